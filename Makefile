@@ -1,0 +1,39 @@
+# exup: the two commands of the README (`make demo`, `make test`) and the rest.
+# Every target installs the Debian packages it needs when they are missing.
+
+SWIFT      ?= swift
+# Build and test tools, and the libraries the C wrappers link against.
+APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev pkg-config
+APT_TEST   := openssl zip unzip rpm dpkg coreutils
+APT_BENCH  := time
+
+.PHONY: deps build test demo bench fuzz clean
+
+deps:
+	@scripts/install-deps.sh $(APT_BUILD) $(APT_TEST)
+
+build: deps
+	$(SWIFT) build
+
+## Runs every test: unit, attack, interop with the real tools, and the built executables.
+test: deps
+	$(SWIFT) build --build-tests
+	$(SWIFT) test
+
+## A local demo of the package tool: build a signed package, verify it, show a tampered copy refused.
+demo: deps
+	$(SWIFT) build
+	scripts/demo.sh .build/debug
+
+## Release build and measured figures (no timing assertions anywhere in the tests).
+bench: deps
+	@scripts/install-deps.sh $(APT_BENCH)
+	$(SWIFT) build -c release
+	scripts/bench.sh .build/release
+
+## libFuzzer on the package reader and the XML parser, for a bounded time (FUZZ_SECONDS, default 60 each).
+fuzz: deps
+	scripts/fuzz.sh
+
+clean:
+	rm -rf .build .build-* dist

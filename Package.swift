@@ -1,0 +1,45 @@
+// swift-tools-version: 6.0
+// exup: keeps the firmware and software of Linux server fleets up to date.
+// Target split (see ../shared/design/conventions.md): a pure domain core, thin C wrappers,
+// the package format on top of them, and thin executables.
+import PackageDescription
+
+let package = Package(
+    name: "exup",
+    products: [
+        .executable(name: "exup", targets: ["exup"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // Pure domain core: the seed's rules as value types and functions. No I/O, no Foundation.
+        .target(name: "ExupCore"),
+
+        // C system libraries, one module each (modulemap + shim.h).
+        .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]),
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
+
+        // Thin Swift wrappers that own the C handles.
+        .target(name: "ExupCrypto", dependencies: ["COpenSSL"]),
+        .target(name: "ExupXML", dependencies: ["CXML2"]),
+        .target(name: "ExupZip", dependencies: ["CZlib"]),
+
+        // The update package contract (package-format.md): read, build, sign, verify.
+        .target(name: "PackageFormat", dependencies: ["ExupCore", "ExupCrypto", "ExupXML", "ExupZip"]),
+
+        // The administrator's CLI; `exup pkg …` is the package tool.
+        .executableTarget(name: "exup", dependencies: [
+            "PackageFormat", "ExupCore", "ExupCrypto",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // Test support: hand-built (attacker-style) ZIP archives, openssl-signed fixtures, tool runners.
+        .target(name: "ExupTesting", dependencies: ["ExupCore", "ExupCrypto", "CZlib"]),
+
+        .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
+        .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,19 @@
+import ArgumentParser
+import ExupCore
+
+/// The administrator's CLI. Today: the package tool (`exup pkg`).
+@main
+struct Exup: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exup",
+        abstract: "Drive an exup manager and build and verify update packages.",
+        version: ExupVersion.string,
+        subcommands: [Pkg.self]
+    )
+}
+
+/// Flags every command shares.
+struct OutputOptions: ParsableArguments {
+    @Flag(help: "Print machine-readable JSON instead of text.")
+    var json = false
+}

@@ -1,0 +1,180 @@
+import ExupTesting
+import Foundation
+import Testing
+
+/// `exup pkg …` as an operator runs it: the built executable, real files, exit statuses and output.
+@Suite struct PackageToolTests {
+    let dir: TemporaryDirectory
+    let exup = BuiltProducts.path("exup")
+
+    init() throws { dir = try TemporaryDirectory() }
+
+    func run(_ arguments: [String]) throws -> Subprocess.Result {
+        try Subprocess.run([exup] + arguments, directory: dir.path)
+    }
+
+    /// keygen + a trust directory + a payload + ExUpInfo.xml, as the format page describes.
+    func prepare(info: InfoXML = InfoXML()) throws {
+        #expect(try run(["pkg", "keygen", "--out", "keys"]).status == 0)
+        try FileManager.default.createDirectory(atPath: dir.file("trust"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dir.file("keys/vendor.pub.pem"), toPath: dir.file("trust/vendor.pub.pem"))
+        try dir.write("payload/apply.sh", "#!/bin/sh\necho applying\n", mode: 0o755)
+        try dir.write("payload/firmware/image.bin", [UInt8](repeating: 0x5A, count: 100_000))
+        try dir.write("ExUpInfo.xml", info.text)
+    }
+
+    @Test("keygen, build, verify, inspect: the happy path")
+    func happyPath() throws {
+        try prepare()
+        let build = try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"])
+        #expect(build.status == 0, "\(build.stderr)")
+        #expect(build.stdout.contains("built up.zip: bmc-r120h-2.31 (bmc-firmware 2.31), 3 files signed"))
+        let verify = try run(["pkg", "verify", "--trusted-keys", "trust", "up.zip"])
+        #expect(verify.status == 0)
+        #expect(verify.stdout == "up.zip: ok (bmc-r120h-2.31, signed by vendor.pub.pem)\n")
+        let inspect = try run(["pkg", "inspect", "--trusted-keys", "trust", "up.zip"])
+        #expect(inspect.status == 0)
+        #expect(inspect.stdout.contains("version:      2.31"))
+        #expect(inspect.stdout.contains("payload/firmware/image.bin  100000 bytes"))
+        #expect(inspect.stdout.contains("signature:    verified (vendor.pub.pem)"))
+        let unverified = try run(["pkg", "inspect", "up.zip"])
+        #expect(unverified.stdout.contains("NOT CHECKED"))
+        let mode = try FileManager.default.attributesOfItem(atPath: dir.file("keys/vendor.key.pem"))[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+
+    @Test("verify exits 1 when any file fails, printing one line per file")
+    func mixedResults() throws {
+        try prepare()
+        #expect(try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"]).status == 0)
+        var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.file("up.zip"))))
+        let marker = Array("applying".utf8)
+        let at = (0..<bytes.count - marker.count).first { Array(bytes[$0..<$0 + marker.count]) == marker }
+        try #require(at != nil, "apply.sh is stored in the package (too small to deflate)")
+        bytes[at!] ^= 0x20
+        try dir.write("tampered.zip", bytes)
+        let verify = try run(["pkg", "verify", "--trusted-keys", "trust", "up.zip", "tampered.zip", "missing.zip"])
+        #expect(verify.status == 1)
+        let lines = verify.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.count == 3)
+        #expect(lines[0] == "up.zip: ok (bmc-r120h-2.31, signed by vendor.pub.pem)")
+        #expect(lines[1] == "tampered.zip: payload/apply.sh: sha256 mismatch")
+        #expect(lines[2].hasPrefix("missing.zip: missing.zip: open failed: No such file or directory"))
+    }
+
+    @Test("--json gives machine output with codes")
+    func json() throws {
+        try prepare()
+        #expect(try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip", "--json"]).status == 0)
+        let other = try TemporaryDirectory()
+        let wrongKeys = other.path
+        try other.write("other.pem", try ExupTestingKeys.freshPublicPEM())
+        let verify = try run(["pkg", "verify", "--json", "--trusted-keys", wrongKeys, "up.zip"])
+        #expect(verify.status == 1)
+        let reports = try JSONSerialization.jsonObject(with: Data(verify.stdout.utf8)) as! [[String: Any]]
+        #expect(reports.count == 1)
+        #expect(reports[0]["ok"] as? Bool == false)
+        let error = reports[0]["error"] as! [String: Any]
+        #expect(error["code"] as? String == "no-trusted-key")
+        #expect(error["message"] as? String == "signature: no trusted key")
+        let inspect = try run(["pkg", "inspect", "--json", "up.zip"])
+        let info = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
+        let package = info["package"] as! [String: Any]
+        #expect(package["version"] as? String == "2.31")
+        #expect((package["targets"] as! [[String: Any]])[0]["os"] as? String == "linux")
+        #expect(info["verified"] as? Bool == false)
+    }
+
+    @Test("a package built with zip, sha256sum and openssl alone, following the format page, verifies")
+    func shellRecipe() throws {
+        _ = try requireTool("openssl")
+        _ = try requireTool("zip")
+        try dir.write("recipe/ExUpInfo.xml", InfoXML().text)
+        let recipe = """
+        set -e
+        cd recipe
+        mkdir -p payload
+        printf '#!/bin/sh\\nexit 0\\n' > payload/apply.sh
+        { echo '<?xml version="1.0" encoding="UTF-8"?>'
+          echo '<ExUpHash schemaVersion="1" algorithm="sha256">'
+          for f in ExUpInfo.xml payload/apply.sh; do
+            echo "  <File path=\\"$f\\" size=\\"$(stat -c %s "$f")\\" sha256=\\"$(sha256sum "$f" | cut -d' ' -f1)\\"/>"
+          done
+          echo '</ExUpHash>'; } > ExUpHash.xml
+        openssl genpkey -algorithm ed25519 -out vendor.key.pem
+        openssl pkey -in vendor.key.pem -pubout -out vendor.pub.pem
+        openssl pkeyutl -sign -inkey vendor.key.pem -rawin -in ExUpHash.xml | openssl base64 > ExUpHash.sig
+        zip -qr ../update.zip ExUpInfo.xml payload ExUpHash.xml ExUpHash.sig
+        mkdir -p ../recipe-trust && cp vendor.pub.pem ../recipe-trust/
+        """
+        let made = try Subprocess.shell(recipe, directory: dir.path)
+        #expect(made.status == 0, "\(made.stderr)")
+        let verify = try run(["pkg", "verify", "--trusted-keys", "recipe-trust", "update.zip"])
+        #expect(verify.status == 0, "\(verify.stdout)")
+        #expect(verify.stdout == "update.zip: ok (bmc-r120h-2.31, signed by vendor.pub.pem)\n")
+    }
+
+    @Test("exup's packages pass unzip -t and their signature verifies with openssl")
+    func builtPackagesAreStandard() throws {
+        try prepare()
+        #expect(try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"]).status == 0)
+        let script = """
+        set -e
+        unzip -tq up.zip
+        unzip -p up.zip ExUpHash.xml > h.xml
+        unzip -p up.zip ExUpHash.sig | openssl base64 -d > sig.bin
+        openssl pkeyutl -verify -pubin -inkey keys/vendor.pub.pem -rawin -in h.xml -sigfile sig.bin
+        unzip -p up.zip payload/firmware/image.bin | sha256sum | cut -d' ' -f1 > digest
+        grep -q "$(cat digest)" h.xml
+        """
+        let result = try Subprocess.shell(script, directory: dir.path)
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+        #expect(result.stdout.contains("Signature Verified Successfully"))
+    }
+
+    @Test("build refuses what it cannot package, with the reason, and leaves no file behind")
+    func buildRefusals() throws {
+        try prepare()
+        symlink("/etc/passwd", dir.file("payload/link"))
+        let linked = try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"])
+        #expect(linked.status != 0)
+        #expect(linked.stderr.contains("symbolic links cannot be packaged"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("up.zip")))
+        unlink(dir.file("payload/link"))
+
+        var info = InfoXML()
+        info.applyCommand = "payload/missing.sh"
+        try dir.write("bad.xml", info.text)
+        let missing = try run(["pkg", "build", "--info", "bad.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"])
+        #expect(missing.stderr.contains("command payload/missing.sh is not in the payload"))
+
+        let publicAsKey = try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.pub.pem", "--out", "up.zip"])
+        #expect(publicAsKey.status != 0 && publicAsKey.stderr.contains("not a PEM private key"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("up.zip")))
+    }
+
+    @Test("keygen refuses to overwrite a key unless told to")
+    func keygenOverwrite() throws {
+        #expect(try run(["pkg", "keygen", "--out", "k"]).status == 0)
+        let again = try run(["pkg", "keygen", "--out", "k"])
+        #expect(again.status != 0 && again.stderr.contains("already exists"))
+        #expect(try run(["pkg", "keygen", "--out", "k", "--force"]).status == 0)
+    }
+
+    @Test("--help works on every subcommand")
+    func help() throws {
+        for sub in [[], ["pkg"], ["pkg", "keygen"], ["pkg", "build"], ["pkg", "verify"], ["pkg", "inspect"]] {
+            let result = try run(sub + ["--help"])
+            #expect(result.status == 0 && result.stdout.contains("USAGE"), "\(sub)")
+        }
+    }
+}
+
+enum ExupTestingKeys {
+    static func freshPublicPEM() throws -> String {
+        let dir = try TemporaryDirectory()
+        let openssl = try requireTool("openssl")
+        _ = try Subprocess.run([openssl, "genpkey", "-algorithm", "ed25519", "-out", dir.file("k")])
+        return try Subprocess.run([openssl, "pkey", "-in", dir.file("k"), "-pubout"]).stdout
+    }
+}
