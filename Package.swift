@@ -8,6 +8,10 @@ let package = Package(
     name: "exup",
     products: [
         .executable(name: "exup", targets: ["exup"]),
+        // Libraries other packages (the fuzzers in Tests/Fuzz) build against.
+        .library(name: "PackageFormat", targets: ["PackageFormat"]),
+        .library(name: "ExupXML", targets: ["ExupXML"]),
+        .library(name: "ExupZip", targets: ["ExupZip"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
