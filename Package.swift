@@ -12,6 +12,7 @@ let package = Package(
         .library(name: "PackageFormat", targets: ["PackageFormat"]),
         .library(name: "ExupXML", targets: ["ExupXML"]),
         .library(name: "ExupZip", targets: ["ExupZip"]),
+        .executable(name: "exup-tuf-client", targets: ["exup-tuf-client"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,12 +24,18 @@ let package = Package(
         // C system libraries, one module each (modulemap + shim.h).
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]),
+        .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
         // Thin Swift wrappers that own the C handles.
         .target(name: "ExupCrypto", dependencies: ["COpenSSL"]),
         .target(name: "ExupXML", dependencies: ["CXML2"]),
         .target(name: "ExupZip", dependencies: ["CZlib"]),
+        // The project's HTTP client: libcurl (proxies with Basic/Digest, TLS, resume, size caps).
+        .target(name: "Transport", dependencies: ["CCurl"]),
+
+        // TUF 1.0 metadata: the model, signing, and the client workflow (for the repository and the agent).
+        .target(name: "TUF", dependencies: ["ExupCrypto", "Transport"]),
 
         // The update package contract (package-format.md): read, build, sign, verify.
         .target(name: "PackageFormat", dependencies: ["ExupCore", "ExupCrypto", "ExupXML", "ExupZip"]),
@@ -37,6 +44,11 @@ let package = Package(
         .executableTarget(name: "exup", dependencies: [
             "PackageFormat", "ExupCore", "ExupCrypto",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The TUF conformance suite's client CLI over exup's TUF client (built for tests, never shipped).
+        .executableTarget(name: "exup-tuf-client", dependencies: [
+            "TUF", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test support: hand-built (attacker-style) ZIP archives, openssl-signed fixtures, tool runners.

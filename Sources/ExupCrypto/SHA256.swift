@@ -44,7 +44,7 @@ public struct Digest: Sendable, Hashable, CustomStringConvertible {
 
     public init(bytes: [UInt8]) { self.bytes = bytes }
 
-    /// Parses 64 hex digits, either case.
+    /// Parses a SHA-256 digest: 64 hex digits, either case.
     public init?(hex: String) {
         guard let bytes = Hex.decode(hex), bytes.count == 32 else { return nil }
         self.bytes = bytes

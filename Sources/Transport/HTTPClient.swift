@@ -1,0 +1,216 @@
+import CCurl
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// An HTTP(S) client over libcurl. One instance owns one easy handle (connections are reused between
+/// requests); it is not Sendable — give each task its own. Every request has explicit timeouts.
+public final class HTTPClient {
+    public struct Options: Sendable {
+        public var connectTimeoutMilliseconds = 5_000
+        /// Aborts a transfer slower than `lowSpeedBytesPerSecond` for this long (a stalled server).
+        public var stallTimeoutSeconds = 30
+        public var lowSpeedBytesPerSecond = 1
+        /// Hard limit for one whole request, 0 = none (large downloads rely on the stall timeout).
+        public var totalTimeoutSeconds = 0
+        /// PEM bundle of CAs to trust for HTTPS instead of the system's.
+        public var caFile: String?
+        public var bearerToken: String?
+        public var userAgent = "exup"
+
+        public init() {}
+    }
+
+    public struct Response: Sendable {
+        public var status: Int
+        /// Header names in lower case; the last value wins.
+        public var headers: [String: String]
+        public var body: [UInt8]
+        /// The URL after redirects.
+        public var effectiveURL: String
+
+        public var etag: String? { headers["etag"] }
+    }
+
+    public var options: Options
+    private let handle: UnsafeMutableRawPointer
+
+    public init(options: Options = Options()) {
+        self.options = options
+        HTTPClient.globalInit
+        guard let handle = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
+        self.handle = handle
+    }
+
+    deinit { curl_easy_cleanup(handle) }
+
+    private static let globalInit: Void = { curl_global_init(Int(CURL_GLOBAL_DEFAULT)) }()
+
+    /// GET into memory, cut at `maxBytes`. Extra headers (e.g. `If-None-Match`) are sent as given.
+    public func get(_ url: String, headers: [String: String] = [:], maxBytes: UInt64) throws(HTTPError) -> Response {
+        try perform(method: "GET", url: url, headers: headers, body: nil, maxBytes: maxBytes, sink: nil)
+    }
+
+    /// A request with a body (POST, PUT), the answer in memory up to `maxBytes`.
+    public func send(_ method: String, _ url: String, body: [UInt8], headers: [String: String] = [:],
+                     maxBytes: UInt64 = 16 << 20) throws(HTTPError) -> Response {
+        try perform(method: method, url: url, headers: headers, body: body, maxBytes: maxBytes, sink: nil)
+    }
+
+    /// Streams `url` into `path`, resuming from the bytes already there with a Range request (a server
+    /// that ignores Range sends the whole file, which then replaces the partial one). The file never grows
+    /// past `maxBytes`. Returns the response with an empty body.
+    public func download(_ url: String, to path: String, maxBytes: UInt64, resume: Bool = true,
+                         headers: [String: String] = [:]) throws(HTTPError) -> Response {
+        var existing: UInt64 = 0
+        var info = stat()
+        if resume, stat(path, &info) == 0 { existing = UInt64(info.st_size) }
+        if existing >= maxBytes && maxBytes > 0 { existing = 0 }
+        let fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var requestHeaders = headers
+        if existing > 0 { requestHeaders["Range"] = "bytes=\(existing)-" }
+        let sink = FileSink(fd: fd, offset: existing, path: path)
+        var response = try perform(method: "GET", url: url, headers: requestHeaders, body: nil, maxBytes: maxBytes, sink: sink)
+        if let error = sink.error { throw .file(path: path, reason: error) }
+        response.body = []
+        _ = ftruncate(fd, off_t(sink.offset))
+        fsync(fd)
+        return response
+    }
+
+    // MARK: - The transfer
+
+    private func perform(method: String, url: String, headers: [String: String], body: [UInt8]?,
+                         maxBytes: UInt64, sink: FileSink?) throws(HTTPError) -> Response {
+        curl_easy_reset(handle)
+        let state = TransferState(maxBytes: maxBytes, sink: sink)
+        let context = Unmanaged.passRetained(state)
+        defer { context.release() }
+        var list: UnsafeMutablePointer<curl_slist>?
+        defer { curl_slist_free_all(list) }
+        var allHeaders = headers
+        if let token = options.bearerToken { allHeaders["Authorization"] = "Bearer \(token)" }
+        for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) { list = curl_slist_append(list, "\(name): \(value)") }
+        if body != nil && allHeaders["Content-Type"] == nil { list = curl_slist_append(list, "Content-Type: application/json") }
+
+        var setupFailed: CURLcode = CURLE_OK
+        func set(_ code: CURLcode) { if code != CURLE_OK && setupFailed == CURLE_OK { setupFailed = code } }
+        set(exup_curl_setopt_string(handle, CURLOPT_URL, url))
+        set(exup_curl_setopt_long(handle, CURLOPT_NOSIGNAL, 1))
+        set(exup_curl_setopt_long(handle, CURLOPT_CONNECTTIMEOUT_MS, options.connectTimeoutMilliseconds))
+        set(exup_curl_setopt_long(handle, CURLOPT_LOW_SPEED_TIME, options.stallTimeoutSeconds))
+        set(exup_curl_setopt_long(handle, CURLOPT_LOW_SPEED_LIMIT, options.lowSpeedBytesPerSecond))
+        if options.totalTimeoutSeconds > 0 { set(exup_curl_setopt_long(handle, CURLOPT_TIMEOUT, options.totalTimeoutSeconds)) }
+        set(exup_curl_setopt_string(handle, CURLOPT_USERAGENT, options.userAgent))
+        set(exup_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
+        set(exup_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
+        if let caFile = options.caFile { set(exup_curl_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        if maxBytes > 0 { set(exup_curl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBytes))) }
+        set(exup_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
+        set(exup_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, transferWrite))
+        set(exup_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque()))
+        set(exup_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, transferHeader))
+        set(exup_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context.toOpaque()))
+        if method != "GET" { set(exup_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)) }
+        guard setupFailed == CURLE_OK else { throw .transport(url: url, code: Int(setupFailed.rawValue), reason: HTTPClient.text(setupFailed)) }
+
+        let code: CURLcode = (body ?? []).withUnsafeBufferPointer { buffer in
+            if body != nil {
+                _ = exup_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, buffer.count)
+                _ = exup_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+            }
+            return curl_easy_perform(handle)
+        }
+        if state.tooLarge || code == CURLE_FILESIZE_EXCEEDED { throw .tooLarge(url: url, limit: maxBytes) }
+        guard code == CURLE_OK else { throw .transport(url: url, code: Int(code.rawValue), reason: HTTPClient.text(code)) }
+        var status = 0
+        _ = exup_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        var effective: UnsafeMutablePointer<CChar>?
+        _ = exup_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
+        return Response(status: status, headers: state.headers, body: state.body,
+                        effectiveURL: effective.map { String(cString: $0) } ?? url)
+    }
+
+    static func text(_ code: CURLcode) -> String { String(cString: curl_easy_strerror(code)) }
+}
+
+/// What one transfer accumulates; reached from libcurl's callbacks through an unmanaged pointer.
+final class TransferState {
+    let maxBytes: UInt64
+    let sink: FileSink?
+    var body: [UInt8] = []
+    var received: UInt64 = 0
+    var headers: [String: String] = [:]
+    var tooLarge = false
+    /// The status line of the response being read (a 100 Continue or a redirect may come first).
+    var status = 0
+
+    init(maxBytes: UInt64, sink: FileSink?) {
+        self.maxBytes = maxBytes
+        self.sink = sink
+    }
+}
+
+/// Writes a download to its file at the right offset; a 200 to a Range request restarts from 0.
+final class FileSink {
+    let fd: Int32
+    var offset: UInt64
+    let path: String
+    var error: String?
+
+    init(fd: Int32, offset: UInt64, path: String) {
+        self.fd = fd
+        self.offset = offset
+        self.path = path
+    }
+}
+
+private let transferWrite: exup_curl_data_callback = { data, size, count, context in
+    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+    let length = size * count
+    if let sink = state.sink {
+        if state.status != 206 && state.status != 0 && state.received == 0 && sink.offset > 0 { sink.offset = 0 }
+        guard state.status < 300 else { return length }  // error bodies are not written to the file
+        guard state.maxBytes == 0 || sink.offset + UInt64(length) <= state.maxBytes else { state.tooLarge = true; return 0 }
+        var done = 0
+        while done < length {
+            let n = pwrite(sink.fd, data! + done, length - done, off_t(sink.offset) + off_t(done))
+            if n < 0 { if errno == EINTR { continue }; sink.error = String(cString: strerror(errno)); return 0 }
+            done += n
+        }
+        sink.offset += UInt64(length)
+        state.received += UInt64(length)
+        return length
+    }
+    state.received += UInt64(length)
+    guard state.maxBytes == 0 || state.received <= state.maxBytes else { state.tooLarge = true; return 0 }
+    state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))
+    return length
+}
+
+private let transferHeader: exup_curl_data_callback = { data, size, count, context in
+    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+    let length = size * count
+    let line = String(decoding: UnsafeRawBufferPointer(start: data, count: length), as: UTF8.self)
+    if line.hasPrefix("HTTP/") {
+        state.headers = [:]
+        let parts = line.split(separator: " ")
+        state.status = parts.count > 1 ? Int(parts[1]) ?? 0 : 0
+    } else if let colon = line.firstIndex(of: ":") {
+        let name = line[..<colon].lowercased()
+        let value = line[line.index(after: colon)...].trimmingCharacters(in: " \t\r\n")
+        state.headers[name] = value
+    }
+    return length
+}
+
+extension Substring {
+    func trimmingCharacters(in set: String) -> String {
+        var s = self
+        while let f = s.first, set.contains(f) { s.removeFirst() }
+        while let l = s.last, set.contains(l) { s.removeLast() }
+        return String(s)
+    }
+}
