@@ -3,14 +3,15 @@
 
 SWIFT      ?= swift
 # Build and test tools, and the libraries the C wrappers link against.
-APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev pkg-config
-APT_TEST   := openssl zip unzip rpm dpkg coreutils
+APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev libcurl4-openssl-dev pkg-config
+APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv
 APT_BENCH  := time
 
 .PHONY: deps build test demo bench fuzz clean
 
 deps:
 	@scripts/install-deps.sh $(APT_BUILD) $(APT_TEST)
+	@scripts/python-env.sh
 
 build: deps
 	$(SWIFT) build

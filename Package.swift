@@ -55,6 +55,8 @@ let package = Package(
         .target(name: "ExupTesting", dependencies: ["ExupCore", "ExupCrypto", "CZlib"]),
 
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
+        .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
+        .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "Transport"]),
         .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),
     ],
     swiftLanguageModes: [.v6]

@@ -55,12 +55,17 @@ public struct Ed25519PublicKey: Sendable, Hashable {
 public struct Ed25519PrivateKey: Sendable {
     /// The 32-byte seed.
     public let raw: [UInt8]
+    /// Derived once, when the key is made.
+    public let publicKey: Ed25519PublicKey
 
     public init(raw: [UInt8]) throws {
         guard raw.count == 32 else {
             throw CryptoError(call: "Ed25519PrivateKey", reason: "an Ed25519 private key has 32 bytes, not \(raw.count)")
         }
         self.raw = raw
+        let key = try PKey.fromRaw(raw, isPrivate: true)
+        defer { EVP_PKEY_free(key) }
+        publicKey = try Ed25519PublicKey(raw: try PKey.rawBytes(key, isPrivate: false))
     }
 
     /// A new key from the system's random source.
@@ -72,7 +77,7 @@ public struct Ed25519PrivateKey: Sendable {
     public init(pem: String) throws {
         let key = try PKey.read(pem: pem, isPrivate: true)
         defer { EVP_PKEY_free(key) }
-        raw = try PKey.rawBytes(key, isPrivate: true)
+        try self.init(raw: try PKey.rawBytes(key, isPrivate: true))
     }
 
     /// PKCS#8 in PEM.
@@ -81,14 +86,6 @@ public struct Ed25519PrivateKey: Sendable {
             let key = try PKey.fromRaw(raw, isPrivate: true)
             defer { EVP_PKEY_free(key) }
             return try PKey.writePEM(key, isPrivate: true)
-        }
-    }
-
-    public var publicKey: Ed25519PublicKey {
-        get throws {
-            let key = try PKey.fromRaw(raw, isPrivate: true)
-            defer { EVP_PKEY_free(key) }
-            return try Ed25519PublicKey(raw: try PKey.rawBytes(key, isPrivate: false))
         }
     }
 

@@ -49,7 +49,7 @@ public struct Envelope: Sendable {
     public mutating func sign(with keys: [Ed25519PrivateKey]) throws {
         let message = signedBytes
         for key in keys {
-            let keyID = TUFKey(ed25519: try key.publicKey).keyID
+            let keyID = TUFKey(ed25519: key.publicKey).keyID
             signatures[keyID] = try key.signature(for: message)
         }
     }

@@ -131,7 +131,7 @@ public struct Updater {
             }
         }
         if base.isEmpty { base = "/" }
-        let bytes = try fetcher.fetch(base + remote, maxLength: target.length)
+        let bytes = try fetcher.fetch(base + URLQuoting.quote(remote, keepingSlashes: true), maxLength: target.length)
         try target.verify(bytes)
         let path = Updater.localPath(for: target, in: directory)
         try LocalFile.writeAtomically(bytes, to: path)
@@ -145,14 +145,17 @@ public struct Updater {
     }
 }
 
-/// Python's `urllib.parse.quote(s, safe="")`: everything but `A-Za-z0-9_.-~` percent-encoded.
+/// Python's `urllib.parse.quote(s, safe="")`: everything but `A-Za-z0-9_.-~` percent-encoded (a `%`
+/// too, so any name survives one decoding unchanged). `keepingSlashes` leaves `/` as is, for target paths.
 public enum URLQuoting {
-    public static func quote(_ text: String) -> String {
+    public static func quote(_ text: String, keepingSlashes: Bool = false) -> String {
         var out = ""
         for byte in text.utf8 {
             switch byte {
             case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "-"), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
+            case UInt8(ascii: "/") where keepingSlashes:
+                out.append("/")
             default:
                 out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
             }
