@@ -27,6 +27,9 @@ let package = Package(
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
+        // Operating-system helpers: durable file writes, running short commands.
+        .target(name: "ExupSystem"),
+
         // Thin Swift wrappers that own the C handles.
         .target(name: "ExupCrypto", dependencies: ["COpenSSL"]),
         .target(name: "ExupXML", dependencies: ["CXML2"]),
@@ -35,20 +38,20 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CCurl"]),
 
         // TUF 1.0 metadata: the model, signing, and the client workflow (for the repository and the agent).
-        .target(name: "TUF", dependencies: ["ExupCrypto", "Transport"]),
+        .target(name: "TUF", dependencies: ["ExupCrypto", "ExupSystem", "Transport"]),
 
         // The update package contract (package-format.md): read, build, sign, verify.
         .target(name: "PackageFormat", dependencies: ["ExupCore", "ExupCrypto", "ExupXML", "ExupZip"]),
 
         // The administrator's CLI; `exup pkg …` is the package tool.
         .executableTarget(name: "exup", dependencies: [
-            "PackageFormat", "ExupCore", "ExupCrypto",
+            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The TUF conformance suite's client CLI over exup's TUF client (built for tests, never shipped).
         .executableTarget(name: "exup-tuf-client", dependencies: [
-            "TUF", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TUF", "ExupSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Test support: hand-built (attacker-style) ZIP archives, openssl-signed fixtures, tool runners.
@@ -56,7 +59,7 @@ let package = Package(
 
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
-        .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "Transport"]),
+        .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
         .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupSystem
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -134,14 +135,14 @@ public struct Updater {
         let bytes = try fetcher.fetch(base + URLQuoting.quote(remote, keepingSlashes: true), maxLength: target.length)
         try target.verify(bytes)
         let path = Updater.localPath(for: target, in: directory)
-        try LocalFile.writeAtomically(bytes, to: path)
+        do { try LocalFile.writeAtomically(bytes, to: path) } catch { throw .io(path: error.path, reason: error.reason) }
         return path
     }
 
     func path(for role: String) -> String { metadataDirectory + "/" + URLQuoting.quote(role) + ".json" }
 
     private func persist(_ role: String, _ bytes: [UInt8]) throws(TUFError) {
-        try LocalFile.writeAtomically(bytes, to: path(for: role))
+        do { try LocalFile.writeAtomically(bytes, to: path(for: role)) } catch { throw .io(path: error.path, reason: error.reason) }
     }
 }
 
@@ -166,49 +167,4 @@ public enum URLQuoting {
 
 extension String {
     func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
-}
-
-/// Small whole-file reads and durable replacement (temp file, fsync, rename, fsync of the directory).
-public enum LocalFile {
-    public static func read(_ path: String, limit: Int) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
-        defer { close(fd) }
-        var out: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let n = Glibc.read(fd, &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; return nil }
-            if n == 0 { return out }
-            out += buffer[0..<n]
-            if out.count > limit { return nil }
-        }
-    }
-
-    public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(TUFError) {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw .io(path: path, reason: String(cString: strerror(errno))) }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                if errno == EINTR { continue }
-                let reason = String(cString: strerror(errno))
-                close(fd); unlink(temporary)
-                throw .io(path: path, reason: reason)
-            }
-            done += n
-        }
-        let synced = fsync(fd) == 0
-        close(fd)
-        guard synced, rename(temporary, path) == 0 else {
-            let reason = String(cString: strerror(errno))
-            unlink(temporary)
-            throw .io(path: path, reason: reason)
-        }
-        let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
-        let dirfd = open(directory.isEmpty ? "/" : directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        if dirfd >= 0 { fsync(dirfd); close(dirfd) }
-    }
 }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupSystem
 import TUF
 #if canImport(Glibc)
 import Glibc
@@ -62,7 +63,9 @@ struct ExupTUFClient: ParsableCommand {
         guard let bytes = LocalFile.read(arguments[0], limit: UpdaterConfig().rootMaxLength) else {
             throw TUFError.io(path: arguments[0], reason: "cannot read the trusted root")
         }
-        try LocalFile.writeAtomically(bytes, to: metadataDir + "/root.json")
+        do { try LocalFile.writeAtomically(bytes, to: metadataDir + "/root.json") } catch {
+            throw TUFError.io(path: error.path, reason: error.reason)
+        }
         if verbose > 0 { print("initialised \(metadataDir) with \(arguments[0])") }
     }
 

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExupCrypto
+import ExupSystem
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -33,41 +34,19 @@ struct PkgKeygen: ParsableCommand {
             throw ValidationError("\(keyPath) already exists; pass --force to replace it")
         }
         let key = try Ed25519PrivateKey.generate()
-        let publicKey = try key.publicKey
-        try FileWriting.write(Array(try key.pem.utf8), to: keyPath, mode: 0o600)
-        try FileWriting.write(Array(try publicKey.pem.utf8), to: publicPath, mode: 0o644)
+        let publicKey = key.publicKey
+        do {
+            try LocalFile.writeAtomically(Array(try key.pem.utf8), to: keyPath, mode: 0o600)
+            try LocalFile.writeAtomically(Array(try publicKey.pem.utf8), to: publicPath, mode: 0o644)
+        } catch let error as FileError {
+            throw ValidationError("cannot write the key pair: \(error)")
+        }
         let fingerprint = SHA256Hasher.hash(publicKey.raw).hex
         if output.json {
             try JSONOutput.print(["privateKey": keyPath, "publicKey": publicPath, "fingerprint": fingerprint])
         } else {
             print("wrote \(keyPath) (private, 0600) and \(publicPath)")
             print("public key fingerprint (sha256 of the raw key): \(fingerprint)")
-        }
-    }
-}
-
-/// Whole-file writes: temporary file, fsync, rename.
-enum FileWriting {
-    static func write(_ bytes: [UInt8], to path: String, mode: mode_t) throws {
-        let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
-        guard fd >= 0 else { throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))") }
-        var done = 0
-        while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
-            if n < 0 {
-                let reason = String(cString: strerror(errno))
-                close(fd); unlink(temporary)
-                throw ValidationError("cannot write \(path): \(reason)")
-            }
-            done += n
-        }
-        fchmod(fd, mode)
-        fsync(fd)
-        close(fd)
-        guard rename(temporary, path) == 0 else {
-            unlink(temporary)
-            throw ValidationError("cannot write \(path): \(String(cString: strerror(errno)))")
         }
     }
 }

@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupSystem
 import ExupTesting
 import Foundation
 import Testing
