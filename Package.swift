@@ -8,6 +8,7 @@ let package = Package(
     name: "exup",
     products: [
         .executable(name: "exup", targets: ["exup"]),
+        .executable(name: "exup-agent", targets: ["exup-agent"]),
         // Libraries other packages (the fuzzers in Tests/Fuzz) build against.
         .library(name: "PackageFormat", targets: ["PackageFormat"]),
         .library(name: "ExupXML", targets: ["ExupXML"]),
@@ -25,7 +26,12 @@ let package = Package(
         .systemLibrary(name: "CXML2", pkgConfig: "libxml-2.0", providers: [.apt(["libxml2-dev"]), .yum(["libxml2-devel"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
+        .systemLibrary(name: "CFreeIPMI", pkgConfig: "libfreeipmi", providers: [.apt(["libfreeipmi-dev"]), .yum(["freeipmi-devel"])]),
+        .systemLibrary(name: "CIPMIMonitoring", pkgConfig: "libipmimonitoring", providers: [.apt(["libipmimonitoring-dev"]), .yum(["freeipmi-devel"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
+
+        // The strict TOML reader configuration files are parsed with.
+        .target(name: "TOML"),
 
         // Operating-system helpers: durable file writes, running short commands.
         .target(name: "ExupSystem"),
@@ -40,6 +46,12 @@ let package = Package(
         // TUF 1.0 metadata: the model, signing, and the client workflow (for the repository and the agent).
         .target(name: "TUF", dependencies: ["ExupCrypto", "ExupSystem", "Transport"]),
 
+        // What the server is and what runs on it: FreeIPMI (BMC, FRU, SDR, sensors), SMBIOS, os-release, dpkg/rpm.
+        .target(name: "Inventory", dependencies: ["ExupCore", "ExupSystem", "CFreeIPMI", "CIPMIMonitoring"]),
+
+        // The agent: configuration (and, in later issues, the pull loop, apply, journal).
+        .target(name: "Agent", dependencies: ["ExupCore", "ExupSystem", "Inventory", "TOML"]),
+
         // The update package contract (package-format.md): read, build, sign, verify.
         .target(name: "PackageFormat", dependencies: ["ExupCore", "ExupCrypto", "ExupXML", "ExupZip"]),
 
@@ -49,15 +61,24 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The agent's executable: the daemon and its local CLI.
+        .executableTarget(name: "exup-agent", dependencies: [
+            "Agent", "ExupCore", "ExupSystem", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
         // The TUF conformance suite's client CLI over exup's TUF client (built for tests, never shipped).
         .executableTarget(name: "exup-tuf-client", dependencies: [
             "TUF", "ExupSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // A simulated BMC for the demo and the benchmarks (test support; never shipped).
+        .executableTarget(name: "exup-sim-bmc", dependencies: ["ExupTesting"]),
+
         // Test support: hand-built (attacker-style) ZIP archives, openssl-signed fixtures, tool runners.
         .target(name: "ExupTesting", dependencies: ["ExupCore", "ExupCrypto", "CZlib"]),
 
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
+        .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
         .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
         .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),

@@ -50,3 +50,41 @@ for mib in $sizes; do
   rm -f "bench-$mib.zip"
 done
 echo "ratio = exup throughput / openssl throughput (goal: 0.90x or better); RSS goal: under 32 MiB at any size"
+
+# ---------------------------------------------------------------- inventory
+echo
+echo "inventory against a simulated BMC (ipmi_sim on loopback; best of $runs runs)"
+port=$(( 20000 + RANDOM % 20000 ))
+"$bin/exup-sim-bmc" "$port" > "$work/sim.out" 2>&1 &
+simpid=$!
+trap 'kill $simpid 2>/dev/null; wait $simpid 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 200); do grep -q READY "$work/sim.out" 2>/dev/null && break; sleep 0.05; done
+mkdir -p -m 700 "$work/sdr-agent" "$work/sdr-tools"
+cat > "$work/agent.toml" <<TOML
+[ipmi]
+driver = "lan-2.0"
+host = "127.0.0.1"
+port = $port
+username = "admin"
+password = "secret"
+workarounds = ["opensesspriv"]
+timeout-ms = 2000
+sdr-cache-dir = "$work/sdr-agent"
+[inventory]
+packages = ["openssl"]
+TOML
+"$bin/exup-agent" inventory --config "$work/agent.toml" >/dev/null || true   # warm the SDR cache
+B=(-h "127.0.0.1:$port" -u admin -p secret --driver-type=LAN_2_0 -W opensesspriv -l ADMIN)
+ipmi-sensors "${B[@]}" --sdr-cache-directory="$work/sdr-tools" >/dev/null 2>&1
+ipmi-fru "${B[@]}" --sdr-cache-directory="$work/sdr-tools" >/dev/null 2>&1
+read -r agent_ns agent_rss < <(measure "$bin/exup-agent" inventory --config "$work/agent.toml")
+tools() { bmc-info "${B[@]}" --get-system-info >/dev/null && bmc-info "${B[@]}" >/dev/null && ipmi-fru "${B[@]}" --sdr-cache-directory="$work/sdr-tools" >/dev/null && ipmi-sensors "${B[@]}" --sdr-cache-directory="$work/sdr-tools" >/dev/null; }
+best=999999999999; for _ in $(seq "$runs"); do t0=$(now_ns); tools; t1=$(now_ns); (( t1 - t0 < best )) && best=$((t1 - t0)); done
+tools_rss=0
+for cmd in "bmc-info ${B[*]} --get-system-info" "bmc-info ${B[*]}" "ipmi-fru ${B[*]} --sdr-cache-directory=$work/sdr-tools" "ipmi-sensors ${B[*]} --sdr-cache-directory=$work/sdr-tools"; do
+  /usr/bin/time -f '%M' -o rss.txt $cmd >/dev/null; r=$(tail -1 rss.txt); (( r > tools_rss )) && tools_rss=$r
+done
+printf '%-44s %8.1f ms   peak RSS %6.1f MiB\n' "exup-agent inventory (model, BMC, BIOS, SDR, sensors, dpkg)" \
+  "$(awk -v n="$agent_ns" 'BEGIN { print n / 1e6 }')" "$(awk -v k="$agent_rss" 'BEGIN { print k / 1024 }')"
+printf '%-44s %8.1f ms   peak RSS %6.1f MiB (largest of the four)\n' "bmc-info x2 + ipmi-fru + ipmi-sensors" \
+  "$(awk -v n="$best" 'BEGIN { print n / 1e6 }')" "$(awk -v k="$tools_rss" 'BEGIN { print k / 1024 }')"

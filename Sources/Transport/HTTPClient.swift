@@ -207,10 +207,12 @@ private let transferHeader: exup_curl_data_callback = { data, size, count, conte
 }
 
 extension Substring {
+    /// Trims by Unicode scalar (a Character set would treat "\r\n" as one element and miss a lone "\n").
     func trimmingCharacters(in set: String) -> String {
-        var s = self
-        while let f = s.first, set.contains(f) { s.removeFirst() }
-        while let l = s.last, set.contains(l) { s.removeLast() }
-        return String(s)
+        let scalars = Set(set.unicodeScalars)
+        var view = unicodeScalars
+        while let f = view.first, scalars.contains(f) { view.removeFirst() }
+        while let l = view.last, scalars.contains(l) { view.removeLast() }
+        return String(view)
     }
 }

@@ -1,0 +1,92 @@
+import ExupCore
+import ExupSystem
+import Inventory
+import TOML
+
+/// The agent's configuration: one TOML file (`/etc/exup/agent.toml`; `etc/exup/agent.toml` in the
+/// repository documents every key). Every key, its type and its default are listed here, once.
+public struct AgentConfiguration: Sendable {
+    public var ipmi = IPMIConfiguration()
+    public var inventory = InventorySources()
+
+    public static let defaultPath = "/etc/exup/agent.toml"
+
+    public init() {}
+
+    /// Reads a configuration file; unknown tables and keys are refused with their line.
+    public static func load(path: String) throws(ConfigurationError) -> AgentConfiguration {
+        guard let text = LocalFile.readText(path, limit: 1 << 20) else {
+            throw ConfigurationError(path: path, reason: "cannot be read (missing, unreadable or over 1 MiB)")
+        }
+        do { return try parse(text, relativeTo: path) } catch {
+            throw ConfigurationError(path: path, reason: error.description)
+        }
+    }
+
+    public static func parse(_ text: String, relativeTo path: String = "") throws(TOMLError) -> AgentConfiguration {
+        let document = try TOMLDocument(parsing: text)
+        let known: Set<String> = ["", "ipmi", "inventory"]
+        if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
+            throw TOMLError(line: line, reason: "unknown table [\(name)]")
+        }
+        if let (key, entry) = document.tables[""]!.min(by: { $0.value.line < $1.value.line }) {
+            throw TOMLError(line: entry.line, reason: "key \(key) must be inside a table such as [ipmi]")
+        }
+        var config = AgentConfiguration()
+
+        var ipmi = TOMLTable(document, "ipmi")
+        config.ipmi.driver = try ipmi.choice("driver", IPMIConfiguration.Driver.self) ?? config.ipmi.driver
+        config.ipmi.inbandDriver = try ipmi.choice("inband-driver", IPMIConfiguration.InbandDriver.self) ?? config.ipmi.inbandDriver
+        config.ipmi.device = try ipmi.string("device")
+        config.ipmi.host = try ipmi.string("host")
+        config.ipmi.port = try ipmi.int("port", in: 1...65535) ?? config.ipmi.port
+        config.ipmi.username = try ipmi.string("username") ?? config.ipmi.username
+        let password = try ipmi.string("password")
+        let passwordFile = try ipmi.string("password-file")
+        config.ipmi.privilege = try ipmi.choice("privilege", IPMIConfiguration.Privilege.self) ?? config.ipmi.privilege
+        config.ipmi.cipherSuite = try ipmi.int("cipher-suite", in: 0...17) ?? config.ipmi.cipherSuite
+        config.ipmi.timeoutMilliseconds = try ipmi.int("timeout-ms", in: 100...120_000) ?? config.ipmi.timeoutMilliseconds
+        config.ipmi.sdrCacheDirectory = try ipmi.string("sdr-cache-dir") ?? config.ipmi.sdrCacheDirectory
+        config.ipmi.workarounds = try ipmi.strings("workarounds") ?? config.ipmi.workarounds
+        try ipmi.rejectUnknownKeys()
+        if password != nil && passwordFile != nil {
+            throw TOMLError(line: 0, reason: "[ipmi] sets both password and password-file; keep one")
+        }
+        if let password { config.ipmi.password = password }
+        if let passwordFile {
+            guard let secret = LocalFile.readText(passwordFile, limit: 4096) else {
+                throw TOMLError(line: 0, reason: "[ipmi] password-file \(passwordFile) cannot be read")
+            }
+            config.ipmi.password = secret.trimmingTrailingNewlines()
+        }
+        if (config.ipmi.driver == .lan || config.ipmi.driver == .lan20) && (config.ipmi.host ?? "").isEmpty {
+            throw TOMLError(line: document.tableLines["ipmi"] ?? 0, reason: "[ipmi] driver \"\(config.ipmi.driver.rawValue)\" needs host")
+        }
+        config.inventory.ipmi = config.ipmi
+
+        var inventory = TOMLTable(document, "inventory")
+        config.inventory.root = try inventory.string("root") ?? config.inventory.root
+        config.inventory.packages.system = try inventory.choice("package-system", PackageDatabaseConfiguration.System.self)
+            ?? config.inventory.packages.system
+        config.inventory.packages.dpkgAdminDirectory = try inventory.string("dpkg-admindir") ?? config.inventory.packages.dpkgAdminDirectory
+        config.inventory.packages.rpmDatabasePath = try inventory.string("rpm-dbpath") ?? config.inventory.packages.rpmDatabasePath
+        config.inventory.packageNames = try inventory.strings("packages") ?? config.inventory.packageNames
+        config.inventory.readSensors = try inventory.bool("sensors") ?? config.inventory.readSensors
+        try inventory.rejectUnknownKeys()
+        return config
+    }
+}
+
+public struct ConfigurationError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
+}
+
+extension String {
+    func trimmingTrailingNewlines() -> String {
+        var s = Substring(self)
+        while let l = s.last, l.isNewline { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,4 @@
+#ifndef EXUP_CIPMIMONITORING_SHIM_H
+#define EXUP_CIPMIMONITORING_SHIM_H
+#include <ipmi_monitoring.h>
+#endif

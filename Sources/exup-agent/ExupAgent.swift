@@ -1,0 +1,30 @@
+import Agent
+import ArgumentParser
+import ExupCore
+
+/// The agent: the daemon (`run`, in a later issue) and its local CLI.
+@main
+struct ExupAgent: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exup-agent",
+        abstract: "Keep this server's firmware and software up to date (exup agent).",
+        version: ExupVersion.string,
+        subcommands: [InventoryCommand.self]
+    )
+}
+
+struct ConfigOptions: ParsableArguments {
+    @Option(help: "The agent's configuration file.")
+    var config: String = AgentConfiguration.defaultPath
+
+    @Flag(help: "Print machine-readable JSON instead of text.")
+    var json = false
+
+    /// The configuration; with no file at the default path, the defaults (in-band IPMI).
+    func load() throws -> AgentConfiguration {
+        do { return try AgentConfiguration.load(path: config) } catch {
+            if config == AgentConfiguration.defaultPath, !LocalFileExists.check(config) { return AgentConfiguration() }
+            throw ValidationError(error.description)
+        }
+    }
+}
