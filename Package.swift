@@ -1,4 +1,4 @@
-// swift-tools-version: 6.0
+// swift-tools-version: 6.1
 // exup: keeps the firmware and software of Linux server fleets up to date.
 // Target split (see ../shared/design/conventions.md): a pure domain core, thin C wrappers,
 // the package format on top of them, and thin executables.
@@ -9,6 +9,7 @@ let package = Package(
     products: [
         .executable(name: "exup", targets: ["exup"]),
         .executable(name: "exup-agent", targets: ["exup-agent"]),
+        .executable(name: "exup-manager", targets: ["exup-manager"]),
         // Libraries other packages (the fuzzers in Tests/Fuzz) build against.
         .library(name: "PackageFormat", targets: ["PackageFormat"]),
         .library(name: "ExupXML", targets: ["ExupXML"]),
@@ -17,6 +18,10 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1", traits: []),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         // Pure domain core: the seed's rules as value types and functions. No I/O, no Foundation.
@@ -52,6 +57,23 @@ let package = Package(
         // The agent: configuration (and, in later issues, the pull loop, apply, journal).
         .target(name: "Agent", dependencies: ["ExupCore", "ExupSystem", "Inventory", "TOML"]),
 
+        // The repository: package pool, SQLite catalog, TUF publishing, retention, add/delete/export.
+        .target(name: "Repository", dependencies: [
+            "ExupCore", "PackageFormat", "TUF", "ExupCrypto", "ExupSystem", "ExupZip",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
+        // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
+        .target(name: "ManagerServer", dependencies: [
+            "Repository", "ExupCore", "ExupCrypto", "ExupSystem", "TOML", "TUF",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "HummingbirdTLS", package: "hummingbird"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+        ]),
+
         // The update package contract (package-format.md): read, build, sign, verify.
         .target(name: "PackageFormat", dependencies: ["ExupCore", "ExupCrypto", "ExupXML", "ExupZip"]),
 
@@ -59,6 +81,13 @@ let package = Package(
         .executableTarget(name: "exup", dependencies: [
             "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // The manager: repository + manager + web UI in one process.
+        .executableTarget(name: "exup-manager", dependencies: [
+            "ManagerServer", "Repository", "ExupCore", "ExupSystem",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The agent's executable: the daemon and its local CLI.

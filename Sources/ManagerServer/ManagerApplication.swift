@@ -1,0 +1,69 @@
+import ExupCore
+import ExupSystem
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import Repository
+import ServiceLifecycle
+import TUF
+
+/// Builds the manager's server: the repository (and, in later issues, the manager) behind one router.
+public struct ManagerApplication {
+    public let configuration: ManagerConfiguration
+    public let repository: RepositoryService
+    public let secrets: Secrets
+    let logger: Logger
+
+    /// Loads or creates the data directory and its secrets (written 0600 before anything listens).
+    public init(configuration: ManagerConfiguration, logger: Logger) throws {
+        self.configuration = configuration
+        self.logger = logger
+        let paths = RepositoryPaths(dataDirectory: configuration.dataDirectory)
+        secrets = try Secrets.loadOrCreate(paths)
+        repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: configuration.trustedKeys, logger: logger)
+    }
+
+    public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
+        let router = Router()
+        router.get("/healthz") { _, _ in "ok\n" }
+        let routes = RepositoryRoutes(repository: repository, exports: try ExportJobs(repository: repository),
+                                      authenticator: Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword),
+                                      maxUploadBytes: configuration.maxUploadBytes)
+        routes.register(on: router)
+        let server: HTTPServerBuilder
+        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            let tls = TLSConfiguration.makeServerConfiguration(
+                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
+                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+            server = try .tls(.http1(), tlsConfiguration: tls)
+        } else {
+            server = .http1()
+        }
+        return Application(router: router, server: server,
+                           configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
+                                                serverName: "exup-manager"),
+                           services: [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger)],
+                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+                           logger: logger)
+    }
+}
+
+/// Renews metadata before it expires (timestamp daily), as a long-running service.
+struct MetadataRenewal: Service {
+    let repository: RepositoryService
+    let interval: Int
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isCancelled {
+            do {
+                let renewed = try await repository.renewExpiring()
+                if !renewed.isEmpty { logger.info("metadata renewed", metadata: ["exup.roles": "\(renewed.joined(separator: ","))"]) }
+            } catch {
+                logger.error("metadata renewal failed: \(error)")
+            }
+            try? await Task.sleep(for: .seconds(interval))
+        }
+    }
+}

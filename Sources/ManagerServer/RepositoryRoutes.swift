@@ -1,0 +1,287 @@
+import ExupCore
+import ExupCrypto
+import FoundationEssentials
+import Hummingbird
+import Repository
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The repository's HTTP surface: TUF metadata and targets for agents and other managers
+/// (`/repo/v1/…`), and the administration API (`/api/v1/repository/…`).
+struct RepositoryRoutes: Sendable {
+    let repository: RepositoryService
+    let exports: ExportJobs
+    let authenticator: Authenticator
+    let maxUploadBytes: Int64
+    let fileIO = FileIO()
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.get("/repo/v1/metadata/**") { request, context in try self.metadata(request, context) }
+        router.get("/repo/v1/targets/**") { request, context in try await self.target(request, context) }
+        router.get("/api/v1/repository/root") { request, _ in
+            try self.require(request, .repositoryReader)
+            return try self.metadataResponse(name: "root", bytes: self.currentRoot(), request: request)
+        }
+
+        router.get("/api/v1/repository/platforms") { request, _ in
+            try self.require(request, .administrator)
+            return try Response.json(try await self.repository.platforms())
+        }
+        router.post("/api/v1/repository/platforms") { request, _ in
+            let principal = try self.require(request, .administrator)
+            let body = try await StrictJSON.decode(PlatformBody.self, from: request, allowed: ["model", "os"])
+            try await self.repository.addPlatform(try body.platform(), actor: principal.name)
+            return try Response.json(try await self.repository.platforms(), status: .created)
+        }
+        router.post("/api/v1/repository/platforms/remove") { request, _ in
+            let principal = try self.require(request, .administrator)
+            let body = try await StrictJSON.decode(PlatformBody.self, from: request, allowed: ["model", "os"])
+            guard try await self.repository.removePlatform(try body.platform(), actor: principal.name) else {
+                throw APIError.notFound("\(body.model) / \(body.os) is not served")
+            }
+            return try Response.json(try await self.repository.platforms())
+        }
+
+        router.post("/api/v1/repository/packages") { request, _ in try await self.upload(request) }
+        router.get("/api/v1/repository/packages") { request, _ in
+            let principal = try self.require(request, .administrator)
+            return try Response.json(try await self.repository.list(actor: principal.name))
+        }
+        router.get("/api/v1/repository/packages/:id") { request, context in
+            let principal = try self.require(request, .administrator)
+            let id = try context.parameters.require("id")
+            guard let listing = try await self.repository.package(id: id, actor: principal.name) else {
+                throw APIError.notFound("no package \(id)")
+            }
+            return try Response.json(listing)
+        }
+        router.post("/api/v1/repository/packages/delete") { request, _ in
+            let principal = try self.require(request, .administrator)
+            let body = try await StrictJSON.decode(DeleteBody.self, from: request, allowed: ["ids", "force"])
+            guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
+            return try Response.json(try await self.repository.delete(ids: body.ids, force: body.force ?? false, actor: principal.name))
+        }
+        router.get("/api/v1/repository/deletion-history") { request, _ in
+            try self.require(request, .administrator)
+            return try Response.json(try await self.repository.deletionHistory())
+        }
+        router.post("/api/v1/repository/deletion-history/clear") { request, _ in
+            let principal = try self.require(request, .administrator)
+            return try Response.json(["cleared": try await self.repository.clearDeletionHistory(actor: principal.name)])
+        }
+
+        router.post("/api/v1/repository/exports") { request, _ in
+            let principal = try self.require(request, .administrator)
+            let body = try await StrictJSON.decode(ExportBody.self, from: request, allowed: ["ids", "allVersions"])
+            guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
+            do {
+                return try Response.json(try await self.exports.start(ids: body.ids, allVersions: body.allVersions ?? false,
+                                                                      actor: principal.name), status: .accepted)
+            } catch let error as ExportError { throw APIError.notFound(error.description) }
+        }
+        router.get("/api/v1/repository/exports/:id") { request, context in
+            try self.require(request, .administrator)
+            let id = try context.parameters.require("id")
+            guard let status = await self.exports.status(id) else { throw APIError.notFound("no export \(id)") }
+            return try Response.json(status)
+        }
+        router.get("/api/v1/repository/exports/:id/archive") { request, context in
+            try self.require(request, .administrator)
+            let id = try context.parameters.require("id")
+            guard let path = await self.exports.archive(id) else { throw APIError.notFound("export \(id) is not ready") }
+            let body = try await self.fileIO.loadFile(path: path, context: context)
+            return Response(status: .ok, headers: [.contentType: "application/zip",
+                                                   .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""], body: body)
+        }
+        router.delete("/api/v1/repository/exports/:id") { request, context in
+            try self.require(request, .administrator)
+            let id = try context.parameters.require("id")
+            guard let status = await self.exports.cancel(id) else { throw APIError.notFound("no export \(id)") }
+            return try Response.json(status)
+        }
+
+        router.get("/api/v1/log") { request, _ in
+            try self.require(request, .administrator)
+            let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
+            let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 500, 5000)
+            return try Response.json(try self.repository.catalog.logEntries(limit: limit, afterID: after))
+        }
+    }
+
+    // MARK: - Authentication
+
+    @discardableResult
+    func require(_ request: Request, _ needed: Principal) throws -> Principal {
+        guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else {
+            throw APIError.unauthenticated
+        }
+        if needed == .administrator && principal != .administrator { throw APIError.forbidden("this endpoint") }
+        return principal
+    }
+
+    // MARK: - TUF metadata and targets
+
+    func currentRoot() throws -> [UInt8] {
+        guard let (version, _) = try repository.catalog.role("root").map({ ($0.version, $0.bytes) }),
+              let bytes = try repository.metadataFile("\(version).root.json") else { throw APIError.notFound("no root.json yet") }
+        return bytes
+    }
+
+    func metadata(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+        try require(request, .repositoryReader)
+        let name = RawPath.tail(of: request.uri.string, after: "/repo/v1/metadata/")
+        guard let bytes = try repository.metadataFile(name) else { throw APIError.notFound("no metadata file \(name)") }
+        return metadataResponse(name: name, bytes: bytes, request: request)
+    }
+
+    /// ETag = the file's digest; If-None-Match answers an unchanged file with an empty 304.
+    func metadataResponse(name: String, bytes: [UInt8], request: Request) -> Response {
+        let etag = "\"" + SHA256Hasher.hash(bytes).hex.prefix(32) + "\""
+        var headers: HTTPFields = [.eTag: etag, .cacheControl: "no-cache"]
+        if let presented = request.headers[.ifNoneMatch], presented.split(separator: ",").contains(where: {
+            $0.trimmingCharacters(in: .whitespaces) == etag
+        }) {
+            return Response(status: .notModified, headers: headers)
+        }
+        headers[.contentType] = "application/json"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+    }
+
+    /// Target files from the pool, with Range support (resumed downloads).
+    func target(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+        try require(request, .repositoryReader)
+        let path = RawPath.tail(of: request.uri.string, after: "/repo/v1/targets/")
+        guard let file = try repository.targetFile(path) else { throw APIError.notFound("no target \(path)") }
+        var info = stat()
+        guard stat(file, &info) == 0 else { throw APIError.notFound("no target \(path)") }
+        let size = Int(info.st_size)
+        var headers: HTTPFields = [.contentType: "application/zip", .acceptRanges: "bytes"]
+        if let rangeHeader = request.headers[.range] {
+            guard let range = ByteRange.parse(rangeHeader, size: size) else {
+                headers[.contentRange] = "bytes */\(size)"
+                return Response(status: .rangeNotSatisfiable, headers: headers)
+            }
+            headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
+            headers[.contentLength] = "\(range.count)"
+            return Response(status: .partialContent, headers: headers,
+                            body: try await fileIO.loadFile(path: file, range: range, context: context))
+        }
+        headers[.contentLength] = "\(size)"
+        return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: file, context: context))
+    }
+
+    // MARK: - Upload
+
+    /// `POST /api/v1/repository/packages?mode=needed|all&name=FILE`, the package as the body. Streamed to
+    /// the incoming directory with the size limit enforced while it arrives, then verified and added.
+    func upload(_ request: Request) async throws -> Response {
+        let principal = try require(request, .administrator)
+        let modeText = request.uri.queryParameters.get("mode") ?? "needed"
+        guard let mode = AddMode(rawValue: modeText) else { throw APIError.badRequest("mode must be needed or all, not \(modeText)") }
+        let name = request.uri.queryParameters.get("name").map { String($0.prefix(255)) } ?? "upload.zip"
+        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxUploadBytes {
+            throw APIError(.contentTooLarge, "too-large", "the package is \(length) bytes, over the \(maxUploadBytes)-byte limit")
+        }
+        let path = repository.pool.incomingPath()
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw APIError(.internalServerError, "storage", "cannot store the upload") }
+        var received: Int64 = 0
+        do {
+            defer { close(fd) }
+            for try await buffer in request.body {
+                received += Int64(buffer.readableBytes)
+                guard received <= maxUploadBytes else {
+                    throw APIError(.contentTooLarge, "too-large", "the package is over the \(maxUploadBytes)-byte limit")
+                }
+                try buffer.withUnsafeReadableBytes { raw in
+                    var done = 0
+                    while done < raw.count {
+                        let n = write(fd, raw.baseAddress! + done, raw.count - done)
+                        if n < 0 { if errno == EINTR { continue }; throw APIError(.internalServerError, "storage", "cannot store the upload") }
+                        done += n
+                    }
+                }
+            }
+        } catch {
+            unlink(path)
+            throw error
+        }
+        guard received > 0 else {
+            unlink(path)
+            throw APIError.badRequest("the body is empty: send the package file")
+        }
+        let result = await repository.add(file: path, name: name, mode: mode, actor: principal.name)
+        let status: HTTPResponse.Status = switch result.code {
+        case .added: .created
+        case .alreadyExists: .conflict
+        case .notNeeded: .ok
+        case .hashInvalid, .invalid: .unprocessableContent
+        }
+        return try Response.json(result, status: status)
+    }
+}
+
+struct PlatformBody: Decodable {
+    var model: String
+    var os: String
+
+    func platform() throws -> Platform {
+        let trimmed = Platform.normalizedModel(model)
+        guard !trimmed.isEmpty else { throw APIError.badRequest("model must not be empty") }
+        guard OSRule(os) != nil, os != "linux", os != "bmc", os != "offline" else {
+            throw APIError.badRequest("os must be an os-release ID or ID:VERSION_ID (debian, rhel:9.4), not \(os)")
+        }
+        return Platform(model: trimmed, os: OSIdentity(parsing: os))
+    }
+}
+
+struct DeleteBody: Decodable {
+    var ids: [String]
+    var force: Bool?
+}
+
+struct ExportBody: Decodable {
+    var ids: [String]
+    var allVersions: Bool?
+}
+
+/// The raw request path after a prefix, percent-decoded once (`7.models%2Fx.json` → `7.models/x.json`).
+enum RawPath {
+    static func tail(of uri: String, after prefix: String) -> String {
+        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
+        guard path.hasPrefix(prefix) else { return "" }
+        return percentDecode(String(path.dropFirst(prefix.count)))
+    }
+
+    static func percentDecode(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let b = iterator.next() {
+            if b == UInt8(ascii: "%"), let h = iterator.next(), let l = iterator.next(),
+               let value = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) {
+                bytes.append(value)
+            } else {
+                bytes.append(b)
+            }
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+/// One `Range: bytes=…` range (the forms resumed downloads use).
+enum ByteRange {
+    static func parse(_ header: String, size: Int) -> ClosedRange<Int>? {
+        guard header.hasPrefix("bytes="), size > 0 else { return nil }
+        let spec = header.dropFirst(6)
+        guard !spec.contains(","), let dash = spec.firstIndex(of: "-") else { return nil }
+        let first = spec[..<dash], last = spec[spec.index(after: dash)...]
+        if first.isEmpty {
+            guard let suffix = Int(last), suffix > 0 else { return nil }
+            return max(0, size - suffix)...(size - 1)
+        }
+        guard let start = Int(first), start < size else { return nil }
+        let end = last.isEmpty ? size - 1 : min(Int(last) ?? -1, size - 1)
+        return start <= end ? start...end : nil
+    }
+}

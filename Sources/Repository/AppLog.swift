@@ -1,0 +1,101 @@
+import FoundationEssentials
+
+/// The application log's events (spec §11, Tables 18 and 19), with the manual's wording.
+public enum AppLogEvent: Sendable, Hashable {
+    case packageAdded, packageDeleted, deletionHistoryCleared, packageListRetrieved, packageInformationRetrieved
+    case archiveRetrieved, archiveCancelled
+    case addFailed, deleteFailed, clearDeletionHistoryFailed, archiveFailed, archiveCancelFailed
+    /// exup's own: generation management removed a package (seed §2.2.2: deleted automatically).
+    case packageRemovedByRetention
+    /// exup's own: the served (model, OS) list changed.
+    case platformAdded, platformRemoved
+    /// exup's own: metadata re-signed before it expired.
+    case metadataResigned
+
+    public var code: String {
+        switch self {
+        case .packageAdded: "N18"
+        case .packageDeleted: "N14"
+        case .deletionHistoryCleared: "N08"
+        case .packageListRetrieved: "N11"
+        case .packageInformationRetrieved: "N10"
+        case .archiveRetrieved: "N23"
+        case .archiveCancelled: "N24"
+        case .addFailed: "E15"
+        case .deleteFailed: "E17"
+        case .clearDeletionHistoryFailed: "E18"
+        case .archiveFailed: "E23"
+        case .archiveCancelFailed: "E24"
+        case .packageRemovedByRetention: "X01"
+        case .platformAdded: "X02"
+        case .platformRemoved: "X03"
+        case .metadataResigned: "X04"
+        }
+    }
+
+    public var message: String {
+        switch self {
+        case .packageAdded: "Update package added"
+        case .packageDeleted: "Update package deleted"
+        case .deletionHistoryCleared: "Update package deletion information cleared"
+        case .packageListRetrieved: "Update package list retrieved"
+        case .packageInformationRetrieved: "Update package information retrieved"
+        case .archiveRetrieved: "Update package archive retrieved"
+        case .archiveCancelled: "Update package archive retrieval cancelled"
+        case .addFailed: "Failed to add update package"
+        case .deleteFailed: "Failed to delete update package"
+        case .clearDeletionHistoryFailed: "Failed to clear update package deletion information"
+        case .archiveFailed: "Failed to retrieve update package archive"
+        case .archiveCancelFailed: "Failed to cancel update package archive retrieval"
+        case .packageRemovedByRetention: "Update package removed by generation management"
+        case .platformAdded: "Served model and OS added"
+        case .platformRemoved: "Served model and OS removed"
+        case .metadataResigned: "Repository metadata re-signed"
+        }
+    }
+
+    public var level: AppLogLevel { code.hasPrefix("E") ? .error : .info }
+}
+
+public enum AppLogLevel: String, Sendable, Codable { case info, error }
+
+/// One entry to record: what happened, who did it, to what, and (for errors) the cause in parentheses.
+public struct AppLogEntry: Sendable {
+    public var time: Int64
+    public var event: AppLogEvent
+    public var actor: String
+    public var server: String?
+    public var module: String?
+    public var versions: String?
+    public var cause: String?
+
+    public var level: AppLogLevel { event.level }
+
+    public init(time: Int64, event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil,
+                versions: String? = nil, cause: String? = nil) {
+        self.time = time
+        self.event = event
+        self.actor = actor
+        self.server = server
+        self.module = module
+        self.versions = versions
+        self.cause = cause
+    }
+}
+
+/// A stored entry, as the API returns it.
+public struct AppLogRecord: Sendable, Codable, Hashable {
+    public var id: Int64
+    public var time: Int64
+    public var level: String
+    public var code: String
+    public var message: String
+    public var actor: String
+    public var server: String?
+    public var module: String?
+    public var versions: String?
+    public var cause: String?
+
+    /// "Failed to add update package. (hash invalid)" — the manual's form for errors.
+    public var text: String { cause.map { "\(message). (\($0))" } ?? message }
+}

@@ -1,0 +1,238 @@
+import ExupCore
+import FoundationEssentials
+import GRDB
+
+/// The repository's catalog: one SQLite database in WAL mode. Migrations are named and only ever
+/// appended. Every write is one transaction, committed before the caller answers.
+public final class Catalog: Sendable {
+    let pool: DatabasePool
+
+    public init(path: String) throws {
+        var configuration = Configuration()
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+            try db.execute(sql: "PRAGMA foreign_keys = ON")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Catalog.migrator.migrate(pool)
+    }
+
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("2026-11-26 repository") { db in
+            try db.create(table: "package") { t in
+                t.primaryKey("id", .text)
+                t.column("sha256", .text).notNull().indexed()
+                t.column("size", .integer).notNull()
+                t.column("info", .text).notNull()
+                t.column("module", .text).notNull()
+                t.column("version", .text).notNull()
+                t.column("release_date", .text).notNull()
+                t.column("pinned", .boolean).notNull()
+                t.column("incompatible", .boolean).notNull()
+                t.column("added_at", .integer).notNull()
+                t.column("origin", .text).notNull()
+            }
+            try db.create(table: "package_target") { t in
+                t.column("package_id", .text).notNull().references("package", onDelete: .cascade)
+                t.column("model", .text).notNull().indexed()
+                t.column("os", .text).notNull()
+                t.primaryKey(["package_id", "model", "os"])
+            }
+            try db.create(table: "platform") { t in
+                t.column("model", .text).notNull()
+                t.column("os", .text).notNull()
+                t.column("origin", .text).notNull()
+                t.primaryKey(["model", "os"])
+            }
+            try db.create(table: "previous_generation") { t in
+                t.column("model", .text).notNull()
+                t.column("os", .text).notNull()
+                t.column("module", .text).notNull()
+                t.column("version", .text).notNull()
+                t.primaryKey(["model", "os", "module", "version"])
+            }
+            try db.create(table: "remote_platform") { t in
+                t.column("manager", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("os", .text).notNull()
+                t.primaryKey(["manager", "model", "os"])
+            }
+            try db.create(table: "deletion_history") { t in
+                t.primaryKey("package_id", .text)
+                t.column("deleted_at", .integer).notNull()
+            }
+            try db.create(table: "tuf_role") { t in
+                t.primaryKey("role", .text)
+                t.column("version", .integer).notNull()
+                t.column("expires", .integer).notNull()
+                t.column("bytes", .blob).notNull()
+            }
+            try db.create(table: "metadata_file") { t in
+                t.primaryKey("name", .text)
+                t.column("role", .text).notNull().indexed()
+                t.column("version", .integer).notNull()
+                t.column("bytes", .blob).notNull()
+            }
+            try db.create(table: "app_log") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("time", .integer).notNull().indexed()
+                t.column("level", .text).notNull()
+                t.column("code", .text).notNull()
+                t.column("message", .text).notNull()
+                t.column("actor", .text).notNull()
+                t.column("server", .text)
+                t.column("module", .text)
+                t.column("versions", .text)
+                t.column("cause", .text)
+            }
+        }
+        return migrator
+    }
+
+    // MARK: - Packages
+
+    public struct StoredPackageRow: Sendable, Hashable {
+        public var info: PackageInfo
+        public var sha256: String
+        public var size: Int64
+        public var pinned: Bool
+        public var addedAt: Int64
+        public var origin: String
+
+        public var stored: StoredPackage { StoredPackage(info: info, pinned: pinned) }
+    }
+
+    public func packages() throws -> [StoredPackageRow] {
+        try pool.read { db in try Row.fetchAll(db, sql: "SELECT * FROM package ORDER BY id").map(Catalog.decode) }
+    }
+
+    public func package(id: String) throws -> StoredPackageRow? {
+        try pool.read { db in try Row.fetchOne(db, sql: "SELECT * FROM package WHERE id = ?", arguments: [id]).map(Catalog.decode) }
+    }
+
+    static func decode(_ row: Row) throws -> StoredPackageRow {
+        let info = try JSONDecoder().decode(PackageInfo.self, from: Data((row["info"] as String).utf8))
+        return StoredPackageRow(info: info, sha256: row["sha256"], size: row["size"], pinned: row["pinned"], addedAt: row["added_at"],
+                                origin: row["origin"])
+    }
+
+    func insert(_ package: StoredPackageRow, in db: Database) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let info = String(decoding: try encoder.encode(package.info), as: UTF8.self)
+        try db.execute(sql: """
+            INSERT INTO package (id, sha256, size, info, module, version, release_date, pinned, incompatible, added_at, origin)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [package.info.id, package.sha256, package.size, info, package.info.moduleID, package.info.version,
+                             package.info.releaseDate.description, package.pinned, package.info.isIncompatible, package.addedAt, package.origin])
+        for target in package.info.targets {
+            try db.execute(sql: "INSERT OR IGNORE INTO package_target (package_id, model, os) VALUES (?, ?, ?)",
+                           arguments: [package.info.id, target.model, target.os.description])
+        }
+    }
+
+    // MARK: - Platforms, previous generations, remote needs
+
+    public func platforms() throws -> [(platform: Platform, origin: String)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT model, os, origin FROM platform ORDER BY model, os").map {
+                (Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])), $0["origin"])
+            }
+        }
+    }
+
+    public func previousGenerations() throws -> [PreviousGeneration] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM previous_generation").map {
+                PreviousGeneration(platform: Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])), moduleID: $0["module"], version: $0["version"])
+            }
+        }
+    }
+
+    public func recordPreviousGeneration(_ previous: PreviousGeneration) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO previous_generation (model, os, module, version) VALUES (?, ?, ?, ?)",
+                           arguments: [previous.platform.model, previous.platform.os.description, previous.moduleID, previous.version])
+        }
+    }
+
+    /// Platforms other managers' servers need (presence notifications; sharing, R141–R144).
+    public func remotePlatforms() throws -> [(manager: String, platform: Platform)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM remote_platform").map {
+                ($0["manager"], Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])))
+            }
+        }
+    }
+
+    public func recordRemotePlatform(manager: String, platform: Platform) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO remote_platform (manager, model, os) VALUES (?, ?, ?)",
+                           arguments: [manager, platform.model, platform.os.description])
+        }
+    }
+
+    // MARK: - Deletion history
+
+    public func deletionHistory() throws -> DeletionHistory {
+        try pool.read { db in DeletionHistory(Set(try String.fetchAll(db, sql: "SELECT package_id FROM deletion_history"))) }
+    }
+
+    // MARK: - TUF
+
+    public func role(_ name: String) throws -> (version: Int, expires: Int64, bytes: [UInt8])? {
+        try pool.read { db in
+            try Row.fetchOne(db, sql: "SELECT * FROM tuf_role WHERE role = ?", arguments: [name]).map {
+                ($0["version"], $0["expires"], [UInt8]($0["bytes"] as Data))
+            }
+        }
+    }
+
+    public func roles() throws -> [String: (version: Int, expires: Int64, bytes: [UInt8])] {
+        try pool.read { db in
+            var out: [String: (version: Int, expires: Int64, bytes: [UInt8])] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT * FROM tuf_role") {
+                out[row["role"]] = (row["version"], row["expires"], [UInt8](row["bytes"] as Data))
+            }
+            return out
+        }
+    }
+
+    /// A published metadata file by its served name (`3.snapshot.json`, `7.models/x.json`, `timestamp.json`).
+    public func metadataFile(_ name: String) throws -> [UInt8]? {
+        try pool.read { db in
+            if name == "timestamp.json" {
+                return try Data.fetchOne(db, sql: "SELECT bytes FROM tuf_role WHERE role = 'timestamp'").map { [UInt8]($0) }
+            }
+            return try Data.fetchOne(db, sql: "SELECT bytes FROM metadata_file WHERE name = ?", arguments: [name]).map { [UInt8]($0) }
+        }
+    }
+
+    // MARK: - Application log
+
+    public func log(_ entry: AppLogEntry) throws {
+        try pool.write { db in try Catalog.insert(entry, in: db) }
+    }
+
+    static func insert(_ entry: AppLogEntry, in db: Database) throws {
+        try db.execute(sql: """
+            INSERT INTO app_log (time, level, code, message, actor, server, module, versions, cause)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, arguments: [entry.time, entry.level.rawValue, entry.event.code, entry.event.message, entry.actor, entry.server,
+                             entry.module, entry.versions, entry.cause])
+    }
+
+    public func logEntries(limit: Int = 1000, afterID: Int64 = 0) throws -> [AppLogRecord] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM app_log WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID, limit]).map {
+                AppLogRecord(id: $0["id"], time: $0["time"], level: $0["level"], code: $0["code"], message: $0["message"], actor: $0["actor"],
+                             server: $0["server"], module: $0["module"], versions: $0["versions"], cause: $0["cause"])
+            }
+        }
+    }
+
+    /// Runs `body` in one write transaction.
+    public func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+}

@@ -1,0 +1,262 @@
+import ExupCore
+import ExupCrypto
+import ExupSystem
+import ExupZip
+import FoundationEssentials
+import GRDB
+import Logging
+import PackageFormat
+import TUF
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The repository's operations (seed §2.2, §3.4.3, §3.6, §3.7.2). One actor, so changes to the pool,
+/// the catalog and the published metadata happen one at a time; reads of published metadata and pool
+/// files go straight to the catalog and never wait for it.
+public actor RepositoryService {
+    public nonisolated let paths: RepositoryPaths
+    public nonisolated let catalog: Catalog
+    public nonisolated let pool: PackagePool
+    let publisher: Publisher
+    let trustedKeysDirectory: String
+    let limits: ZipLimits
+    let clock: @Sendable () -> UTCTime
+    let logger: Logger
+
+    public init(paths: RepositoryPaths, keys: RepositoryKeys, trustedKeysDirectory: String? = nil, limits: ZipLimits = ZipLimits(),
+                clock: @escaping @Sendable () -> UTCTime = { .now }, logger: Logger = Logger(label: "exup.repository")) throws {
+        self.paths = paths
+        catalog = try Catalog(path: paths.catalog)
+        pool = try PackagePool(paths: paths)
+        publisher = Publisher(keys: keys, catalog: catalog)
+        self.trustedKeysDirectory = trustedKeysDirectory ?? paths.trustedKeys
+        try LocalFile.makeDirectories(self.trustedKeysDirectory, mode: 0o755)
+        self.limits = limits
+        self.clock = clock
+        self.logger = logger
+        try publisher.initialiseIfNeeded(now: clock())
+    }
+
+    // MARK: - Served platforms
+
+    public func platforms() throws -> [ServedPlatform] {
+        try catalog.platforms().map { ServedPlatform(model: $0.platform.model, os: $0.platform.os.description, origin: $0.origin) }
+    }
+
+    /// Adds a (model, OS) pair to serve, then applies retention (a new platform can make packages needed).
+    public func addPlatform(_ platform: Platform, origin: String = "manual", actor: String) throws {
+        try catalog.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO platform (model, os, origin) VALUES (?, ?, ?)",
+                           arguments: [platform.model, platform.os.description, origin])
+            try Catalog.insert(AppLogEntry(time: clock().seconds, event: .platformAdded, actor: actor, cause: platform.description), in: db)
+        }
+        try enforceRetention(actor: actor, alsoChanged: [])
+    }
+
+    /// Stops serving a pair; packages only it needed go at once (generation management).
+    public func removePlatform(_ platform: Platform, actor: String) throws -> Bool {
+        let removed = try catalog.write { db -> Bool in
+            try db.execute(sql: "DELETE FROM platform WHERE model = ? AND os = ?", arguments: [platform.model, platform.os.description])
+            guard db.changesCount > 0 else { return false }
+            try Catalog.insert(AppLogEntry(time: clock().seconds, event: .platformRemoved, actor: actor, cause: platform.description), in: db)
+            return true
+        }
+        if removed { try enforceRetention(actor: actor, alsoChanged: []) }
+        return removed
+    }
+
+    /// Every platform whose servers this repository serves: its own and other managers' (R010).
+    func servedPlatforms() throws -> Set<Platform> {
+        Set(try catalog.platforms().map(\.platform)).union(try catalog.remotePlatforms().map(\.platform))
+    }
+
+    // MARK: - Add (Tables 13 and 14)
+
+    /// Adds one uploaded file (already in the incoming directory). The file is consumed either way.
+    public func add(file: String, name: String, mode: AddMode, actor: String) -> AddResult {
+        defer { unlink(file) }
+        let now = clock()
+        func refuse(_ result: AddResult.Result, _ code: AddResult.Code, _ message: String, id: String? = nil, cause: String) -> AddResult {
+            try? catalog.log(AppLogEntry(time: now.seconds, event: .addFailed, actor: actor, module: id, cause: "\(name): \(cause)"))
+            return AddResult(file: name, packageID: id, result: result, code: code, message: message)
+        }
+        let verified: VerifiedPackage
+        do {
+            let keys = try TrustedKeys.load(directory: trustedKeysDirectory)
+            verified = try PackageVerifier(trustedKeys: keys, limits: limits).verify(path: file)
+        } catch let error as PackageError {
+            if error.isHashInvalid {
+                return refuse(.error, .hashInvalid, "The update package's hash value is invalid: \(error)", cause: "hash value invalid: \(error)")
+            }
+            return refuse(.error, .invalid, "The update package is not valid: \(error)", cause: "\(error)")
+        } catch {
+            return refuse(.error, .invalid, "The update package could not be checked: \(error)", cause: "\(error)")
+        }
+        let info = verified.info
+        do {
+            if try catalog.package(id: info.id) != nil {
+                return refuse(.warning, .alreadyExists, "The same update package already exists in the repository", id: info.id,
+                              cause: "already exists")
+            }
+            let stored = try catalog.packages()
+            if mode == .needed {
+                let verdict = Retention.verdict(adding: info, to: stored.map(\.stored), platforms: try servedPlatforms(),
+                                                previous: try catalog.previousGenerations())
+                guard verdict == .needed else {
+                    return refuse(.warning, .notNeeded, "No applicable device is registered, or the package is old", id: info.id,
+                                  cause: verdict == .tooOld ? "older than the generations kept" : "no applicable device")
+                }
+            }
+            let (size, digest) = try FileDigest.sha256(path: file)
+            try pool.store(file, sha256: digest.hex)
+            let row = Catalog.StoredPackageRow(info: info, sha256: digest.hex, size: Int64(size), pinned: mode == .all, addedAt: now.seconds,
+                                               origin: "upload")
+            try catalog.write { db in
+                try catalog.insert(row, in: db)
+                try Catalog.insert(AppLogEntry(time: now.seconds, event: .packageAdded, actor: actor, module: info.moduleID,
+                                               versions: info.version, cause: "\(info.id)\(mode == .all ? ", pinned (add all)" : "")"), in: db)
+            }
+            try enforceRetention(actor: actor, alsoChanged: Set(info.targets.map(\.model)))
+            logger.info("package added", metadata: ["exup.package": "\(info.id)", "exup.actor": "\(actor)"])
+            return AddResult(file: name, packageID: info.id, result: .normal, code: .added,
+                             message: info.isIncompatible ? "Added (incompatible: schemaVersion \(info.schemaVersion) is newer than this exup reads)" : "Added")
+        } catch {
+            return refuse(.error, .invalid, "The update package could not be stored: \(error)", id: info.id, cause: "\(error)")
+        }
+    }
+
+    // MARK: - Delete (Tables 15 and 16)
+
+    public func delete(ids: [String], force: Bool, actor: String) throws -> [DeleteResult] {
+        let now = clock()
+        let remote = try catalog.remotePlatforms().map(\.platform)
+        var results: [DeleteResult] = []
+        var changedModels = Set<String>()
+        for id in ids {
+            guard let row = try catalog.package(id: id) else {
+                try catalog.log(AppLogEntry(time: now.seconds, event: .deleteFailed, actor: actor, cause: "\(id): The specified package does not exist"))
+                results.append(DeleteResult(packageID: id, result: .error, code: .notFound, message: "The specified package does not exist"))
+                continue
+            }
+            if !force && remote.contains(where: row.info.applies(to:)) {
+                try catalog.log(AppLogEntry(time: now.seconds, event: .deleteFailed, actor: actor, module: row.info.moduleID,
+                                            versions: row.info.version, cause: "\(id): Cannot delete because another SM is using it"))
+                results.append(DeleteResult(packageID: id, result: .error, code: .inUseByOtherManager,
+                                            message: "Cannot delete because another manager is using it (use force delete)"))
+                continue
+            }
+            try remove(row, event: .packageDeleted, actor: actor, cause: force ? "\(id), forced" : id, history: true)
+            changedModels.formUnion(row.info.targets.map(\.model))
+            results.append(DeleteResult(packageID: id, result: .normal, code: .deleted, message: "Deleted"))
+        }
+        if !changedModels.isEmpty { try publish(changedModels: changedModels) }
+        return results
+    }
+
+    /// Removes a package from the catalog (and its file, when no other package shares it).
+    private func remove(_ row: Catalog.StoredPackageRow, event: AppLogEvent, actor: String, cause: String, history: Bool) throws {
+        let now = clock()
+        let fileStillUsed = try catalog.write { db -> Bool in
+            try db.execute(sql: "DELETE FROM package WHERE id = ?", arguments: [row.info.id])
+            if history {
+                try db.execute(sql: "INSERT OR REPLACE INTO deletion_history (package_id, deleted_at) VALUES (?, ?)",
+                               arguments: [row.info.id, now.seconds])
+            }
+            try Catalog.insert(AppLogEntry(time: now.seconds, event: event, actor: actor, module: row.info.moduleID,
+                                           versions: row.info.version, cause: cause), in: db)
+            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM package WHERE sha256 = ?", arguments: [row.sha256])! > 0
+        }
+        if !fileStillUsed { pool.remove(sha256: row.sha256) }
+    }
+
+    /// R128: erases the whole deletion history at once.
+    public func clearDeletionHistory(actor: String) throws -> Int {
+        try catalog.write { db -> Int in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deletion_history") ?? 0
+            try db.execute(sql: "DELETE FROM deletion_history")
+            try Catalog.insert(AppLogEntry(time: clock().seconds, event: .deletionHistoryCleared, actor: actor, cause: "\(count) records"), in: db)
+            return count
+        }
+    }
+
+    public func deletionHistory() throws -> [String] { try catalog.deletionHistory().packageIDs.sorted() }
+
+    // MARK: - Retention (seed §2.2.2)
+
+    /// Removes what generation management no longer keeps, logs each removal, and republishes.
+    func enforceRetention(actor: String, alsoChanged: Set<String>) throws {
+        let stored = try catalog.packages()
+        let kept = Retention.kept(stored.map(\.stored), platforms: try servedPlatforms(), previous: try catalog.previousGenerations())
+        var changed = alsoChanged
+        for row in stored where kept[row.info.id] == nil {
+            try remove(row, event: .packageRemovedByRetention, actor: actor,
+                       cause: "\(row.info.id): not among the 3 newest generations of any served model and OS, nor a previous generation",
+                       history: false)
+            changed.formUnion(row.info.targets.map(\.model))
+            logger.info("package removed by generation management", metadata: ["exup.package": "\(row.info.id)"])
+        }
+        if !changed.isEmpty { try publish(changedModels: changed) }
+    }
+
+    func publish(changedModels: Set<String>?) throws {
+        try publisher.publish(packages: try catalog.packages(), changedModels: changedModels, now: clock())
+    }
+
+    /// Renews metadata close to expiry (called periodically by the server).
+    public func renewExpiring() throws -> [String] {
+        let renewed = try publisher.renewExpiring(packages: try catalog.packages(), now: clock())
+        if !renewed.isEmpty {
+            try catalog.log(AppLogEntry(time: clock().seconds, event: .metadataResigned, actor: "repository", cause: renewed.joined(separator: ", ")))
+        }
+        return renewed
+    }
+
+    // MARK: - Listing (Table 20)
+
+    public func list(actor: String) throws -> [PackageListing] {
+        let remote = try catalog.remotePlatforms().map(\.platform)
+        let listings = try catalog.packages().map { RepositoryService.listing($0, remote: remote) }
+        try catalog.log(AppLogEntry(time: clock().seconds, event: .packageListRetrieved, actor: actor, cause: "\(listings.count) packages"))
+        return listings
+    }
+
+    public func package(id: String, actor: String) throws -> PackageListing? {
+        guard let row = try catalog.package(id: id) else { return nil }
+        try catalog.log(AppLogEntry(time: clock().seconds, event: .packageInformationRetrieved, actor: actor, module: row.info.moduleID,
+                                    versions: row.info.version, cause: id))
+        return RepositoryService.listing(row, remote: try catalog.remotePlatforms().map(\.platform))
+    }
+
+    static func listing(_ row: Catalog.StoredPackageRow, remote: [Platform]) -> PackageListing {
+        let info = row.info
+        return PackageListing(
+            id: info.id, name: info.name, module: info.moduleID, moduleName: info.moduleName, version: info.version,
+            releaseDate: info.releaseDate.description, targets: info.targets, size: row.size, sha256: row.sha256,
+            addedAt: UTCTime(seconds: row.addedAt).description, description: info.description,
+            indicators: .init(autoUpdate: info.autoUpdate && !info.targets.allSatisfy { $0.os.isDownloadOnly }, noDowngrade: !info.downgrade,
+                              multiModel: info.isMultiModel, inUseByAnotherManager: remote.contains(where: info.applies(to:)),
+                              incompatible: info.isIncompatible, pinned: row.pinned))
+    }
+
+    // MARK: - Serving (no actor hop: the catalog is safe to read concurrently)
+
+    /// A published metadata file by its name under /repo/v1/metadata/ (percent-decoded).
+    public nonisolated func metadataFile(_ name: String) throws -> [UInt8]? { try catalog.metadataFile(name) }
+
+    /// The pool file for a target path `models/<slug>/<sha256>.<id>.zip` (consistent snapshot names).
+    public nonisolated func targetFile(_ path: String) throws -> String? {
+        guard let slash = path.lastIndex(of: "/") else { return nil }
+        let name = path[path.index(after: slash)...]
+        guard let dot = name.firstIndex(of: "."), name.distance(from: name.startIndex, to: dot) == 64 else { return nil }
+        let digest = String(name[..<dot])
+        guard digest.allSatisfy(\.isHexDigit), try catalog.hasPackage(sha256: digest.lowercased()) else { return nil }
+        return pool.file(sha256: digest.lowercased())
+    }
+}
+
+extension Catalog {
+    func hasPackage(sha256: String) throws -> Bool {
+        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM package WHERE sha256 = ?", arguments: [sha256])! > 0 }
+    }
+}

@@ -1,0 +1,97 @@
+import ExupCrypto
+import ExupSystem
+import TUF
+
+/// What a manager generates at first start and keeps in its data directory, 0600: the administrator
+/// token, the repository password (other managers use it), and the repository's TUF keys. There are no
+/// default passwords.
+public struct Secrets: Sendable {
+    public var adminToken: String
+    public var repositoryPassword: String
+    public var keys: RepositoryKeys
+    /// True when this start created them (print them once).
+    public var created: Bool
+
+    /// Loads the secrets, creating whatever is missing (files written before the server listens).
+    public static func loadOrCreate(_ paths: RepositoryPaths) throws -> Secrets {
+        try LocalFile.makeDirectories(paths.root, mode: 0o700)
+        try LocalFile.makeDirectories(paths.keys, mode: 0o700)
+        var created = false
+        func secret(_ path: String, bytes: Int) throws -> String {
+            if let text = LocalFile.readText(path, limit: 4096)?.trimmingCharacters(in: "\n\r "), !text.isEmpty { return text }
+            let value = Secrets.token(bytes: bytes)
+            try LocalFile.writeAtomically(Array((value + "\n").utf8), to: path, mode: 0o600)
+            created = true
+            return value
+        }
+        let admin = try secret(paths.adminToken, bytes: 32)
+        let password = try secret(paths.repositoryPassword, bytes: 18)
+        let (keys, newKeys) = try RepositoryKeys.loadOrCreate(directory: paths.keys)
+        return Secrets(adminToken: admin, repositoryPassword: password, keys: keys, created: created || newKeys)
+    }
+
+    /// A random URL-safe token.
+    public static func token(bytes: Int) -> String {
+        let raw = (try? SecureRandom.bytes(bytes)) ?? []
+        precondition(raw.count == bytes, "the system's random source failed")
+        return Base64.encode(raw).replacingOccurrences("+", "-").replacingOccurrences("/", "_").replacingOccurrences("=", "")
+    }
+}
+
+/// The repository's TUF signing keys: root (may be moved offline once root is published), targets,
+/// snapshot, timestamp, and one key for the per-model delegated roles.
+public struct RepositoryKeys: Sendable {
+    public var root: Ed25519PrivateKey?
+    public var rootPublic: Ed25519PublicKey
+    public var targets: Ed25519PrivateKey
+    public var snapshot: Ed25519PrivateKey
+    public var timestamp: Ed25519PrivateKey
+    public var models: Ed25519PrivateKey
+
+    static let names = ["root", "targets", "snapshot", "timestamp", "models"]
+
+    static func loadOrCreate(directory: String) throws -> (RepositoryKeys, Bool) {
+        var created = false
+        var loaded: [String: Ed25519PrivateKey] = [:]
+        let rootPublicPath = directory + "/root.pub.pem"
+        let hasRootPublic = LocalFile.exists(rootPublicPath)
+        for name in names {
+            let path = directory + "/\(name).pem"
+            if let pem = LocalFile.readText(path, limit: 16 << 10) {
+                loaded[name] = try Ed25519PrivateKey(pem: pem)
+            } else if name == "root" && hasRootPublic {
+                continue // moved offline: the public half is enough to serve
+            } else {
+                let key = try Ed25519PrivateKey.generate()
+                try LocalFile.writeAtomically(Array(try key.pem.utf8), to: path, mode: 0o600)
+                loaded[name] = key
+                created = true
+            }
+        }
+        let rootPublic: Ed25519PublicKey
+        if let root = loaded["root"] {
+            rootPublic = root.publicKey
+            if !hasRootPublic { try LocalFile.writeAtomically(Array(try rootPublic.pem.utf8), to: rootPublicPath, mode: 0o644) }
+        } else {
+            rootPublic = try Ed25519PublicKey(pem: LocalFile.readText(rootPublicPath, limit: 16 << 10) ?? "")
+        }
+        return (RepositoryKeys(root: loaded["root"], rootPublic: rootPublic, targets: loaded["targets"]!, snapshot: loaded["snapshot"]!,
+                               timestamp: loaded["timestamp"]!, models: loaded["models"]!), created)
+    }
+}
+
+extension String {
+    func replacingOccurrences(_ target: Character, _ replacement: String) -> String {
+        var out = ""
+        for c in self { if c == target { out += replacement } else { out.append(c) } }
+        return out
+    }
+
+    func trimmingCharacters(in set: String) -> String {
+        let scalars = Set(set.unicodeScalars)
+        var view = Substring(self).unicodeScalars
+        while let f = view.first, scalars.contains(f) { view.removeFirst() }
+        while let l = view.last, scalars.contains(l) { view.removeLast() }
+        return String(view)
+    }
+}

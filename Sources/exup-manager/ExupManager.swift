@@ -1,0 +1,87 @@
+import ArgumentParser
+import ExupCore
+import ExupSystem
+import Logging
+import ManagerServer
+
+/// The manager: repository + manager + web UI in one process.
+@main
+struct ExupManager: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "exup-manager",
+        abstract: "The exup manager: the package repository, agent reports, approvals, and the web UI.",
+        version: ExupVersion.string,
+        subcommands: [Serve.self]
+    )
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the manager (port 8080 by default).",
+        discussion: """
+        On first start it creates the data directory and, before it listens, generates the repository's \
+        TUF keys (DATA/keys/, 0600), the administrator token (DATA/admin.token) and the repository password \
+        (DATA/repository.password), and prints them once. There are no default passwords. The exup CLI \
+        takes the token from --token or EXUP_TOKEN.
+        """
+    )
+
+    @Option(help: "Configuration file (see etc/exup/manager.toml).")
+    var config: String?
+
+    @Option(help: "Data directory (catalog, pool, keys, secrets). Default ./exup-data.")
+    var dataDir: String?
+
+    @Option(help: "Address to listen on, HOST:PORT. Default 0.0.0.0:8080.")
+    var listen: String?
+
+    @Option(help: "Directory of trusted vendor public keys (*.pem). Default DATA/trusted-keys.")
+    var trustedKeys: String?
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        let logger = Logger(label: "exup.manager")
+        var configuration = ManagerConfiguration()
+        if let config {
+            do { configuration = try ManagerConfiguration.load(path: config) } catch { throw ValidationError("\(config): \(error)") }
+        }
+        if let dataDir { configuration.dataDirectory = dataDir }
+        if let trustedKeys { configuration.trustedKeys = trustedKeys }
+        if let listen {
+            guard let (host, port) = ManagerConfiguration.parseListen(listen) else { throw ValidationError("--listen must be HOST:PORT, not \(listen)") }
+            (configuration.listenHost, configuration.listenPort) = (host, port)
+        }
+        let manager: ManagerApplication
+        do { manager = try ManagerApplication(configuration: configuration, logger: logger) } catch {
+            throw ValidationError("cannot open the data directory \(configuration.dataDirectory): \(error)")
+        }
+        if manager.secrets.created {
+            say("""
+            exup-manager: first start; generated in \(configuration.dataDirectory) (mode 0600, shown only now):
+              administrator token:  \(manager.secrets.adminToken)   (admin.token)
+              repository password:  \(manager.secrets.repositoryPassword)   (repository.password)
+              TUF keys:             keys/ (move keys/root.pem offline once you have a copy; see the README)
+            """)
+        }
+        let scheme = configuration.tlsCertificate == nil ? "http" : "https"
+        let host = configuration.listenHost
+        let application = try manager.makeApplication { port in
+            say("exup-manager: listening on \(scheme)://\(host):\(port)")
+        }
+        try await application.runService()
+    }
+}
+
+/// A line on standard output, written at once (print's buffer would hold it back when stdout is a file).
+func say(_ text: String) {
+    let bytes = Array((text + "\n").utf8)
+    _ = bytes.withUnsafeBytes { write(1, $0.baseAddress, $0.count) }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif
