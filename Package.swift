@@ -79,7 +79,7 @@ let package = Package(
 
         // The administrator's CLI; `exup pkg …` is the package tool.
         .executableTarget(name: "exup", dependencies: [
-            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem",
+            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "Transport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -177,12 +177,17 @@ public actor ExportJobs {
         return jobs[id]
     }
 
-    private func update(_ id: String, done: Int) { jobs[id]?.done = max(jobs[id]?.done ?? 0, done) }
+    private func update(_ id: String, done: Int) {
+        let current = jobs[id]?.done ?? 0
+        jobs[id]?.done = max(current, done)
+    }
 
     private func finish(_ id: String, state: Status.State, error: String?) {
-        jobs[id]?.state = state
-        jobs[id]?.error = error
-        if state == .done { jobs[id]?.done = jobs[id]?.total ?? 0 }
+        guard var job = jobs[id] else { return }
+        job.state = state
+        job.error = error
+        if state == .done { job.done = job.total }
+        jobs[id] = job
     }
 
     nonisolated func isCancelledSync(_ id: String) -> Bool {

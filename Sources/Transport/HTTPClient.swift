@@ -57,6 +57,19 @@ public final class HTTPClient {
         try perform(method: method, url: url, headers: headers, body: body, maxBytes: maxBytes, sink: nil)
     }
 
+    /// POSTs a file as the body, streamed from disk (a package can be gigabytes), answer in memory.
+    public func post(_ url: String, file path: String, contentType: String = "application/octet-stream",
+                     maxBytes: UInt64 = 16 << 20) throws(HTTPError) -> Response {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
+        defer { close(fd) }
+        var info = stat()
+        fstat(fd, &info)
+        let source = FileSource(fd: fd, size: UInt64(info.st_size))
+        return try perform(method: "POST", url: url, headers: ["Content-Type": contentType, "Expect": ""], body: nil,
+                           maxBytes: maxBytes, sink: nil, source: source)
+    }
+
     /// Streams `url` into `path`, resuming from the bytes already there with a Range request (a server
     /// that ignores Range sends the whole file, which then replaces the partial one). The file never grows
     /// past `maxBytes`. Returns the response with an empty body.
@@ -83,16 +96,20 @@ public final class HTTPClient {
     // MARK: - The transfer
 
     private func perform(method: String, url: String, headers: [String: String], body: [UInt8]?,
-                         maxBytes: UInt64, sink: FileSink?) throws(HTTPError) -> Response {
+                         maxBytes: UInt64, sink: FileSink?, source: FileSource? = nil) throws(HTTPError) -> Response {
         curl_easy_reset(handle)
         let state = TransferState(maxBytes: maxBytes, sink: sink)
+        state.source = source
         let context = Unmanaged.passRetained(state)
         defer { context.release() }
         var list: UnsafeMutablePointer<curl_slist>?
         defer { curl_slist_free_all(list) }
         var allHeaders = headers
         if let token = options.bearerToken { allHeaders["Authorization"] = "Bearer \(token)" }
-        for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) { list = curl_slist_append(list, "\(name): \(value)") }
+        for (name, value) in allHeaders.sorted(by: { $0.key < $1.key }) {
+            // "Name;" sends an empty header; "Name:" with no value would remove curl's own (Expect).
+            list = curl_slist_append(list, value.isEmpty ? "\(name):" : "\(name): \(value)")
+        }
         if body != nil && allHeaders["Content-Type"] == nil { list = curl_slist_append(list, "Content-Type: application/json") }
 
         var setupFailed: CURLcode = CURLE_OK
@@ -113,7 +130,14 @@ public final class HTTPClient {
         set(exup_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque()))
         set(exup_curl_setopt_callback(handle, CURLOPT_HEADERFUNCTION, transferHeader))
         set(exup_curl_setopt_pointer(handle, CURLOPT_HEADERDATA, context.toOpaque()))
-        if method != "GET" { set(exup_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method)) }
+        if let source {
+            set(exup_curl_setopt_long(handle, CURLOPT_POST, 1))
+            set(exup_curl_setopt_offset(handle, CURLOPT_POSTFIELDSIZE_LARGE, curl_off_t(source.size)))
+            set(exup_curl_setopt_callback(handle, CURLOPT_READFUNCTION, transferRead))
+            set(exup_curl_setopt_pointer(handle, CURLOPT_READDATA, context.toOpaque()))
+        } else if method != "GET" {
+            set(exup_curl_setopt_string(handle, CURLOPT_CUSTOMREQUEST, method))
+        }
         guard setupFailed == CURLE_OK else { throw .transport(url: url, code: Int(setupFailed.rawValue), reason: HTTPClient.text(setupFailed)) }
 
         let code: CURLcode = (body ?? []).withUnsafeBufferPointer { buffer in
@@ -146,10 +170,33 @@ final class TransferState {
     var tooLarge = false
     /// The status line of the response being read (a 100 Continue or a redirect may come first).
     var status = 0
+    /// The request body, for file uploads.
+    var source: FileSource?
 
     init(maxBytes: UInt64, sink: FileSink?) {
         self.maxBytes = maxBytes
         self.sink = sink
+    }
+}
+
+/// Reads an upload's body from its file.
+final class FileSource {
+    let fd: Int32
+    let size: UInt64
+
+    init(fd: Int32, size: UInt64) {
+        self.fd = fd
+        self.size = size
+    }
+}
+
+private let transferRead: exup_curl_data_callback = { data, size, count, context in
+    let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
+    guard let source = state.source else { return 0 }
+    while true {
+        let n = read(source.fd, data, size * count)
+        if n < 0 && errno == EINTR { continue }
+        return n < 0 ? Int(CURL_READFUNC_ABORT) : n
     }
 }
 

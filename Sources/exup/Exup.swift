@@ -8,7 +8,7 @@ struct Exup: ParsableCommand {
         commandName: "exup",
         abstract: "Drive an exup manager and build and verify update packages.",
         version: ExupVersion.string,
-        subcommands: [Pkg.self]
+        subcommands: [Pkg.self, Repo.self, LogCommand.self]
     )
 }
 

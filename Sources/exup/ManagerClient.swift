@@ -1,0 +1,116 @@
+import ArgumentParser
+import FoundationEssentials
+import Transport
+
+/// Where the manager is and the credential to use: `--server`/`--token`, else EXUP_SERVER/EXUP_TOKEN.
+struct ServerOptions: ParsableArguments {
+    @Option(help: "The manager's URL (default: $EXUP_SERVER, else http://127.0.0.1:8080).")
+    var server: String?
+
+    @Option(help: "The API token (default: $EXUP_TOKEN). The administrator token is DATA/admin.token.")
+    var token: String?
+
+    @Option(help: "PEM CA bundle to trust for an HTTPS manager.")
+    var caFile: String?
+
+    func client() throws -> ManagerClient {
+        let environment = ProcessInfo.processInfo.environment
+        let url = server ?? environment["EXUP_SERVER"] ?? "http://127.0.0.1:8080"
+        guard let token = token ?? environment["EXUP_TOKEN"], !token.isEmpty else {
+            throw ValidationError("no credential: pass --token or set EXUP_TOKEN (the administrator token is in the manager's DATA/admin.token)")
+        }
+        return ManagerClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: token, caFile: caFile)
+    }
+}
+
+/// The manager's JSON API over the project's libcurl client.
+struct ManagerClient {
+    let base: String
+    let http: HTTPClient
+
+    init(base: String, token: String, caFile: String?) {
+        self.base = base
+        var options = HTTPClient.Options()
+        options.bearerToken = token
+        options.caFile = caFile
+        options.userAgent = "exup-cli"
+        http = HTTPClient(options: options)
+    }
+
+    struct Failure: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    /// GET, POST or DELETE with an optional JSON body; decodes the answer or throws the server's message.
+    func call<T: Decodable>(_ method: String, _ path: String, body: (any Encodable)? = nil, as type: T.Type,
+                            accept: Set<Int> = [200, 201, 202]) throws -> T {
+        let response = try send(method, path, body: body)
+        try check(response, accept: accept)
+        return try decode(type, response)
+    }
+
+    func send(_ method: String, _ path: String, body: (any Encodable)? = nil) throws -> HTTPClient.Response {
+        do {
+            if let body {
+                return try http.send(method, base + path, body: Array(try JSONEncoder().encode(body)))
+            }
+            if method == "GET" { return try http.get(base + path, maxBytes: 64 << 20) }
+            return try http.send(method, base + path, body: [])
+        } catch let error as HTTPError {
+            throw Failure(description: "cannot reach the manager at \(base): \(error)")
+        }
+    }
+
+    func upload(_ path: String, file: String) throws -> HTTPClient.Response {
+        do { return try http.post(base + path, file: file, contentType: "application/zip") } catch {
+            throw Failure(description: "cannot upload \(file) to \(base): \(error)")
+        }
+    }
+
+    func check(_ response: HTTPClient.Response, accept: Set<Int>) throws {
+        guard !accept.contains(response.status) else { return }
+        throw Failure(description: "the manager answered \(response.status): " + ManagerClient.message(response))
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClient.Response) throws -> T {
+        do { return try JSONDecoder().decode(type, from: Data(response.body)) } catch {
+            throw Failure(description: "unexpected answer from the manager (HTTP \(response.status)): \(error)")
+        }
+    }
+
+    static func message(_ response: HTTPClient.Response) -> String {
+        struct Envelope: Decodable { struct E: Decodable { var message: String }; var error: E }
+        if let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(response.body)) { return envelope.error.message }
+        return String(decoding: response.body.prefix(300), as: UTF8.self)
+    }
+
+    static func query(_ value: String) -> String {
+        var out = ""
+        for byte in value.utf8 {
+            switch byte {
+            case 0x30...0x39, 0x41...0x5A, 0x61...0x7A, 0x2D, 0x2E, 0x5F, 0x7E: out.unicodeScalars.append(Unicode.Scalar(byte))
+            default: out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(2)
+            }
+        }
+        return out
+    }
+}
+
+extension String {
+    func leftPadded(_ width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
+}
+
+/// Column tables for people.
+enum TextTable {
+    static func render(_ header: [String], _ rows: [[String]]) -> String {
+        let all = [header] + rows
+        let widths = header.indices.map { column in all.map { $0[column].count }.max() ?? 0 }
+        return all.map { row in
+            var line = ""
+            for (column, cell) in row.enumerated() {
+                line += column == row.count - 1 ? cell : cell + String(repeating: " ", count: widths[column] - cell.count + 2)
+            }
+            return line
+        }.joined(separator: "\n")
+    }
+}

@@ -1,0 +1,279 @@
+import ArgumentParser
+import FoundationEssentials
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `exup repo`: the manager's package repository.
+struct Repo: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "repo",
+        abstract: "Manage the manager's update package repository.",
+        subcommands: [RepoTargets.self, RepoAdd.self, RepoList.self, RepoShow.self, RepoDelete.self, RepoClearDeletionHistory.self,
+                      RepoExport.self]
+    )
+}
+
+// Mirrors of the server's JSON (decoded as the API documents it).
+struct Platform: Codable { var model: String; var os: String; var origin: String? }
+struct AddResultBody: Codable { var file: String; var packageID: String?; var result: String; var code: String; var message: String }
+struct DeleteResultBody: Codable { var packageID: String; var result: String; var code: String; var message: String }
+struct TargetBody: Codable { var model: String; var os: String }
+struct Indicators: Codable {
+    var autoUpdate: Bool; var noDowngrade: Bool; var multiModel: Bool; var inUseByAnotherManager: Bool; var incompatible: Bool; var pinned: Bool
+}
+struct Listing: Codable {
+    var id: String; var name: String; var module: String; var moduleName: String; var version: String; var releaseDate: String
+    var targets: [TargetBody]; var size: Int64; var sha256: String; var addedAt: String; var description: String; var indicators: Indicators
+}
+
+struct RepoTargets: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "targets",
+        abstract: "The (model, OS) pairs this repository serves until agents report.",
+        subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: List.self
+    )
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Serve a model running an OS (os-release ID or ID:VERSION_ID).")
+        @Option var model: String
+        @Option var os: String
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let platforms = try server.client().call("POST", "/api/v1/repository/platforms", body: TargetBody(model: model, os: os), as: [Platform].self)
+            try RepoTargets.show(platforms, json: output.json)
+        }
+    }
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List the served (model, OS) pairs.")
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try RepoTargets.show(try server.client().call("GET", "/api/v1/repository/platforms", as: [Platform].self), json: output.json)
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Stop serving a (model, OS) pair; packages only it needed are removed.")
+        @Option var model: String
+        @Option var os: String
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let platforms = try server.client().call("POST", "/api/v1/repository/platforms/remove", body: TargetBody(model: model, os: os),
+                                                     as: [Platform].self)
+            try RepoTargets.show(platforms, json: output.json)
+        }
+    }
+
+    static func show(_ platforms: [Platform], json: Bool) throws {
+        if json { try JSONOutput.print(platforms); return }
+        if platforms.isEmpty { print("no (model, OS) pairs served"); return }
+        print(TextTable.render(["MODEL", "OS", "ORIGIN"], platforms.map { [$0.model, $0.os, $0.origin ?? ""] }))
+    }
+}
+
+struct RepoAdd: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "add",
+        abstract: "Add update packages to the repository (Tables 13 and 14).",
+        discussion: """
+        --mode needed (default): only packages a served model needs and generation management keeps. \
+        --mode all: every valid package, kept outside generation management until deleted by hand. \
+        One line per file: added, or why not. Exit status: 0 all added; 2 some not added with a warning \
+        (not needed, already there); 1 an error (hash invalid, invalid package, upload failed).
+        """
+    )
+
+    @Option(help: "needed or all.")
+    var mode: String = "needed"
+
+    @Argument(help: "Package files.")
+    var files: [String]
+
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard ["needed", "all"].contains(mode) else { throw ValidationError("--mode must be needed or all") }
+        guard !files.isEmpty else { throw ValidationError("name at least one package file") }
+    }
+
+    func run() throws {
+        let client = try server.client()
+        var results: [AddResultBody] = []
+        for file in files {
+            let name = String(file.split(separator: "/").last ?? Substring(file))
+            let response = try client.upload("/api/v1/repository/packages?mode=\(mode)&name=\(ManagerClient.query(name))", file: file)
+            let result: AddResultBody
+            if [200, 201, 409, 422].contains(response.status), let decoded = try? client.decode(AddResultBody.self, response) {
+                result = decoded
+            } else {
+                result = AddResultBody(file: name, packageID: nil, result: "error", code: "upload-failed",
+                                       message: "HTTP \(response.status): \(ManagerClient.message(response))")
+            }
+            results.append(result)
+            if !output.json { print("\(file): \(result.result): \(result.message)" + (result.packageID.map { " [\($0)]" } ?? "")) }
+        }
+        if output.json { try JSONOutput.print(results) }
+        if results.contains(where: { $0.result == "error" }) { throw ExitCode(1) }
+        if results.contains(where: { $0.result == "warning" }) { throw ExitCode(2) }
+    }
+}
+
+struct RepoList: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "list",
+        abstract: "List the repository's packages with their indicators (Table 20).",
+        discussion: """
+        Indicators: A auto-update, D download-only, N no downgrade, M multi-model, U in use by another \
+        manager, I incompatible (newer package format; kept, never applied), P pinned (added with --mode all).
+        """
+    )
+
+    @Option(help: "component (by module, default) or model.")
+    var by: String = "component"
+
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var output: OutputOptions
+
+    func validate() throws { guard ["component", "model"].contains(by) else { throw ValidationError("--by must be component or model") } }
+
+    func run() throws {
+        let listings = try server.client().call("GET", "/api/v1/repository/packages", as: [Listing].self)
+        if output.json { try JSONOutput.print(listings); return }
+        if listings.isEmpty { print("the repository holds no packages"); return }
+        func flags(_ i: Indicators) -> String {
+            (i.autoUpdate ? "A" : "D") + (i.noDowngrade ? "N" : "-") + (i.multiModel ? "M" : "-") + (i.inUseByAnotherManager ? "U" : "-")
+                + (i.incompatible ? "I" : "-") + (i.pinned ? "P" : "-")
+        }
+        if by == "model" {
+            var rows: [[String]] = []
+            let models = Set(listings.flatMap { $0.targets.map(\.model) }).sorted()
+            for model in models {
+                for listing in listings.filter({ $0.targets.contains { $0.model == model } }).sorted(by: { ($0.module, $0.releaseDate) < ($1.module, $1.releaseDate) }) {
+                    let oses = listing.targets.filter { $0.model == model }.map(\.os).joined(separator: ",")
+                    rows.append([model, oses, listing.module, listing.version, listing.releaseDate, flags(listing.indicators), listing.id])
+                }
+            }
+            print(TextTable.render(["MODEL", "OS", "MODULE", "VERSION", "RELEASED", "FLAGS", "PACKAGE"], rows))
+        } else {
+            let rows = listings.sorted { ($0.module, $0.releaseDate, $0.id) < ($1.module, $1.releaseDate, $1.id) }.map {
+                [$0.module, $0.version, $0.releaseDate, flags($0.indicators), $0.id, $0.targets.map { "\($0.model) [\($0.os)]" }.joined(separator: ", ")]
+            }
+            print(TextTable.render(["MODULE", "VERSION", "RELEASED", "FLAGS", "PACKAGE", "TARGETS"], rows))
+        }
+    }
+}
+
+struct RepoShow: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one package's details.")
+    @Argument var id: String
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let listing = try server.client().call("GET", "/api/v1/repository/packages/\(ManagerClient.query(id))", as: Listing.self)
+        if output.json { try JSONOutput.print(listing); return }
+        print("""
+        package:   \(listing.id) — \(listing.name)
+        module:    \(listing.module) (\(listing.moduleName))  version \(listing.version), released \(listing.releaseDate)
+        targets:   \(listing.targets.map { "\($0.model) [\($0.os)]" }.joined(separator: ", "))
+        size:      \(listing.size) bytes, sha256 \(listing.sha256)
+        added:     \(listing.addedAt)\(listing.indicators.pinned ? " (pinned: added with --mode all)" : "")
+        """)
+    }
+}
+
+struct RepoDelete: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Delete packages (Tables 15 and 16); deleted packages are never downloaded again.",
+        discussion: "Without --force, packages another manager uses are kept. Exit status 1 when any delete failed."
+    )
+    @Flag(help: "Also delete packages another manager uses.")
+    var force = false
+    @Argument var ids: [String]
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        struct Body: Encodable { var ids: [String]; var force: Bool }
+        let results = try server.client().call("POST", "/api/v1/repository/packages/delete", body: Body(ids: ids, force: force),
+                                               as: [DeleteResultBody].self)
+        if output.json { try JSONOutput.print(results) } else {
+            for result in results { print("\(result.packageID): \(result.result): \(result.message)") }
+        }
+        if results.contains(where: { $0.result != "normal" }) { throw ExitCode(1) }
+    }
+}
+
+struct RepoClearDeletionHistory: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "clear-deletion-history",
+        abstract: "Forget every deleted package at once, so later syncs may fetch them again (R128).")
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let result = try server.client().call("POST", "/api/v1/repository/deletion-history/clear", as: [String: Int].self)
+        if output.json { try JSONOutput.print(result) } else { print("cleared \(result["cleared"] ?? 0) deletion records") }
+    }
+}
+
+/// Set by SIGINT while an export runs, so the job is cancelled on the server too.
+let interrupted = Atomic<Bool>(false)
+
+struct RepoExport: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Save packages as one archive (packages/, css/, index.html) for applying by hand.",
+        discussion: "Ctrl-C cancels the export on the manager as well."
+    )
+    @Option(help: "Where to write the archive (.zip).")
+    var out: String
+    @Flag(help: "Every stored version of each package's module, not just the named ones.")
+    var allVersions = false
+    @Argument var ids: [String]
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var output: OutputOptions
+
+    struct Status: Codable { var id: String; var state: String; var done: Int; var total: Int; var error: String? }
+
+    func run() throws {
+        struct Body: Encodable { var ids: [String]; var allVersions: Bool }
+        let client = try server.client()
+        var status = try client.call("POST", "/api/v1/repository/exports", body: Body(ids: ids, allVersions: allVersions), as: Status.self)
+        signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
+        while status.state == "running" {
+            if interrupted.load(ordering: .relaxed) {
+                _ = try? client.send("DELETE", "/api/v1/repository/exports/\(status.id)")
+                printError("export cancelled")
+                throw ExitCode(130)
+            }
+            if !output.json { printError("exporting: \(status.done)/\(status.total) packages") }
+            usleep(200_000)
+            status = try client.call("GET", "/api/v1/repository/exports/\(status.id)", as: Status.self)
+        }
+        guard status.state == "done" else { throw ValidationError("export \(status.state): \(status.error ?? "")") }
+        let temporary = out + ".partial"
+        do {
+            let response = try client.http.download(client.base + "/api/v1/repository/exports/\(status.id)/archive", to: temporary,
+                                                    maxBytes: 0, resume: false)
+            guard response.status == 200 else { unlink(temporary); throw ValidationError("download failed: HTTP \(response.status)") }
+        } catch let error as ValidationError { throw error } catch {
+            unlink(temporary)
+            throw ValidationError("download failed: \(error)")
+        }
+        guard rename(temporary, out) == 0 else { throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))") }
+        if output.json { try JSONOutput.print(["archive": out, "packages": "\(status.total)"]) } else {
+            print("wrote \(out): \(status.total) package\(status.total == 1 ? "" : "s"), index.html inside")
+        }
+    }
+}
