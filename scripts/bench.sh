@@ -88,3 +88,23 @@ printf '%-44s %8.1f ms   peak RSS %6.1f MiB\n' "exup-agent inventory (model, BMC
   "$(awk -v n="$agent_ns" 'BEGIN { print n / 1e6 }')" "$(awk -v k="$agent_rss" 'BEGIN { print k / 1024 }')"
 printf '%-44s %8.1f ms   peak RSS %6.1f MiB (largest of the four)\n' "bmc-info x2 + ipmi-fru + ipmi-sensors" \
   "$(awk -v n="$best" 'BEGIN { print n / 1e6 }')" "$(awk -v k="$tools_rss" 'BEGIN { print k / 1024 }')"
+
+# ---------------------------------------------------------------- repository
+echo
+echo "repository with 10,000 packages over 100 models (release build; wrk on loopback, 2 threads, 50 connections, 5 s)"
+repo_data="$work/repo"
+"$bin/exup-bench" seed-repository "$repo_data" 10000 100 2>/dev/null
+mport=$(( 40000 + RANDOM % 20000 ))
+"$bin/exup-manager" serve --data-dir "$repo_data" --listen "127.0.0.1:$mport" > "$work/manager.log" 2>&1 &
+mpid=$!
+trap 'kill $simpid $mpid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
+for _ in $(seq 200); do grep -q "listening on" "$work/manager.log" 2>/dev/null && break; sleep 0.05; done
+password=$(cat "$repo_data/repository.password")
+url="http://127.0.0.1:$mport/repo/v1/metadata/timestamp.json"
+etag=$(curl -s -D - -o /dev/null -H "Authorization: Bearer $password" "$url" | tr -d '\r' | awk -F': ' 'tolower($1)=="etag" {print $2}')
+ok=$(wrk -t2 -c50 -d5s -H "Authorization: Bearer $password" "$url" | awk '/Requests\/sec/ {print $2}')
+nm=$(wrk -t2 -c50 -d5s -H "Authorization: Bearer $password" -H "If-None-Match: $etag" "$url" | awk '/Requests\/sec/ {print $2}')
+rss=$(awk '/VmHWM/ {print $2}' /proc/$mpid/status)
+printf '%-44s %10s req/s\n' "timestamp.json, 200 (full body)" "$ok"
+printf '%-44s %10s req/s\n' "timestamp.json, 304 (If-None-Match)" "$nm"
+printf '%-44s %10.1f MiB\n' "exup-manager peak RSS" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"

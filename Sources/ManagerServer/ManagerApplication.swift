@@ -55,15 +55,18 @@ struct MetadataRenewal: Service {
     let interval: Int
     let logger: Logger
 
+    /// Ends as soon as the server shuts down gracefully (SIGTERM), even mid-sleep.
     func run() async throws {
-        while !Task.isCancelled {
-            do {
-                let renewed = try await repository.renewExpiring()
-                if !renewed.isEmpty { logger.info("metadata renewed", metadata: ["exup.roles": "\(renewed.joined(separator: ","))"]) }
-            } catch {
-                logger.error("metadata renewal failed: \(error)")
+        try await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let renewed = try await repository.renewExpiring()
+                    if !renewed.isEmpty { logger.info("metadata renewed", metadata: ["exup.roles": "\(renewed.joined(separator: ","))"]) }
+                } catch {
+                    logger.error("metadata renewal failed: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(interval))
             }
-            try? await Task.sleep(for: .seconds(interval))
         }
     }
 }

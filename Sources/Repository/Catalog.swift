@@ -102,6 +102,15 @@ public final class Catalog: Sendable {
         public var origin: String
 
         public var stored: StoredPackage { StoredPackage(info: info, pinned: pinned) }
+
+        public init(info: PackageInfo, sha256: String, size: Int64, pinned: Bool, addedAt: Int64, origin: String) {
+            self.info = info
+            self.sha256 = sha256
+            self.size = size
+            self.pinned = pinned
+            self.addedAt = addedAt
+            self.origin = origin
+        }
     }
 
     public func packages() throws -> [StoredPackageRow] {
@@ -131,6 +140,11 @@ public final class Catalog: Sendable {
             try db.execute(sql: "INSERT OR IGNORE INTO package_target (package_id, model, os) VALUES (?, ?, ?)",
                            arguments: [package.info.id, target.model, target.os.description])
         }
+    }
+
+    /// Inserts many packages in one transaction (seeding and benchmarks).
+    public func bulkInsert(_ rows: [StoredPackageRow]) throws {
+        try pool.write { db in for row in rows { try insert(row, in: db) } }
     }
 
     // MARK: - Platforms, previous generations, remote needs

@@ -57,26 +57,37 @@ public struct Publisher: Sendable {
         var writes: [(role: String, version: Int, expires: UTCTime, bytes: [UInt8], name: String)] = []
         var snapshotRoles: [String: Int] = [:]
 
-        // Per-model roles.
+        // Per-model roles. A role, once published, is never dropped: clients refuse a snapshot that no
+        // longer lists a role they trust (specification 5.5.5). A model without packages keeps an empty role.
         let existingModelRoles = Set(current.keys.filter { $0.hasPrefix("models/") })
-        var liveModelRoles = Set<String>()
+        var liveModelRoles = existingModelRoles
+        var rolesWithPackages = Set<String>()
         for (model, modelPackages) in byModel {
             let role = ModelSlug.role(for: model)
             liveModelRoles.insert(role)
+            rolesWithPackages.insert(role)
             if let changedModels, !changedModels.contains(model), let existing = current[role] {
                 snapshotRoles[role] = existing.version
                 continue
             }
-            let version = MetadataVersion.next(after: current[role]?.version ?? 0, now: now)
-            var targets = Targets(version: version, expires: now.adding(seconds: expiry.targets))
+            var targets: [String: TargetFile] = [:]
             for package in modelPackages {
                 let path = ModelSlug.targetPath(model: model, packageID: package.info.id)
-                targets.targets[path] = TargetFile(path: path, length: Int(package.size), hashes: ["sha256": package.sha256],
-                                                   custom: try Publisher.custom(for: package))
+                targets[path] = TargetFile(path: path, length: Int(package.size), hashes: ["sha256": package.sha256],
+                                           custom: try Publisher.custom(for: package))
             }
-            let bytes = try Envelope.signing(targets.json, with: [keys.models]).bytes
-            writes.append((role, version, targets.common.expires, bytes, "\(version).\(role).json"))
-            snapshotRoles[role] = version
+            writes.append(try signModelRole(role, targets: targets, previous: current[role]?.version ?? 0, now: now))
+            snapshotRoles[role] = writes.last!.version
+        }
+        for role in existingModelRoles.subtracting(rolesWithPackages) {
+            let existing = current[role]!
+            let isEmpty = (try? Targets(json: Envelope(bytes: existing.bytes, role: role).signed, role: role))?.targets.isEmpty ?? false
+            if isEmpty {
+                snapshotRoles[role] = existing.version
+            } else {
+                writes.append(try signModelRole(role, targets: [:], previous: existing.version, now: now))
+                snapshotRoles[role] = writes.last!.version
+            }
         }
 
         // Top-level targets: delegations to the live model roles (a new version only when that set changed).
@@ -95,8 +106,15 @@ public struct Publisher: Sendable {
             snapshotRoles[Targets.type] = current[Targets.type]!.version
         }
 
-        try writeSnapshotAndTimestamp(roles: snapshotRoles, modelWrites: writes, removedRoles: existingModelRoles.subtracting(liveModelRoles),
-                                      now: now)
+        try writeSnapshotAndTimestamp(roles: snapshotRoles, modelWrites: writes, now: now)
+    }
+
+    private func signModelRole(_ role: String, targets: [String: TargetFile], previous: Int,
+                               now: UTCTime) throws -> (role: String, version: Int, expires: UTCTime, bytes: [UInt8], name: String) {
+        let version = MetadataVersion.next(after: previous, now: now)
+        let metadata = Targets(version: version, expires: now.adding(seconds: expiry.targets), targets: targets)
+        let bytes = try Envelope.signing(metadata.json, with: [keys.models]).bytes
+        return (role, version, metadata.common.expires, bytes, "\(version).\(role).json")
     }
 
     /// New snapshot (naming every targets role's version) and timestamp, stored in one transaction
@@ -104,7 +122,7 @@ public struct Publisher: Sendable {
     /// that fetched the old timestamp a moment ago.
     private func writeSnapshotAndTimestamp(roles: [String: Int],
                                            modelWrites: [(role: String, version: Int, expires: UTCTime, bytes: [UInt8], name: String)],
-                                           removedRoles: Set<String>, now: UTCTime) throws {
+                                           now: UTCTime) throws {
         let current = try catalog.roles()
         let snapshotVersion = MetadataVersion.next(after: current[Snapshot.type]?.version ?? 0, now: now)
         var snapshot = Snapshot(version: snapshotVersion, expires: now.adding(seconds: expiry.snapshot), meta: [:])
@@ -118,7 +136,6 @@ public struct Publisher: Sendable {
             for write in modelWrites {
                 try store(role: write.role, version: write.version, expires: write.expires, bytes: write.bytes, servedAs: write.name, in: db)
             }
-            for role in removedRoles { try db.execute(sql: "DELETE FROM tuf_role WHERE role = ?", arguments: [role]) }
             try store(role: Snapshot.type, version: snapshotVersion, expires: snapshot.common.expires, bytes: snapshotBytes,
                       servedAs: "\(snapshotVersion).snapshot.json", in: db)
             try store(role: Timestamp.type, version: timestampVersion, expires: timestamp.common.expires, bytes: timestampBytes,

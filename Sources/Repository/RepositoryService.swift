@@ -23,6 +23,10 @@ public actor RepositoryService {
     let limits: ZipLimits
     let clock: @Sendable () -> UTCTime
     let logger: Logger
+    /// The decoded catalog, loaded once: this actor is the only writer of packages, so it stays exact
+    /// (decoding 10,000 rows on every change would dominate an add).
+    private var packageCache: [String: Catalog.StoredPackageRow]?
+    private var warnedRootOffline = false
 
     public init(paths: RepositoryPaths, keys: RepositoryKeys, trustedKeysDirectory: String? = nil, limits: ZipLimits = ZipLimits(),
                 clock: @escaping @Sendable () -> UTCTime = { .now }, logger: Logger = Logger(label: "exup.repository")) throws {
@@ -67,6 +71,13 @@ public actor RepositoryService {
     }
 
     /// Every platform whose servers this repository serves: its own and other managers' (R010).
+    func storedPackages() throws -> [Catalog.StoredPackageRow] {
+        if packageCache == nil {
+            packageCache = Dictionary(uniqueKeysWithValues: try catalog.packages().map { ($0.info.id, $0) })
+        }
+        return packageCache!.values.sorted { $0.info.id < $1.info.id }
+    }
+
     func servedPlatforms() throws -> Set<Platform> {
         Set(try catalog.platforms().map(\.platform)).union(try catalog.remotePlatforms().map(\.platform))
     }
@@ -95,11 +106,11 @@ public actor RepositoryService {
         }
         let info = verified.info
         do {
-            if try catalog.package(id: info.id) != nil {
+            if try storedPackages().contains(where: { $0.info.id == info.id }) {
                 return refuse(.warning, .alreadyExists, "The same update package already exists in the repository", id: info.id,
                               cause: "already exists")
             }
-            let stored = try catalog.packages()
+            let stored = try storedPackages()
             if mode == .needed {
                 let verdict = Retention.verdict(adding: info, to: stored.map(\.stored), platforms: try servedPlatforms(),
                                                 previous: try catalog.previousGenerations())
@@ -114,6 +125,7 @@ public actor RepositoryService {
                                                origin: "upload")
             try catalog.write { db in
                 try catalog.insert(row, in: db)
+                packageCache?[info.id] = row
                 try Catalog.insert(AppLogEntry(time: now.seconds, event: .packageAdded, actor: actor, module: info.moduleID,
                                                versions: info.version, cause: "\(info.id)\(mode == .all ? ", pinned (add all)" : "")"), in: db)
             }
@@ -134,7 +146,7 @@ public actor RepositoryService {
         var results: [DeleteResult] = []
         var changedModels = Set<String>()
         for id in ids {
-            guard let row = try catalog.package(id: id) else {
+            guard let row = try storedPackages().first(where: { $0.info.id == id }) else {
                 try catalog.log(AppLogEntry(time: now.seconds, event: .deleteFailed, actor: actor, cause: "\(id): The specified package does not exist"))
                 results.append(DeleteResult(packageID: id, result: .error, code: .notFound, message: "The specified package does not exist"))
                 continue
@@ -167,6 +179,7 @@ public actor RepositoryService {
                                            versions: row.info.version, cause: cause), in: db)
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM package WHERE sha256 = ?", arguments: [row.sha256])! > 0
         }
+        packageCache?[row.info.id] = nil
         if !fileStillUsed { pool.remove(sha256: row.sha256) }
     }
 
@@ -186,7 +199,7 @@ public actor RepositoryService {
 
     /// Removes what generation management no longer keeps, logs each removal, and republishes.
     func enforceRetention(actor: String, alsoChanged: Set<String>) throws {
-        let stored = try catalog.packages()
+        let stored = try storedPackages()
         let kept = Retention.kept(stored.map(\.stored), platforms: try servedPlatforms(), previous: try catalog.previousGenerations())
         var changed = alsoChanged
         for row in stored where kept[row.info.id] == nil {
@@ -200,12 +213,25 @@ public actor RepositoryService {
     }
 
     func publish(changedModels: Set<String>?) throws {
-        try publisher.publish(packages: try catalog.packages(), changedModels: changedModels, now: clock())
+        try publisher.publish(packages: try storedPackages(), changedModels: changedModels, now: clock())
+    }
+
+    /// Re-publishes every model's role; returns how long it took in milliseconds (seeding, benchmarks).
+    public func republishAll() throws -> Double {
+        var start = timespec(), end = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &start)
+        try publish(changedModels: nil)
+        clock_gettime(CLOCK_MONOTONIC, &end)
+        return Double(end.tv_sec - start.tv_sec) * 1000 + Double(end.tv_nsec - start.tv_nsec) / 1e6
     }
 
     /// Renews metadata close to expiry (called periodically by the server).
     public func renewExpiring() throws -> [String] {
-        let renewed = try publisher.renewExpiring(packages: try catalog.packages(), now: clock())
+        if publisher.keys.root == nil, !warnedRootOffline, let root = try catalog.role("root"), root.expires - clock().seconds < 30 * 86_400 {
+            warnedRootOffline = true
+            logger.warning("root.json expires at \(UTCTime(seconds: root.expires)) and the root key is offline: put keys/root.pem back and restart to renew it")
+        }
+        let renewed = try publisher.renewExpiring(packages: try storedPackages(), now: clock())
         if !renewed.isEmpty {
             try catalog.log(AppLogEntry(time: clock().seconds, event: .metadataResigned, actor: "repository", cause: renewed.joined(separator: ", ")))
         }
@@ -216,7 +242,7 @@ public actor RepositoryService {
 
     public func list(actor: String) throws -> [PackageListing] {
         let remote = try catalog.remotePlatforms().map(\.platform)
-        let listings = try catalog.packages().map { RepositoryService.listing($0, remote: remote) }
+        let listings = try storedPackages().map { RepositoryService.listing($0, remote: remote) }
         try catalog.log(AppLogEntry(time: clock().seconds, event: .packageListRetrieved, actor: actor, cause: "\(listings.count) packages"))
         return listings
     }

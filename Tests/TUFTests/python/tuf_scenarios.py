@@ -6,6 +6,8 @@ independent implementation) and served over HTTP on 127.0.0.1.
   tuf_scenarios.py run NAME CLIENT             exit 0 when CLIENT (exup-tuf-client) behaved as the
                                                TUF specification requires, 1 with the reason otherwise
   tuf_scenarios.py oracle canonical|keyid|fnmatch   answers from securesystemslib / fnmatch (stdin → stdout)
+  tuf_scenarios.py ngclient-remote METADATA_URL TARGETS_URL TOKEN ROOT WORKDIR TARGET...
+                                               python-tuf's ngclient against a live exup repository
   tuf_scenarios.py ngclient DIR TARGET...      python-tuf's ngclient refreshes a repository exup wrote
                                                (DIR/metadata, DIR/targets, DIR/root.json = trusted root)
                                                and downloads TARGETs; prints JSON {target: sha256}
@@ -631,7 +633,45 @@ def oracle(kind):
             print(1 if fnmatch.fnmatch(name, pattern) else 0)
 
 
+def ngclient_remote(metadata_url, targets_url, token, root_file, workdir, targets):
+    """python-tuf's Updater against a live exup repository (bearer credential), keeping its trusted
+    metadata in WORKDIR between runs. Prints JSON {root_version, timestamp_version, targets: {name: sha256|null}}."""
+    from tuf.ngclient import Updater
+    from tuf.ngclient.urllib3_fetcher import Urllib3Fetcher
+    from tuf.ngclient._internal.proxy import ProxyEnvironment
+
+    class BearerFetcher(Urllib3Fetcher):
+        def __init__(self):
+            super().__init__()
+            self._proxy_env = ProxyEnvironment(headers={"User-Agent": "python-tuf", "Authorization": f"Bearer {token}"})
+
+    metadata_dir = os.path.join(workdir, "metadata")
+    targets_dir = os.path.join(workdir, "targets")
+    os.makedirs(metadata_dir, exist_ok=True)
+    os.makedirs(targets_dir, exist_ok=True)
+    if not os.path.exists(os.path.join(metadata_dir, "root.json")):
+        with open(root_file, "rb") as f, open(os.path.join(metadata_dir, "root.json"), "wb") as g:
+            g.write(f.read())
+    updater = Updater(metadata_dir, metadata_url, targets_dir, targets_url, fetcher=BearerFetcher(), bootstrap=None)
+    updater.refresh()
+    result = {"root_version": updater._trusted_set.root.version, "timestamp_version": updater._trusted_set.timestamp.version,
+              "targets": {}}
+    for name in targets:
+        info = updater.get_targetinfo(name)
+        if info is None:
+            result["targets"][name] = None
+            continue
+        path = updater.find_cached_target(info) or updater.download_target(info)
+        with open(path, "rb") as f:
+            result["targets"][name] = hashlib.sha256(f.read()).hexdigest()
+        result.setdefault("custom", {})[name] = info.custom
+    print(json.dumps(result))
+
+
 def main():
+    if len(sys.argv) >= 7 and sys.argv[1] == "ngclient-remote":
+        ngclient_remote(*sys.argv[2:7], sys.argv[7:])
+        return 0
     if len(sys.argv) == 3 and sys.argv[1] == "oracle":
         oracle(sys.argv[2])
         return 0

@@ -1,0 +1,69 @@
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A real `exup-manager serve` on a free loopback port with its own data directory, for tests.
+/// Stopped (SIGTERM, then SIGKILL) when the value goes away; `restart()` keeps the data directory.
+public final class ManagerProcess: @unchecked Sendable {
+    public let data: TemporaryDirectory
+    public let port: UInt16
+    public private(set) var process: BackgroundProcess?
+    public let extraArguments: [String]
+
+    public var url: String { "http://127.0.0.1:\(port)" }
+    public var adminToken: String { (try? String(contentsOfFile: data.file("admin.token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+    public var repositoryPassword: String {
+        (try? String(contentsOfFile: data.file("repository.password"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+    public var trustedKeys: String { data.file("trusted-keys") }
+
+    public init(extraArguments: [String] = []) throws {
+        data = try TemporaryDirectory(prefix: "exup-manager")
+        port = try ManagerProcess.freeTCPPort()
+        self.extraArguments = extraArguments
+        try start()
+    }
+
+    deinit { stop() }
+
+    public func start() throws {
+        let process = try BackgroundProcess([BuiltProducts.path("exup-manager"), "serve", "--data-dir", data.path,
+                                             "--listen", "127.0.0.1:\(port)"] + extraArguments)
+        self.process = process
+        _ = try process.waitForLine(startingWith: "exup-manager: listening on", timeoutSeconds: 20)
+    }
+
+    public func stop() {
+        process?.stop()
+        process = nil
+    }
+
+    public func restart() throws {
+        stop()
+        try start()
+    }
+
+    /// Trusts a vendor's public key for package verification.
+    public func trust(_ vendor: TestVendor) throws {
+        for name in try FileManager.default.contentsOfDirectory(atPath: vendor.trustDirectory) {
+            try? FileManager.default.removeItem(atPath: trustedKeys + "/" + name)
+            try FileManager.default.copyItem(atPath: vendor.trustDirectory + "/" + name, toPath: trustedKeys + "/" + name)
+        }
+    }
+
+    public static func freeTCPPort() throws -> UInt16 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw TestFailure("socket failed") }
+        defer { close(fd) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let ok = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, length) == 0 && getsockname(fd, $0, &length) == 0 }
+        }
+        guard ok else { throw TestFailure("bind failed") }
+        return UInt16(bigEndian: address.sin_port)
+    }
+}
