@@ -162,7 +162,8 @@ public actor RepositoryService {
             changedModels.formUnion(row.info.targets.map(\.model))
             results.append(DeleteResult(packageID: id, result: .normal, code: .deleted, message: "Deleted"))
         }
-        if !changedModels.isEmpty { try publish(changedModels: changedModels) }
+        // Retention runs after every change (seed §2.2.2); it republishes whatever changed.
+        try enforceRetention(actor: actor, alsoChanged: changedModels)
         return results
     }
 

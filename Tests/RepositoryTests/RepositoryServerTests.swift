@@ -163,6 +163,36 @@ import Transport
         #expect(try poolFiles() == 6, "removed packages leave the pool")
     }
 
+    @Test("retention keeps a server's previous generation beyond the 3 newest (R108)")
+    func previousGeneration() throws {
+        try serve(r120h, "debian:12")
+        try Catalog(path: manager.data.file("catalog.sqlite")).recordPreviousGeneration(
+            PreviousGeneration(platform: Platform(model: r120h, os: OSIdentity(id: "debian", versionID: "12")), moduleID: "bmc-firmware", version: "1.0"))
+        for v in 1...5 { #expect(try upload(try package("fw-\(v)", version: "\(v).0")).code == "added") }
+        #expect(try listedIDs() == ["fw-1", "fw-3", "fw-4", "fw-5"])
+    }
+
+    @Test("HTTPS: with a certificate and key configured, the manager serves TLS")
+    func https() throws {
+        let openssl = try requireTool("openssl")
+        let pki = try TemporaryDirectory()
+        let made = try Subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+                                       "-keyout", pki.file("key.pem"), "-out", pki.file("cert.pem"), "-days", "1",
+                                       "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        #expect(made.status == 0)
+        let config = try pki.write("manager.toml", "[server]\ntls-certificate = \"\(pki.file("cert.pem"))\"\ntls-key = \"\(pki.file("key.pem"))\"\n")
+        let secure = try ManagerProcess(extraArguments: ["--config", config])
+        defer { secure.stop() }
+        #expect(secure.process!.output.contains("listening on https://"))
+        var options = HTTPClient.Options()
+        options.caFile = pki.file("cert.pem")
+        options.bearerToken = secure.repositoryPassword
+        let response = try HTTPClient(options: options).get("https://127.0.0.1:\(secure.port)/repo/v1/metadata/timestamp.json", maxBytes: 1 << 20)
+        #expect(response.status == 200)
+        #expect(throws: HTTPError.self) { _ = try HTTPClient().get("https://127.0.0.1:\(secure.port)/healthz", maxBytes: 100) }
+        #expect(throws: HTTPError.self) { _ = try HTTPClient().get("http://127.0.0.1:\(secure.port)/healthz", maxBytes: 100) }
+    }
+
     func poolFiles() throws -> Int {
         let pool = manager.data.file("pool")
         return try FileManager.default.subpathsOfDirectory(atPath: pool).filter { $0.hasSuffix(".zip") }.count
