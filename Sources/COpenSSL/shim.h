@@ -7,6 +7,7 @@
 #include <openssl/rand.h>
 #include <openssl/crypto.h>
 #include <openssl/rsa.h>
+#include <openssl/hmac.h>
 
 /* BIO_get_mem_data is a macro over BIO_ctrl; Swift cannot call it. */
 static inline long exup_bio_mem_data(BIO *bio, char **data) {

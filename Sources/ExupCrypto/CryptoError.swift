@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// A failure inside libcrypto, naming the call and OpenSSL's own reason.
 public struct CryptoError: Error, Sendable, CustomStringConvertible {

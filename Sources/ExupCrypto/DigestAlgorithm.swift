@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// The digests TUF metadata names (`sha256`, `sha512`), through libcrypto.
 public enum DigestAlgorithm: String, Sendable, CaseIterable {

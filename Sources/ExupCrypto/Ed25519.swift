@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// An Ed25519 public key: verifies vendor signatures (package-format.md) and, later, TUF metadata.
 public struct Ed25519PublicKey: Sendable, Hashable {

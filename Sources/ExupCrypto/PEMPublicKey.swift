@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// A PEM SubjectPublicKeyInfo key of any type OpenSSL reads (ECDSA, RSA, Ed25519), for verifying
 /// signatures made by other TUF implementations. Owns its EVP_PKEY.

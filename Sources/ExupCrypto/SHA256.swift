@@ -1,4 +1,4 @@
-import COpenSSL
+internal import COpenSSL
 
 /// Streaming SHA-256 through libcrypto (SHA-NI where the CPU has it). Owns its EVP_MD_CTX.
 public final class SHA256Hasher {

@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 
 /// A ZIP writer for attack fixtures, independent of exup's own `ZipWriter`: every field of every record
 /// can be set by hand, including the ones a well-behaved writer would never produce.

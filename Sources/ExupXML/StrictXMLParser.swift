@@ -1,4 +1,4 @@
-import CXML2
+internal import CXML2
 
 /// Parses untrusted XML through libxml2 with no DTD, no entity expansion, no network, a size limit and
 /// a depth limit (package-format.md: "Both XML files are parsed with no DTD, …").

@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 
 /// Raw-deflate decompression of one member through zlib, with its declared size enforced both ways:
 /// a stream that inflates to more (a bomb lying about its size) or less than declared is refused.

@@ -1,4 +1,4 @@
-import CZlib
+internal import CZlib
 
 /// A ZIP archive opened for strict reading (package-format.md, "The archive"). Opening checks every
 /// archive rule from the central directory (which is authoritative) and the local headers, before any

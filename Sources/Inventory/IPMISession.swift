@@ -1,4 +1,4 @@
-import CFreeIPMI
+internal import CFreeIPMI
 import ExupCore
 
 /// One IPMI session to the BMC through libfreeipmi. Owns its `ipmi_ctx_t`: opened in `init`, closed in

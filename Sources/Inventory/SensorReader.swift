@@ -1,4 +1,4 @@
-import CIPMIMonitoring
+internal import CIPMIMonitoring
 import ExupCore
 #if canImport(Glibc)
 import Glibc
