@@ -1,5 +1,11 @@
 #ifndef EXUP_CXML2_SHIM_H
 #define EXUP_CXML2_SHIM_H
+/* Debian's libxml2 is built with ICU, so <libxml/encoding.h> would pull in the system's
+   <unicode/utypes.h>, whose UErrorCode clashes with the copy inside Foundation (_FoundationICU) in any
+   module that sees both. We never touch the ICU-only trailing fields of xmlCharEncodingHandler (we only
+   hold pointers to it), so hiding ICU from these headers changes no layout we use. */
+#include <libxml/xmlversion.h>
+#undef LIBXML_ICU_ENABLED
 #include <libxml/parser.h>
 #include <libxml/parserInternals.h>
 #include <libxml/tree.h>
