@@ -64,9 +64,15 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // The manager: agents, enrolment, reports, statuses, approvals and directives.
+        .target(name: "Manager", dependencies: [
+            "Repository", "ExupCore", "ExupCrypto", "ExupSystem", "TUF",
+            .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
+
         // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
         .target(name: "ManagerServer", dependencies: [
-            "Repository", "ExupCore", "ExupCrypto", "ExupSystem", "TOML", "TUF",
+            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "TOML", "TUF",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -79,7 +85,7 @@ let package = Package(
 
         // The administrator's CLI; `exup pkg …` is the package tool.
         .executableTarget(name: "exup", dependencies: [
-            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "Transport",
+            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "Transport", "TUF",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -112,6 +118,7 @@ let package = Package(
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
+        .testTarget(name: "ManagerTests", dependencies: ["ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
         .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
         .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),

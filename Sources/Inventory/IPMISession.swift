@@ -145,7 +145,7 @@ public final class IPMISession {
                                           &message, UInt32(message.count))
         guard rc == 0 else { throw failure(call: "read SDR repository", message: message) }
         guard found == 1 else { return nil }
-        return String(cString: text).trimmingCharacters(in: " \t\0")
+        return String(cString: text).trimmingScalars(in: " \t\0")
     }
 
     public static let sdrVersionTag = "SDRVER:"
@@ -206,13 +206,3 @@ public final class IPMISession {
     }
 }
 
-extension String {
-    /// Trims by Unicode scalar (a Character set would treat "\r\n" as one element and miss a lone "\n").
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
-        var view = Substring(self).unicodeScalars
-        while let f = view.first, scalars.contains(f) { view.removeFirst() }
-        while let l = view.last, scalars.contains(l) { view.removeLast() }
-        return String(view)
-    }
-}

@@ -12,7 +12,7 @@ public struct SMBIOS: Sendable {
 
     func field(_ name: String) -> String? {
         guard let text = LocalFile.readText(root + "/sys/class/dmi/id/" + name, limit: 4096) else { return nil }
-        let value = Platform.normalizedModel(text.trimmingCharacters(in: " \t\r\n\0"))
+        let value = Platform.normalizedModel(text.trimmingScalars(in: " \t\r\n\0"))
         return value.isEmpty ? nil : value
     }
 }

@@ -4,6 +4,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import Manager
 import Repository
 import ServiceLifecycle
 import TUF
@@ -12,6 +13,7 @@ import TUF
 public struct ManagerApplication {
     public let configuration: ManagerConfiguration
     public let repository: RepositoryService
+    public let manager: ManagerService
     public let secrets: Secrets
     let logger: Logger
 
@@ -22,15 +24,22 @@ public struct ManagerApplication {
         let paths = RepositoryPaths(dataDirectory: configuration.dataDirectory)
         secrets = try Secrets.loadOrCreate(paths)
         repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: configuration.trustedKeys, logger: logger)
+        var settings = ManagerService.Settings()
+        settings.pollIntervalSeconds = configuration.pollIntervalSeconds
+        settings.communicationFailureAfterPolls = configuration.communicationFailureAfterPolls
+        manager = try ManagerService(dataDirectory: configuration.dataDirectory, repository: repository, settings: settings)
     }
 
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
         router.get("/healthz") { _, _ in "ok\n" }
+        let manager = manager
+        let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
+                                          agentLookup: { manager.agent(credential: $0) })
         let routes = RepositoryRoutes(repository: repository, exports: try ExportJobs(repository: repository),
-                                      authenticator: Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword),
-                                      maxUploadBytes: configuration.maxUploadBytes)
+                                      authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes)
         routes.register(on: router)
+        ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
         let server: HTTPServerBuilder
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls = TLSConfiguration.makeServerConfiguration(
@@ -43,7 +52,8 @@ public struct ManagerApplication {
         return Application(router: router, server: server,
                            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
                                                 serverName: "exup-manager"),
-                           services: [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger)],
+                           services: [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger),
+                                      HeartbeatFlush(manager: manager, logger: logger)],
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                            logger: logger)
     }
@@ -68,5 +78,27 @@ struct MetadataRenewal: Service {
                 try? await Task.sleep(for: .seconds(interval))
             }
         }
+    }
+}
+
+/// Writes the heartbeats polls recorded in memory, every few seconds and once more at shutdown, so a
+/// poll never costs a database commit and no heartbeat is lost on a graceful stop.
+struct HeartbeatFlush: Service {
+    let manager: ManagerService
+    let logger: Logger
+    var interval: Duration = .seconds(5)
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: interval)
+                await flush()
+            }
+        }
+        await flush()
+    }
+
+    func flush() async {
+        do { try await manager.flushHeartbeats() } catch { logger.error("heartbeat flush failed: \(error)") }
     }
 }

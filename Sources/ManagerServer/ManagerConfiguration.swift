@@ -16,6 +16,10 @@ public struct ManagerConfiguration: Sendable {
     public var maxUploadBytes: Int64 = 4 << 30
     /// How often expiring metadata is checked and renewed.
     public var renewIntervalSeconds = 60
+    /// How often agents poll for directives; three missed polls make a server "communication failure".
+    public var pollIntervalSeconds = 300
+    /// Missed polls after which a server is in "communication failure".
+    public var communicationFailureAfterPolls = 3
 
     public init() {}
 
@@ -28,7 +32,7 @@ public struct ManagerConfiguration: Sendable {
 
     public static func parse(_ text: String) throws(TOMLError) -> ManagerConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "server", "repository"]
+        let known: Set<String> = ["", "server", "repository", "manager"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             throw TOMLError(line: line, reason: "unknown table [\(name)]")
         }
@@ -52,6 +56,11 @@ public struct ManagerConfiguration: Sendable {
         config.trustedKeys = try repository.string("trusted-keys")
         config.renewIntervalSeconds = try repository.int("renew-interval-seconds", in: 1...86_400) ?? config.renewIntervalSeconds
         try repository.rejectUnknownKeys()
+        var manager = TOMLTable(document, "manager")
+        config.pollIntervalSeconds = try manager.int("poll-interval-seconds", in: 5...86_400) ?? config.pollIntervalSeconds
+        config.communicationFailureAfterPolls = try manager.int("communication-failure-after-polls", in: 1...100)
+            ?? config.communicationFailureAfterPolls
+        try manager.rejectUnknownKeys()
         return config
     }
 

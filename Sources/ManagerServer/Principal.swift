@@ -6,11 +6,14 @@ public enum Principal: Sendable, Hashable {
     case administrator
     /// The repository password: another manager, or a TUF client reading metadata and packages.
     case repositoryReader
+    /// An enrolled agent, by its own credential: its directives and reports, and the repository.
+    case agent(String)
 
     public var name: String {
         switch self {
         case .administrator: "admin"
         case .repositoryReader: "repository-client"
+        case .agent(let name): name
         }
     }
 }
@@ -19,10 +22,13 @@ public enum Principal: Sendable, Hashable {
 public struct Authenticator: Sendable {
     let adminToken: [UInt8]
     let repositoryPassword: [UInt8]
+    /// Agent credentials (`<id>.<secret>`) → agent name; nil for unknown or revoked ones.
+    let agentLookup: @Sendable (String) -> String?
 
-    public init(adminToken: String, repositoryPassword: String) {
+    public init(adminToken: String, repositoryPassword: String, agentLookup: @escaping @Sendable (String) -> String? = { _ in nil }) {
         self.adminToken = Array(adminToken.utf8)
         self.repositoryPassword = Array(repositoryPassword.utf8)
+        self.agentLookup = agentLookup
     }
 
     /// The principal for an `Authorization` header value, or nil.
@@ -31,6 +37,7 @@ public struct Authenticator: Sendable {
         let presented = Array(authorization.dropFirst(7).utf8)
         if Authenticator.equal(presented, adminToken) { return .administrator }
         if Authenticator.equal(presented, repositoryPassword) { return .repositoryReader }
+        if let name = agentLookup(String(decoding: presented, as: UTF8.self)) { return .agent(name) }
         return nil
     }
 

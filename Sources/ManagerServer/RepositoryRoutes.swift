@@ -180,37 +180,8 @@ struct RepositoryRoutes: Sendable {
         let modeText = request.uri.queryParameters.get("mode") ?? "needed"
         guard let mode = AddMode(rawValue: modeText) else { throw APIError.badRequest("mode must be needed or all, not \(modeText)") }
         let name = request.uri.queryParameters.get("name").map { String($0.prefix(255)) } ?? "upload.zip"
-        if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > maxUploadBytes {
-            throw APIError(.contentTooLarge, "too-large", "the package is \(length) bytes, over the \(maxUploadBytes)-byte limit")
-        }
         let path = repository.pool.incomingPath()
-        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw APIError(.internalServerError, "storage", "cannot store the upload") }
-        var received: Int64 = 0
-        do {
-            defer { close(fd) }
-            for try await buffer in request.body {
-                received += Int64(buffer.readableBytes)
-                guard received <= maxUploadBytes else {
-                    throw APIError(.contentTooLarge, "too-large", "the package is over the \(maxUploadBytes)-byte limit")
-                }
-                try buffer.withUnsafeReadableBytes { raw in
-                    var done = 0
-                    while done < raw.count {
-                        let n = write(fd, raw.baseAddress! + done, raw.count - done)
-                        if n < 0 { if errno == EINTR { continue }; throw APIError(.internalServerError, "storage", "cannot store the upload") }
-                        done += n
-                    }
-                }
-            }
-        } catch {
-            unlink(path)
-            throw error
-        }
-        guard received > 0 else {
-            unlink(path)
-            throw APIError.badRequest("the body is empty: send the package file")
-        }
+        _ = try await BodyFile.receive(request, to: path, limit: maxUploadBytes, what: "package")
         let result = await repository.add(file: path, name: name, mode: mode, actor: principal.name)
         let status: HTTPResponse.Status = switch result.code {
         case .added: .created

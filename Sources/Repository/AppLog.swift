@@ -11,6 +11,10 @@ public enum AppLogEvent: Sendable, Hashable {
     case platformAdded, platformRemoved
     /// exup's own: metadata re-signed before it expired.
     case metadataResigned
+    /// Manager events: agents, approvals and the apply runs agents report (Tables 18/19 where the seed has them).
+    case applyStarted, applyCompleted, applyFailed, updateCancelled, cancelFailed
+    case tokenCreated, agentEnrolled, agentRevoked, agentCredentialRotated, agentReenrolmentAllowed, updatesApproved, uninstallRequested
+    case logBundleRequested, logBundleReceived, logBundleFailed
 
     public var code: String {
         switch self {
@@ -30,6 +34,21 @@ public enum AppLogEvent: Sendable, Hashable {
         case .platformAdded: "X02"
         case .platformRemoved: "X03"
         case .metadataResigned: "X04"
+        case .applyStarted: "N06"
+        case .applyCompleted: "N07"
+        case .applyFailed: "E06"
+        case .updateCancelled: "N15"
+        case .cancelFailed: "E11"
+        case .tokenCreated: "X10"
+        case .agentEnrolled: "X11"
+        case .agentRevoked: "X12"
+        case .agentCredentialRotated: "X13"
+        case .agentReenrolmentAllowed: "X14"
+        case .updatesApproved: "X15"
+        case .uninstallRequested: "X16"
+        case .logBundleRequested: "X17"
+        case .logBundleReceived: "X18"
+        case .logBundleFailed: "X19"
         }
     }
 
@@ -51,10 +70,25 @@ public enum AppLogEvent: Sendable, Hashable {
         case .platformAdded: "Served model and OS added"
         case .platformRemoved: "Served model and OS removed"
         case .metadataResigned: "Repository metadata re-signed"
+        case .applyStarted: "Update package apply started"
+        case .applyCompleted: "Update package apply completed"
+        case .applyFailed: "Failed to apply update package"
+        case .updateCancelled: "Update processing cancelled"
+        case .cancelFailed: "Failed to cancel update processing"
+        case .tokenCreated: "Enrolment token created"
+        case .agentEnrolled: "Agent enrolled"
+        case .agentRevoked: "Agent credential revoked"
+        case .agentCredentialRotated: "Agent credential rotated"
+        case .agentReenrolmentAllowed: "Agent re-enrolment allowed"
+        case .updatesApproved: "Update approved"
+        case .uninstallRequested: "Uninstall approved"
+        case .logBundleRequested: "Agent log bundle requested"
+        case .logBundleReceived: "Agent log bundle received"
+        case .logBundleFailed: "Agent log bundle failed"
         }
     }
 
-    public var level: AppLogLevel { code.hasPrefix("E") ? .error : .info }
+    public var level: AppLogLevel { code.hasPrefix("E") || self == .logBundleFailed ? .error : .info }
 }
 
 public enum AppLogLevel: String, Sendable, Codable { case info, error }

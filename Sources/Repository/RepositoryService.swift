@@ -42,6 +42,24 @@ public actor RepositoryService {
         try publisher.initialiseIfNeeded(now: clock())
     }
 
+    /// The current root.json, as agents pin it at enrolment.
+    public nonisolated func currentRootBytes() throws -> [UInt8] {
+        guard let root = try catalog.role("root"), let bytes = try catalog.metadataFile("\(root.version).root.json") else {
+            throw PublishError("no root.json has been published")
+        }
+        return bytes
+    }
+
+    /// What an agent reports feeds the repository: its (model, OS) is served, and each module's previous
+    /// version is kept by generation management (R108).
+    public func serveReportedPlatform(_ platform: Platform, previous: [String: String], actor: String) throws {
+        let known = try catalog.platforms().contains { $0.platform == platform }
+        let previousKnown = Set(try catalog.previousGenerations())
+        let newPrevious = previous.map { PreviousGeneration(platform: platform, moduleID: $0.key, version: $0.value) }.filter { !previousKnown.contains($0) }
+        for generation in newPrevious { try catalog.recordPreviousGeneration(generation) }
+        if !known { try addPlatform(platform, origin: "agent", actor: actor) }
+    }
+
     // MARK: - Served platforms
 
     public func platforms() throws -> [ServedPlatform] {

@@ -1,3 +1,4 @@
+import ExupCore
 import ExupCrypto
 import ExupSystem
 import TUF
@@ -18,7 +19,7 @@ public struct Secrets: Sendable {
         try LocalFile.makeDirectories(paths.keys, mode: 0o700)
         var created = false
         func secret(_ path: String, bytes: Int) throws -> String {
-            if let text = LocalFile.readText(path, limit: 4096)?.trimmingCharacters(in: "\n\r "), !text.isEmpty { return text }
+            if let text = LocalFile.readText(path, limit: 4096)?.trimmingScalars(in: "\n\r "), !text.isEmpty { return text }
             let value = Secrets.token(bytes: bytes)
             try LocalFile.writeAtomically(Array((value + "\n").utf8), to: path, mode: 0o600)
             created = true
@@ -85,13 +86,5 @@ extension String {
         var out = ""
         for c in self { if c == target { out += replacement } else { out.append(c) } }
         return out
-    }
-
-    func trimmingCharacters(in set: String) -> String {
-        let scalars = Set(set.unicodeScalars)
-        var view = Substring(self).unicodeScalars
-        while let f = view.first, scalars.contains(f) { view.removeFirst() }
-        while let l = view.last, scalars.contains(l) { view.removeLast() }
-        return String(view)
     }
 }

@@ -54,7 +54,7 @@ struct ManagerClient {
             if let body {
                 return try http.send(method, base + path, body: Array(try JSONEncoder().encode(body)))
             }
-            if method == "GET" { return try http.get(base + path, maxBytes: 64 << 20) }
+            if method == "GET" { return try http.get(base + path, maxBytes: 300 << 20) }
             return try http.send(method, base + path, body: [])
         } catch let error as HTTPError {
             throw Failure(description: "cannot reach the manager at \(base): \(error)")

@@ -1,0 +1,124 @@
+import ExupCore
+import ExupCrypto
+import ExupSystem
+import FoundationEssentials
+import GRDB
+import Repository
+import TUF
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Enrolment, agent credentials (keyed hashes checked without an actor hop), revocation and rotation.
+extension ManagerService {
+    /// A new enrolment token (single use by default) carrying the SHA-256 of the current root.json.
+    public func createToken(expiresInSeconds: Int64, uses: Int, actor: String) throws -> String {
+        let secret = Secrets.token(bytes: 24)
+        let root = try repository.currentRootBytes()
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created) VALUES (?, ?, ?, ?)",
+                           arguments: [SHA256Hasher.hash(Array(secret.utf8)).hex, clock() + expiresInSeconds, uses, clock()])
+        }
+        try log(.tokenCreated, actor: actor, cause: "\(uses) use(s), expires \(UTCTime(seconds: clock() + expiresInSeconds))")
+        return EnrolmentToken.make(secret: secret, rootSHA256: SHA256Hasher.hash(root).hex)
+    }
+
+    /// Enrols an agent: consumes one use of the token, issues the agent's own credential.
+    public func enrol(_ request: EnrolmentRequest) throws(ManagerError) -> EnrolmentResponse {
+        guard let parsed = EnrolmentToken.parse(request.token) else {
+            throw ManagerError(kind: .unauthorised, code: "bad-token", message: "not an enrolment token")
+        }
+        let name = request.name.trimmingScalars(in: " \t\n")
+        guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0) }) else {
+            throw .invalid("agent names are 1-128 letters, digits, '-', '_', '.' or '@'")
+        }
+        do {
+            let root = try repository.currentRootBytes()
+            let credentialID = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
+            let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
+            let now = clock()
+            try store.write { db in
+                let hash = SHA256Hasher.hash(Array(parsed.secret.utf8)).hex
+                guard let token = try Row.fetchOne(db, sql: "SELECT * FROM enrolment_token WHERE secret_hash = ?", arguments: [hash]) else {
+                    throw ManagerError(kind: .unauthorised, code: "bad-token", message: "unknown enrolment token")
+                }
+                guard (token["expires"] as Int64) > now else {
+                    throw ManagerError(kind: .unauthorised, code: "token-expired", message: "the enrolment token has expired")
+                }
+                guard (token["uses_left"] as Int) > 0 else {
+                    throw ManagerError(kind: .unauthorised, code: "token-used", message: "the enrolment token has been used up")
+                }
+                if let existing = try Row.fetchOne(db, sql: "SELECT * FROM agent WHERE name = ?", arguments: [name]) {
+                    guard existing["allow_reenrolment"] as Bool || existing["revoked"] as Bool else {
+                        throw ManagerError.conflict("name-taken", "an agent named \(name) is already enrolled; an administrator must allow its re-enrolment")
+                    }
+                    try db.execute(sql: "DELETE FROM agent WHERE name = ?", arguments: [name])
+                }
+                try db.execute(sql: "UPDATE enrolment_token SET uses_left = uses_left - 1 WHERE secret_hash = ?", arguments: [hash])
+                try db.execute(sql: """
+                    INSERT INTO agent (name, credential_id, credential_hmac, enrolled_at, last_seen) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [name, credentialID, hmac, now, now])
+            }
+            credentials.withLock { cache in
+                for (id, entry) in cache where entry.name == name { cache[id] = nil }
+                cache[credentialID] = (name, hmac)
+            }
+            try log(.agentEnrolled, actor: name, server: name, cause: request.hostname)
+            return EnrolmentResponse(name: name, credential: "\(credentialID).\(secret)", root: Base64.encode(root),
+                                     pollIntervalSeconds: settings.pollIntervalSeconds)
+        } catch let error as ManagerError {
+            throw error
+        } catch {
+            throw ManagerError(kind: .invalid, code: "storage", message: "\(error)")
+        }
+    }
+
+    /// The agent a credential belongs to; nil when unknown or revoked. Constant-time comparison.
+    public nonisolated func agent(credential: String) -> String? {
+        guard let dot = credential.firstIndex(of: ".") else { return nil }
+        let id = String(credential[..<dot]), secret = Array(credential[credential.index(after: dot)...].utf8)
+        guard let entry = credentials.withLock({ $0[id] }) else { return nil }
+        let presented = HMACSHA256.authenticate(secret, key: credentialKey).bytes
+        guard let stored = Digest(hex: entry.hmac)?.bytes, stored.count == presented.count else { return nil }
+        var difference: UInt8 = 0
+        for (a, b) in zip(presented, stored) { difference |= a ^ b }
+        return difference == 0 ? entry.name : nil
+    }
+
+    public func revoke(_ name: String, actor: String) throws {
+        let changed = try store.write { db -> Bool in
+            try db.execute(sql: "UPDATE agent SET revoked = 1 WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+        guard changed else { throw ManagerError.notFound("no agent \(name)") }
+        credentials.withLock { cache in for (id, entry) in cache where entry.name == name { cache[id] = nil } }
+        try log(.agentRevoked, actor: actor, server: name)
+    }
+
+    /// A new credential for an agent (the old one stops working at once).
+    public func rotate(_ name: String, actor: String) throws -> String {
+        let credentialID = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
+        let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
+        let changed = try store.write { db -> Bool in
+            try db.execute(sql: "UPDATE agent SET credential_id = ?, credential_hmac = ? WHERE name = ? AND revoked = 0",
+                           arguments: [credentialID, hmac, name])
+            return db.changesCount > 0
+        }
+        guard changed else { throw ManagerError.notFound("no active agent \(name)") }
+        credentials.withLock { cache in
+            for (id, entry) in cache where entry.name == name { cache[id] = nil }
+            cache[credentialID] = (name, hmac)
+        }
+        try log(.agentCredentialRotated, actor: actor, server: name)
+        return "\(credentialID).\(secret)"
+    }
+
+    public func allowReenrolment(_ name: String, actor: String) throws {
+        let changed = try store.write { db -> Bool in
+            try db.execute(sql: "UPDATE agent SET allow_reenrolment = 1 WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+        guard changed else { throw ManagerError.notFound("no agent \(name)") }
+        try log(.agentReenrolmentAllowed, actor: actor, server: name)
+    }
+}

@@ -1,0 +1,62 @@
+import ExupCore
+import ExupCrypto
+import ExupSystem
+import FoundationEssentials
+import GRDB
+import Repository
+import TUF
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Agent log bundles (R168).
+extension ManagerService {
+    /// Where an agent's last uploaded log bundle is kept.
+    public nonisolated func logBundlePath(_ name: String) -> String { logsDirectory + "/" + name + ".tar.gz" }
+    nonisolated var logsDirectory: String { dataDirectory + "/agent-logs" }
+
+    /// Asks the agent for its log bundle at its next poll.
+    public func requestLogs(_ name: String, actor: String) throws {
+        let changed = try store.write { db -> Bool in
+            try db.execute(sql: "UPDATE agent SET upload_logs = 1, directives_version = directives_version + 1 WHERE name = ? AND revoked = 0",
+                           arguments: [name])
+            return db.changesCount > 0
+        }
+        guard changed else { throw ManagerError.notFound("no server \(name)") }
+        try log(.logBundleRequested, actor: actor, server: name)
+    }
+
+    /// Keeps an uploaded bundle (moved from `file`, same file system) and clears the request.
+    public func storeLogBundle(_ name: String, file: String, bytes: Int64) throws {
+        guard try agentRecord(name)?.uploadLogs == true else {
+            unlink(file)
+            throw ManagerError.conflict("not-requested", "no log bundle was requested from \(name)")
+        }
+        try LocalFile.makeDirectories(logsDirectory, mode: 0o700)
+        guard rename(file, logBundlePath(name)) == 0 else {
+            unlink(file)
+            throw ManagerError(kind: .invalid, code: "storage", message: "cannot keep the log bundle")
+        }
+        try clearLogRequest(name)
+        try log(.logBundleReceived, actor: name, server: name, cause: "\(bytes) bytes")
+    }
+
+    /// The agent could not build or send its bundle: the request ends and the cause is logged.
+    public func logBundleFailed(_ name: String, reason: String) throws {
+        try clearLogRequest(name)
+        try log(.logBundleFailed, actor: name, server: name, cause: String(reason.prefix(2000)))
+    }
+
+    func clearLogRequest(_ name: String) throws {
+        try store.write { db in
+            try db.execute(sql: "UPDATE agent SET upload_logs = 0, directives_version = directives_version + 1 WHERE name = ? AND upload_logs = 1",
+                           arguments: [name])
+        }
+    }
+
+    /// A fresh path beside the bundles for an upload in progress.
+    public nonisolated func incomingLogPath() throws -> String {
+        try LocalFile.makeDirectories(logsDirectory, mode: 0o700)
+        return logsDirectory + "/." + Secrets.token(bytes: 9) + ".part"
+    }
+}

@@ -1,0 +1,88 @@
+import ExupCore
+import ExupCrypto
+import ExupSystem
+import FoundationEssentials
+import GRDB
+import Repository
+import TUF
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
+extension ManagerService {
+    public func servers() throws -> [ServerSummary] {
+        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent WHERE revoked = 0 ORDER BY name") }
+            .map(AgentRecord.init(row:))
+            .map { agent in
+                let detail = try serverDetail(agent)
+                return ServerSummary(name: detail.name, status: detail.status, statusText: detail.statusText, model: detail.model,
+                                     os: detail.os, lastSeen: detail.lastSeen)
+            }
+    }
+
+    public func server(_ name: String) throws -> ServerDetail {
+        guard let agent = try agentRecord(name), !agent.revoked else { throw ManagerError.notFound("no server \(name)") }
+        return try serverDetail(agent)
+    }
+
+    func reachable(_ agent: AgentRecord) -> Bool {
+        clock() - lastSeen(agent) <= Int64(settings.pollIntervalSeconds * settings.communicationFailureAfterPolls)
+    }
+
+    /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
+    func serverDetail(_ agent: AgentRecord) throws -> ServerDetail {
+        let reachable = reachable(agent)
+        let items = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? ORDER BY id", arguments: [agent.name]).map(ApprovalItemRecord.init(row:))
+        }
+        guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
+            let status: ServerStatus = reachable ? .latest : .communicationFailure
+            return ServerDetail(name: agent.name, status: status.rawValue, statusText: status.label, model: agent.report?.identity.model,
+                                os: agent.report?.identity.os?.description, lastSeen: UTCTime(seconds: lastSeen(agent)).description, modules: [],
+                                run: ServerDetail.Run(items: items.map(ServerDetail.RunItem.init), percent: ServerDetail.Run.percent(items)))
+        }
+        let packages = try repositoryPackages(for: platform)
+        let hasIncompatible = packages.contains { $0.isIncompatible }
+        let reportTime = lastSeen(agent)
+        var modules: [ServerDetail.Module] = []
+        for reading in report.modules {
+            let facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
+            let status = facts.status(agentReachable: reachable)
+            let newest = Selection.newest(current: reading.version, scheme: facts.scheme, packages: facts.packages)?.version
+                ?? Selection.sortedNewestFirst(facts.packages.filter { !$0.isIncompatible }, scheme: facts.scheme).first?.version
+            modules.append(ServerDetail.Module(id: reading.id, name: reading.name, current: reading.version, available: newest,
+                                               status: status.rawValue, statusText: status.label, source: reading.source,
+                                               previous: report.previousVersions[reading.id]))
+        }
+        let server = ServerStatus.aggregate(agentReachable: reachable, hasIncompatiblePackage: hasIncompatible,
+                                            modules: modules.compactMap { ModuleStatus(rawValue: $0.status) })
+        return ServerDetail(name: agent.name, status: server.rawValue, statusText: server.label, model: platform.model,
+                            os: platform.os.description, lastSeen: UTCTime(seconds: reportTime).description, modules: modules,
+                            run: ServerDetail.Run(items: items.filter { $0.state.isOpen || $0.updated >= reportTime - 86_400 }.map(ServerDetail.RunItem.init),
+                                                  percent: ServerDetail.Run.percent(items.filter { $0.state.isOpen || $0.updated >= reportTime - 86_400 })))
+    }
+
+    func moduleFacts(_ reading: ModuleReading, platform: Platform, packages: [PackageInfo], items: [ApprovalItemRecord],
+                     report: AgentReport, reportSequence: Int64) -> ModuleFacts {
+        let scheme = VersionScheme.forModule(reading.id, on: platform.os)
+        let modulePackages = packages.filter { $0.moduleID == reading.id }
+        var activity = report.activities[reading.id] ?? .idle
+        if let open = items.last(where: { $0.moduleID == reading.id && $0.state.isOpen }) {
+            switch (open.kind, open.state) {
+            case (.apply, .pending): activity = .waitingApply
+            case (.uninstall, .pending): activity = .waitingUninstall
+            case (.apply, _): activity = .applying
+            case (.uninstall, _): activity = .uninstalling
+            }
+        } else if let last = items.last(where: { $0.moduleID == reading.id }), last.state == .cancelled,
+                  last.reportSequence >= reportSequence {
+            activity = .cancelled
+        }
+        return ModuleFacts(current: reading.version, scheme: scheme, packages: modulePackages, activity: activity)
+    }
+
+    func repositoryPackages(for platform: Platform) throws -> [PackageInfo] {
+        try repository.catalog.packages().map(\.info).filter { $0.applies(to: platform) || ($0.isIncompatible && $0.targets.contains { $0.model == platform.model }) }
+    }
+}

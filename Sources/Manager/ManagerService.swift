@@ -1,0 +1,93 @@
+import ExupCore
+import ExupCrypto
+import ExupSystem
+import FoundationEssentials
+import GRDB
+import Repository
+import Synchronization
+import TUF
+
+/// Why a manager operation was refused; `status` maps onto HTTP.
+public struct ManagerError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case unauthorised, notFound, conflict, invalid }
+    public var kind: Kind
+    public var code: String
+    public var message: String
+    public var description: String { message }
+
+    static func conflict(_ code: String, _ message: String) -> ManagerError { ManagerError(kind: .conflict, code: code, message: message) }
+    static func notFound(_ message: String) -> ManagerError { ManagerError(kind: .notFound, code: "not-found", message: message) }
+    static func invalid(_ message: String) -> ManagerError { ManagerError(kind: .invalid, code: "invalid", message: message) }
+}
+
+/// The manager (seed §2.1, §2.3.1, §3.5.1): enrolment and credentials, reports and heartbeats, statuses,
+/// approvals and the directives agents pull. One actor for changes; credential checks and heartbeats
+/// take no actor hop (they happen on every poll).
+public actor ManagerService {
+    public struct Settings: Sendable {
+        public var pollIntervalSeconds = 300
+        /// An agent silent for longer than this many poll intervals is in "communication failure".
+        public var communicationFailureAfterPolls = 3
+        public init() {}
+    }
+
+    public nonisolated let store: ManagerStore
+    nonisolated let dataDirectory: String
+    let repository: RepositoryService
+    let settings: Settings
+    let clock: @Sendable () -> Int64
+    let credentialKey: [UInt8]
+    /// credential id → (agent name, HMAC of the secret); revoked agents are absent.
+    nonisolated let credentials = Mutex([String: (name: String, hmac: String)]())
+    /// Heartbeats since the last flush: agent → time. Written in batches (a poll must not cost a commit).
+    nonisolated let heartbeats = Mutex([String: Int64]())
+
+    public init(dataDirectory: String, repository: RepositoryService, settings: Settings = Settings(),
+                clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
+        store = try ManagerStore(path: dataDirectory + "/manager.sqlite")
+        self.dataDirectory = dataDirectory
+        self.repository = repository
+        self.settings = settings
+        self.clock = clock
+        let keyPath = dataDirectory + "/agent-credentials.key"
+        if let key = LocalFile.read(keyPath, limit: 64), key.count == 32 {
+            credentialKey = key
+        } else {
+            credentialKey = try SecureRandom.bytes(32)
+            try LocalFile.writeAtomically(credentialKey, to: keyPath, mode: 0o600)
+        }
+        let rows = try store.read { db in try Row.fetchAll(db, sql: "SELECT name, credential_id, credential_hmac FROM agent WHERE revoked = 0") }
+        credentials.withLock { cache in
+            for row in rows { cache[row["credential_id"]] = (row["name"], row["credential_hmac"]) }
+        }
+    }
+
+    // MARK: - Helpers
+
+    func agentRecord(_ name: String) throws -> AgentRecord? {
+        try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM agent WHERE name = ?", arguments: [name]).map(AgentRecord.init(row:)) }
+    }
+
+    func openItems(agent: String) throws -> [ApprovalItemRecord] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? AND state IN ('pending', 'downloading', 'started') ORDER BY id",
+                             arguments: [agent]).map(ApprovalItemRecord.init(row:))
+        }
+    }
+
+    public func agents() throws -> [AgentSummary] {
+        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent ORDER BY name") }.map(AgentRecord.init(row:)).map {
+            AgentSummary(name: $0.name, enrolledAt: UTCTime(seconds: $0.enrolledAt).description, lastSeen: UTCTime(seconds: lastSeen($0)).description,
+                         revoked: $0.revoked, reportSequence: $0.reportSequence)
+        }
+    }
+
+    func log(_ event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil, versions: String? = nil, cause: String? = nil) throws {
+        try repository.catalog.log(AppLogEntry(time: clock(), event: event, actor: actor, server: server, module: module, versions: versions, cause: cause))
+    }
+}
+
+
+#if canImport(Glibc)
+import Glibc
+#endif
