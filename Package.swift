@@ -107,7 +107,7 @@ let package = Package(
         ]),
 
         // Benchmarks `make bench` runs (never shipped).
-        .executableTarget(name: "exup-bench", dependencies: ["Repository", "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "TUF"]),
+        .executableTarget(name: "exup-bench", dependencies: ["Repository", "Manager", "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "TUF"]),
 
         // A simulated BMC for the demo and the benchmarks (test support; never shipped).
         .executableTarget(name: "exup-sim-bmc", dependencies: ["ExupTesting"]),
@@ -118,7 +118,9 @@ let package = Package(
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
-        .testTarget(name: "ManagerTests", dependencies: ["ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
+        .testTarget(name: "ManagerTests", dependencies: [
+            "Manager", "ExupCore", "ExupCrypto", "ExupTesting", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
         .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
         .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),

@@ -46,46 +46,70 @@ extension ManagerService {
     public enum ReportOutcome: String, Sendable, Codable { case accepted, duplicate }
 
     /// Stores a report. A sequence number the manager already has changes nothing (an outbox resend).
-    public func report(_ report: AgentReport, from name: String) async throws -> ReportOutcome {
+    /// Runs off the actor: reports are encoded in parallel and written in batches (group commit).
+    public nonisolated func report(_ report: AgentReport, from name: String) async throws -> ReportOutcome {
         guard report.schema == AgentReport.schema else { throw ManagerError.invalid("report schema \(report.schema) is not \(AgentReport.schema)") }
-        guard let agent = try agentRecord(name) else { throw ManagerError.notFound("no agent \(name)") }
-        guard report.sequence > agent.reportSequence else { return .duplicate }
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let json = String(decoding: try encoder.encode(report), as: UTF8.self)
         let now = clock()
-        var events: [(AppLogEvent, ApprovalItemRecord, String?)] = []
-        try store.write { db in
-            try db.execute(sql: "UPDATE agent SET report = ?, report_sequence = ?, last_seen = ?, upload_logs = upload_logs WHERE name = ?",
-                           arguments: [json, report.sequence, now, name])
-            var itemsChanged = false
-            for state in report.items {
-                guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ? AND agent = ?", arguments: [state.itemID, name]) else { continue }
-                let item = try ApprovalItemRecord(row: row)
-                let newState = ApprovalItemRecord.State(rawValue: state.state.rawValue) ?? .failed
-                guard item.state != newState || item.percent != state.percent else { continue }
-                guard item.state.isOpen else { continue }
-                try db.execute(sql: "UPDATE approval_item SET state = ?, percent = ?, message = ?, updated = ?, report_sequence = ? WHERE id = ?",
-                               arguments: [newState.rawValue, state.percent, state.message, now, report.sequence, item.id])
-                if !newState.isOpen { itemsChanged = true }
-                switch newState {
-                case .started where item.state != .started: events.append((.applyStarted, item, nil))
-                case .succeeded, .rebootRequired: events.append((.applyCompleted, item, state.message))
-                case .failed: events.append((.applyFailed, item, state.message ?? "no cause reported"))
-                default: break
+        let stored = try await store.batched.write { db -> [(AppLogEvent, ApprovalItemRecord, String?)]? in
+            try db.execute(sql: """
+                UPDATE agent SET report = ?, report_sequence = ?, last_seen = ? WHERE name = ? AND report_sequence < ? AND revoked = 0
+                """, arguments: [json, report.sequence, now, name, report.sequence])
+            guard db.changesCount > 0 else {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ? AND revoked = 0", arguments: [name]) != nil else {
+                    throw ManagerError.notFound("no agent \(name)")
                 }
+                return nil
             }
-            if itemsChanged { try db.execute(sql: "UPDATE agent SET directives_version = directives_version + 1 WHERE name = ?", arguments: [name]) }
+            return try Self.applyItemStates(report, agent: name, now: now, in: db)
         }
+        guard let events = stored else { return .duplicate }
         let current = Dictionary(report.modules.map { ($0.id, $0.version) }, uniquingKeysWith: { a, _ in a })
         for (event, item, cause) in events {
             try log(event, actor: name, server: name, module: item.moduleID,
                     versions: "\(current[item.moduleID].flatMap { $0 } ?? "-") → \(item.version ?? "newest")", cause: cause)
         }
-        if let model = report.identity.model.map(Platform.normalizedModel), let os = report.identity.os {
-            let platform = Platform(model: model, os: os)
-            try await repository.serveReportedPlatform(platform, previous: report.previousVersions, actor: name)
-        }
+        try await serveReportedPlatform(report, agent: name)
         return .accepted
+    }
+
+    /// Moves approved items on as the agent's journal reports them; returns the events to log.
+    static func applyItemStates(_ report: AgentReport, agent name: String, now: Int64,
+                                in db: Database) throws -> [(AppLogEvent, ApprovalItemRecord, String?)] {
+        var events: [(AppLogEvent, ApprovalItemRecord, String?)] = []
+        var itemsChanged = false
+        for state in report.items {
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ? AND agent = ?", arguments: [state.itemID, name]) else { continue }
+            let item = try ApprovalItemRecord(row: row)
+            let newState = ApprovalItemRecord.State(rawValue: state.state.rawValue) ?? .failed
+            guard item.state.isOpen, item.state != newState || item.percent != state.percent else { continue }
+            try db.execute(sql: "UPDATE approval_item SET state = ?, percent = ?, message = ?, updated = ?, report_sequence = ? WHERE id = ?",
+                           arguments: [newState.rawValue, state.percent, state.message, now, report.sequence, item.id])
+            if !newState.isOpen { itemsChanged = true }
+            switch newState {
+            case .started where item.state != .started: events.append((.applyStarted, item, nil))
+            case .succeeded, .rebootRequired: events.append((.applyCompleted, item, state.message))
+            case .failed: events.append((.applyFailed, item, state.message ?? "no cause reported"))
+            default: break
+            }
+        }
+        if itemsChanged { try db.execute(sql: "UPDATE agent SET directives_version = directives_version + 1 WHERE name = ?", arguments: [name]) }
+        return events
+    }
+
+    /// Tells the repository which (model, OS) and previous generations agents run, once per distinct
+    /// combination (the repository re-plans retention when they change).
+    nonisolated func serveReportedPlatform(_ report: AgentReport, agent name: String) async throws {
+        guard let model = report.identity.model.map(Platform.normalizedModel), !model.isEmpty, let os = report.identity.os else { return }
+        let platform = Platform(model: model, os: os)
+        let key = "\(platform)|" + report.previousVersions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        guard !reportedPlatforms.withLock({ $0.contains(key) }) else { return }
+        try await repository.serveReportedPlatform(platform, previous: report.previousVersions, actor: name)
+        reportedPlatforms.withLock { seen in
+            if seen.count > 100_000 { seen.removeAll() }
+            seen.insert(key)
+        }
     }
 }

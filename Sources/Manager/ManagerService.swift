@@ -41,6 +41,8 @@ public actor ManagerService {
     nonisolated let credentials = Mutex([String: (name: String, hmac: String)]())
     /// Heartbeats since the last flush: agent → time. Written in batches (a poll must not cost a commit).
     nonisolated let heartbeats = Mutex([String: Int64]())
+    /// (platform, previous generations) combinations already passed to the repository.
+    nonisolated let reportedPlatforms = Mutex(Set<String>())
 
     public init(dataDirectory: String, repository: RepositoryService, settings: Settings = Settings(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
@@ -82,7 +84,7 @@ public actor ManagerService {
         }
     }
 
-    func log(_ event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil, versions: String? = nil, cause: String? = nil) throws {
+    nonisolated func log(_ event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil, versions: String? = nil, cause: String? = nil) throws {
         try repository.catalog.log(AppLogEntry(time: clock(), event: event, actor: actor, server: server, module: module, versions: versions, cause: cause))
     }
 }

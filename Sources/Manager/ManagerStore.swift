@@ -6,6 +6,8 @@ import GRDB
 /// and approval items. Migrations are named and only appended.
 public final class ManagerStore: Sendable {
     let pool: DatabasePool
+    /// Reports are written through this: one transaction (one fsync) per burst, not per report.
+    public let batched: GroupCommit
 
     public init(path: String) throws {
         var configuration = Configuration()
@@ -55,6 +57,7 @@ public final class ManagerStore: Sendable {
             }
         }
         try migrator.migrate(pool)
+        batched = GroupCommit(pool: pool)
     }
 
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }

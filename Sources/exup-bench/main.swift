@@ -1,5 +1,6 @@
 // exup-bench: measurements `make bench` prints (never part of the tests, never shipped).
 //   exup-bench seed-repository DATA PACKAGES MODELS
+//   exup-bench seed-agents DATA COUNT CREDENTIALS-FILE
 // Seeds DATA with PACKAGES packages spread over MODELS models (one transaction, then one full publish),
 // then adds one real signed package through the repository's own add path and prints how long the
 // add (verify, store, retention, re-publish) took.
@@ -7,6 +8,7 @@ import ExupCore
 import ExupCrypto
 import ExupSystem
 import FoundationEssentials
+import Manager
 import PackageFormat
 import Repository
 import TUF
@@ -75,13 +77,45 @@ func seed(data: String, packages: Int, models: Int) async throws {
     print(String(format: "add one package to %d (verify, store, retention, re-publish): %.1f ms (%@)", packages, addTime, outcome))
 }
 
+/// Enrols `count` agents through the manager's own enrolment path and writes their credentials, one per
+/// line, for wrk's Lua scripts.
+func seedAgents(data: String, count: Int, out: String) async throws {
+    let paths = RepositoryPaths(dataDirectory: data)
+    let secrets = try Secrets.loadOrCreate(paths)
+    let repository = try RepositoryService(paths: paths, keys: secrets.keys)
+    let manager = try ManagerService(dataDirectory: data, repository: repository)
+    let token = try await manager.createToken(expiresInSeconds: 3600, uses: count, actor: "bench")
+    var lines = ""
+    let elapsed = try await asyncMilliseconds {
+        for i in 0..<count {
+            let answer = try await manager.enrol(EnrolmentRequest(token: token, name: "bench-\(i)", hostname: "bench-\(i)"))
+            lines += answer.credential + "\n"
+        }
+    }
+    try LocalFile.writeAtomically(Array(lines.utf8), to: out, mode: 0o600)
+    print("enrolled \(count) agents in \(Int(elapsed)) ms")
+}
+
+func asyncMilliseconds(_ body: () async throws -> Void) async rethrows -> Double {
+    var start = timespec(), end = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &start)
+    try await body()
+    clock_gettime(CLOCK_MONOTONIC, &end)
+    return Double(end.tv_sec - start.tv_sec) * 1000 + Double(end.tv_nsec - start.tv_nsec) / 1e6
+}
+
 let arguments = CommandLine.arguments
-if arguments.count == 5, arguments[1] == "seed-repository", let packages = Int(arguments[3]), let models = Int(arguments[4]) {
+if arguments.count == 5, arguments[1] == "seed-agents", let count = Int(arguments[3]) {
+    do { try await seedAgents(data: arguments[2], count: count, out: arguments[4]) } catch {
+        print("exup-bench: \(error)")
+        exit(1)
+    }
+} else if arguments.count == 5, arguments[1] == "seed-repository", let packages = Int(arguments[3]), let models = Int(arguments[4]) {
     do { try await seed(data: arguments[2], packages: packages, models: models) } catch {
         print("exup-bench: \(error)")
         exit(1)
     }
 } else {
-    print("usage: exup-bench seed-repository DATA PACKAGES MODELS")
+    print("usage: exup-bench seed-repository DATA PACKAGES MODELS | seed-agents DATA COUNT CREDENTIALS-FILE")
     exit(64)
 }

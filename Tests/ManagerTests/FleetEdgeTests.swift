@@ -1,6 +1,7 @@
 import ExupCore
 import ExupTesting
 import Foundation
+import Synchronization
 import Testing
 import Transport
 
@@ -162,5 +163,25 @@ extension FleetTests {
         }
         let documented = paths.flatMap { path, methods in methods.keys.map { "\($0) \(path)" } }
         #expect(Set(documented) == Set(registered.map { "\($0.0) \($0.1)" }), "nothing documented that the server does not serve")
+    }
+}
+
+extension FleetTests {
+    @Test("concurrent reports from many agents: every agent ends at its highest sequence, nothing is lost or doubled")
+    func concurrentReports() throws {
+        let credentials = try (0..<6).map { try enrol("node\($0)") }
+        let outcomes = Mutex([String]())
+        DispatchQueue.concurrentPerform(iterations: 6 * 15) { i in
+            let agent = i % 6, sequence = Int64(i / 6 + 1)
+            let outcome = (try? object(try report(credentials[agent], sequence: sequence)))?["outcome"] as? String ?? "error"
+            outcomes.withLock { $0.append(outcome) }
+        }
+        let all = outcomes.withLock { $0 }
+        #expect(!all.contains("error") && all.filter { $0 == "accepted" }.count >= 6)
+        let agents = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/agents", maxBytes: 1 << 20).body)) as! [[String: Any]]
+        #expect(agents.map { $0["reportSequence"] as? Int } == Array(repeating: 15, count: 6))
+        for credential in credentials {
+            #expect(try object(try report(credential, sequence: 15))["outcome"] as? String == "duplicate")
+        }
     }
 }

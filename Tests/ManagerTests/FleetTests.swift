@@ -7,7 +7,8 @@ import Transport
 
 /// The manager inside a live `exup-manager` on loopback, driven the way agents and administrators drive
 /// it: a scripted agent (enrol, poll, report) over HTTP, the administrator through the API and the CLI.
-@Suite(.serialized) final class FleetTests {
+/// (Only immutable state, so tests may call it from several threads at once.)
+@Suite(.serialized) final class FleetTests: @unchecked Sendable {
     let manager: ManagerProcess
     let vendor: TestVendor
     let work: TemporaryDirectory
