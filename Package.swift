@@ -55,7 +55,7 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["ExupCore", "ExupSystem", "CFreeIPMI", "CIPMIMonitoring"]),
 
         // The agent: configuration (and, in later issues, the pull loop, apply, journal).
-        .target(name: "Agent", dependencies: ["ExupCore", "ExupSystem", "Inventory", "TOML"]),
+        .target(name: "Agent", dependencies: ["ExupCore", "ExupCrypto", "ExupSystem", "Inventory", "TOML", "Transport"]),
 
         // The repository: package pool, SQLite catalog, TUF publishing, retention, add/delete/export.
         .target(name: "Repository", dependencies: [
@@ -118,6 +118,7 @@ let package = Package(
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
+        .testTarget(name: "AgentTests", dependencies: ["ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
         .testTarget(name: "ManagerTests", dependencies: [
             "Manager", "ExupCore", "ExupCrypto", "ExupTesting", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

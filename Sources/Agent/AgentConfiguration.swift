@@ -8,6 +8,28 @@ import TOML
 public struct AgentConfiguration: Sendable {
     public var ipmi = IPMIConfiguration()
     public var inventory = InventorySources()
+    public var manager = ManagerSettings()
+    public var agent = AgentSettings()
+
+    /// `[manager]`: where the manager is and how to enrol with it.
+    public struct ManagerSettings: Sendable {
+        /// The manager's base URL, e.g. https://manager.example:8080.
+        public var url: String?
+        /// The enrolment token (`exup agents token create`); used once, at the first start.
+        public var enrolmentToken: String?
+        /// PEM CA bundle for an HTTPS manager.
+        public var caFile: String?
+    }
+
+    /// `[agent]`: this agent's name and where it keeps its state.
+    public struct AgentSettings: Sendable {
+        /// Default: the host name.
+        public var name: String?
+        public var pollIntervalSeconds = 300
+        /// The credential, the pinned root.json and the report sequence live here (0700).
+        public var stateDirectory = "/var/lib/exup/agent"
+        public var bootIDFile = "/proc/sys/kernel/random/boot_id"
+    }
 
     public static let defaultPath = "/etc/exup/agent.toml"
 
@@ -25,7 +47,7 @@ public struct AgentConfiguration: Sendable {
 
     public static func parse(_ text: String, relativeTo path: String = "") throws(TOMLError) -> AgentConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "ipmi", "inventory"]
+        let known: Set<String> = ["", "ipmi", "inventory", "manager", "agent"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             throw TOMLError(line: line, reason: "unknown table [\(name)]")
         }
@@ -73,6 +95,33 @@ public struct AgentConfiguration: Sendable {
         config.inventory.packageNames = try inventory.strings("packages") ?? config.inventory.packageNames
         config.inventory.readSensors = try inventory.bool("sensors") ?? config.inventory.readSensors
         try inventory.rejectUnknownKeys()
+
+        var manager = TOMLTable(document, "manager")
+        config.manager.url = try manager.string("url")
+        let token = try manager.string("enrolment-token")
+        let tokenFile = try manager.string("enrolment-token-file")
+        config.manager.caFile = try manager.string("ca-file")
+        try manager.rejectUnknownKeys()
+        if token != nil && tokenFile != nil {
+            throw TOMLError(line: 0, reason: "[manager] sets both enrolment-token and enrolment-token-file; keep one")
+        }
+        config.manager.enrolmentToken = token
+        if let tokenFile {
+            guard let text = LocalFile.readText(tokenFile, limit: 4096) else {
+                throw TOMLError(line: 0, reason: "[manager] enrolment-token-file \(tokenFile) cannot be read")
+            }
+            config.manager.enrolmentToken = text.trimmingScalars(in: " \t\r\n")
+        }
+        if let url = config.manager.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
+            throw TOMLError(line: 0, reason: "[manager] url must start with http:// or https://, not \(url)")
+        }
+
+        var agent = TOMLTable(document, "agent")
+        config.agent.name = try agent.string("name")
+        config.agent.pollIntervalSeconds = try agent.int("poll-interval-seconds", in: 5...86_400) ?? config.agent.pollIntervalSeconds
+        config.agent.stateDirectory = try agent.string("state-dir") ?? config.agent.stateDirectory
+        config.agent.bootIDFile = try agent.string("boot-id-file") ?? config.agent.bootIDFile
+        try agent.rejectUnknownKeys()
         return config
     }
 }

@@ -71,6 +71,21 @@ public final class SimulatedBMC: @unchecked Sendable {
     // MARK: - Changing the BMC at run time
 
     /// A firmware "flash": the next Get Device ID reports this revision (`2.31`; minor digits are BCD).
+    /// The agent.toml `[ipmi]` table that reaches this BMC over LAN 2.0 (as the tests and the demo use it).
+    public func agentIPMITable(password: String? = nil, sdrCacheDirectory: String) -> String {
+        """
+        [ipmi]
+        driver = "lan-2.0"
+        host = "127.0.0.1"
+        port = \(port)
+        username = "\(setup.username)"
+        password = "\(password ?? setup.password)"
+        workarounds = ["opensesspriv"]
+        timeout-ms = 1000
+        sdr-cache-dir = "\(sdrCacheDirectory)"
+        """
+    }
+
     public func flash(bmcFirmware: String, auxiliary: String? = nil) throws {
         try directory.write("state/bmc-firmware", bmcFirmware + (auxiliary.map { " " + $0 } ?? "") + "\n")
     }

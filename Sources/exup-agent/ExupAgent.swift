@@ -9,7 +9,7 @@ struct ExupAgent: ParsableCommand {
         commandName: "exup-agent",
         abstract: "Keep this server's firmware and software up to date (exup agent).",
         version: ExupVersion.string,
-        subcommands: [InventoryCommand.self]
+        subcommands: [InventoryCommand.self, RunCommand.self, StatusCommand.self]
     )
 }
 

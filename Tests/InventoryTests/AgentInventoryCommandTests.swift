@@ -10,15 +10,7 @@ import Testing
 
     func configFile(_ dir: TemporaryDirectory, bmc: SimulatedBMC, password: String, admindir: String, root: String) throws -> String {
         try dir.write("agent.toml", """
-        [ipmi]
-        driver = "lan-2.0"
-        host = "127.0.0.1"
-        port = \(bmc.port)
-        username = "\(bmc.setup.username)"
-        password = "\(password)"
-        workarounds = ["opensesspriv"]
-        timeout-ms = 1000
-        sdr-cache-dir = "\(dir.file("sdr"))"
+        \(bmc.agentIPMITable(password: password, sdrCacheDirectory: dir.file("sdr")))
 
         [inventory]
         root = "\(root)"

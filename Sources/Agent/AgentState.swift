@@ -1,0 +1,67 @@
+import ExupCore
+import ExupSystem
+import FoundationEssentials
+
+/// What the agent keeps between polls, in its state directory (0700): its credential (0600), the
+/// repository's root.json it pinned at enrolment, and `state.json` (report sequence, last report's
+/// digest, the directives and their ETag). Every file is replaced atomically, so a crash leaves the old
+/// or the new state, never half of one.
+public struct AgentState: Sendable, Codable, Hashable {
+    public var name: String
+    public var managerURL: String
+    /// The sequence of the last report the manager accepted (or that is waiting to be resent).
+    public var sequence: Int64 = 0
+    /// SHA-256 of the last report sent, sequence left out: an unchanged inventory sends nothing.
+    public var lastReportDigest: String?
+    public var directivesETag: String?
+    public var directives: Directives?
+    /// Seconds since 1970 of the last poll the manager answered.
+    public var lastPoll: Int64?
+
+    public init(name: String, managerURL: String) {
+        self.name = name
+        self.managerURL = managerURL
+    }
+}
+
+/// The state directory's files.
+public struct AgentStateStore: Sendable {
+    public let directory: String
+
+    public init(directory: String) { self.directory = directory }
+
+    var credentialPath: String { directory + "/credential" }
+    public var rootPath: String { directory + "/root.json" }
+    var statePath: String { directory + "/state.json" }
+
+    public func credential() -> String? {
+        LocalFile.readText(credentialPath, limit: 4096)?.trimmingScalars(in: " \r\n")
+    }
+
+    public func load() throws -> AgentState? {
+        guard let bytes = LocalFile.read(statePath, limit: 16 << 20) else { return nil }
+        do { return try JSONDecoder().decode(AgentState.self, from: Data(bytes)) } catch {
+            throw AgentError("\(statePath) is damaged (\(error)); move it aside to re-read the state from the manager")
+        }
+    }
+
+    public func save(_ state: AgentState) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try LocalFile.writeAtomically(Array(try encoder.encode(state)), to: statePath, mode: 0o600)
+    }
+
+    /// Writes what enrolment returned: root.json first, then the credential, then the state.
+    public func saveEnrolment(credential: String, root: [UInt8], state: AgentState) throws {
+        try LocalFile.makeDirectories(directory, mode: 0o700)
+        try LocalFile.writeAtomically(root, to: rootPath, mode: 0o644)
+        try LocalFile.writeAtomically(Array((credential + "\n").utf8), to: credentialPath, mode: 0o600)
+        try save(state)
+    }
+}
+
+/// An agent failure, in words an operator can act on.
+public struct AgentError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,64 @@
+import ExupCore
+import FoundationEssentials
+import Transport
+
+/// The agent's side of the manager's API (architecture.md, "Cheap polls, honest heartbeats"): enrol
+/// once, then poll the directives with If-None-Match and send reports when something changed.
+public struct ManagerLink {
+    let base: String
+    let http: HTTPClient
+
+    public init(url: String, credential: String?, caFile: String?) {
+        base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        var options = HTTPClient.Options()
+        options.bearerToken = credential
+        options.caFile = caFile
+        options.userAgent = "exup-agent/\(ExupVersion.string)"
+        options.totalTimeoutSeconds = 60
+        http = HTTPClient(options: options)
+    }
+
+    public func enrol(_ request: EnrolmentRequest) throws -> EnrolmentResponse {
+        try decode(EnrolmentResponse.self, try post("/api/v1/enrol", request, expecting: [201]))
+    }
+
+    /// Sends a report; true when the manager stored it, false when it already had that sequence.
+    public func report(_ report: AgentReport) throws -> Bool {
+        let answer = try decode([String: String].self, try post("/api/v1/agent/report", report, expecting: [200]))
+        return answer["outcome"] == "accepted"
+    }
+
+    /// The directives, or nil when they have not changed since `etag` (a 304).
+    public func directives(etag: String?) throws -> (directives: Directives, etag: String?)? {
+        let response: HTTPClient.Response
+        do {
+            response = try http.get(base + "/api/v1/agent/directives", headers: etag.map { ["If-None-Match": $0] } ?? [:], maxBytes: 4 << 20)
+        } catch { throw AgentError("cannot reach the manager at \(base): \(error)") }
+        if response.status == 304 { return nil }
+        try check(response, expecting: [200])
+        return (try decode(Directives.self, response), response.etag)
+    }
+
+    func post(_ path: String, _ body: some Encodable, expecting: Set<Int>) throws -> HTTPClient.Response {
+        let response: HTTPClient.Response
+        do {
+            response = try http.send("POST", base + path, body: Array(try JSONEncoder().encode(body)),
+                                     headers: ["Content-Type": "application/json"])
+        } catch let error as HTTPError { throw AgentError("cannot reach the manager at \(base): \(error)") }
+        try check(response, expecting: expecting)
+        return response
+    }
+
+    func check(_ response: HTTPClient.Response, expecting: Set<Int>) throws {
+        guard !expecting.contains(response.status) else { return }
+        let detail = (try? JSONDecoder().decode([String: [String: String]].self, from: Data(response.body)))?["error"]?["message"]
+            ?? String(decoding: response.body.prefix(300), as: UTF8.self)
+        throw AgentError("the manager answered \(response.status): \(detail)")
+    }
+
+    func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClient.Response) throws -> T {
+        do { return try JSONDecoder().decode(type, from: Data(response.body)) } catch {
+            throw AgentError("unexpected answer from the manager (HTTP \(response.status)): \(error)")
+        }
+    }
+}

@@ -1,0 +1,86 @@
+import Agent
+import ArgumentParser
+import ExupCore
+import FoundationEssentials
+
+/// `exup-agent run`: the agent's poll. `--once` runs one cycle (enrol if needed, inventory, report when
+/// changed, directives); the long-running daemon (jitter, systemd notify, apply) is the next step.
+struct RunCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Poll the manager: enrol on first start, report the inventory when it changed, fetch the directives.")
+
+    @OptionGroup var options: ConfigOptions
+    @Flag(help: "Run one poll and exit.") var once = false
+
+    func run() throws {
+        guard once else {
+            throw ValidationError("the daemon loop is not built yet; run one poll with --once (e.g. from a systemd timer)")
+        }
+        let outcome: AgentCycle.Outcome
+        do { outcome = try AgentCycle(configuration: try options.load()).runOnce() } catch let error as AgentError {
+            throw ValidationError(error.description)
+        }
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(outcome), as: UTF8.self))
+            return
+        }
+        if outcome.enrolled { print("enrolled as \(outcome.name); root.json pinned") }
+        print(outcome.reported.map { "report #\($0) sent" } ?? "inventory unchanged: no report")
+        for problem in outcome.problems { print("  could not read: \(problem)") }
+        AgentText.printDirectives(outcome.directives, changed: outcome.directivesChanged)
+    }
+}
+
+/// `exup-agent status`: the local state, without asking the manager anything.
+struct StatusCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "status", abstract: "Show this agent's local state.")
+    @OptionGroup var options: ConfigOptions
+
+    func run() throws {
+        let configuration = try options.load()
+        let store = AgentStateStore(directory: configuration.agent.stateDirectory)
+        let state: AgentState?
+        do { state = try store.load() } catch let error as AgentError { throw ValidationError(error.description) }
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(state), as: UTF8.self))
+            return
+        }
+        guard let state else {
+            print("not enrolled (state directory \(configuration.agent.stateDirectory)); run exup-agent run --once with an enrolment token")
+            return
+        }
+        print("agent \(state.name) at \(state.managerURL)")
+        print("last report #\(state.sequence)" + (state.lastPoll.map { ", last poll \(AgentText.time($0))" } ?? ""))
+        AgentText.printDirectives(state.directives, changed: false)
+    }
+}
+
+enum AgentText {
+    static func printDirectives(_ directives: Directives?, changed: Bool) {
+        guard let directives else { return }
+        let items = directives.items
+        print(items.isEmpty ? "no approved work" + (changed ? " (directives updated)" : "")
+              : "approved work" + (changed ? " (new)" : "") + ":")
+        for item in items {
+            print("  #\(item.id) \(item.kind.rawValue) \(item.moduleID) → \(item.version ?? "newest at run time")"
+                  + (item.options.allowReboot ? " (reboot allowed)" : ""))
+        }
+        if directives.uploadLogBundle { print("  the manager asked for a log bundle") }
+    }
+
+    static func time(_ seconds: Int64) -> String {
+        var t = time_t(seconds), parts = tm()
+        gmtime_r(&t, &parts)
+        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+    }
+}
+
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,0 +1,129 @@
+import ExupCore
+import ExupCrypto
+import ExupTesting
+import Foundation
+import Testing
+import Transport
+
+/// `exup-agent run --once` against a live manager, reading a simulated BMC through FreeIPMI: enrolment
+/// with root pinning, the report only when the inventory changed, directives pulled after an approval.
+@Suite(.serialized) final class AgentPollTests {
+    let agent = BuiltProducts.path("exup-agent")
+    let manager: ManagerProcess
+    let bmc: SimulatedBMC
+    let dir: TemporaryDirectory
+
+    init() throws {
+        manager = try ManagerProcess()
+        bmc = try SimulatedBMC()
+        dir = try TemporaryDirectory()
+        try dir.write("root/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n")
+        try dir.write("boot_id", "boot-1\n")
+    }
+
+    deinit {
+        manager.stop()
+        bmc.stop()
+    }
+
+    var admin: HTTPClient {
+        var options = HTTPClient.Options()
+        options.bearerToken = manager.adminToken
+        return HTTPClient(options: options)
+    }
+
+    func token() throws -> String {
+        let response = try admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8))
+        return (try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any])["token"] as! String
+    }
+
+    func config(token: String) throws -> String {
+        try dir.write("agent.toml", """
+        \(bmc.agentIPMITable(sdrCacheDirectory: dir.file("sdr")))
+
+        [inventory]
+        root = "\(dir.file("root"))"
+        package-system = "none"
+
+        [manager]
+        url = "\(manager.url)"
+        enrolment-token = "\(token)"
+
+        [agent]
+        name = "web01"
+        state-dir = "\(dir.file("state"))"
+        boot-id-file = "\(dir.file("boot_id"))"
+        """)
+    }
+
+    func runOnce(_ config: String) throws -> [String: Any] {
+        let result = try Subprocess.run([agent, "run", "--once", "--json", "--config", config])
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    func server() throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20).body)) as! [String: Any]
+    }
+
+    @Test("enrol, pin root.json, report the BMC's inventory, stay quiet when nothing changed, pull an approval")
+    func pollCycle() throws {
+        let config = try config(token: try token())
+        var outcome = try runOnce(config)
+        #expect(outcome["enrolled"] as? Bool == true && outcome["reported"] as? Int == 1)
+        let pinned = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir.file("state/root.json"))))
+        let served = try admin.get(manager.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
+        #expect(pinned == served, "the pinned root is the repository's")
+        let mode = try FileManager.default.attributesOfItem(atPath: dir.file("state/credential"))[.posixPermissions] as! Int
+        #expect(mode == 0o600)
+
+        var detail = try server()
+        #expect(detail["model"] as? String == "Express5800/R120h-1M")
+        let bmcModule = (detail["modules"] as! [[String: Any]]).first { $0["id"] as? String == "bmc-firmware" }
+        #expect(bmcModule?["current"] as? String == "2.15" && bmcModule?["source"] as? String != nil)
+
+        outcome = try runOnce(config)
+        #expect(outcome["enrolled"] as? Bool == false && outcome["reported"] == nil, "an unchanged inventory sends nothing")
+        #expect(outcome["directivesChanged"] as? Bool == false, "and the poll was a 304")
+
+        try bmc.flash(bmcFirmware: "2.16")
+        outcome = try runOnce(config)
+        #expect(outcome["reported"] as? Int == 2, "a flashed BMC is reported")
+        detail = try server()
+        #expect((detail["modules"] as! [[String: Any]]).first { $0["id"] as? String == "bmc-firmware" }?["current"] as? String == "2.16")
+
+        #expect(try admin.send("POST", manager.url + "/api/v1/servers/web01/logs/request", body: []).status == 202)
+        outcome = try runOnce(config)
+        #expect(outcome["directivesChanged"] as? Bool == true)
+        #expect((outcome["directives"] as? [String: Any])?["uploadLogBundle"] as? Bool == true, "the directives carry the request")
+
+        let status = try Subprocess.run([agent, "status", "--config", config])
+        #expect(status.status == 0 && status.stdout.contains("agent web01") && status.stdout.contains("last report #2"))
+    }
+
+    @Test("a token whose root hash does not match the manager's root.json is refused, and nothing is kept")
+    func rootMismatch() throws {
+        let genuine = try token()
+        let forged = String(genuine.dropLast(64)) + String(repeating: "0", count: 64)
+        let result = try Subprocess.run([agent, "run", "--once", "--config", try config(token: forged)])
+        #expect(result.status != 0 && result.stderr.contains("root.json does not match"), "\(result.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("state/credential")), "no credential kept from an untrusted enrolment")
+    }
+
+    @Test("a manager that is down is a clear error, and the agent's state is untouched")
+    func managerDown() throws {
+        let config = try config(token: try token())
+        _ = try runOnce(config)
+        let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("state/state.json")))
+        manager.stop()
+        try bmc.flash(bmcFirmware: "2.17")
+        let result = try Subprocess.run([agent, "run", "--once", "--config", config])
+        #expect(result.status != 0 && result.stderr.contains("cannot reach the manager"), "\(result.stderr)")
+        let after = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("state/state.json")))) as! [String: Any]
+        let old = try JSONSerialization.jsonObject(with: before) as! [String: Any]
+        #expect(after["lastReportDigest"] as? String == old["lastReportDigest"] as? String, "the unsent report is still pending")
+        try manager.start()
+        let outcome = try runOnce(config)
+        #expect((outcome["reported"] as? Int ?? 0) > 1, "sent once the manager is back, under a fresh sequence")
+    }
+}
