@@ -51,9 +51,15 @@ extension ManagerService {
             let status = facts.status(agentReachable: reachable)
             let newest = Selection.newest(current: reading.version, scheme: facts.scheme, packages: facts.packages)?.version
                 ?? Selection.sortedNewestFirst(facts.packages.filter { !$0.isIncompatible }, scheme: facts.scheme).first?.version
+            let previous = report.previousVersions[reading.id]
+            func picker(latestOnly: Bool) -> [String] {
+                Selection.offered(current: reading.version, scheme: facts.scheme, packages: facts.packages, latestOnly: latestOnly,
+                                  previousVersion: previous).map(\.pickerLabel)
+            }
             modules.append(ServerDetail.Module(id: reading.id, name: reading.name, current: reading.version, available: newest,
                                                status: status.rawValue, statusText: status.label, source: reading.source,
-                                               previous: report.previousVersions[reading.id]))
+                                               previous: previous, choices: picker(latestOnly: true),
+                                               choicesAllVersions: picker(latestOnly: false)))
         }
         let server = ServerStatus.aggregate(agentReachable: reachable, hasIncompatiblePackage: hasIncompatible,
                                             modules: modules.compactMap { ModuleStatus(rawValue: $0.status) })

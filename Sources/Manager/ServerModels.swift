@@ -23,6 +23,10 @@ public struct ServerDetail: Sendable, Codable, Hashable {
         public var source: String
         /// The version before the last apply (shown `[*]` in the picker).
         public var previous: String?
+        /// The picker (seed §3.5.1 step 6): versions an approval may name with latest-only on, and with it
+        /// off (downgrades only where the package allows them); the previous generation is marked `[*]`.
+        public var choices: [String]
+        public var choicesAllVersions: [String]
     }
 
     public struct RunItem: Sendable, Codable, Hashable {

@@ -6,7 +6,7 @@ import TUF
 struct ServerSummaryBody: Codable { var name: String; var status: String; var statusText: String; var model: String?; var os: String?; var lastSeen: String }
 struct ModuleBody: Codable {
     var id: String; var name: String; var current: String?; var available: String?; var status: String; var statusText: String
-    var source: String; var previous: String?
+    var source: String; var previous: String?; var choices: [String]; var choicesAllVersions: [String]
 }
 struct RunItemBody: Codable {
     var id: Int64; var kind: String; var module: String; var packageID: String?; var version: String?; var state: String
@@ -61,9 +61,10 @@ struct ServerCommand: ParsableCommand {
             if output.json { return try JSONOutput.print(detail) }
             print("\(detail.name): \(detail.statusText)   model \(detail.model ?? "-")   OS \(detail.os ?? "-")   last seen \(detail.lastSeen)")
             let rows = detail.modules.map { module in
-                [module.id, module.name, (module.current ?? "-") + (module.previous.map { " (was \($0))" } ?? ""), module.available ?? "-", module.statusText]
+                [module.id, module.name, (module.current ?? "-") + (module.previous.map { " (was \($0))" } ?? ""), module.available ?? "-", module.statusText,
+                 module.choicesAllVersions.isEmpty ? "-" : module.choicesAllVersions.joined(separator: ", ")]
             }
-            print(TextTable.render(["MODULE", "NAME", "CURRENT", "AVAILABLE", "STATUS"], rows))
+            print(TextTable.render(["MODULE", "NAME", "CURRENT", "AVAILABLE", "STATUS", "CAN APPROVE (--no-latest-only)"], rows))
             if !detail.run.items.isEmpty {
                 print("\nrun: \(detail.run.percent)%")
                 for item in detail.run.items {

@@ -78,3 +78,31 @@ extension FleetTests {
         #expect(try post(admin, "/api/v1/servers/web01/uninstall", ["module": "sdr"]).status == 409, "no package can uninstall the SDR")
     }
 }
+
+extension FleetTests {
+    @Test("the picker: latest-only offers the newest, all versions adds allowed downgrades, the previous generation is marked [*]")
+    func picker() throws {
+        for (id, version, downgrade) in [("bmc-2.29", "2.29", "false"), ("bmc-2.30", "2.30", "true"), ("bmc-2.32", "2.32", "false"),
+                                         ("bmc-2.33", "2.33", "false")] {
+            var info = InfoXML()
+            info.id = id
+            info.module = "bmc-firmware"
+            info.version = version
+            info.downgrade = downgrade
+            info.targets = [(r120h, "linux")]
+            try add(try HandPackage(info: info.bytes).write(to: work, name: "\(id).zip", signedWith: vendor.key))
+        }
+        let credential = try enrol("web01")
+        var report = AgentReport(sequence: 1,
+                                 identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
+                                                 bootID: "b1", agentVersion: "test"),
+                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.31", source: "ipmi")])
+        report.previousVersions = ["bmc-firmware": "2.30"]
+        #expect(try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report))).status == 200)
+        let module = try serverModule("web01")
+        #expect(module["choices"] as? [String] == ["2.33"])
+        #expect(module["choicesAllVersions"] as? [String] == ["2.33", "2.32", "2.30 [*]"], "2.29 is a downgrade its package does not allow")
+        let downgrade = try post(admin, "/api/v1/servers/web01/approve", ["modules": [["id": "bmc-firmware", "version": "2.30"]], "latestOnly": false])
+        #expect(downgrade.status == 201, "an allowed downgrade to the previous generation: \(downgrade.text)")
+    }
+}
