@@ -33,7 +33,10 @@ extension ManagerService {
 
     public func directives(for name: String) throws -> Directives {
         guard let agent = try agentRecord(name) else { throw ManagerError.notFound("no agent \(name)") }
-        let items = try openItems(agent: name).map(\.directive)
+        // In approval order, except that the agent's own uninstall always comes last (seed §3.9).
+        let open = try openItems(agent: name).map(\.directive)
+        let ownUninstall: (Directives.Item) -> Bool = { $0.kind == .uninstall && $0.moduleID == ModuleID.agent }
+        let items = open.filter { !ownUninstall($0) } + open.filter(ownUninstall)
         return Directives(version: agent.directivesVersion, pollIntervalSeconds: settings.pollIntervalSeconds, items: items,
                           uploadLogBundle: agent.uploadLogs)
     }

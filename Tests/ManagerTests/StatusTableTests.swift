@@ -106,3 +106,29 @@ extension FleetTests {
         #expect(downgrade.status == 201, "an allowed downgrade to the previous generation: \(downgrade.text)")
     }
 }
+
+extension FleetTests {
+    @Test("the agent's own uninstall is always the last directive, whatever the order of the requests")
+    func agentUninstallLast() throws {
+        func uninstallable(_ module: String, _ id: String) throws {
+            var info = InfoXML()
+            info.id = id
+            info.module = module
+            info.version = "1.0"
+            info.targets = [(r120h, "linux")]
+            info.uninstallCommand = "payload/uninstall.sh"
+            try add(try HandPackage(info: info.bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
+                                                                ("payload/uninstall.sh", Array("#!/bin/sh\n".utf8))])
+                .write(to: work, name: "\(id).zip", signedWith: vendor.key))
+        }
+        try uninstallable("exup-agent", "agent-1.0")
+        try uninstallable("pkg:tools", "tools-1.0")
+        let credential = try enrol("web01")
+        _ = try report(credential, sequence: 1, modules: [ModuleReading(id: "exup-agent", name: "exup agent", version: "1.0", source: "agent"),
+                                                          ModuleReading(id: "pkg:tools", name: "tools", version: "1.0", source: "dpkg")])
+        #expect(try post(admin, "/api/v1/servers/web01/uninstall", ["module": "exup-agent"]).status == 201)
+        #expect(try post(admin, "/api/v1/servers/web01/uninstall", ["module": "pkg:tools"]).status == 201)
+        let items = try object(try directives(credential))["items"] as! [[String: Any]]
+        #expect(items.map { $0["moduleID"] as? String } == ["pkg:tools", "exup-agent"])
+    }
+}
