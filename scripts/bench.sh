@@ -120,10 +120,9 @@ fport=$(( 40000 + RANDOM % 20000 ))
 fpid=$!
 trap 'kill $simpid $mpid $fpid 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 for _ in $(seq 200); do grep -q "listening on" "$work/fleet.log" 2>/dev/null && break; sleep 0.05; done
-here=$(cd "$(dirname "$0")" && pwd)
 wrk_figures() { awk '/Requests\/sec/ {rate=$2} /^ +99%/ {p99=$2} / [0-9]+ requests in/ {n=$1} /Non-2xx or 3xx/ {bad=$5} END {printf "%s %s %s\n", rate, p99, bad+0}'; }
-read -r polls poll_p99 poll_bad < <(EXUP_BENCH_MODE=poll wrk -t2 -c64 -d10s --latency -s "$here/bench/fleet.lua" "http://127.0.0.1:$fport" | wrk_figures)
-read -r reports report_p99 report_bad < <(EXUP_BENCH_MODE=report wrk -t2 -c64 -d10s --latency -s "$here/bench/fleet.lua" "http://127.0.0.1:$fport" | wrk_figures)
+read -r polls poll_p99 poll_bad < <(EXUP_BENCH_MODE=poll wrk -t2 -c64 -d10s --latency -s "$repo/scripts/bench/fleet.lua" "http://127.0.0.1:$fport" | wrk_figures)
+read -r reports report_p99 report_bad < <(EXUP_BENCH_MODE=report wrk -t2 -c64 -d10s --latency -s "$repo/scripts/bench/fleet.lua" "http://127.0.0.1:$fport" | wrk_figures)
 stored=$(sqlite3 "$fleet_data/manager.sqlite" "SELECT SUM(report_sequence) FROM agent" 2>/dev/null || echo "?")
 frss=$(awk '/VmHWM/ {print $2}' /proc/$fpid/status)
 printf '%-44s %10s req/s   p99 %s   non-2xx/3xx %s\n' "directives poll, 304 (If-None-Match)" "$polls" "$poll_p99" "$poll_bad"

@@ -19,6 +19,9 @@ public struct AgentCycle {
         public var directivesChanged: Bool
         public var directives: Directives?
         public var problems: [String]
+        /// Package ids the repository offers for this model (trusted metadata).
+        public var offered: [String]
+        public var metadataRefusal: String?
     }
 
     let configuration: AgentConfiguration
@@ -45,8 +48,17 @@ public struct AgentCycle {
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile)
 
         let inventory = InventoryCollector(configuration.inventory).collect()
+        if let model = inventory.model {
+            do {
+                state.offered = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
+                                                    caFile: configuration.manager.caFile).refresh(model: model, now: clock())
+                state.metadataRefusal = nil
+            } catch let error as AgentError {
+                state.metadataRefusal = error.description   // the last trusted metadata stays; the manager is told
+            }
+        }
         var report = AgentReport(sequence: 0, identity: identity(inventory), modules: inventory.modules, sensors: inventory.sensors,
-                                 refusals: [])
+                                 refusals: state.metadataRefusal.map { [$0] } ?? [])
         let digest = try Self.digest(report)
         var reported: Int64?
         if digest != state.lastReportDigest {
@@ -70,7 +82,7 @@ public struct AgentCycle {
         state.lastPoll = clock()
         try store.save(state)
         return Outcome(name: state.name, enrolled: enrolled, reported: reported, directivesChanged: changed, directives: state.directives,
-                       problems: inventory.problems)
+                       problems: inventory.problems, offered: (state.offered ?? []).map(\.info.id), metadataRefusal: state.metadataRefusal)
     }
 
     /// Enrols with the configured token; refuses a root.json whose SHA-256 is not the one the token carries.

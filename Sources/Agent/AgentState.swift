@@ -17,6 +17,10 @@ public struct AgentState: Sendable, Codable, Hashable {
     public var directives: Directives?
     /// Seconds since 1970 of the last poll the manager answered.
     public var lastPoll: Int64?
+    /// What the repository offers for this server's model, from the last trusted metadata.
+    public var offered: [OfferedPackage]?
+    /// Why the last metadata refresh was refused, if it was.
+    public var metadataRefusal: String?
 
     public init(name: String, managerURL: String) {
         self.name = name
@@ -31,7 +35,9 @@ public struct AgentStateStore: Sendable {
     public init(directory: String) { self.directory = directory }
 
     var credentialPath: String { directory + "/credential" }
-    public var rootPath: String { directory + "/root.json" }
+    /// The trusted TUF metadata; `root.json` here is the root pinned at enrolment, then its successors.
+    public var metadataDirectory: String { directory + "/metadata" }
+    public var rootPath: String { metadataDirectory + "/root.json" }
     var statePath: String { directory + "/state.json" }
 
     public func credential() -> String? {
@@ -53,7 +59,7 @@ public struct AgentStateStore: Sendable {
 
     /// Writes what enrolment returned: root.json first, then the credential, then the state.
     public func saveEnrolment(credential: String, root: [UInt8], state: AgentState) throws {
-        try LocalFile.makeDirectories(directory, mode: 0o700)
+        try LocalFile.makeDirectories(metadataDirectory, mode: 0o700)
         try LocalFile.writeAtomically(root, to: rootPath, mode: 0o644)
         try LocalFile.writeAtomically(Array((credential + "\n").utf8), to: credentialPath, mode: 0o600)
         try save(state)

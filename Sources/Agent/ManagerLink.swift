@@ -10,12 +10,17 @@ public struct ManagerLink {
 
     public init(url: String, credential: String?, caFile: String?) {
         base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        http = Self.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 60)
+    }
+
+    /// The agent's HTTP client: its credential, the manager's CA, its name, a time limit.
+    static func client(credential: String?, caFile: String?, totalTimeoutSeconds: Int) -> HTTPClient {
         var options = HTTPClient.Options()
         options.bearerToken = credential
         options.caFile = caFile
         options.userAgent = "exup-agent/\(ExupVersion.string)"
-        options.totalTimeoutSeconds = 60
-        http = HTTPClient(options: options)
+        options.totalTimeoutSeconds = totalTimeoutSeconds
+        return HTTPClient(options: options)
     }
 
     public func enrol(_ request: EnrolmentRequest) throws -> EnrolmentResponse {

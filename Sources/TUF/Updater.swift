@@ -84,6 +84,15 @@ public struct Updater {
         return loaded
     }
 
+    /// The targets of a role the top-level targets role delegates to by name (the repository's
+    /// `models/<slug>`), verified like any role; nil when no such role is delegated.
+    public mutating func delegatedTargets(_ role: String) throws(TUFError) -> Targets? {
+        if trusted.targets[Targets.type] == nil { try refresh() }
+        guard let top = trusted.targets[Targets.type],
+              top.delegations?.roles?.contains(where: { $0.name == role }) == true else { return nil }
+        return try loadTargets(role: role, delegator: Targets.type)
+    }
+
     /// 5.7: the target's info from the most trusted role that lists it, searching delegations
     /// pre-order depth-first, honouring terminating roles, each role visited once, at most
     /// `maxDelegations` roles.

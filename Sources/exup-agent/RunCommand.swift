@@ -30,6 +30,9 @@ struct RunCommand: ParsableCommand {
         if outcome.enrolled { print("enrolled as \(outcome.name); root.json pinned") }
         print(outcome.reported.map { "report #\($0) sent" } ?? "inventory unchanged: no report")
         for problem in outcome.problems { print("  could not read: \(problem)") }
+        if let refusal = outcome.metadataRefusal { print(refusal + " (the last trusted metadata is kept)") }
+        print(outcome.offered.isEmpty ? "the repository offers nothing for this model"
+              : "the repository offers (TUF-verified): " + outcome.offered.joined(separator: ", "))
         AgentText.printDirectives(outcome.directives, changed: outcome.directivesChanged)
     }
 }
@@ -56,6 +59,10 @@ struct StatusCommand: ParsableCommand {
         }
         print("agent \(state.name) at \(state.managerURL)")
         print("last report #\(state.sequence)" + (state.lastPoll.map { ", last poll \(AgentText.time($0))" } ?? ""))
+        if let refusal = state.metadataRefusal { print(refusal) }
+        for package in state.offered ?? [] {
+            print("  offered: \(package.info.id)  \(package.info.moduleID) \(package.info.version)  (\(package.path), \(package.length) bytes)")
+        }
         AgentText.printDirectives(state.directives, changed: false)
     }
 }

@@ -71,7 +71,7 @@ import Transport
         let config = try config(token: try token())
         var outcome = try runOnce(config)
         #expect(outcome["enrolled"] as? Bool == true && outcome["reported"] as? Int == 1)
-        let pinned = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir.file("state/root.json"))))
+        let pinned = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir.file("state/metadata/root.json"))))
         let served = try admin.get(manager.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
         #expect(pinned == served, "the pinned root is the repository's")
         let mode = try FileManager.default.attributesOfItem(atPath: dir.file("state/credential"))[.posixPermissions] as! Int
@@ -97,8 +97,39 @@ import Transport
         #expect(outcome["directivesChanged"] as? Bool == true)
         #expect((outcome["directives"] as? [String: Any])?["uploadLogBundle"] as? Bool == true, "the directives carry the request")
 
+        // A package for this model: the agent learns of it only through the repository's TUF metadata.
+        let vendor = try TestVendor(in: dir)
+        try manager.trust(vendor)
+        var info = InfoXML()
+        info.id = "bmc-2.31"
+        info.version = "2.31"
+        let package = try HandPackage(info: info.bytes).write(to: dir, name: "bmc.zip", signedWith: vendor.key)
+        #expect(try admin.post(manager.url + "/api/v1/repository/packages?mode=needed&name=bmc.zip", file: package).status == 201)
+        outcome = try runOnce(config)
+        #expect(outcome["offered"] as? [String] == ["bmc-2.31"] && outcome["metadataRefusal"] == nil)
+        #expect(FileManager.default.fileExists(atPath: dir.file("state/metadata/timestamp.json")))
+
         let status = try Subprocess.run([agent, "status", "--config", config])
         #expect(status.status == 0 && status.stdout.contains("agent web01") && status.stdout.contains("last report #2"))
+    }
+
+    @Test("metadata signed by keys the pinned root does not trust is refused, reported, and the last trusted offer kept")
+    func foreignMetadata() throws {
+        let config = try config(token: try token())
+        _ = try runOnce(config)
+        // Another repository's root, as if the manager's metadata were now signed by someone else.
+        let other = try ManagerProcess()
+        defer { other.stop() }
+        var options = HTTPClient.Options()
+        options.bearerToken = other.adminToken
+        let foreignRoot = try HTTPClient(options: options).get(other.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
+        try Data(foreignRoot).write(to: URL(fileURLWithPath: dir.file("state/metadata/root.json")))
+        let outcome = try runOnce(config)
+        let refusal = try #require(outcome["metadataRefusal"] as? String)
+        #expect(refusal.contains("repository metadata refused"), "\(refusal)")
+        #expect(outcome["reported"] as? Int == 2, "the refusal is reported to the manager")
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("state/metadata/root.json"))) == Data(foreignRoot),
+                "nothing the refused repository sent replaced trusted metadata")
     }
 
     @Test("a token whose root hash does not match the manager's root.json is refused, and nothing is kept")

@@ -1,0 +1,48 @@
+import ExupCore
+import FoundationEssentials
+import Transport
+import TUF
+
+/// A package the repository offers for this server's model, as its TUF targets metadata describes it.
+public struct OfferedPackage: Sendable, Codable, Hashable {
+    /// The TUF target path (`models/<slug>/<id>.zip`): what the agent downloads and checks.
+    public var path: String
+    public var length: Int
+    public var info: PackageInfo
+}
+
+/// Refreshes the repository's TUF metadata against the root pinned at enrolment (the client workflow,
+/// every check) and reads what the repository offers for one model. Metadata that fails a check is
+/// refused: the last trusted copies stay in `metadataDirectory` untouched.
+public struct RepositoryOffer {
+    let metadataDirectory: String
+    let repositoryURL: String
+    let client: HTTPClient
+
+    public init(metadataDirectory: String, managerURL: String, credential: String, caFile: String?) {
+        self.metadataDirectory = metadataDirectory
+        repositoryURL = (managerURL.hasSuffix("/") ? String(managerURL.dropLast()) : managerURL) + "/repo/v1"
+        client = ManagerLink.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 120)
+    }
+
+    /// The packages offered for `model`, newest metadata first verified. Throws the TUF refusal in words.
+    public func refresh(model: String, now: Int64) throws -> [OfferedPackage] {
+        var updater: Updater
+        do {
+            updater = try Updater(metadataDirectory: metadataDirectory, metadataURL: repositoryURL + "/metadata/",
+                                  fetcher: HTTPFetcher(client: client), referenceTime: UTCTime(seconds: now))
+            try updater.refresh()
+            guard let targets = try updater.delegatedTargets(ModelSlug.role(for: Platform.normalizedModel(model))) else { return [] }
+            return try targets.targets.values.sorted { $0.path < $1.path }.compactMap(Self.offered)
+        } catch let error as TUFError {
+            throw AgentError("repository metadata refused: \(error)")
+        }
+    }
+
+    /// A target's ExUpInfo metadata, from the `custom.exup.info` the repository publishes.
+    static func offered(_ target: TargetFile) throws -> OfferedPackage? {
+        guard let info = target.custom?["exup"]?["info"] else { return nil }
+        guard let decoded = try? JSONDecoder().decode(PackageInfo.self, from: Data(info.prettyBytes)) else { return nil }
+        return OfferedPackage(path: target.path, length: target.length, info: decoded)
+    }
+}
