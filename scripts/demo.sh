@@ -84,6 +84,7 @@ step "An operator approves it centrally…"
 
 step "…and the agent pulls the approval at its next poll"
 "$bin/exup-agent" run --once --config agent.toml
+"$bin/exup-agent" status --config agent.toml
 "$bin/exup" log > applog.txt && head -12 applog.txt
 
 echo

@@ -48,6 +48,8 @@ public struct AgentCycle {
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile)
 
         let inventory = InventoryCollector(configuration.inventory).collect()
+        state.platform = inventory.platform.map { Platform(model: Platform.normalizedModel($0.model), os: $0.os) }
+        state.modules = inventory.modules
         if let model = inventory.model {
             do {
                 state.offered = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,

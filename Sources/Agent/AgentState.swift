@@ -21,6 +21,9 @@ public struct AgentState: Sendable, Codable, Hashable {
     public var offered: [OfferedPackage]?
     /// Why the last metadata refresh was refused, if it was.
     public var metadataRefusal: String?
+    /// The last inventory's platform and modules (what `exup-agent status` shows without reading the BMC).
+    public var platform: Platform?
+    public var modules: [ModuleReading]?
 
     public init(name: String, managerURL: String) {
         self.name = name

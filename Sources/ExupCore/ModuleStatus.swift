@@ -124,3 +124,12 @@ public struct ModuleFacts: Sendable, Hashable {
         return auto.contains { scheme.isNewer($0.version, than: current) } ? .updateAvailable : .latest
     }
 }
+
+extension ModuleFacts {
+    /// The version shown as "available": the newest package newer than the installed one, else the
+    /// newest compatible package (so "latest" still says what the repository holds).
+    public var available: String? {
+        Selection.newest(current: current, scheme: scheme, packages: packages)?.version
+            ?? Selection.sortedNewestFirst(packages.filter { !$0.isIncompatible }, scheme: scheme).first?.version
+    }
+}

@@ -49,8 +49,7 @@ extension ManagerService {
         for reading in report.modules {
             let facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
             let status = facts.status(agentReachable: reachable)
-            let newest = Selection.newest(current: reading.version, scheme: facts.scheme, packages: facts.packages)?.version
-                ?? Selection.sortedNewestFirst(facts.packages.filter { !$0.isIncompatible }, scheme: facts.scheme).first?.version
+            let newest = facts.available
             let previous = report.previousVersions[reading.id]
             func picker(latestOnly: Bool) -> [String] {
                 Selection.offered(current: reading.version, scheme: facts.scheme, packages: facts.packages, latestOnly: latestOnly,

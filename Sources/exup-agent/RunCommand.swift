@@ -47,22 +47,23 @@ struct StatusCommand: ParsableCommand {
         let store = AgentStateStore(directory: configuration.agent.stateDirectory)
         let state: AgentState?
         do { state = try store.load() } catch let error as AgentError { throw ValidationError(error.description) }
-        if options.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(state), as: UTF8.self))
-            return
-        }
         guard let state else {
+            if options.json { return print(#"{"status": "not-enrolled", "modules": []}"#) }
             print("not enrolled (state directory \(configuration.agent.stateDirectory)); run exup-agent run --once with an enrolment token")
             return
         }
-        print("agent \(state.name) at \(state.managerURL)")
+        let local = LocalStatus(state: state)
+        if options.json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+            print(String(decoding: try encoder.encode(local), as: UTF8.self))
+            return
+        }
+        print("\(state.name): \(local.statusText)   (manager \(state.managerURL))")
         print("last report #\(state.sequence)" + (state.lastPoll.map { ", last poll \(AgentText.time($0))" } ?? ""))
         if let refusal = state.metadataRefusal { print(refusal) }
-        for package in state.offered ?? [] {
-            print("  offered: \(package.info.id)  \(package.info.moduleID) \(package.info.version)  (\(package.path), \(package.length) bytes)")
-        }
+        let rows = local.modules.map { [$0.statusText, $0.name, $0.current ?? "-", $0.available ?? "-"] }
+        print(InventoryText.table(["STATUS", "MODULE", "CURRENT", "AVAILABLE"], rows))
         AgentText.printDirectives(state.directives, changed: false)
     }
 }

@@ -110,7 +110,14 @@ import Transport
         #expect(FileManager.default.fileExists(atPath: dir.file("state/metadata/timestamp.json")))
 
         let status = try Subprocess.run([agent, "status", "--config", config])
-        #expect(status.status == 0 && status.stdout.contains("agent web01") && status.stdout.contains("last report #2"))
+        #expect(status.status == 0 && status.stdout.contains("web01: Update available") && status.stdout.contains("last report #2"),
+                "\(status.stdout)")
+        let json = try Subprocess.run([agent, "status", "--json", "--config", config])
+        let local = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
+        #expect(local["status"] as? String == "update-available")
+        let bmcRow = (local["modules"] as! [[String: Any]]).first { $0["id"] as? String == "bmc-firmware" }
+        #expect(bmcRow?["current"] as? String == "2.16" && bmcRow?["available"] as? String == "2.31" && bmcRow?["status"] as? String == "update-available")
+        #expect(Set((local["modules"] as! [[String: Any]]).compactMap { $0["id"] as? String }).isSuperset(of: ["system-bios", "sdr", "exup-agent"]))
     }
 
     @Test("metadata signed by keys the pinned root does not trust is refused, reported, and the last trusted offer kept")

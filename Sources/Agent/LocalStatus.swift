@@ -1,0 +1,50 @@
+import ExupCore
+
+/// `exup-agent status`: the seed's apply screen for this server, from the agent's own state — the last
+/// inventory, what the trusted metadata offers, and the approved work — computed with the domain core.
+public struct LocalStatus: Sendable, Codable, Hashable {
+    public struct Module: Sendable, Codable, Hashable {
+        public var id: String
+        public var name: String
+        public var current: String?
+        public var available: String?
+        public var status: String
+        public var statusText: String
+    }
+
+    public var status: String
+    public var statusText: String
+    public var modules: [Module]
+
+    public init(state: AgentState) {
+        guard let platform = state.platform else {
+            self.status = ServerStatus.unknown.rawValue
+            self.statusText = ServerStatus.unknown.label
+            self.modules = []
+            return
+        }
+        let offered = (state.offered ?? []).map(\.info).filter {
+            $0.applies(to: platform) || ($0.isIncompatible && $0.targets.contains { $0.model == platform.model })
+        }
+        let open = state.directives?.items ?? []
+        var modules: [Module] = []
+        var statuses: [ModuleStatus] = []
+        for reading in state.modules ?? [] {
+            var activity = ModuleActivity.idle
+            if let item = open.last(where: { $0.moduleID == reading.id }) {
+                activity = item.kind == .uninstall ? .waitingUninstall : .waitingApply
+            }
+            let facts = ModuleFacts(current: reading.version, scheme: VersionScheme.forModule(reading.id, on: platform.os),
+                                    packages: offered.filter { $0.moduleID == reading.id }, activity: activity)
+            let status = facts.status(agentReachable: true)
+            statuses.append(status)
+            modules.append(Module(id: reading.id, name: reading.name, current: reading.version, available: facts.available,
+                                  status: status.rawValue, statusText: status.label))
+        }
+        let server = ServerStatus.aggregate(agentReachable: true, hasIncompatiblePackage: offered.contains { $0.isIncompatible },
+                                            modules: statuses)
+        self.status = server.rawValue
+        self.statusText = server.label
+        self.modules = modules
+    }
+}
