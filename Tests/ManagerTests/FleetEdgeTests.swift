@@ -185,3 +185,21 @@ extension FleetTests {
         }
     }
 }
+
+extension FleetTests {
+    @Test("a poll's heartbeat, kept in memory, reaches the database at a graceful stop")
+    func heartbeatSurvivesGracefulStop() throws {
+        let credential = try enrol("web01")
+        func lastSeen() throws -> String? {
+            let agents = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/agents", maxBytes: 1 << 20).body)) as! [[String: Any]]
+            return agents.first?["lastSeen"] as? String
+        }
+        let enrolled = try lastSeen()
+        Thread.sleep(forTimeInterval: 1.2)   // last-seen has one-second resolution
+        #expect(try directives(credential).status == 200)
+        let polled = try lastSeen()
+        #expect(polled != enrolled, "the poll is visible at once (from memory)")
+        try manager.restart()   // SIGTERM: the heartbeat flush runs once more before exit
+        #expect(try lastSeen() == polled, "and was written before the manager stopped")
+    }
+}
