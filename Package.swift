@@ -99,6 +99,8 @@ let package = Package(
         // The agent's executable: the daemon and its local CLI.
         .executableTarget(name: "exup-agent", dependencies: [
             "Agent", "ExupCore", "ExupSystem", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // The TUF conformance suite's client CLI over exup's TUF client (built for tests, never shipped).

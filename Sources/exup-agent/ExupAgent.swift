@@ -2,9 +2,9 @@ import Agent
 import ArgumentParser
 import ExupCore
 
-/// The agent: the daemon (`run`, in a later issue) and its local CLI.
+/// The agent: the daemon (`run`) and its local CLI.
 @main
-struct ExupAgent: ParsableCommand {
+struct ExupAgent: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "exup-agent",
         abstract: "Keep this server's firmware and software up to date (exup agent).",

@@ -3,9 +3,9 @@ import ArgumentParser
 import ExupCore
 import FoundationEssentials
 
-/// `exup-agent run`: the agent's poll. `--once` runs one cycle (enrol if needed, inventory, report when
-/// changed, directives); the long-running daemon (jitter, systemd notify, apply) is the next step.
-struct RunCommand: ParsableCommand {
+/// `exup-agent run`: the agent's daemon (a poll now, then every poll interval with jitter; systemd
+/// notify and watchdog; graceful on SIGTERM). `--once` runs one poll and exits.
+struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Poll the manager: enrol on first start, report the inventory when it changed, fetch the directives.")
@@ -13,10 +13,8 @@ struct RunCommand: ParsableCommand {
     @OptionGroup var options: ConfigOptions
     @Flag(help: "Run one poll and exit.") var once = false
 
-    func run() throws {
-        guard once else {
-            throw ValidationError("the daemon loop is not built yet; run one poll with --once (e.g. from a systemd timer)")
-        }
+    func run() async throws {
+        guard once else { return try await AgentDaemon.run(try options.load()) }
         let outcome: AgentCycle.Outcome
         do { outcome = try AgentCycle(configuration: try options.load()).runOnce() } catch let error as AgentError {
             throw ValidationError(error.description)

@@ -139,6 +139,39 @@ import Transport
                 "nothing the refused repository sent replaced trusted metadata")
     }
 
+    @Test("exup-agent run: the daemon polls, tells systemd READY, and stops gracefully on SIGTERM")
+    func daemon() throws {
+        let config = try config(token: try token())
+        let socketPath = dir.file("notify.sock")
+        let fd = socket(AF_UNIX, Int32(SOCK_DGRAM.rawValue), 0)
+        #expect(fd >= 0)
+        defer { close(fd) }
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: Array(socketPath.utf8)) }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        #expect(bound == 0)
+        var timeout = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        func receive() -> String {
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            return n > 0 ? String(decoding: buffer.prefix(n), as: UTF8.self) : ""
+        }
+
+        let daemon = try BackgroundProcess([agent, "run", "--config", config],
+                                           environment: ["PATH": "/usr/bin:/bin", "NOTIFY_SOCKET": socketPath])
+        defer { daemon.stop() }
+        #expect(receive().hasPrefix("READY=1"), "READY after the first poll")
+        let detail = try server()
+        #expect((detail["modules"] as? [[String: Any]])?.contains { $0["id"] as? String == "bmc-firmware" } == true,
+                "the first poll enrolled and reported")
+        kill(daemon.pid, SIGTERM)
+        #expect(receive() == "STOPPING=1", "SIGTERM ends the loop gracefully, mid-wait")
+    }
+
     @Test("a token whose root hash does not match the manager's root.json is refused, and nothing is kept")
     func rootMismatch() throws {
         let genuine = try token()
