@@ -98,7 +98,7 @@ let package = Package(
 
         // The agent's executable: the daemon and its local CLI.
         .executableTarget(name: "exup-agent", dependencies: [
-            "Agent", "ExupCore", "ExupSystem", "Inventory", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Agent", "ExupCore", "ExupSystem", "Inventory", "TUF", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
@@ -115,7 +115,7 @@ let package = Package(
         .executableTarget(name: "exup-sim-bmc", dependencies: ["ExupTesting"]),
 
         // Test support: hand-built (attacker-style) ZIP archives, openssl-signed fixtures, tool runners.
-        .target(name: "ExupTesting", dependencies: ["ExupCore", "ExupCrypto", "CZlib"]),
+        .target(name: "ExupTesting", dependencies: ["ExupCore", "ExupCrypto", "CZlib", "Transport"]),
 
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),

@@ -23,9 +23,7 @@ public struct LocalStatus: Sendable, Codable, Hashable {
             self.modules = []
             return
         }
-        let offered = (state.offered ?? []).map(\.info).filter {
-            $0.applies(to: platform) || ($0.isIncompatible && $0.targets.contains { $0.model == platform.model })
-        }
+        let offered = (state.offered ?? []).map(\.info).filter { $0.concerns(platform) }
         let open = state.directives?.items ?? []
         var modules: [Module] = []
         var statuses: [ModuleStatus] = []

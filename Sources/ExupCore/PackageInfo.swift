@@ -74,6 +74,12 @@ public struct PackageInfo: Sendable, Hashable, Codable {
         targets.contains { $0.applies(to: platform) }
     }
 
+    /// What a server's statuses are computed from: packages that apply to it, and incompatible packages
+    /// for its model (which make the server "unknown", R054–R056).
+    public func concerns(_ platform: Platform) -> Bool {
+        applies(to: platform) || (isIncompatible && targets.contains { $0.model == platform.model })
+    }
+
     /// Package ids are `[A-Za-z0-9._+-]{1,128}`.
     public static func isValidID(_ id: String) -> Bool {
         let bytes = id.utf8

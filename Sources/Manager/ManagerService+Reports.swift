@@ -27,18 +27,24 @@ extension ManagerService {
         }
     }
 
-    func lastSeen(_ record: AgentRecord) -> Int64 {
-        max(record.lastSeen, heartbeats.withLock { $0[record.name] } ?? 0)
+    nonisolated func lastSeen(_ record: AgentRecord) -> Int64 { lastSeen(record.name, stored: record.lastSeen) }
+
+    /// The stored last-seen time, or a newer heartbeat not yet flushed.
+    nonisolated func lastSeen(_ name: String, stored: Int64) -> Int64 {
+        max(stored, heartbeats.withLock { $0[name] } ?? 0)
     }
 
     public func directives(for name: String) throws -> Directives {
-        guard let agent = try agentRecord(name) else { throw ManagerError.notFound("no agent \(name)") }
+        // Only the two columns a poll needs: the agent's stored report is not decoded on this path.
+        guard let row = try store.read({ db in
+            try Row.fetchOne(db, sql: "SELECT directives_version, upload_logs FROM agent WHERE name = ?", arguments: [name])
+        }) else { throw ManagerError.notFound("no agent \(name)") }
         // In approval order, except that the agent's own uninstall always comes last (seed §3.9).
         let open = try openItems(agent: name).map(\.directive)
         let ownUninstall: (Directives.Item) -> Bool = { $0.kind == .uninstall && $0.moduleID == ModuleID.agent }
         let items = open.filter { !ownUninstall($0) } + open.filter(ownUninstall)
-        return Directives(version: agent.directivesVersion, pollIntervalSeconds: settings.pollIntervalSeconds, items: items,
-                          uploadLogBundle: agent.uploadLogs)
+        return Directives(version: row["directives_version"], pollIntervalSeconds: settings.pollIntervalSeconds, items: items,
+                          uploadLogBundle: row["upload_logs"])
     }
 
     /// The current directives version (the ETag of the directives), without building them.

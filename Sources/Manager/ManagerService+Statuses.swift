@@ -12,10 +12,11 @@ import Glibc
 /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
 extension ManagerService {
     public func servers() throws -> [ServerSummary] {
-        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent WHERE revoked = 0 ORDER BY name") }
+        let packages = try allPackages()   // read once for the whole fleet, not once per server
+        return try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent WHERE revoked = 0 ORDER BY name") }
             .map(AgentRecord.init(row:))
             .map { agent in
-                let detail = try serverDetail(agent)
+                let detail = try serverDetail(agent, packages: packages)
                 return ServerSummary(name: detail.name, status: detail.status, statusText: detail.statusText, model: detail.model,
                                      os: detail.os, lastSeen: detail.lastSeen)
             }
@@ -23,7 +24,7 @@ extension ManagerService {
 
     public func server(_ name: String) throws -> ServerDetail {
         guard let agent = try agentRecord(name), !agent.revoked else { throw ManagerError.notFound("no server \(name)") }
-        return try serverDetail(agent)
+        return try serverDetail(agent, packages: try allPackages())
     }
 
     func reachable(_ agent: AgentRecord) -> Bool {
@@ -31,7 +32,7 @@ extension ManagerService {
     }
 
     /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
-    func serverDetail(_ agent: AgentRecord) throws -> ServerDetail {
+    func serverDetail(_ agent: AgentRecord, packages all: [PackageInfo]) throws -> ServerDetail {
         let reachable = reachable(agent)
         let items = try store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? ORDER BY id", arguments: [agent.name]).map(ApprovalItemRecord.init(row:))
@@ -42,7 +43,7 @@ extension ManagerService {
                                 os: agent.report?.identity.os?.description, lastSeen: UTCTime(seconds: lastSeen(agent)).description, modules: [],
                                 run: ServerDetail.Run(items: items.map(ServerDetail.RunItem.init), percent: ServerDetail.Run.percent(items)))
         }
-        let packages = try repositoryPackages(for: platform)
+        let packages = all.filter { $0.concerns(platform) }
         let hasIncompatible = packages.contains { $0.isIncompatible }
         let reportTime = lastSeen(agent)
         var modules: [ServerDetail.Module] = []
@@ -87,7 +88,9 @@ extension ManagerService {
         return ModuleFacts(current: reading.version, scheme: scheme, packages: modulePackages, activity: activity)
     }
 
+    func allPackages() throws -> [PackageInfo] { try repository.catalog.packages().map(\.info) }
+
     func repositoryPackages(for platform: Platform) throws -> [PackageInfo] {
-        try repository.catalog.packages().map(\.info).filter { $0.applies(to: platform) || ($0.isIncompatible && $0.targets.contains { $0.model == platform.model }) }
+        try allPackages().filter { $0.concerns(platform) }
     }
 }

@@ -77,11 +77,22 @@ public actor ManagerService {
         }
     }
 
-    public func agents() throws -> [AgentSummary] {
-        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent ORDER BY name") }.map(AgentRecord.init(row:)).map {
-            AgentSummary(name: $0.name, enrolledAt: UTCTime(seconds: $0.enrolledAt).description, lastSeen: UTCTime(seconds: lastSeen($0)).description,
-                         revoked: $0.revoked, reportSequence: $0.reportSequence)
+    /// The agents, without their reports (a listing must not decode every server's inventory).
+    public nonisolated func agents() throws -> [AgentSummary] {
+        let rows = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT name, enrolled_at, last_seen, revoked, report_sequence FROM agent ORDER BY name")
         }
+        return rows.map { row in
+            let name: String = row["name"]
+            let seen = lastSeen(name, stored: row["last_seen"])
+            return AgentSummary(name: name, enrolledAt: UTCTime(seconds: row["enrolled_at"]).description,
+                                lastSeen: UTCTime(seconds: seen).description, revoked: row["revoked"], reportSequence: row["report_sequence"])
+        }
+    }
+
+    /// Whether an agent of this name is enrolled (revoked or not).
+    public nonisolated func isKnownAgent(_ name: String) throws -> Bool {
+        try store.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ?", arguments: [name]) != nil }
     }
 
     nonisolated func log(_ event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil, versions: String? = nil, cause: String? = nil) throws {

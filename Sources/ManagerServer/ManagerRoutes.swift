@@ -39,7 +39,7 @@ struct ManagerRoutes: Sendable {
         }
         router.get("/api/v1/agents") { request, _ in
             try self.requireAdministrator(request)
-            return try Response.json(try await mapped { try await manager.agents() })
+            return try Response.json(try manager.agents())
         }
         router.post("/api/v1/agents/:name/revoke") { request, context in
             let principal = try self.requireAdministrator(request)
@@ -106,7 +106,7 @@ struct ManagerRoutes: Sendable {
         router.get("/api/v1/servers/:name/logs") { request, context in
             try self.requireAdministrator(request)
             let name = try context.parameters.require("name")
-            guard try await mapped({ try await manager.agents() }).contains(where: { $0.name == name }) else {
+            guard try manager.isKnownAgent(name) else {
                 throw APIError.notFound("no server \(name)")
             }
             let path = manager.logBundlePath(name)

@@ -173,8 +173,7 @@ enum OpenAPIDocument {
 
     static func operationJSON(_ operation: Operation) -> JSON {
         var responses: [String: JSON] = [:]
-        let media = operation.ok.code == "200" && operation.path.hasSuffix("/logs") || operation.ok.schema == binary
-            ? "application/octet-stream" : "application/json"
+        let media = operation.ok.schema == binary ? "application/octet-stream" : "application/json"
         responses[operation.ok.code] = .object(["description": .string(operation.ok.description),
                                                 "content": .object([media: .object(["schema": operation.ok.schema ?? anyObject])])])
         var errors = operation.errors

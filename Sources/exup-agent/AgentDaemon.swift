@@ -1,5 +1,6 @@
 import Agent
 import ExupCore
+import FoundationEssentials
 import Logging
 import ServiceLifecycle
 #if canImport(Glibc)
@@ -57,25 +58,12 @@ enum AgentDaemon {
     static func run(_ configuration: AgentConfiguration) async throws {
         var logger = Logger(label: "exup-agent")
         logger.logLevel = .info
-        let notifier = SystemdNotifier(environment: ProcessEnvironment.all())
+        let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         var services: [any Service] = [PollService(configuration: configuration, notifier: notifier, logger: logger)]
         if let interval = notifier.watchdogInterval { services.append(WatchdogService(notifier: notifier, interval: interval)) }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("exup-agent \(ExupVersion.string) starting, manager \(configuration.manager.url ?? "(not set)")")
         try await group.run()
-    }
-}
-
-enum ProcessEnvironment {
-    static func all() -> [String: String] {
-        var result: [String: String] = [:]
-        var pointer = environ
-        while let entry = pointer.pointee {
-            let text = String(cString: entry)
-            if let equals = text.firstIndex(of: "=") { result[String(text[..<equals])] = String(text[text.index(after: equals)...]) }
-            pointer += 1
-        }
-        return result
     }
 }

@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import ExupCore
 import FoundationEssentials
+import TUF
 
 /// `exup-agent run`: the agent's daemon (a poll now, then every poll interval with jitter; systemd
 /// notify and watchdog; graceful on SIGTERM). `--once` runs one poll and exits.
@@ -58,7 +59,7 @@ struct StatusCommand: ParsableCommand {
             return
         }
         print("\(state.name): \(local.statusText)   (manager \(state.managerURL))")
-        print("last report #\(state.sequence)" + (state.lastPoll.map { ", last poll \(AgentText.time($0))" } ?? ""))
+        print("last report #\(state.sequence)" + (state.lastPoll.map { ", last poll \(UTCTime(seconds: $0).description)" } ?? ""))
         if let refusal = state.metadataRefusal { print(refusal) }
         let rows = local.modules.map { [$0.statusText, $0.name, $0.current ?? "-", $0.available ?? "-"] }
         print(InventoryText.table(["STATUS", "MODULE", "CURRENT", "AVAILABLE"], rows))
@@ -78,15 +79,4 @@ enum AgentText {
         }
         if directives.uploadLogBundle { print("  the manager asked for a log bundle") }
     }
-
-    static func time(_ seconds: Int64) -> String {
-        var t = time_t(seconds), parts = tm()
-        gmtime_r(&t, &parts)
-        func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
-    }
 }
-
-#if canImport(Glibc)
-import Glibc
-#endif

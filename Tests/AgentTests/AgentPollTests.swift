@@ -26,11 +26,7 @@ import Transport
         bmc.stop()
     }
 
-    var admin: HTTPClient {
-        var options = HTTPClient.Options()
-        options.bearerToken = manager.adminToken
-        return HTTPClient(options: options)
-    }
+    var admin: HTTPClient { manager.admin }
 
     func token() throws -> String {
         let response = try admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8))
@@ -127,9 +123,7 @@ import Transport
         // Another repository's root, as if the manager's metadata were now signed by someone else.
         let other = try ManagerProcess()
         defer { other.stop() }
-        var options = HTTPClient.Options()
-        options.bearerToken = other.adminToken
-        let foreignRoot = try HTTPClient(options: options).get(other.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
+        let foreignRoot = try other.admin.get(other.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
         try Data(foreignRoot).write(to: URL(fileURLWithPath: dir.file("state/metadata/root.json")))
         let outcome = try runOnce(config)
         let refusal = try #require(outcome["metadataRefusal"] as? String)

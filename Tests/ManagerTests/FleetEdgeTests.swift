@@ -107,14 +107,11 @@ extension FleetTests {
         try "[manager]\npoll-interval-seconds = 5\ncommunication-failure-after-polls = 1\n".write(toFile: config, atomically: true, encoding: .utf8)
         let manager = try ManagerProcess(extraArguments: ["--config", config])
         defer { manager.stop() }
-        var options = HTTPClient.Options()
-        options.bearerToken = manager.adminToken
-        let admin = HTTPClient(options: options)
+        let admin = manager.admin
         let tokenBody = try JSONSerialization.jsonObject(with: Data(try admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8)).body)) as! [String: Any]
         let enrol = ["token": tokenBody["token"] as! String, "name": "quiet", "hostname": "quiet"]
-        let answer = try HTTPClient(options: .init()).send("POST", manager.url + "/api/v1/enrol", body: Array(try JSONSerialization.data(withJSONObject: enrol)))
-        options.bearerToken = (try JSONSerialization.jsonObject(with: Data(answer.body)) as! [String: Any])["credential"] as? String
-        let agent = HTTPClient(options: options)
+        let answer = try HTTPClient.bearer(nil).send("POST", manager.url + "/api/v1/enrol", body: Array(try JSONSerialization.data(withJSONObject: enrol)))
+        let agent = HTTPClient.bearer((try JSONSerialization.jsonObject(with: Data(answer.body)) as! [String: Any])["credential"] as? String)
 
         func status() throws -> String? {
             let servers = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).body)) as! [[String: Any]]

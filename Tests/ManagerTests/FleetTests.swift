@@ -25,13 +25,9 @@ import Transport
 
     // MARK: - Helpers
 
-    func client(_ token: String?) -> HTTPClient {
-        var options = HTTPClient.Options()
-        options.bearerToken = token
-        return HTTPClient(options: options)
-    }
+    func client(_ token: String?) -> HTTPClient { .bearer(token) }
 
-    var admin: HTTPClient { client(manager.adminToken) }
+    var admin: HTTPClient { manager.admin }
 
     func object(_ response: HTTPClient.Response) throws -> [String: Any] {
         try #require(try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any], "\(response.status): \(response.text)")
