@@ -200,3 +200,67 @@ extension FleetTests {
         #expect(try lastSeen() == polled, "and was written before the manager stopped")
     }
 }
+
+extension FleetTests {
+    @Test("nothing a client sends makes the server answer 5xx: garbage, wrong types and oversized bodies with valid credentials")
+    func noServerErrors() throws {
+        let credential = try enrol("web01")
+        _ = try report(credential, sequence: 1)
+        _ = try enrol("spare")   // rotated below, so web01's credential stays valid for the agent endpoints
+        let adminPosts = ["/api/v1/agents/tokens", "/api/v1/agents/spare/rotate", "/api/v1/servers/web01/approve", "/api/v1/servers/web01/cancel",
+                          "/api/v1/servers/web01/uninstall", "/api/v1/servers/web01/logs/request", "/api/v1/repository/platforms",
+                          "/api/v1/repository/packages/delete", "/api/v1/repository/exports", "/api/v1/servers/nobody%2F..%2Fx/approve"]
+        let agentPosts = ["/api/v1/agent/report", "/api/v1/agent/logs/failed"]
+        let bodies: [[UInt8]] = [Array("{not json".utf8), Array("[]".utf8), Array(#"{"modules": "all", "uses": "many"}"#.utf8),
+                                 Array(repeating: UInt8(ascii: "["), count: 5000), Array(#"{"sequence": 1e400}"#.utf8), []]
+        for body in bodies {
+            for path in adminPosts {
+                let status = try admin.send("POST", manager.url + path, body: body).status
+                #expect(status < 500, "POST \(path) answered \(status)")
+            }
+            for path in agentPosts {
+                let status = try client(credential).send("POST", manager.url + path, body: body).status
+                #expect(status < 500 && status != 401, "POST \(path) answered \(status)")
+            }
+            #expect(try client(nil).send("POST", manager.url + "/api/v1/enrol", body: body).status < 500)
+        }
+        let oversized = Array(repeating: UInt8(ascii: " "), count: 2 << 20)
+        let oversizedReport = try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: oversized)
+        #expect(oversizedReport.status == 413, "\(oversizedReport.status) \(oversizedReport.text)")
+        #expect(try admin.send("POST", manager.url + "/api/v1/servers/web01/approve", body: oversized).status == 413)
+        #expect(try serverModule("web01")["current"] as? String == "2.31", "the stored report survived all of it")
+    }
+
+    @Test("the CLI: servers --filter, cancel, uninstall refusal, agents rotate/revoke/allow-reenrol, each with --json")
+    func cliFleetCommands() throws {
+        try add(try package("bmc-2.32", version: "2.32"))
+        _ = try report(try enrol("web01"), sequence: 1)
+        _ = try report(try enrol("web02"), sequence: 1, bmc: "2.32")
+        let environment = ["EXUP_SERVER": manager.url, "EXUP_TOKEN": manager.adminToken, "PATH": "/usr/bin:/bin"]
+        func exup(_ arguments: String...) throws -> Subprocess.Result {
+            try Subprocess.run([BuiltProducts.path("exup")] + arguments, environment: environment)
+        }
+        func json(_ result: Subprocess.Result) throws -> Any { try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) }
+
+        let pending = try exup("servers", "--filter", "update-available", "--json")
+        #expect((try json(pending) as! [[String: Any]]).map { $0["name"] as? String } == ["web01"])
+        let latest = try exup("servers", "--filter", "latest", "--json")
+        #expect((try json(latest) as! [[String: Any]]).map { $0["name"] as? String } == ["web02"])
+        #expect(try exup("servers", "--filter", "bogus").status != 0, "an unknown status is refused")
+
+        #expect(try exup("approve", "web01").status == 0)
+        let cancel = try exup("cancel", "web01", "--json")
+        let cancelled = try json(cancel) as! [String: Any]
+        #expect(cancel.status == 0 && (cancelled["cancelled"] as? [Int])?.count == 1)
+        let uninstall = try exup("uninstall", "web01", "--module", "bmc-firmware")
+        #expect(uninstall.status != 0 && uninstall.stderr.contains("409"), "no package can uninstall firmware: \(uninstall.stderr)")
+
+        let rotated = try exup("agents", "rotate", "web02", "--json")
+        let credential = try #require((try json(rotated) as! [String: String])["credential"])
+        #expect(try directives(credential).status == 200)
+        #expect(try exup("agents", "revoke", "web02", "--json").status == 0)
+        #expect(try directives(credential).status == 401)
+        #expect(try exup("agents", "allow-reenrol", "web01", "--json").status == 0)
+        #expect(try exup("agents", "revoke", "ghost").status != 0)
+    }
+}

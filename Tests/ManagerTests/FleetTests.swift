@@ -175,6 +175,8 @@ import Transport
         _ = try report(credential, sequence: 2, items: [.init(itemID: itemID, state: .started, percent: 40)])
         module = try serverModule("web01")
         #expect(module["status"] as? String == "applying")
+        #expect(try object(try admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20))["status"] as? String == "applying",
+                "Table 10: a server with an applying module is applying")
         let server = try object(try admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20))
         #expect((server["run"] as! [String: Any])["percent"] as? Int == 40)
         let cancel = try object(try post(admin, "/api/v1/servers/web01/cancel"))
