@@ -55,7 +55,9 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["ExupCore", "ExupSystem", "CFreeIPMI", "CIPMIMonitoring"]),
 
         // The agent: configuration (and, in later issues, the pull loop, apply, journal).
-        .target(name: "Agent", dependencies: ["ExupCore", "ExupCrypto", "ExupSystem", "Inventory", "TOML", "Transport", "TUF"]),
+        .target(name: "Agent", dependencies: [
+            "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "Inventory", "PackageFormat", "TOML", "Transport", "TUF",
+        ]),
 
         // The repository: package pool, SQLite catalog, TUF publishing, retention, add/delete/export.
         .target(name: "Repository", dependencies: [

@@ -10,6 +10,7 @@ public struct AgentConfiguration: Sendable {
     public var inventory = InventorySources()
     public var manager = ManagerSettings()
     public var agent = AgentSettings()
+    public var trust = TrustSettings()
 
     /// `[manager]`: where the manager is and how to enrol with it.
     public struct ManagerSettings: Sendable {
@@ -29,6 +30,17 @@ public struct AgentConfiguration: Sendable {
         /// The credential, the pinned root.json and the report sequence live here (0700).
         public var stateDirectory = "/var/lib/exup/agent"
         public var bootIDFile = "/proc/sys/kernel/random/boot_id"
+        /// Downloaded packages (verified against the TUF targets metadata before they are kept).
+        public var cacheDirectory = "/var/cache/exup/agent"
+        /// The command that reboots this server (argv, no shell); tests point it at a harmless program.
+        public var rebootCommand = ["/usr/bin/systemctl", "reboot"]
+        /// The local CLI's Unix socket (root only, 0600).
+        public var socketPath = "/run/exup/agent.sock"
+    }
+
+    /// `[trust]`: the vendor keys packages must be signed by.
+    public struct TrustSettings: Sendable {
+        public var keysDirectory = "/etc/exup/trusted-keys"
     }
 
     public static let defaultPath = "/etc/exup/agent.toml"
@@ -47,7 +59,7 @@ public struct AgentConfiguration: Sendable {
 
     public static func parse(_ text: String, relativeTo path: String = "") throws(TOMLError) -> AgentConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "ipmi", "inventory", "manager", "agent"]
+        let known: Set<String> = ["", "ipmi", "inventory", "manager", "agent", "trust"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             throw TOMLError(line: line, reason: "unknown table [\(name)]")
         }
@@ -121,7 +133,17 @@ public struct AgentConfiguration: Sendable {
         config.agent.pollIntervalSeconds = try agent.int("poll-interval-seconds", in: 5...86_400) ?? config.agent.pollIntervalSeconds
         config.agent.stateDirectory = try agent.string("state-dir") ?? config.agent.stateDirectory
         config.agent.bootIDFile = try agent.string("boot-id-file") ?? config.agent.bootIDFile
+        config.agent.cacheDirectory = try agent.string("cache-dir") ?? config.agent.cacheDirectory
+        config.agent.rebootCommand = try agent.strings("reboot-command") ?? config.agent.rebootCommand
+        config.agent.socketPath = try agent.string("socket") ?? config.agent.socketPath
         try agent.rejectUnknownKeys()
+        if config.agent.rebootCommand.isEmpty || !config.agent.rebootCommand[0].hasPrefix("/") {
+            throw TOMLError(line: 0, reason: "[agent] reboot-command must be a list whose first element is an absolute path")
+        }
+
+        var trust = TOMLTable(document, "trust")
+        config.trust.keysDirectory = try trust.string("keys-dir") ?? config.trust.keysDirectory
+        try trust.rejectUnknownKeys()
         return config
     }
 }

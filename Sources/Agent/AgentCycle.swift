@@ -22,6 +22,10 @@ public struct AgentCycle {
         /// Package ids the repository offers for this model (trusted metadata).
         public var offered: [String]
         public var metadataRefusal: String?
+        /// The journal's items as the manager is told them.
+        public var items: [AgentReport.ItemState]
+        /// Reports not delivered yet.
+        public var waitingReports: Int
     }
 
     let configuration: AgentConfiguration
@@ -37,7 +41,7 @@ public struct AgentCycle {
     public func runOnce() throws -> Outcome {
         guard let url = configuration.manager.url else { throw AgentError("[manager] url is not set in the configuration") }
         var enrolled = false
-        var state: AgentState
+        let state: AgentState
         if let saved = try store.load(), store.credential() != nil {
             state = saved
         } else {
@@ -46,45 +50,60 @@ public struct AgentCycle {
         }
         guard let credential = store.credential() else { throw AgentError("no credential in \(store.directory)") }
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile)
+        let session = try AgentSession(configuration: configuration, store: store, state: state, link: link, clock: clock)
+        let runner = ApplyRunner(session: session, cache: PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url,
+                                                                       credential: credential, caFile: configuration.manager.caFile))
 
-        let inventory = InventoryCollector(configuration.inventory).collect()
-        state.platform = inventory.platform.map { Platform(model: Platform.normalizedModel($0.model), os: $0.os) }
-        state.modules = inventory.modules
-        if let model = inventory.model {
+        // What a previous agent left running is judged first: its results lead the next report.
+        session.readInventory()
+        try runner.recover()
+        if let model = session.inventory.model {
             do {
-                state.offered = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
-                                                    caFile: configuration.manager.caFile).refresh(model: model, now: clock())
-                state.metadataRefusal = nil
+                session.state.offered = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
+                                                            caFile: configuration.manager.caFile).refresh(model: model, now: clock())
+                session.state.metadataRefusal = nil
             } catch let error as AgentError {
-                state.metadataRefusal = error.description   // the last trusted metadata stays; the manager is told
+                session.state.metadataRefusal = error.description   // the last trusted metadata stays; the manager is told
+            } catch {
+                session.contactLost = "\(error)"                    // unreachable: nothing was refused
+            }
+            // Software the repository newly offers is read too (a package not installed is a new install).
+            let known = Set(session.inventory.modules.map(\.id))
+            if (session.state.offered ?? []).contains(where: { ModuleID.osPackageName($0.info.moduleID) != nil && !known.contains($0.info.moduleID) }) {
+                session.readInventory()
             }
         }
-        var report = AgentReport(sequence: 0, identity: identity(inventory), modules: inventory.modules, sensors: inventory.sensors,
-                                 refusals: state.metadataRefusal.map { [$0] } ?? [])
-        let digest = try Self.digest(report)
-        var reported: Int64?
-        if digest != state.lastReportDigest {
-            // The new sequence is saved before sending: if the answer is lost, the next attempt uses a
-            // fresh number, so a changed report can never be mistaken for a resend.
-            report.sequence = state.sequence + 1
-            state.sequence = report.sequence
-            try store.save(state)
-            _ = try link.report(report)   // "duplicate" too means the manager has this sequence
-            state.lastReportDigest = digest
-            reported = report.sequence
-            try store.save(state)
-        }
+        try session.publish()
 
         var changed = false
-        if let (directives, etag) = try link.directives(etag: state.directivesETag) {
-            state.directives = directives
-            state.directivesETag = etag
-            changed = true
+        do {
+            if let (directives, etag) = try link.directives(etag: session.state.directivesETag) {
+                session.state.directives = directives
+                session.state.directivesETag = etag
+                changed = true
+            }
+            session.state.lastPoll = clock()
+        } catch {
+            session.contactLost = "\(error)"
         }
-        state.lastPoll = clock()
-        try store.save(state)
-        return Outcome(name: state.name, enrolled: enrolled, reported: reported, directivesChanged: changed, directives: state.directives,
-                       problems: inventory.problems, offered: (state.offered ?? []).map(\.info.id), metadataRefusal: state.metadataRefusal)
+        try store.save(session.state)
+        if let directives = session.state.directives, session.contactLost == nil {
+            try runner.plan(directives)
+            try runner.runAll()
+            try store.save(session.state)
+        }
+        let items = session.journal.entries.compactMap(\.reported)   // this run's results, before compaction
+        session.journal.compact(listed: Set((session.state.directives?.items ?? []).map(\.id)), delivered: session.outbox.waiting.isEmpty,
+                                bootID: session.bootID)
+        try session.saveJournal()
+        runner.cache.prune(keeping: (session.state.offered ?? []).filter { offered in
+            session.journal.entries.contains { $0.target?.path == offered.path && !$0.phase.isFinished }
+        })
+        if let lost = session.contactLost { throw AgentError("cannot reach the manager: \(lost) (reports wait in the outbox)") }
+        return Outcome(name: session.state.name, enrolled: enrolled, reported: session.queued, directivesChanged: changed,
+                       directives: session.state.directives, problems: session.inventory.problems,
+                       offered: (session.state.offered ?? []).map(\.info.id), metadataRefusal: session.state.metadataRefusal,
+                       items: items, waitingReports: session.outbox.waiting.count)
     }
 
     /// Enrols with the configured token; refuses a root.json whose SHA-256 is not the one the token carries.
@@ -102,22 +121,6 @@ public struct AgentCycle {
         let state = AgentState(name: answer.name, managerURL: url)
         try store.saveEnrolment(credential: answer.credential, root: root, state: state)
         return state
-    }
-
-    func identity(_ inventory: Inventory) -> AgentReport.Identity {
-        let bootID = LocalFile.readText(configuration.agent.bootIDFile, limit: 256)?.trimmingScalars(in: " \n")
-        return AgentReport.Identity(model: inventory.model, os: inventory.os, hostname: Self.hostname(), bootID: bootID,
-                                    agentVersion: ExupVersion.string)
-    }
-
-    /// The report's digest with the sequence left out (sensor readings too: they move all the time).
-    static func digest(_ report: AgentReport) throws -> String {
-        var stable = report
-        stable.sequence = 0
-        stable.sensors = nil
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return SHA256Hasher.hash(Array(try encoder.encode(stable))).hex
     }
 
     static func hostname() -> String {

@@ -16,7 +16,9 @@ public struct LocalStatus: Sendable, Codable, Hashable {
     public var statusText: String
     public var modules: [Module]
 
-    public init(state: AgentState) {
+    /// `activities` come from the journal (applying, reboot required, apply failed) and win over the
+    /// approved-but-waiting marks of the directives.
+    public init(state: AgentState, activities: [String: ModuleActivity] = [:]) {
         guard let platform = state.platform else {
             self.status = ServerStatus.unknown.rawValue
             self.statusText = ServerStatus.unknown.label
@@ -32,6 +34,7 @@ public struct LocalStatus: Sendable, Codable, Hashable {
             if let item = open.last(where: { $0.moduleID == reading.id }) {
                 activity = item.kind == .uninstall ? .waitingUninstall : .waitingApply
             }
+            if let journaled = activities[reading.id] { activity = journaled }
             let facts = ModuleFacts(current: reading.version, scheme: VersionScheme.forModule(reading.id, on: platform.os),
                                     packages: offered.filter { $0.moduleID == reading.id }, activity: activity)
             let status = facts.status(agentReachable: true)

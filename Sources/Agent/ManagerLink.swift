@@ -13,6 +13,11 @@ public struct ManagerLink {
         http = Self.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 60)
     }
 
+    /// The repository's base URL on a manager (`…/repo/v1`).
+    static func repositoryURL(_ managerURL: String) -> String {
+        (managerURL.hasSuffix("/") ? String(managerURL.dropLast()) : managerURL) + "/repo/v1"
+    }
+
     /// The agent's HTTP client: its credential, the manager's CA, its name, a time limit.
     static func client(credential: String?, caFile: String?, totalTimeoutSeconds: Int) -> HTTPClient {
         var options = HTTPClient.Options()

@@ -8,7 +8,16 @@ public struct OfferedPackage: Sendable, Codable, Hashable {
     /// The TUF target path (`models/<slug>/<id>.zip`): what the agent downloads and checks.
     public var path: String
     public var length: Int
+    /// Algorithm → hex digest, from the targets metadata (nil only in state written by older agents).
+    public var hashes: [String: String]?
     public var info: PackageInfo
+
+    /// The hash-prefixed name the repository serves it under (consistent snapshots).
+    public var consistentPath: String? {
+        guard let sha256 = hashes?["sha256"] else { return nil }
+        guard let slash = path.lastIndex(of: "/") else { return sha256 + "." + path }
+        return String(path[...slash]) + sha256 + "." + String(path[path.index(after: slash)...])
+    }
 }
 
 /// Refreshes the repository's TUF metadata against the root pinned at enrolment (the client workflow,
@@ -21,7 +30,7 @@ public struct RepositoryOffer {
 
     public init(metadataDirectory: String, managerURL: String, credential: String, caFile: String?) {
         self.metadataDirectory = metadataDirectory
-        repositoryURL = (managerURL.hasSuffix("/") ? String(managerURL.dropLast()) : managerURL) + "/repo/v1"
+        repositoryURL = ManagerLink.repositoryURL(managerURL)
         client = ManagerLink.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 120)
     }
 
@@ -34,7 +43,9 @@ public struct RepositoryOffer {
             try updater.refresh()
             guard let targets = try updater.delegatedTargets(ModelSlug.role(for: Platform.normalizedModel(model))) else { return [] }
             return try targets.targets.values.sorted { $0.path < $1.path }.compactMap(Self.offered)
-        } catch let error as TUFError {
+        } catch TUFError.download(let url, let reason) {
+            throw RepositoryUnreachable(description: "cannot reach the repository at \(url): \(reason)")
+        } catch {
             throw AgentError("repository metadata refused: \(error)")
         }
     }
@@ -43,6 +54,12 @@ public struct RepositoryOffer {
     static func offered(_ target: TargetFile) throws -> OfferedPackage? {
         guard let info = target.custom?["exup"]?["info"] else { return nil }
         guard let decoded = try? JSONDecoder().decode(PackageInfo.self, from: Data(info.prettyBytes)) else { return nil }
-        return OfferedPackage(path: target.path, length: target.length, info: decoded)
+        return OfferedPackage(path: target.path, length: target.length, hashes: target.hashes, info: decoded)
     }
+}
+
+/// The repository could not be reached: not a refusal (nothing untrusted was offered), the last trusted
+/// metadata simply stays until the next poll.
+public struct RepositoryUnreachable: Error, Sendable, CustomStringConvertible {
+    public var description: String
 }

@@ -11,6 +11,7 @@ public struct InfoXML {
     public var rebootRequired = "false"
     public var downgrade = "false"
     public var applyCommand: String? = "payload/apply.sh"
+    public var applyTimeoutSeconds = 600
     public var uninstallCommand: String?
     /// Inserted right after the XML declaration (a DOCTYPE, say).
     public var prolog = ""
@@ -24,7 +25,7 @@ public struct InfoXML {
         s += "  <Module id=\"\(module)\" name=\"\(module)\"/>\n  <Version>\(version)</Version>\n  <Targets>\n"
         for t in targets { s += "    <Target model=\"\(t.model)\" os=\"\(t.os)\"/>\n" }
         s += "  </Targets>\n  <Install autoUpdate=\"\(autoUpdate)\" rebootRequired=\"\(rebootRequired)\" downgrade=\"\(downgrade)\">\n"
-        if let applyCommand { s += "    <Apply command=\"\(applyCommand)\" timeoutSeconds=\"600\"/>\n" }
+        if let applyCommand { s += "    <Apply command=\"\(applyCommand)\" timeoutSeconds=\"\(applyTimeoutSeconds)\"/>\n" }
         if let uninstallCommand { s += "    <Uninstall command=\"\(uninstallCommand)\" rebootRequired=\"false\"/>\n" }
         s += "  </Install>\n\(extraBody)  <Description>test package</Description>\n</ExUpInfo>\n"
         return s

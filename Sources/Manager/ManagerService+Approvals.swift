@@ -109,7 +109,8 @@ extension ManagerService {
         let (cancelled, refused) = try store.write { db -> ([ApprovalItemRecord], [ApprovalItemRecord]) in
             let open = try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? AND state IN ('pending', 'downloading', 'started')",
                                         arguments: [name]).map(ApprovalItemRecord.init(row:))
-            let cancellable = open.filter { $0.state == .pending }
+            // Downloading is not started: the agent asks again right before each item starts.
+            let cancellable = open.filter { $0.state == .pending || $0.state == .downloading }
             for item in cancellable {
                 try db.execute(sql: """
                     UPDATE approval_item SET state = 'cancelled', updated = ?,
@@ -119,7 +120,7 @@ extension ManagerService {
             if !cancellable.isEmpty {
                 try db.execute(sql: "UPDATE agent SET directives_version = directives_version + 1 WHERE name = ?", arguments: [name])
             }
-            return (cancellable, open.filter { $0.state != .pending })
+            return (cancellable, open.filter { $0.state == .started })
         }
         for item in cancelled { try log(.updateCancelled, actor: actor, server: name, module: item.moduleID, versions: item.version) }
         for item in refused { try log(.cancelFailed, actor: actor, server: name, module: item.moduleID, versions: item.version, cause: "already running") }

@@ -93,7 +93,9 @@ extension ManagerService {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ? AND agent = ?", arguments: [state.itemID, name]) else { continue }
             let item = try ApprovalItemRecord(row: row)
             let newState = ApprovalItemRecord.State(rawValue: state.state.rawValue) ?? .failed
-            guard item.state.isOpen, item.state != newState || item.percent != state.percent else { continue }
+            // The agent's journal is the truth: an item it started in the instant a cancel was accepted ran.
+            let raced = item.state == .cancelled && newState != .cancelled && newState != .downloading
+            guard item.state.isOpen || raced, item.state != newState || item.percent != state.percent else { continue }
             try db.execute(sql: "UPDATE approval_item SET state = ?, percent = ?, message = ?, updated = ?, report_sequence = ? WHERE id = ?",
                            arguments: [newState.rawValue, state.percent, state.message, now, report.sequence, item.id])
             if !newState.isOpen { itemsChanged = true }

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import ExupCore
+import ExupSystem
 import FoundationEssentials
 import TUF
 
@@ -33,6 +34,8 @@ struct RunCommand: AsyncParsableCommand {
         print(outcome.offered.isEmpty ? "the repository offers nothing for this model"
               : "the repository offers (TUF-verified): " + outcome.offered.joined(separator: ", "))
         AgentText.printDirectives(outcome.directives, changed: outcome.directivesChanged)
+        AgentText.printItems(outcome.items)
+        if outcome.waitingReports > 0 { print("\(outcome.waitingReports) report(s) wait in the outbox for the manager") }
     }
 }
 
@@ -51,7 +54,12 @@ struct StatusCommand: ParsableCommand {
             print("not enrolled (state directory \(configuration.agent.stateDirectory)); run exup-agent run --once with an enrolment token")
             return
         }
-        let local = LocalStatus(state: state)
+        let journal: ApplyJournal
+        do { journal = try ApplyJournalStore(stateDirectory: store.directory).load() } catch let error as AgentError {
+            throw ValidationError(error.description)
+        }
+        let bootID = LocalFile.readText(configuration.agent.bootIDFile, limit: 256)?.trimmingScalars(in: " \n")
+        let local = LocalStatus(state: state, activities: journal.activities(bootID: bootID))
         if options.json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
@@ -64,6 +72,7 @@ struct StatusCommand: ParsableCommand {
         let rows = local.modules.map { [$0.statusText, $0.name, $0.current ?? "-", $0.available ?? "-"] }
         print(InventoryText.table(["STATUS", "MODULE", "CURRENT", "AVAILABLE"], rows))
         AgentText.printDirectives(state.directives, changed: false)
+        AgentText.printItems(journal.entries.compactMap(\.reported))
     }
 }
 
@@ -78,5 +87,11 @@ enum AgentText {
                   + (item.options.allowReboot ? " (reboot allowed)" : ""))
         }
         if directives.uploadLogBundle { print("  the manager asked for a log bundle") }
+    }
+
+    static func printItems(_ items: [AgentReport.ItemState]) {
+        for item in items {
+            print("  item #\(item.itemID): \(item.state.rawValue)" + (item.percent.map { " \($0)%" } ?? "") + (item.message.map { " — \($0)" } ?? ""))
+        }
     }
 }

@@ -175,20 +175,21 @@ import Transport
         #expect(!FileManager.default.fileExists(atPath: dir.file("state/credential")), "no credential kept from an untrusted enrolment")
     }
 
-    @Test("a manager that is down is a clear error, and the agent's state is untouched")
+    @Test("a manager that is down is a clear error; the changed report waits in the outbox and is delivered once it is back")
     func managerDown() throws {
         let config = try config(token: try token())
         _ = try runOnce(config)
-        let before = try Data(contentsOf: URL(fileURLWithPath: dir.file("state/state.json")))
         manager.stop()
         try bmc.flash(bmcFirmware: "2.17")
         let result = try Subprocess.run([agent, "run", "--once", "--config", config])
         #expect(result.status != 0 && result.stderr.contains("cannot reach the manager"), "\(result.stderr)")
-        let after = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("state/state.json")))) as! [String: Any]
-        let old = try JSONSerialization.jsonObject(with: before) as! [String: Any]
-        #expect(after["lastReportDigest"] as? String == old["lastReportDigest"] as? String, "the unsent report is still pending")
+        let outbox = try FileManager.default.contentsOfDirectory(atPath: dir.file("state/outbox")).filter { $0.hasSuffix(".json") }
+        #expect(outbox == ["0000000000000000002.json"], "report #2 is kept durably: \(outbox)")
+        let kept = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("state/outbox/" + outbox[0])))) as! [String: Any]
+        #expect((kept["modules"] as! [[String: Any]]).contains { $0["id"] as? String == "bmc-firmware" && $0["version"] as? String == "2.17" })
         try manager.start()
         let outcome = try runOnce(config)
-        #expect((outcome["reported"] as? Int ?? 0) > 1, "sent once the manager is back, under a fresh sequence")
+        #expect(outcome["reported"] == nil && outcome["waitingReports"] as? Int == 0, "the waiting report is sent, no new one made")
+        #expect((try server()["modules"] as! [[String: Any]]).first { $0["id"] as? String == "bmc-firmware" }?["current"] as? String == "2.17")
     }
 }

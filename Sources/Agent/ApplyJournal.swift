@@ -1,0 +1,134 @@
+import ExupCore
+import ExupSystem
+import FoundationEssentials
+
+/// The agent's record of approved work (architecture.md, "Recover"): one entry per approved item, written
+/// durably *before* the step it names starts, so that after a crash at any moment the agent knows what
+/// ran, what may still be running, and what never started. Finished entries stay until the manager no
+/// longer lists their item and the reports that carry their result were delivered.
+public struct ApplyJournal: Sendable, Codable, Hashable {
+    public struct Entry: Sendable, Codable, Hashable {
+        public enum Phase: String, Sendable, Codable {
+            case pending, downloading, downloaded, verifying, running, succeeded, failed, cancelled
+            case rebootRequired = "reboot-required"
+
+            public var isFinished: Bool { [.succeeded, .failed, .cancelled, .rebootRequired].contains(self) }
+        }
+
+        public var itemID: Int64
+        public var kind: ApplyItem.Kind
+        public var packageID: String
+        public var moduleID: String
+        /// The version the module must read afterwards (for an uninstall: nil, "not installed").
+        public var version: String?
+        /// The TUF target: what is downloaded and checked (nil when the repository does not offer it).
+        public var target: OfferedPackage?
+        public var rebootRequired: Bool
+        public var options: ApprovalOptions
+        /// The module's version when the item was planned (the `[*]` mark after success).
+        public var previousVersion: String?
+        public var phase: Phase
+        public var percent: Int?
+        public var message: String?
+        /// Set the moment the program is started; how a restarted agent finds it again.
+        public var program: DetachedProgram?
+        /// When the program was started (seconds since 1970): its time limit runs from here.
+        public var startedAt: Int64?
+        /// The boot the item finished in: "reboot required" and "apply failed" last until the next boot.
+        public var finishedBootID: String?
+
+        public var applyItem: ApplyItem {
+            ApplyItem(packageID: packageID, moduleID: moduleID, kind: kind, rebootRequired: rebootRequired,
+                      releaseDate: target?.info.releaseDate ?? CalendarDate(year: 1970, month: 1, day: 1)!)
+        }
+
+        /// The state the manager is told.
+        public var reported: AgentReport.ItemState? {
+            let state: AgentReport.ItemState.State
+            switch phase {
+            case .pending: return nil
+            case .downloading, .downloaded: state = .downloading
+            // Verification is the start of the apply: from here on the manager refuses a cancel.
+            case .verifying, .running: state = .started
+            case .succeeded: state = .succeeded
+            case .failed: state = .failed
+            case .cancelled: state = .cancelled
+            case .rebootRequired: state = .rebootRequired
+            }
+            return AgentReport.ItemState(itemID: itemID, state: state, percent: percent, message: message)
+        }
+    }
+
+    public var entries: [Entry] = []
+    /// The manager could not be reached during the run and its rule said stop (R088–R091).
+    public var stoppedForLostContact = false
+
+    public init() {}
+
+    public func entry(_ itemID: Int64) -> Entry? { entries.first { $0.itemID == itemID } }
+
+    /// Entries still to run, in the order seed §2.1.7 prescribes.
+    public var runnable: [Entry] {
+        let open = entries.filter { !$0.phase.isFinished && $0.phase != .running }
+        let order = ApplyOrder.sorted(open.map(\.applyItem))
+        return order.compactMap { item in open.first { $0.packageID == item.packageID && $0.kind == item.kind } }
+    }
+
+    /// What each module is going through, for the report and `exup-agent status`: running items, and
+    /// finished ones whose mark lasts until the next boot.
+    public func activities(bootID: String?) -> [String: ModuleActivity] {
+        var out: [String: ModuleActivity] = [:]
+        for entry in entries {
+            switch entry.phase {
+            case .pending: out[entry.moduleID] = entry.kind == .uninstall ? .waitingUninstall : .waitingApply
+            case .downloading, .downloaded, .verifying, .running: out[entry.moduleID] = entry.kind == .uninstall ? .uninstalling : .applying
+            case .rebootRequired where entry.finishedBootID == bootID: out[entry.moduleID] = .rebootRequired
+            case .failed where entry.finishedBootID == bootID && entry.program != nil: out[entry.moduleID] = .applyFailed
+            default: break
+            }
+        }
+        return out
+    }
+
+    /// Module id → the version before the last successful apply.
+    public var previousVersions: [String: String] {
+        var out: [String: String] = [:]
+        for entry in entries where entry.phase == .succeeded || entry.phase == .rebootRequired {
+            if let previous = entry.previousVersion { out[entry.moduleID] = previous }
+        }
+        return out
+    }
+
+    /// Drops finished entries the manager no longer lists (their results were delivered), except the
+    /// marks that last until the next boot.
+    public mutating func compact(listed: Set<Int64>, delivered: Bool, bootID: String?) {
+        guard delivered else { return }
+        entries.removeAll { entry in
+            guard entry.phase.isFinished, !listed.contains(entry.itemID) else { return false }
+            let marksModule = (entry.phase == .rebootRequired || entry.phase == .failed) && entry.finishedBootID == bootID
+            return !marksModule
+        }
+    }
+}
+
+/// `journal.json` in the state directory, replaced atomically (temp + fsync + rename + directory fsync).
+public struct ApplyJournalStore: Sendable {
+    public let path: String
+
+    public init(stateDirectory: String) { path = stateDirectory + "/journal.json" }
+
+    public func load() throws -> ApplyJournal {
+        guard let bytes = LocalFile.read(path, limit: 16 << 20) else { return ApplyJournal() }
+        do { return try JSONDecoder().decode(ApplyJournal.self, from: Data(bytes)) } catch {
+            throw AgentError("\(path) is damaged (\(error)); the agent will not guess what ran: move it aside after checking the servers' modules")
+        }
+    }
+
+    public func save(_ journal: ApplyJournal) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        do { try LocalFile.writeAtomically(Array(try encoder.encode(journal)), to: path, mode: 0o600) } catch {
+            throw AgentError("cannot write the journal \(path): \(error)")
+        }
+    }
+}

@@ -1,0 +1,257 @@
+import ExupCore
+import ExupSystem
+import PackageFormat
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs approved items (architecture.md, flows 5 and 6): download into the cache, verify, extract,
+/// verify again, run the program, re-read the module. Each step is written to the journal before it
+/// starts; each change is reported through the outbox.
+struct ApplyRunner {
+    let session: AgentSession
+    let cache: PackageCache
+
+    var stateDirectory: String { session.store.directory }
+    func stagingDirectory(_ itemID: Int64) -> String { stateDirectory + "/staging/item-\(itemID)" }
+    func logPath(_ itemID: Int64) -> String { stateDirectory + "/logs/item-\(itemID).log" }
+
+    // MARK: - Planning
+
+    /// Adds approved items that are due and not yet in the journal, and cancels pending entries the
+    /// manager no longer lists (a cancel at the manager).
+    func plan(_ directives: Directives) throws {
+        let listed = Set(directives.items.map(\.id))
+        let now = session.clock()
+        var changed = false
+        for index in session.journal.entries.indices where session.journal.entries[index].phase == .pending {
+            if !listed.contains(session.journal.entries[index].itemID) {
+                session.journal.entries[index].phase = .cancelled
+                session.journal.entries[index].message = "cancelled at the manager before it started"
+                changed = true
+            }
+        }
+        for item in directives.items where session.journal.entry(item.id) == nil {
+            if let notBefore = item.options.notBefore, notBefore > now { continue }
+            session.journal.entries.append(entry(for: item))
+            changed = true
+        }
+        if changed {
+            try session.saveJournal()
+            try session.publish()
+        }
+    }
+
+    /// A journal entry for an approved item, its package resolved from the trusted metadata.
+    func entry(for item: Directives.Item) -> ApplyJournal.Entry {
+        let offered = session.state.offered ?? []
+        let current = session.inventory.modules.first { $0.id == item.moduleID }?.version
+        var target: OfferedPackage?
+        if let packageID = item.packageID, !item.latestAtRunTime {
+            target = offered.first { $0.info.id == packageID }
+        } else if let os = session.state.platform?.os {
+            let scheme = VersionScheme.forModule(item.moduleID, on: os)
+            target = offered.filter { $0.info.moduleID == item.moduleID }
+                .max { scheme.compare($0.info.version, $1.info.version) < 0 }
+        }
+        var entry = ApplyJournal.Entry(itemID: item.id, kind: item.kind, packageID: target?.info.id ?? item.packageID ?? "?",
+                                       moduleID: item.moduleID, version: item.kind == .uninstall ? nil : (target?.info.version ?? item.version),
+                                       target: target,
+                                       rebootRequired: item.kind == .uninstall ? (target?.info.uninstall?.rebootRequired ?? false)
+                                                                               : (target?.info.rebootRequired ?? false),
+                                       options: item.options, previousVersion: current, phase: .pending)
+        if target == nil {
+            entry.phase = .failed
+            entry.message = "the repository's trusted metadata offers no package \(item.packageID ?? "for \(item.moduleID)") for this server"
+            entry.finishedBootID = session.bootID
+        }
+        return entry
+    }
+
+    // MARK: - Running
+
+    /// Runs every runnable entry: all downloads first (so a slow or broken network never leaves a run
+    /// half applied for want of a package), then each item in order. Before each item the directives are
+    /// checked again: an item cancelled meanwhile does not start, and a manager that cannot be reached
+    /// triggers the approval's on-lost-contact rule (stop: the rest is cancelled, R088–R091).
+    func runAll() throws {
+        for entry in session.journal.runnable where entry.phase == .pending || entry.phase == .downloading {
+            try download(entry.itemID)
+        }
+        while let next = session.journal.runnable.first {
+            guard try stillApproved(next) else { continue }
+            if next.phase != .downloaded { try download(next.itemID) }
+            try run(next.itemID)
+        }
+    }
+
+    /// Asks the manager whether `entry` is still approved. Cancels it (false) when it is not; applies
+    /// the on-lost-contact rule when the manager does not answer.
+    func stillApproved(_ entry: ApplyJournal.Entry) throws -> Bool {
+        if let directives = try? session.link.directives(etag: nil) {
+            session.contactLost = nil
+            session.state.directives = directives.directives
+            session.state.directivesETag = directives.etag
+            guard directives.directives.items.contains(where: { $0.id == entry.itemID }) else {
+                try update(entry.itemID) { $0.phase = .cancelled; $0.message = "cancelled at the manager before it started" }
+                return false
+            }
+            return true
+        }
+        session.contactLost = session.contactLost ?? "the manager did not answer the directives check"
+        guard entry.options.onLostContact == .stop else { return true }
+        session.journal.stoppedForLostContact = true
+        for waiting in session.journal.runnable {
+            try update(waiting.itemID) {
+                $0.phase = .cancelled
+                $0.message = "cancelled: contact with the manager was lost before it started (on-lost-contact = stop)"
+            }
+        }
+        return false
+    }
+
+    /// Brings one item's package into the cache. A download that stopped stays pending (it resumes next
+    /// time) and stops the run; a package the metadata does not vouch for fails the item.
+    func download(_ itemID: Int64) throws {
+        guard let entry = session.journal.entry(itemID), let target = entry.target else { return }
+        try update(itemID) { $0.phase = .downloading; $0.percent = 0 }
+        do { _ = try cache.fetch(target) } catch {
+            let text = "\(error)"
+            if text.contains("resumes next time") || text.contains("not enough free space") {
+                try update(itemID) { $0.phase = .pending; $0.percent = nil; $0.message = text }
+                throw error
+            }
+            return try finish(itemID, .failed, text)
+        }
+        try update(itemID) { $0.phase = .downloaded; $0.percent = 25 }
+    }
+
+    /// One downloaded item: verify, extract, verify again, run, judge.
+    func run(_ itemID: Int64) throws {
+        guard let entry = session.journal.entry(itemID), entry.phase == .downloaded, let target = entry.target else { return }
+        try update(itemID) { $0.phase = .verifying; $0.percent = 30 }
+        let archive = cache.path(for: target)
+        let staging: PackageStaging
+        let command: PackageInfo.Command
+        do {
+            try cache.check(archive, against: target)
+            let keys = try TrustedKeys.load(directory: session.configuration.trust.keysDirectory)
+            staging = try PackageStaging.prepare(archive: archive, into: stagingDirectory(itemID), trustedKeys: keys)
+            guard staging.package.info.id == target.info.id, staging.package.info.version == target.info.version else {
+                throw AgentError("the package is \(staging.package.info.id) \(staging.package.info.version), not the \(target.info.id) \(target.info.version) the metadata describes: refused")
+            }
+            guard let chosen = entry.kind == .apply ? staging.package.info.apply : staging.package.info.uninstall else {
+                throw AgentError("\(target.info.id) has no \(entry.kind == .apply ? "Apply" : "Uninstall") program")
+            }
+            command = chosen
+            try staging.recheck()
+        } catch {
+            try? LocalDirectory.removeTree(stagingDirectory(itemID))
+            return try finish(itemID, .failed, "\(error)")
+        }
+
+        // The journal says "running" before the program exists: a crash in between is found again by
+        // the program's working directory (see recover()).
+        try update(itemID) { $0.phase = .running; $0.percent = 50; $0.startedAt = session.clock() }
+        let program: DetachedProgram
+        do {
+            try LocalFile.makeDirectories(stateDirectory + "/logs", mode: 0o700)
+            program = try DetachedProgram.start([staging.directory + "/" + command.path], directory: staging.directory,
+                                                environment: environment(entry, staging: staging.directory), logPath: logPath(itemID))
+        } catch {
+            return try finish(itemID, .failed, "the program could not be started: \(error)")
+        }
+        try update(itemID) { $0.program = program }
+        let ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + command.timeoutSeconds * 1000)
+        try judge(itemID, ending: ending, timeoutSeconds: command.timeoutSeconds)
+    }
+
+    func environment(_ entry: ApplyJournal.Entry, staging: String) -> [String] {
+        ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "EXUP_PACKAGE_ID=\(entry.packageID)", "EXUP_MODULE=\(entry.moduleID)",
+         "EXUP_CURRENT_VERSION=\(entry.previousVersion ?? "")", "EXUP_TARGET_VERSION=\(entry.version ?? "")", "EXUP_STAGING_DIR=\(staging)"]
+    }
+
+    /// Success only when the module reads the target version afterwards (for an uninstall: not installed).
+    func judge(_ itemID: Int64, ending: DetachedProgram.Ending, timeoutSeconds: Int) throws {
+        guard let entry = session.journal.entry(itemID) else { return }
+        try? LocalDirectory.removeTree(stagingDirectory(itemID))
+        switch ending {
+        case .timedOut:
+            return try finish(itemID, .failed, "timed out after \(timeoutSeconds) s (the program was stopped)" + outputTail(itemID))
+        case .exited(let status) where status != 0:
+            return try finish(itemID, .failed, "the program exited with status \(status)" + outputTail(itemID))
+        default: break
+        }
+        let reading = session.reread(entry.moduleID)
+        let reached: Bool
+        if entry.kind == .uninstall {
+            reached = reading?.version == nil && reading?.error == nil
+        } else if let version = entry.version, let now = reading?.version, let os = session.state.platform?.os {
+            reached = VersionScheme.forModule(entry.moduleID, on: os).compare(now, version) == 0
+        } else {
+            reached = false
+        }
+        let restarted = ending == .unknown ? "the agent restarted while the program ran; " : ""
+        if entry.rebootRequired && entry.kind == .apply && !reached {
+            return try finish(itemID, .rebootRequired, restarted + "applied; the version is confirmed after the next boot")
+        }
+        if reached { return try finish(itemID, entry.rebootRequired ? .rebootRequired : .succeeded, restarted.isEmpty ? nil : restarted + "the module reads the target version") }
+        let read = reading?.version ?? (reading?.error ?? "not installed")
+        try finish(itemID, .failed, restarted + "\(entry.moduleID) reads \(read) afterwards, not \(entry.version ?? "not installed")" + outputTail(itemID))
+    }
+
+    /// The last lines of the item's output, for a failure's cause.
+    func outputTail(_ itemID: Int64) -> String {
+        guard let bytes = LocalFile.read(logPath(itemID), limit: 64 << 20), !bytes.isEmpty else { return "" }
+        let lines = String(decoding: bytes.suffix(2048), as: UTF8.self).split(separator: "\n").suffix(5)
+        return "; last output: " + lines.joined(separator: " | ")
+    }
+
+    // MARK: - Recovery
+
+    /// After a restart: waits for a program a previous agent left running, judges every item that was
+    /// running by re-reading its module, and puts interrupted downloads and verifications back in line.
+    func recover() throws {
+        for entry in session.journal.entries where !entry.phase.isFinished {
+            switch entry.phase {
+            case .downloading, .verifying:
+                try update(entry.itemID) { $0.phase = .pending; $0.percent = nil }
+            case .running:
+                var program = entry.program
+                if program == nil, let pid = DetachedProgram.find(workingDirectory: stagingDirectory(entry.itemID)) {
+                    program = DetachedProgram(pid: pid, startTime: DetachedProgram.startTime(of: pid) ?? 0)
+                }
+                var ending = DetachedProgram.Ending.unknown
+                if let program, program.isRunning {
+                    let timeout = (entry.target?.info.apply?.timeoutSeconds ?? PackageInfo.Command.defaultTimeoutSeconds)
+                    let elapsed = Int(session.clock() - (entry.startedAt ?? session.clock()))
+                    let left = max(0, timeout - elapsed)
+                    ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + left * 1000)
+                    if ending == .timedOut { try judge(entry.itemID, ending: .timedOut, timeoutSeconds: timeout); continue }
+                    ending = .unknown
+                }
+                try judge(entry.itemID, ending: ending, timeoutSeconds: 0)
+            default: break
+            }
+        }
+    }
+
+    // MARK: - Journal changes
+
+    /// Changes one entry, writes the journal durably, then reports.
+    func update(_ itemID: Int64, _ change: (inout ApplyJournal.Entry) -> Void) throws {
+        guard let index = session.journal.entries.firstIndex(where: { $0.itemID == itemID }) else { return }
+        change(&session.journal.entries[index])
+        try session.saveJournal()
+        try session.publish()
+    }
+
+    func finish(_ itemID: Int64, _ phase: ApplyJournal.Entry.Phase, _ message: String?) throws {
+        try update(itemID) {
+            $0.phase = phase
+            $0.percent = phase == .failed || phase == .cancelled ? nil : 100
+            $0.message = message
+            $0.finishedBootID = session.bootID
+        }
+    }
+}

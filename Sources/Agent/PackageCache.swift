@@ -1,0 +1,102 @@
+import ExupCrypto
+import ExupSystem
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Downloaded packages (architecture.md, "Nothing lost"): a download lands in `<name>.part`, resumes
+/// with a Range request after an interruption, never grows past the length the TUF targets metadata
+/// gives, and is moved to its final name only once that length and every hash match. A cached package
+/// is checked against the metadata again each time it is used, so a file changed in the cache is never
+/// taken for the one the repository offered.
+public struct PackageCache {
+    let directory: String
+    let repositoryURL: String
+    let client: HTTPClient
+
+    public init(directory: String, managerURL: String, credential: String, caFile: String?) {
+        self.directory = directory
+        repositoryURL = ManagerLink.repositoryURL(managerURL)
+        client = ManagerLink.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 0)
+    }
+
+    public func path(for target: OfferedPackage) -> String {
+        directory + "/" + (target.path.split(separator: "/").last.map(String.init) ?? target.path)
+    }
+
+    /// The package at its final path, downloaded if it is not cached yet.
+    public func fetch(_ target: OfferedPackage) throws -> String {
+        let final = path(for: target)
+        if LocalFile.exists(final) {
+            if (try? check(final, against: target)) != nil { return final }
+            unlink(final)   // not what the metadata describes: fetch it again
+        }
+        do { try LocalFile.makeDirectories(directory, mode: 0o700) } catch { throw AgentError("cannot create the cache \(directory): \(error)") }
+        if let free = LocalDirectory.freeBytes(at: directory), free < UInt64(target.length) {
+            throw AgentError("not enough free space in \(directory) for \(target.info.id): \(target.length) bytes needed, \(free) free")
+        }
+        guard let remote = target.consistentPath else { throw AgentError("the metadata gives no sha256 for \(target.path)") }
+        let partial = final + ".part"
+        let response: HTTPClient.Response
+        do {
+            response = try client.download(repositoryURL + "/targets/" + remote, to: partial, maxBytes: UInt64(target.length))
+        } catch {
+            throw AgentError("download of \(target.info.id) stopped (it resumes next time): \(error)")
+        }
+        guard response.status == 200 || response.status == 206 else {
+            throw AgentError("the repository answered \(response.status) for \(target.path)")
+        }
+        do { try check(partial, against: target) } catch {
+            unlink(partial)   // a complete file with the wrong digest cannot be resumed into the right one
+            throw error
+        }
+        guard rename(partial, final) == 0 else { throw AgentError("cannot move \(partial) into place: \(String(cString: strerror(errno)))") }
+        return final
+    }
+
+    /// Length and every hash of the targets metadata, read in one streaming pass.
+    public func check(_ path: String, against target: OfferedPackage) throws {
+        let name = target.info.id
+        var info = stat()
+        guard stat(path, &info) == 0 else { throw AgentError("\(path): \(String(cString: strerror(errno)))") }
+        guard Int(info.st_size) == target.length else {
+            throw AgentError("\(name) is \(info.st_size) bytes where the repository's metadata says \(target.length): refused")
+        }
+        guard let hashes = target.hashes, !hashes.isEmpty else { throw AgentError("the metadata gives no hashes for \(name)") }
+        let sha256 = SHA256Hasher()
+        var whole: [UInt8]? = hashes.keys.contains { $0 != "sha256" } ? [] : nil
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { throw AgentError("\(path): \(String(cString: strerror(errno)))") }
+        defer { close(fd) }
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        while true {
+            let n = read(fd, &buffer, buffer.count)
+            if n < 0 { if errno == EINTR { continue }; throw AgentError("\(path): \(String(cString: strerror(errno)))") }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { sha256.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            whole?.append(contentsOf: buffer[0..<n])
+        }
+        for (algorithm, expected) in hashes.sorted(by: { $0.key < $1.key }) {
+            let actual: String
+            if algorithm == "sha256" { actual = sha256.finalize().hex } else {
+                guard let kind = DigestAlgorithm(rawValue: algorithm), let whole else {
+                    throw AgentError("\(name): unsupported hash algorithm \(algorithm) in the metadata")
+                }
+                actual = kind.digest(whole).hex
+            }
+            guard actual == expected.lowercased() else {
+                throw AgentError("\(name) does not match the repository's metadata (\(algorithm) differs): refused")
+            }
+        }
+    }
+
+    /// Removes cached packages (and partial downloads) that are not in `keep`.
+    public func prune(keeping keep: [OfferedPackage]) {
+        let names = Set(keep.map { path(for: $0).split(separator: "/").last.map(String.init) ?? "" })
+        for name in (try? LocalDirectory.list(directory)) ?? [] {
+            let base = name.hasSuffix(".part") ? String(name.dropLast(5)) : name
+            if !names.contains(base) { unlink(directory + "/" + name) }
+        }
+    }
+}

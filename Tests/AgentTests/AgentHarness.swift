@@ -1,0 +1,200 @@
+import ExupCore
+import ExupTesting
+import Foundation
+import Testing
+import Transport
+
+/// One managed server for the end-to-end tests: its own simulated BMC, a sandboxed dpkg root, an agent
+/// configuration pointing at the test's manager and the test vendor's key, and a scratch directory the
+/// test packages' programs write to (through `$EXUP_STAGING_DIR/../../..`, which is this directory).
+final class ManagedServer {
+    let name: String
+    let dir: TemporaryDirectory
+    let bmc: SimulatedBMC
+    let config: String
+    let agent = BuiltProducts.path("exup-agent")
+
+    init(name: String, manager: ManagerProcess, vendor: TestVendor) throws {
+        self.name = name
+        bmc = try SimulatedBMC()
+        dir = try TemporaryDirectory(prefix: "exup-\(name)")
+        try dir.write("root/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n")
+        try dir.write("boot_id", "boot-1\n")
+        // The packages' programs "flash" this server's simulated BMC through these links.
+        try FileManager.default.createSymbolicLink(atPath: dir.file("bmc-firmware"), withDestinationPath: bmc.directory.file("state/bmc-firmware"))
+        try FileManager.default.createSymbolicLink(atPath: dir.file("system-firmware"), withDestinationPath: bmc.directory.file("state/system-firmware"))
+        let admindir = try PackageSandboxes.dpkg([], in: dir)
+        let response = try manager.admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8))
+        let token = (try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any])["token"] as! String
+        config = try dir.write("agent.toml", """
+        \(bmc.agentIPMITable(sdrCacheDirectory: dir.file("sdr")))
+
+        [inventory]
+        root = "\(dir.file("root"))"
+        package-system = "dpkg"
+        dpkg-admindir = "\(admindir)"
+        sensors = false
+
+        [manager]
+        url = "\(manager.url)"
+        enrolment-token = "\(token)"
+
+        [agent]
+        name = "\(name)"
+        state-dir = "\(dir.file("state"))"
+        cache-dir = "\(dir.file("cache"))"
+        boot-id-file = "\(dir.file("boot_id"))"
+        reboot-command = ["/bin/false"]
+
+        [trust]
+        keys-dir = "\(vendor.trustDirectory)"
+        """)
+    }
+
+    deinit { bmc.stop() }
+
+    /// `exup-agent run --once --json`; the outcome, or the error text when it exited non-zero.
+    @discardableResult
+    func runOnce(expectSuccess: Bool = true) throws -> [String: Any] {
+        let result = try Subprocess.run([agent, "run", "--once", "--json", "--config", config])
+        if expectSuccess { #expect(result.status == 0, "\(name): \(result.stdout)\(result.stderr)") }
+        if result.status != 0 { return ["error": result.stderr] }
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+    }
+
+    /// `exup-agent run --once` in the background (to be killed, or waited for).
+    func startOnce() throws -> BackgroundProcess {
+        try BackgroundProcess([agent, "run", "--once", "--json", "--config", config])
+    }
+
+    /// The journal's entries, by item id.
+    func journal() -> [Int64: [String: Any]] {
+        guard let data = FileManager.default.contents(atPath: dir.file("state/journal.json")),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let entries = object["entries"] as? [[String: Any]] else { return [:] }
+        var out: [Int64: [String: Any]] = [:]
+        for entry in entries { out[(entry["itemID"] as! NSNumber).int64Value] = entry }
+        return out
+    }
+
+    /// Waits until the journal shows `itemID` running with its program's pid; returns the pid.
+    func waitForProgram(_ itemID: Int64, timeoutSeconds: Double = 30) throws -> Int32 {
+        let deadline = Date().addingTimeInterval(timeoutSeconds)
+        while Date() < deadline {
+            if let entry = journal()[itemID], entry["phase"] as? String == "running",
+               let program = entry["program"] as? [String: Any], let pid = program["pid"] as? NSNumber {
+                return pid.int32Value
+            }
+            usleep(20_000)
+        }
+        throw TestFailure("item \(itemID) never ran: \(journal())")
+    }
+
+    /// The packages' programs append their package id here when they start.
+    var runOrder: [String] {
+        ((try? String(contentsOfFile: dir.file("order.log"), encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    func localStatus() throws -> [String: Any] {
+        let result = try Subprocess.run([agent, "status", "--json", "--config", config])
+        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
+    }
+
+    func installedDebVersion(_ package: String) throws -> String? {
+        let result = try Subprocess.run(["dpkg-query", "--root=\(dir.file("dpkg-root"))", "-W", "-f", "${Version}", package])
+        return result.status == 0 ? result.stdout : nil
+    }
+}
+
+/// The test vendor's update packages, built by hand as a vendor would (package-format.md).
+struct TestPackages {
+    let vendor: TestVendor
+    let dir: TemporaryDirectory
+
+    /// Every program first appends its package id to `order.log` beside the server's scratch files.
+    static func script(_ body: String) -> [UInt8] {
+        Array("#!/bin/sh\nSERVER=\"$EXUP_STAGING_DIR/../../..\"\necho \"$EXUP_PACKAGE_ID\" >> \"$SERVER/order.log\"\n\(body)\n".utf8)
+    }
+
+    func build(id: String, module: String, version: String, releaseDate: String, rebootRequired: Bool = false, timeoutSeconds: Int = 600,
+               program: String, extra: [(String, [UInt8])] = []) throws -> String {
+        var info = InfoXML()
+        info.id = id
+        info.module = module
+        info.version = version
+        info.releaseDate = releaseDate
+        info.rebootRequired = rebootRequired ? "true" : "false"
+        info.applyTimeoutSeconds = timeoutSeconds
+        let payload = [("payload/apply.sh", Self.script(program))] + extra
+        return try HandPackage(info: info.bytes, payload: payload).write(to: dir, name: "\(id).zip", signedWith: vendor.key)
+    }
+
+    /// A BMC firmware package whose program "flashes" the simulated BMC after `delay` seconds.
+    func bmcFirmware(_ version: String, id: String? = nil, releaseDate: String = "2026-03-01", delay: Int = 0) throws -> String {
+        try build(id: id ?? "bmc-\(version)", module: "bmc-firmware", version: version, releaseDate: releaseDate,
+                  program: (delay > 0 ? "sleep \(delay)\n" : "") + "printf '\(version) 01020304\\n' > \"$SERVER/bmc-firmware\"")
+    }
+
+    /// A software package installing a real .deb into the server's sandboxed dpkg root.
+    func software(_ name: String, version: String, releaseDate: String = "2026-01-15") throws -> String {
+        try dir.write("deb-src-\(name)/DEBIAN/control", """
+        Package: \(name)
+        Version: \(version)
+        Architecture: all
+        Maintainer: exup tests <tests@example.invalid>
+        Description: exup test software
+
+        """)
+        let deb = dir.file("\(name)_\(version).deb")
+        let made = try Subprocess.run([try requireTool("dpkg-deb"), "--build", dir.file("deb-src-\(name)"), deb])
+        guard made.status == 0 else { throw TestFailure("dpkg-deb: \(made.stderr)") }
+        return try build(id: "\(name)-\(version)", module: "package:\(name)", version: version, releaseDate: releaseDate,
+                         program: "exec dpkg --root=\"$SERVER/dpkg-root\" -i payload/\(name).deb",
+                         extra: [("payload/\(name).deb", Array(try Data(contentsOf: URL(fileURLWithPath: deb))))])
+    }
+}
+
+extension ManagerProcess {
+    func add(_ package: String) throws {
+        let name = (package as NSString).lastPathComponent
+        let response = try admin.post(url + "/api/v1/repository/packages?mode=all&name=\(name)", file: package)
+        #expect(response.status == 201, "\(String(decoding: response.body, as: UTF8.self))")
+    }
+
+    func json(_ path: String) throws -> [String: Any] {
+        try JSONSerialization.jsonObject(with: Data(try admin.get(url + path, maxBytes: 4 << 20).body)) as! [String: Any]
+    }
+
+    @discardableResult
+    func post(_ path: String, _ body: [String: Any] = [:]) throws -> [String: Any] {
+        let response = try admin.send("POST", url + path, body: Array(try JSONSerialization.data(withJSONObject: body)))
+        #expect(response.status < 300, "\(path): \(String(decoding: response.body, as: UTF8.self))")
+        return (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:]
+    }
+
+    /// Approves modules on a server; returns the item ids by module.
+    func approve(_ server: String, _ modules: [String], options: [String: Any] = [:]) throws -> [String: Int64] {
+        var body = options
+        body["modules"] = modules.map { ["id": $0] }
+        let response = try admin.send("POST", url + "/api/v1/servers/\(server)/approve", body: Array(try JSONSerialization.data(withJSONObject: body)))
+        #expect(response.status == 201, "approve on \(server): \(String(decoding: response.body, as: UTF8.self))")
+        var out: [String: Int64] = [:]
+        for item in (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]]) ?? [] {
+            out[item["module"] as! String] = (item["id"] as! NSNumber).int64Value
+        }
+        return out
+    }
+
+    /// One module of a server as the manager shows it.
+    func module(_ server: String, _ id: String) throws -> [String: Any] {
+        (try json("/api/v1/servers/\(server)")["modules"] as? [[String: Any]] ?? []).first { $0["id"] as? String == id } ?? [:]
+    }
+}
+
+extension ManagerProcess {
+    /// One approved item as the manager shows it in the server's run.
+    func item(_ server: String, _ id: Int64) throws -> [String: Any] {
+        let run = try json("/api/v1/servers/\(server)")["run"] as? [String: Any] ?? [:]
+        return (run["items"] as? [[String: Any]] ?? []).first { ($0["id"] as? NSNumber)?.int64Value == id } ?? [:]
+    }
+}
