@@ -28,18 +28,36 @@ public struct AgentCycle {
         public var waitingReports: Int
     }
 
+    /// What a cycle may do besides polling and reporting.
+    public enum Mode: String, Sendable, Codable {
+        /// Poll, report, and run the approved items that are due (the daemon's cycle; `exup-agent apply`).
+        case apply
+        /// Poll and report only (`exup-agent check`).
+        case check
+        /// Cancel every approved item that has not started, then report (`exup-agent cancel`).
+        case cancel
+    }
+
     let configuration: AgentConfiguration
     let store: AgentStateStore
     let clock: () -> Int64
+    let mode: Mode
+    let control: AgentControl?
 
-    public init(configuration: AgentConfiguration, clock: @escaping () -> Int64 = { Int64(time(nil)) }) {
+    public init(configuration: AgentConfiguration, mode: Mode = .apply, control: AgentControl? = nil,
+                clock: @escaping () -> Int64 = { Int64(time(nil)) }) {
         self.configuration = configuration
         store = AgentStateStore(directory: configuration.agent.stateDirectory)
         self.clock = clock
+        self.mode = mode
+        self.control = control
     }
 
     public func runOnce() throws -> Outcome {
         guard let url = configuration.manager.url else { throw AgentError("[manager] url is not set in the configuration") }
+        do { try LocalFile.makeDirectories(store.directory, mode: 0o700) } catch { throw AgentError("cannot create \(store.directory): \(error)") }
+        let lock = try AgentLock(stateDirectory: store.directory)
+        defer { withExtendedLifetime(lock) {} }
         var enrolled = false
         let state: AgentState
         if let saved = try store.load(), store.credential() != nil {
@@ -51,7 +69,7 @@ public struct AgentCycle {
         guard let credential = store.credential() else { throw AgentError("no credential in \(store.directory)") }
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile)
         let session = try AgentSession(configuration: configuration, store: store, state: state, link: link, clock: clock)
-        let runner = ApplyRunner(session: session, cache: PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url,
+        let runner = ApplyRunner(session: session, control: control, cache: PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url,
                                                                        credential: credential, caFile: configuration.manager.caFile))
 
         // What a previous agent left running is judged first: its results lead the next report.
@@ -88,8 +106,13 @@ public struct AgentCycle {
         }
         try store.save(session.state)
         if let directives = session.state.directives, session.contactLost == nil {
-            try runner.plan(directives)
-            try runner.runAll()
+            try runner.plan(directives, includingFuture: mode == .cancel)
+            if mode == .cancel {
+                _ = control?.takeCancel()
+                try runner.cancelNotStarted(reason: "cancelled on the server (exup-agent cancel)")
+            }
+            if mode == .apply { try runner.runAll() }
+            if directives.uploadLogBundle { session.uploadLogBundle() }
             try store.save(session.state)
         }
         let items = session.journal.entries.compactMap(\.reported)   // this run's results, before compaction

@@ -3,6 +3,9 @@ import ExupCrypto
 import ExupSystem
 import FoundationEssentials
 import Inventory
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// What one cycle of the agent works on: its saved state, the journal, the last inventory, and the way
 /// to the manager. Every change goes to disk before the manager hears of it; every report goes through
@@ -90,5 +93,17 @@ final class AgentSession {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return SHA256Hasher.hash(Array(try encoder.encode(stable))).hex
+    }
+
+    /// Sends the log bundle the manager asked for, or tells it why it cannot.
+    func uploadLogBundle() {
+        let path = store.directory + "/log-bundle.tar.gz"
+        defer { unlink(path) }
+        do {
+            try LogBundle.write(stateDirectory: store.directory, to: path)
+            try link.uploadLogBundle(path)
+        } catch {
+            do { try link.logBundleFailed("\(error)") } catch { contactLost = "\(error)" }
+        }
     }
 }

@@ -10,6 +10,7 @@ import Glibc
 /// starts; each change is reported through the outbox.
 struct ApplyRunner {
     let session: AgentSession
+    let control: AgentControl?
     let cache: PackageCache
 
     var stateDirectory: String { session.store.directory }
@@ -20,7 +21,7 @@ struct ApplyRunner {
 
     /// Adds approved items that are due and not yet in the journal, and cancels pending entries the
     /// manager no longer lists (a cancel at the manager).
-    func plan(_ directives: Directives) throws {
+    func plan(_ directives: Directives, includingFuture: Bool = false) throws {
         let listed = Set(directives.items.map(\.id))
         let now = session.clock()
         var changed = false
@@ -32,7 +33,7 @@ struct ApplyRunner {
             }
         }
         for item in directives.items where session.journal.entry(item.id) == nil {
-            if let notBefore = item.options.notBefore, notBefore > now { continue }
+            if let notBefore = item.options.notBefore, notBefore > now, !includingFuture { continue }
             session.journal.entries.append(entry(for: item))
             changed = true
         }
@@ -88,6 +89,10 @@ struct ApplyRunner {
     /// Asks the manager whether `entry` is still approved. Cancels it (false) when it is not; applies
     /// the on-lost-contact rule when the manager does not answer.
     func stillApproved(_ entry: ApplyJournal.Entry) throws -> Bool {
+        if control?.takeCancel() == true {
+            try cancelNotStarted(reason: "cancelled on the server (exup-agent cancel)")
+            return false
+        }
         if let directives = try? session.link.directives(etag: nil) {
             session.contactLost = nil
             session.state.directives = directives.directives
@@ -101,13 +106,15 @@ struct ApplyRunner {
         session.contactLost = session.contactLost ?? "the manager did not answer the directives check"
         guard entry.options.onLostContact == .stop else { return true }
         session.journal.stoppedForLostContact = true
-        for waiting in session.journal.runnable {
-            try update(waiting.itemID) {
-                $0.phase = .cancelled
-                $0.message = "cancelled: contact with the manager was lost before it started (on-lost-contact = stop)"
-            }
-        }
+        try cancelNotStarted(reason: "cancelled: contact with the manager was lost before it started (on-lost-contact = stop)")
         return false
+    }
+
+    /// Cancels every entry that has not started (pending, downloading, downloaded).
+    func cancelNotStarted(reason: String) throws {
+        for waiting in session.journal.runnable {
+            try update(waiting.itemID) { $0.phase = .cancelled; $0.percent = nil; $0.message = reason }
+        }
     }
 
     /// Brings one item's package into the cache. A download that stopped stays pending (it resumes next

@@ -38,6 +38,20 @@ public struct ManagerLink {
         return answer["outcome"] == "accepted"
     }
 
+    /// Uploads the requested log bundle (a tar.gz file).
+    public func uploadLogBundle(_ path: String) throws {
+        let response: HTTPClient.Response
+        do { response = try http.post(base + "/api/v1/agent/logs", file: path, contentType: "application/gzip") } catch {
+            throw AgentError("cannot reach the manager at \(base): \(error)")
+        }
+        try check(response, expecting: [201])
+    }
+
+    /// Tells the manager why the requested bundle cannot be sent.
+    public func logBundleFailed(_ reason: String) throws {
+        _ = try post("/api/v1/agent/logs/failed", ["reason": String(reason.prefix(1000))], expecting: [200])
+    }
+
     /// The directives, or nil when they have not changed since `etag` (a 304).
     public func directives(etag: String?) throws -> (directives: Directives, etag: String?)? {
         let response: HTTPClient.Response

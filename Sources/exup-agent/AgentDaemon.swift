@@ -1,4 +1,5 @@
 import Agent
+import Dispatch
 import ExupCore
 import FoundationEssentials
 import Logging
@@ -13,29 +14,112 @@ import Glibc
 struct PollService: Service {
     let configuration: AgentConfiguration
     let notifier: SystemdNotifier
+    let control: AgentControl
     let logger: Logger
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
             var ready = false
             while !Task.isCancelled {
-                do {
-                    let outcome = try AgentCycle(configuration: configuration).runOnce()
-                    logger.info("poll done", metadata: ["exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
-                                                        "exup.items": "\(outcome.directives?.items.count ?? 0)"])
-                    if let refusal = outcome.metadataRefusal { logger.warning("\(refusal)") }
-                } catch {
-                    logger.error("poll failed: \(error)")
-                }
+                let mode = control.beginCycle()
+                let answer = await cycle(mode)
+                control.cycleFinished(answer: answer)
                 if !ready {
                     notifier.notify("READY=1\nSTATUS=polling every \(configuration.agent.pollIntervalSeconds) s")
                     ready = true
                 }
+                // The interval ± 10 %, cut short by a request from the local CLI.
                 let seconds = Double(configuration.agent.pollIntervalSeconds) * Double.random(in: 0.9...1.1)
-                try? await Task.sleep(for: .milliseconds(Int64(seconds * 1000)))
+                let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
+                while !Task.isCancelled && ContinuousClock.now < deadline && !control.pollRequested {
+                    try? await Task.sleep(for: .milliseconds(100))
+                }
             }
         }
         notifier.notify("STOPPING=1")
+    }
+
+    /// One cycle on a thread of its own (an apply can take an hour; the cooperative pool must not wait),
+    /// logged, and answered as the JSON line the local CLI receives.
+    func cycle(_ mode: AgentCycle.Mode) async -> String {
+        let configuration = configuration, control = control
+        let result: Result<AgentCycle.Outcome, any Error> = await withCheckedContinuation { continuation in
+            DispatchQueue(label: "exup-agent.cycle").async {
+                continuation.resume(returning: Result { try AgentCycle(configuration: configuration, mode: mode, control: control).runOnce() })
+            }
+        }
+        switch result {
+        case .success(let outcome):
+            logger.info("poll done", metadata: ["exup.mode": "\(mode.rawValue)", "exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
+                                                "exup.items": "\(outcome.items.count)"])
+            if let refusal = outcome.metadataRefusal { logger.warning("\(refusal)") }
+            for item in outcome.items where item.state == .failed { logger.error("item \(item.itemID) failed: \(item.message ?? "")") }
+            return ControlAnswer.success(outcome)
+        case .failure(let error):
+            logger.error("poll failed: \(error)")
+            return ControlAnswer.failure("\(error)")
+        }
+    }
+}
+
+/// The local CLI's socket: `check`, `apply` and `cancel` are queued for the poll loop and answered when
+/// a cycle that started after them ends; `ping` is answered at once.
+struct ControlService: Service {
+    let socketPath: String
+    let control: AgentControl
+    let logger: Logger
+
+    func run() async throws {
+        let server: ControlSocket
+        do { server = try ControlSocket(listeningAt: socketPath) } catch {
+            logger.warning("local CLI socket unavailable (the CLI falls back to the state on disk): \(error)")
+            return
+        }
+        await cancelWhenGracefulShutdown {
+            await withTaskGroup(of: Void.self) { group in
+                while !Task.isCancelled {
+                    guard let client = server.accept() else {
+                        try? await Task.sleep(for: .milliseconds(50))
+                        continue
+                    }
+                    group.addTask { await serve(client) }
+                }
+                group.cancelAll()
+            }
+        }
+        withExtendedLifetime(server) {}
+    }
+
+    func serve(_ client: Int32) async {
+        defer { close(client) }
+        guard ControlSocket.peerIsTrusted(client) else {
+            ControlSocket.writeLine(client, ControlAnswer.failure("only root may use the agent's socket"))
+            return
+        }
+        var timeout = timeval(tv_sec: 5, tv_usec: 0)
+        setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
+        guard let line = ControlSocket.readLine(client, limit: 4096),
+              let request = try? JSONDecoder().decode([String: String].self, from: Data(line.utf8)), let command = request["command"] else {
+            ControlSocket.writeLine(client, ControlAnswer.failure("expected one JSON line {\"command\": …}"))
+            return
+        }
+        if command == "ping" {
+            ControlSocket.writeLine(client, #"{"ok":true,"pid":\#(getpid()),"busy":\#(control.busy)}"#)
+            return
+        }
+        guard let mode = AgentCycle.Mode(rawValue: command) else {
+            ControlSocket.writeLine(client, ControlAnswer.failure("unknown command \(command): check, apply, cancel or ping"))
+            return
+        }
+        logger.info("local request: \(command)")
+        let number = control.request(mode)
+        while !Task.isCancelled {
+            if let answer = control.answer(for: number) {
+                ControlSocket.writeLine(client, answer)
+                return
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
     }
 }
 
@@ -59,7 +143,9 @@ enum AgentDaemon {
         var logger = Logger(label: "exup-agent")
         logger.logLevel = .info
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
-        var services: [any Service] = [PollService(configuration: configuration, notifier: notifier, logger: logger)]
+        let control = AgentControl()
+        var services: [any Service] = [PollService(configuration: configuration, notifier: notifier, control: control, logger: logger),
+                                       ControlService(socketPath: configuration.agent.socketPath, control: control, logger: logger)]
         if let interval = notifier.watchdogInterval { services.append(WatchdogService(notifier: notifier, interval: interval)) }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -21,21 +21,7 @@ struct RunCommand: AsyncParsableCommand {
         do { outcome = try AgentCycle(configuration: try options.load()).runOnce() } catch let error as AgentError {
             throw ValidationError(error.description)
         }
-        if options.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(outcome), as: UTF8.self))
-            return
-        }
-        if outcome.enrolled { print("enrolled as \(outcome.name); root.json pinned") }
-        print(outcome.reported.map { "report #\($0) sent" } ?? "inventory unchanged: no report")
-        for problem in outcome.problems { print("  could not read: \(problem)") }
-        if let refusal = outcome.metadataRefusal { print(refusal + " (the last trusted metadata is kept)") }
-        print(outcome.offered.isEmpty ? "the repository offers nothing for this model"
-              : "the repository offers (TUF-verified): " + outcome.offered.joined(separator: ", "))
-        AgentText.printDirectives(outcome.directives, changed: outcome.directivesChanged)
-        AgentText.printItems(outcome.items)
-        if outcome.waitingReports > 0 { print("\(outcome.waitingReports) report(s) wait in the outbox for the manager") }
+        try AgentText.printOutcome(outcome, json: options.json)
     }
 }
 
@@ -67,6 +53,13 @@ struct StatusCommand: ParsableCommand {
             return
         }
         print("\(state.name): \(local.statusText)   (manager \(state.managerURL))")
+        let daemon = (try? ControlSocket.request(configuration.agent.socketPath, #"{"command":"ping"}"#)).flatMap { $0 }
+            .flatMap { try? JSONDecoder().decode([String: JSONScalar].self, from: Data($0.utf8)) }
+        if let pid = daemon?["pid"]?.number {
+            print("daemon: running (pid \(pid))" + (daemon?["busy"]?.bool == true ? ", working" : ", idle"))
+        } else {
+            print("daemon: not running (state read from \(configuration.agent.stateDirectory))")
+        }
         print("last report #\(state.sequence)" + (state.lastPoll.map { ", last poll \(UTCTime(seconds: $0).description)" } ?? ""))
         if let refusal = state.metadataRefusal { print(refusal) }
         let rows = local.modules.map { [$0.statusText, $0.name, $0.current ?? "-", $0.available ?? "-"] }
@@ -77,6 +70,24 @@ struct StatusCommand: ParsableCommand {
 }
 
 enum AgentText {
+    static func printOutcome(_ outcome: AgentCycle.Outcome, json: Bool) throws {
+        if json {
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            print(String(decoding: try encoder.encode(outcome), as: UTF8.self))
+            return
+        }
+        if outcome.enrolled { print("enrolled as \(outcome.name); root.json pinned") }
+        print(outcome.reported.map { "report #\($0) sent" } ?? "nothing changed: no new report")
+        for problem in outcome.problems { print("  could not read: \(problem)") }
+        if let refusal = outcome.metadataRefusal { print(refusal + " (the last trusted metadata is kept)") }
+        print(outcome.offered.isEmpty ? "the repository offers nothing for this model"
+              : "the repository offers (TUF-verified): " + outcome.offered.joined(separator: ", "))
+        printDirectives(outcome.directives, changed: outcome.directivesChanged)
+        printItems(outcome.items)
+        if outcome.waitingReports > 0 { print("\(outcome.waitingReports) report(s) wait in the outbox for the manager") }
+    }
+
     static func printDirectives(_ directives: Directives?, changed: Bool) {
         guard let directives else { return }
         let items = directives.items
@@ -94,4 +105,19 @@ enum AgentText {
             print("  item #\(item.itemID): \(item.state.rawValue)" + (item.percent.map { " \($0)%" } ?? "") + (item.message.map { " — \($0)" } ?? ""))
         }
     }
+}
+
+/// A JSON number or boolean, for the daemon's ping answer.
+enum JSONScalar: Decodable {
+    case number(Int), bool(Bool), other
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let value = try? container.decode(Int.self) { self = .number(value) } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else { self = .other }
+    }
+
+    var number: Int? { if case .number(let n) = self { n } else { nil } }
+    var bool: Bool? { if case .bool(let b) = self { b } else { nil } }
 }

@@ -45,6 +45,7 @@ final class ManagedServer {
         cache-dir = "\(dir.file("cache"))"
         boot-id-file = "\(dir.file("boot_id"))"
         reboot-command = ["/bin/false"]
+        socket = "\(dir.file("agent.sock"))"
 
         [trust]
         keys-dir = "\(vendor.trustDirectory)"
@@ -104,6 +105,24 @@ final class ManagedServer {
         let result = try Subprocess.run(["dpkg-query", "--root=\(dir.file("dpkg-root"))", "-W", "-f", "${Version}", package])
         return result.status == 0 ? result.stdout : nil
     }
+}
+
+/// A manager with its repository and a vendor it trusts: what every end-to-end agent test starts from.
+final class TestFleet {
+    let manager: ManagerProcess
+    let dir: TemporaryDirectory
+    let vendor: TestVendor
+    let packages: TestPackages
+
+    init() throws {
+        manager = try ManagerProcess()
+        dir = try TemporaryDirectory()
+        vendor = try TestVendor(in: dir)
+        try manager.trust(vendor)
+        packages = TestPackages(vendor: vendor, dir: dir)
+    }
+
+    deinit { manager.stop() }
 }
 
 /// The test vendor's update packages, built by hand as a vendor would (package-format.md).

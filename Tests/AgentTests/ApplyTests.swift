@@ -10,20 +10,13 @@ import Glibc
 /// The agent applying approved updates for real, on loopback: a manager with its repository, servers
 /// with their own simulated BMCs and dpkg roots, packages built and signed by the test vendor.
 @Suite(.serialized) final class ApplyTests {
-    let manager: ManagerProcess
-    let dir: TemporaryDirectory
-    let vendor: TestVendor
-    let packages: TestPackages
+    let fleet: TestFleet
+    var manager: ManagerProcess { fleet.manager }
+    var dir: TemporaryDirectory { fleet.dir }
+    var vendor: TestVendor { fleet.vendor }
+    var packages: TestPackages { fleet.packages }
 
-    init() throws {
-        manager = try ManagerProcess()
-        dir = try TemporaryDirectory()
-        vendor = try TestVendor(in: dir)
-        try manager.trust(vendor)
-        packages = TestPackages(vendor: vendor, dir: dir)
-    }
-
-    deinit { manager.stop() }
+    init() throws { fleet = try TestFleet() }
 
     /// A run of two items on web01: a BMC firmware whose program takes 3 s (oldest, so first), then a
     /// .deb. Returns once the agent, started in the background, runs the first item's program.
@@ -137,6 +130,8 @@ import Glibc
     @Test("kill -9 of the agent while a program runs: the program survives, the restarted agent waits, judges, continues")
     func killDuringApply() throws {
         let (web01, items, agent, program) = try twoItemRunStarted()
+        let second = try Subprocess.run([web01.agent, "run", "--once", "--config", web01.config])
+        #expect(second.status != 0 && second.stderr.contains("another exup-agent"), "one agent per state directory: \(second.stderr)")
         kill(agent.pid, SIGKILL)
         agent.stop()
         #expect(DetachedProgramProbe.isLive(program), "the update program outlives the agent")

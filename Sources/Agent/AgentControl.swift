@@ -1,0 +1,63 @@
+import Synchronization
+
+/// Requests the local CLI makes of a running daemon, shared between its socket and its poll loop.
+/// Each request is answered by a cycle that *started* after it was made, so `check` never returns
+/// the result of a poll that was already past the point it asks about.
+public final class AgentControl: Sendable {
+    struct State {
+        var pollNow = false
+        var mode = AgentCycle.Mode.apply
+        var cancel = false
+        /// Cycles started and finished since the daemon started, and the last one's answer (JSON).
+        var started = 0
+        var finished = 0
+        var lastAnswer = ""
+    }
+
+    let state = Mutex(State())
+
+    public init() {}
+
+    /// Asks for a cycle now; returns the number of the cycle that will answer.
+    public func request(_ mode: AgentCycle.Mode) -> Int {
+        state.withLock { state in
+            if !state.pollNow || mode != .check { state.mode = mode }   // apply or cancel win over a check
+            if mode == .cancel { state.cancel = true }
+            state.pollNow = true
+            return state.started + 1
+        }
+    }
+
+    public var pollRequested: Bool { state.withLock { $0.pollNow } }
+
+    /// Starts a cycle: the mode asked for (apply when nobody asked).
+    public func beginCycle() -> AgentCycle.Mode {
+        state.withLock { state in
+            state.started += 1
+            defer { state.pollNow = false; state.mode = .apply }
+            return state.pollNow ? state.mode : .apply
+        }
+    }
+
+    public func cycleFinished(answer: String) {
+        state.withLock { state in
+            state.finished = state.started
+            state.lastAnswer = answer
+        }
+    }
+
+    /// The answer of cycle `number` or a later one, once it finished.
+    public func answer(for number: Int) -> String? {
+        state.withLock { $0.finished >= number ? $0.lastAnswer : nil }
+    }
+
+    public var busy: Bool { state.withLock { $0.started > $0.finished } }
+
+    /// True once after `cancel` was asked for: the running cycle cancels what has not started.
+    public func takeCancel() -> Bool {
+        state.withLock { state in
+            defer { state.cancel = false }
+            return state.cancel
+        }
+    }
+}
