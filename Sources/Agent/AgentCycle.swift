@@ -111,7 +111,14 @@ public struct AgentCycle {
                 _ = control?.takeCancel()
                 try runner.cancelNotStarted(reason: "cancelled on the server (exup-agent cancel)")
             }
-            if mode == .apply { try runner.runAll() }
+            if mode == .apply, !session.journal.runnable.isEmpty {
+                try runner.runAll()
+                // What the manager lists now that the results are in (finished items leave the directives).
+                if session.contactLost == nil, let (directives, etag) = try? link.directives(etag: session.state.directivesETag) {
+                    session.state.directives = directives
+                    session.state.directivesETag = etag
+                }
+            }
             if directives.uploadLogBundle { session.uploadLogBundle() }
             try store.save(session.state)
         }

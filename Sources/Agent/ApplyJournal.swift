@@ -93,7 +93,7 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
     /// Module id → the version before the last successful apply.
     public var previousVersions: [String: String] {
         var out: [String: String] = [:]
-        for entry in entries where entry.phase == .succeeded || entry.phase == .rebootRequired {
+        for entry in entries where entry.phase == .succeeded {   // a reboot-required item has not changed the version yet
             if let previous = entry.previousVersion { out[entry.moduleID] = previous }
         }
         return out
