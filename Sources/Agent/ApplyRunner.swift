@@ -122,7 +122,15 @@ struct ApplyRunner {
     func download(_ itemID: Int64) throws {
         guard let entry = session.journal.entry(itemID), let target = entry.target else { return }
         try update(itemID) { $0.phase = .downloading; $0.percent = 0 }
-        do { _ = try cache.fetch(target) } catch {
+        // Download progress is 0–25 % of the item, reported at most every 2 s.
+        var lastReport = CommandRunner.monotonicMilliseconds()
+        let progress: (Int) -> Void = { received in
+            let now = CommandRunner.monotonicMilliseconds()
+            guard now - lastReport >= 2000, target.length > 0 else { return }
+            lastReport = now
+            try? update(itemID) { $0.percent = min(24, received * 25 / target.length) }
+        }
+        do { _ = try cache.fetch(target, progress: progress) } catch {
             let text = "\(error)"
             if text.contains("resumes next time") || text.contains("not enough free space") {
                 try update(itemID) { $0.phase = .pending; $0.percent = nil; $0.message = text }

@@ -26,7 +26,7 @@ public struct PackageCache {
     }
 
     /// The package at its final path, downloaded if it is not cached yet.
-    public func fetch(_ target: OfferedPackage) throws -> String {
+    public func fetch(_ target: OfferedPackage, progress: ((_ received: Int) -> Void)? = nil) throws -> String {
         let final = path(for: target)
         if LocalFile.exists(final) {
             if (try? check(final, against: target)) != nil { return final }
@@ -40,7 +40,8 @@ public struct PackageCache {
         let partial = final + ".part"
         let response: HTTPClient.Response
         do {
-            response = try client.download(repositoryURL + "/targets/" + remote, to: partial, maxBytes: UInt64(target.length))
+            response = try client.download(repositoryURL + "/targets/" + remote, to: partial, maxBytes: UInt64(target.length),
+                                           progress: progress.map { report in { report(Int($0)) } })
         } catch {
             throw AgentError("download of \(target.info.id) stopped (it resumes next time): \(error)")
         }

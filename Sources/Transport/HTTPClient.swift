@@ -73,8 +73,9 @@ public final class HTTPClient {
     /// Streams `url` into `path`, resuming from the bytes already there with a Range request (a server
     /// that ignores Range sends the whole file, which then replaces the partial one). The file never grows
     /// past `maxBytes`. Returns the response with an empty body.
+    /// `progress` is called with the file's length as it grows (from libcurl's callback: keep it short).
     public func download(_ url: String, to path: String, maxBytes: UInt64, resume: Bool = true,
-                         headers: [String: String] = [:]) throws(HTTPError) -> Response {
+                         headers: [String: String] = [:], progress: ((UInt64) -> Void)? = nil) throws(HTTPError) -> Response {
         var existing: UInt64 = 0
         var info = stat()
         if resume, stat(path, &info) == 0 { existing = UInt64(info.st_size) }
@@ -85,6 +86,7 @@ public final class HTTPClient {
         var requestHeaders = headers
         if existing > 0 { requestHeaders["Range"] = "bytes=\(existing)-" }
         let sink = FileSink(fd: fd, offset: existing, path: path)
+        sink.progress = progress
         var response = try perform(method: "GET", url: url, headers: requestHeaders, body: nil, maxBytes: maxBytes, sink: sink)
         if let error = sink.error { throw .file(path: path, reason: error) }
         response.body = []
@@ -206,6 +208,7 @@ final class FileSink {
     var offset: UInt64
     let path: String
     var error: String?
+    var progress: ((UInt64) -> Void)?
 
     init(fd: Int32, offset: UInt64, path: String) {
         self.fd = fd
@@ -229,6 +232,7 @@ private let transferWrite: exup_curl_data_callback = { data, size, count, contex
         }
         sink.offset += UInt64(length)
         state.received += UInt64(length)
+        sink.progress?(sink.offset)
         return length
     }
     state.received += UInt64(length)

@@ -188,6 +188,35 @@ import Glibc
         #expect(try web01.installedDebVersion("exup-hello") == nil)
     }
 
+    @Test("an interrupted download resumes from its partial file; a partial file that does not match is discarded")
+    func resumedDownload() throws {
+        let package = try packages.bmcFirmware("2.31")
+        try manager.add(package)
+        let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
+        try web01.runOnce()
+        let bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: package)))
+        try FileManager.default.createDirectory(atPath: web01.dir.file("cache"), withIntermediateDirectories: true)
+        // The first half arrived before the interruption, but altered: only a resumed download keeps it.
+        var half = Array(bytes.prefix(bytes.count / 2))
+        half[10] ^= 0xFF
+        try Data(half).write(to: URL(fileURLWithPath: web01.dir.file("cache/bmc-2.31.zip.part")))
+        let items = try manager.approve("web01", ["bmc-firmware"])
+        var outcome = try web01.runOnce()
+        var state = (outcome["items"] as? [[String: Any]] ?? []).first { ($0["itemID"] as? NSNumber)?.int64Value == items["bmc-firmware"] }
+        #expect(state?["state"] as? String == "failed" && (state?["message"] as? String ?? "").contains("does not match the repository's metadata"),
+                "the kept bytes plus the rest (a Range request) fail the digest: \(String(describing: state))")
+        #expect(!FileManager.default.fileExists(atPath: web01.dir.file("cache/bmc-2.31.zip.part")), "a mismatching partial file is dropped")
+        #expect(web01.runOrder.isEmpty)
+
+        // A correct first half is resumed and completed.
+        try Data(bytes.prefix(bytes.count / 2)).write(to: URL(fileURLWithPath: web01.dir.file("cache/bmc-2.31.zip.part")))
+        let again = try manager.approve("web01", ["bmc-firmware"])
+        outcome = try web01.runOnce()
+        state = (outcome["items"] as? [[String: Any]] ?? []).first { ($0["itemID"] as? NSNumber)?.int64Value == again["bmc-firmware"] }
+        #expect(state?["state"] as? String == "succeeded", "\(String(describing: state))")
+        #expect(web01.runOrder == ["bmc-2.31"])
+    }
+
     @Test("a repository replaying older metadata is refused; the agent keeps what it trusted and reports why")
     func replayedMetadata() throws {
         try manager.add(try packages.bmcFirmware("2.31"))
