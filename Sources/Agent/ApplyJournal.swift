@@ -60,6 +60,9 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
     }
 
     public var entries: [Entry] = []
+    /// Items finished and compacted away, newest last (bounded): an item the manager lists again (a
+    /// restore from backup, say) is never run a second time.
+    public var finishedItemIDs: [Int64]? = []
     /// The manager could not be reached during the run and its rule said stop (R088–R091).
     public var stoppedForLostContact = false
 
@@ -103,11 +106,19 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
     /// marks that last until the next boot.
     public mutating func compact(listed: Set<Int64>, delivered: Bool, bootID: String?) {
         guard delivered else { return }
+        var finished = finishedItemIDs ?? []
         entries.removeAll { entry in
             guard entry.phase.isFinished, !listed.contains(entry.itemID) else { return false }
             let marksModule = (entry.phase == .rebootRequired || entry.phase == .failed) && entry.finishedBootID == bootID
+            if !marksModule { finished.append(entry.itemID) }
             return !marksModule
         }
+        finishedItemIDs = Array(finished.suffix(10_000))
+    }
+
+    /// Whether this item already ran (or was cancelled, or failed) here.
+    public func hasFinished(_ itemID: Int64) -> Bool {
+        entry(itemID)?.phase.isFinished == true || (finishedItemIDs ?? []).contains(itemID)
     }
 }
 

@@ -32,7 +32,7 @@ struct ApplyRunner {
                 changed = true
             }
         }
-        for item in directives.items where session.journal.entry(item.id) == nil {
+        for item in directives.items where session.journal.entry(item.id) == nil && !session.journal.hasFinished(item.id) {
             if let notBefore = item.options.notBefore, notBefore > now, !includingFuture { continue }
             session.journal.entries.append(entry(for: item))
             changed = true
