@@ -17,6 +17,9 @@ public final class HTTPClient {
         public var caFile: String?
         public var bearerToken: String?
         public var userAgent = "exup"
+        /// Requests go through this proxy; without one, none is used (not even one named by the
+        /// environment's http_proxy, which libcurl would otherwise honour behind the operator's back).
+        public var proxy: ProxySettings?
 
         public init() {}
     }
@@ -126,6 +129,14 @@ public final class HTTPClient {
         set(exup_curl_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0))
         set(exup_curl_setopt_string(handle, CURLOPT_PROTOCOLS_STR, "http,https"))
         if let caFile = options.caFile { set(exup_curl_setopt_string(handle, CURLOPT_CAINFO, caFile)) }
+        if let proxy = options.proxy {
+            set(exup_curl_setopt_string(handle, CURLOPT_PROXY, proxy.url))
+            set(exup_curl_setopt_long(handle, CURLOPT_PROXYAUTH, proxy.curlAuthBits))
+            if let username = proxy.username { set(exup_curl_setopt_string(handle, CURLOPT_PROXYUSERNAME, username)) }
+            if let password = proxy.password { set(exup_curl_setopt_string(handle, CURLOPT_PROXYPASSWORD, password)) }
+        } else {
+            set(exup_curl_setopt_string(handle, CURLOPT_PROXY, ""))
+        }
         if maxBytes > 0 { set(exup_curl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBytes))) }
         set(exup_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
         set(exup_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, transferWrite))
@@ -150,9 +161,15 @@ public final class HTTPClient {
             return curl_easy_perform(handle)
         }
         if state.tooLarge || code == CURLE_FILESIZE_EXCEEDED { throw .tooLarge(url: url, limit: maxBytes) }
+        if let proxy = options.proxy, code == CURLE_COULDNT_CONNECT || code == CURLE_COULDNT_RESOLVE_PROXY {
+            throw .proxyUnreachable(proxy: proxy.description, reason: HTTPClient.text(code))
+        }
         guard code == CURLE_OK else { throw .transport(url: url, code: Int(code.rawValue), reason: HTTPClient.text(code)) }
         var status = 0
         _ = exup_curl_getinfo_long(handle, CURLINFO_RESPONSE_CODE, &status)
+        if status == 407, let proxy = options.proxy {
+            throw .proxyAuthentication(proxy: proxy.description, offered: state.headers["proxy-authenticate"] ?? "no scheme named")
+        }
         var effective: UnsafeMutablePointer<CChar>?
         _ = exup_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
         return Response(status: status, headers: state.headers, body: state.body,

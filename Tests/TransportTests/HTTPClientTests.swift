@@ -5,22 +5,12 @@ import Transport
 
 /// The libcurl client against a real server on loopback (Tests/TransportTests/python/httpd.py).
 @Suite(.serialized) final class HTTPClientTests {
-    let files: TemporaryDirectory
-    let server: BackgroundProcess
-    let base: String
-    let content: [UInt8]
+    let origin: OriginServer
+    var files: TemporaryDirectory { origin.files }
+    var base: String { origin.base }
+    var content: [UInt8] { origin.content }
 
-    init() throws {
-        files = try TemporaryDirectory()
-        var rng = SeededRandom(seed: 9)
-        content = (0..<300_000).map { _ in UInt8.random(in: 0...255, using: &rng) }
-        try files.write("blob", content)
-        let root = PythonTools.repositoryRoot(from: #filePath)
-        server = try BackgroundProcess(["python3", root + "/Tests/TransportTests/python/httpd.py", files.path])
-        base = "http://127.0.0.1:" + (try server.waitForLine(startingWith: "PORT"))
-    }
-
-    deinit { server.stop() }
+    init() throws { origin = try OriginServer(seed: 9, size: 300_000) }
 
     @Test("GET into memory; ETag and If-None-Match give a 304 with no body")
     func conditionalGet() throws {
