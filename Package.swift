@@ -61,7 +61,7 @@ let package = Package(
 
         // The repository: package pool, SQLite catalog, TUF publishing, retention, add/delete/export.
         .target(name: "Repository", dependencies: [
-            "ExupCore", "PackageFormat", "TUF", "ExupCrypto", "ExupSystem", "ExupZip",
+            "ExupCore", "PackageFormat", "TUF", "ExupCrypto", "ExupSystem", "ExupZip", "Transport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -74,7 +74,7 @@ let package = Package(
 
         // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
         .target(name: "ManagerServer", dependencies: [
-            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "TOML", "TUF",
+            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "TOML", "Transport", "TUF",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -1,6 +1,6 @@
-import ExupCrypto
 import ExupSystem
 import Transport
+import TUF
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -41,7 +41,7 @@ public struct PackageCache {
         let response: HTTPClient.Response
         do {
             response = try client.download(repositoryURL + "/targets/" + remote, to: partial, maxBytes: UInt64(target.length),
-                                           progress: progress.map { report in { report(Int($0)) } })
+                                           progress: progress.map { report in { report(Int($0)); return true } })
         } catch {
             throw AgentError("download of \(target.info.id) stopped (it resumes next time): \(error)")
         }
@@ -58,37 +58,9 @@ public struct PackageCache {
 
     /// Length and every hash of the targets metadata, read in one streaming pass.
     public func check(_ path: String, against target: OfferedPackage) throws {
-        let name = target.info.id
-        var info = stat()
-        guard stat(path, &info) == 0 else { throw AgentError("\(path): \(String(cString: strerror(errno)))") }
-        guard Int(info.st_size) == target.length else {
-            throw AgentError("\(name) is \(info.st_size) bytes where the repository's metadata says \(target.length): refused")
-        }
-        guard let hashes = target.hashes, !hashes.isEmpty else { throw AgentError("the metadata gives no hashes for \(name)") }
-        let sha256 = SHA256Hasher()
-        var whole: [UInt8]? = hashes.keys.contains { $0 != "sha256" } ? [] : nil
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { throw AgentError("\(path): \(String(cString: strerror(errno)))") }
-        defer { close(fd) }
-        var buffer = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = read(fd, &buffer, buffer.count)
-            if n < 0 { if errno == EINTR { continue }; throw AgentError("\(path): \(String(cString: strerror(errno)))") }
-            if n == 0 { break }
-            buffer.withUnsafeBytes { sha256.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            whole?.append(contentsOf: buffer[0..<n])
-        }
-        for (algorithm, expected) in hashes.sorted(by: { $0.key < $1.key }) {
-            let actual: String
-            if algorithm == "sha256" { actual = sha256.finalize().hex } else {
-                guard let kind = DigestAlgorithm(rawValue: algorithm), let whole else {
-                    throw AgentError("\(name): unsupported hash algorithm \(algorithm) in the metadata")
-                }
-                actual = kind.digest(whole).hex
-            }
-            guard actual == expected.lowercased() else {
-                throw AgentError("\(name) does not match the repository's metadata (\(algorithm) differs): refused")
-            }
+        guard let hashes = target.hashes, !hashes.isEmpty else { throw AgentError("the metadata gives no hashes for \(target.info.id)") }
+        do { try TargetFile(path: target.path, length: target.length, hashes: hashes).verifyFile(at: path) } catch {
+            throw AgentError("\(target.info.id) does not match the repository's metadata (\(error)): refused")
         }
     }
 

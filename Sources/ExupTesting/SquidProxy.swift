@@ -17,7 +17,8 @@ public final class SquidProxy: @unchecked Sendable {
 
     public var accessLog: String { (try? String(contentsOfFile: directory.file("access.log"), encoding: .utf8)) ?? "" }
 
-    public init(authentication: Authentication, password: String = "proxy-secret") throws {
+    /// `bytesPerSecond` throttles every transfer (squid's delay pools), so a test can stop one midway.
+    public init(authentication: Authentication, password: String = "proxy-secret", bytesPerSecond: Int? = nil) throws {
         let squid = try requireTool("squid")
         self.password = password
         directory = try TemporaryDirectory(prefix: "exup-squid")
@@ -66,6 +67,7 @@ public final class SquidProxy: @unchecked Sendable {
         acl CONNECT method CONNECT
         \(authLines)
         http_access deny all
+        \(bytesPerSecond.map { "delay_pools 1\ndelay_class 1 1\ndelay_parameters 1 \($0)/\($0)\ndelay_access 1 allow all" } ?? "")
         """)
         process = try BackgroundProcess([squid, "-N", "-f", directory.file("squid.conf"), "-n", "exup\(port)"])
         let deadline = Date().addingTimeInterval(20)

@@ -15,6 +15,8 @@ public struct ManagerApplication {
     public let repository: RepositoryService
     public let manager: ManagerService
     public let secrets: Secrets
+    /// The upstream sync, when `[repository.upstream]` names one.
+    public let sync: UpstreamSync?
     let logger: Logger
 
     /// Loads or creates the data directory and its secrets (written 0600 before anything listens).
@@ -28,6 +30,8 @@ public struct ManagerApplication {
         settings.pollIntervalSeconds = configuration.pollIntervalSeconds
         settings.communicationFailureAfterPolls = configuration.communicationFailureAfterPolls
         manager = try ManagerService(dataDirectory: configuration.dataDirectory, repository: repository, settings: settings)
+        let repository = repository
+        sync = try configuration.upstream.map { try UpstreamSync(settings: $0, repository: repository) }
     }
 
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
@@ -40,6 +44,11 @@ public struct ManagerApplication {
                                       authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes)
         routes.register(on: router)
         ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
+        let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
+        SyncRoutes(sync: sync, settings: check, authenticator: authenticator).register(on: router)
+        var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger),
+                                       HeartbeatFlush(manager: manager, logger: logger)]
+        if let sync, let check { services.append(SyncService(scheduler: SyncScheduler(sync: sync, check: check))) }
         let server: HTTPServerBuilder
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls = TLSConfiguration.makeServerConfiguration(
@@ -52,8 +61,7 @@ public struct ManagerApplication {
         return Application(router: router, server: server,
                            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
                                                 serverName: "exup-manager"),
-                           services: [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger),
-                                      HeartbeatFlush(manager: manager, logger: logger)],
+                           services: services,
                            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
                            logger: logger)
     }
@@ -100,5 +108,18 @@ struct HeartbeatFlush: Service {
 
     func flush() async {
         do { try await manager.flushHeartbeats() } catch { logger.error("heartbeat flush failed: \(error)") }
+    }
+}
+
+/// The sync schedule as a service: ends with the server.
+struct SyncService: Service {
+    let scheduler: SyncScheduler
+
+    func run() async throws {
+        // A service that returns ends the server: without a schedule, this one waits for the shutdown.
+        await cancelWhenGracefulShutdown {
+            await scheduler.run()
+            while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        }
     }
 }

@@ -1,5 +1,8 @@
+import ExupCore
 import ExupSystem
+import Repository
 import TOML
+import Transport
 
 /// The manager's configuration (`/etc/exup/manager.toml`; `etc/exup/manager.toml` documents every key).
 /// Command-line options override it.
@@ -20,6 +23,8 @@ public struct ManagerConfiguration: Sendable {
     public var pollIntervalSeconds = 300
     /// Missed polls after which a server is in "communication failure".
     public var communicationFailureAfterPolls = 3
+    /// `[repository.upstream]` (with `[repository.proxy]`): where new packages come from.
+    public var upstream: UpstreamSettings?
 
     public init() {}
 
@@ -32,7 +37,7 @@ public struct ManagerConfiguration: Sendable {
 
     public static func parse(_ text: String) throws(TOMLError) -> ManagerConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "server", "repository", "manager"]
+        let known: Set<String> = ["", "server", "repository", "repository.upstream", "repository.proxy", "manager"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             throw TOMLError(line: line, reason: "unknown table [\(name)]")
         }
@@ -56,12 +61,62 @@ public struct ManagerConfiguration: Sendable {
         config.trustedKeys = try repository.string("trusted-keys")
         config.renewIntervalSeconds = try repository.int("renew-interval-seconds", in: 1...86_400) ?? config.renewIntervalSeconds
         try repository.rejectUnknownKeys()
+        config.upstream = try parseUpstream(document)
         var manager = TOMLTable(document, "manager")
         config.pollIntervalSeconds = try manager.int("poll-interval-seconds", in: 5...86_400) ?? config.pollIntervalSeconds
         config.communicationFailureAfterPolls = try manager.int("communication-failure-after-polls", in: 1...100)
             ?? config.communicationFailureAfterPolls
         try manager.rejectUnknownKeys()
         return config
+    }
+
+    /// `[repository.upstream]` and `[repository.proxy]`; nil without an upstream url.
+    static func parseUpstream(_ document: TOMLDocument) throws(TOMLError) -> UpstreamSettings? {
+        var proxyTable = TOMLTable(document, "repository.proxy")
+        var proxy: ProxySettings?
+        if let host = try proxyTable.string("host") {
+            let port = try proxyTable.int("port", in: 1...65535) ?? 8080
+            let auth: ProxySettings.Authentication
+            do { auth = try ProxySettings.authentication(try proxyTable.string("auth") ?? "any") } catch {
+                throw TOMLError(line: document.tableLines["repository.proxy"] ?? 0, reason: "[repository.proxy] \(error)")
+            }
+            proxy = ProxySettings(host: host, port: port, username: try proxyTable.string("username"),
+                                  password: try secret(&proxyTable, "password", table: "repository.proxy"), authentication: auth)
+        }
+        try proxyTable.rejectUnknownKeys()
+
+        var table = TOMLTable(document, "repository.upstream")
+        let url = try table.string("url")
+        let password = try secret(&table, "password", table: "repository.upstream")
+        let rootSHA256 = try table.string("root-sha256")
+        let interval = try table.int("sync-interval", in: 0...8760) ?? 24
+        let timeText = try table.string("sync-time") ?? "03:00"
+        try table.rejectUnknownKeys()
+        guard let url else {
+            if proxy != nil { throw TOMLError(line: document.tableLines["repository.proxy"] ?? 0, reason: "[repository.proxy] is set but [repository.upstream] has no url") }
+            return nil
+        }
+        guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
+            throw TOMLError(line: 0, reason: "[repository.upstream] url must start with http:// or https://, not \(url)")
+        }
+        guard let minute = SyncSchedule.minuteOfDay(timeText) else {
+            throw TOMLError(line: 0, reason: "[repository.upstream] sync-time must be HH:MM (UTC), not \(timeText)")
+        }
+        if let rootSHA256, rootSHA256.count != 64 || !rootSHA256.allSatisfy(\.isHexDigit) {
+            throw TOMLError(line: 0, reason: "[repository.upstream] root-sha256 must be 64 hex digits")
+        }
+        return UpstreamSettings(url: url, password: password ?? "", rootSHA256: rootSHA256, proxy: proxy,
+                                schedule: interval == 0 ? nil : SyncSchedule(intervalHours: interval, minuteOfDay: minute))
+    }
+
+    /// `KEY` or `KEY-file` (a file holding the secret, preferred); both set is an error.
+    static func secret(_ table: inout TOMLTable, _ key: String, table name: String) throws(TOMLError) -> String? {
+        let value = try table.string(key)
+        let file = try table.string(key + "-file")
+        if value != nil && file != nil { throw TOMLError(line: 0, reason: "[\(name)] sets both \(key) and \(key)-file; keep one") }
+        guard let file else { return value }
+        guard let text = LocalFile.readText(file, limit: 4096) else { throw TOMLError(line: 0, reason: "[\(name)] \(key)-file \(file) cannot be read") }
+        return text.trimmingScalars(in: " \r\n")
     }
 
     /// `HOST:PORT` (`[::1]:8080` for IPv6).

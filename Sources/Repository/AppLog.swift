@@ -15,6 +15,12 @@ public enum AppLogEvent: Sendable, Hashable {
     case applyStarted, applyCompleted, applyFailed, updateCancelled, cancelFailed
     case tokenCreated, agentEnrolled, agentRevoked, agentCredentialRotated, agentReenrolmentAllowed, updatesApproved, uninstallRequested
     case logBundleRequested, logBundleReceived, logBundleFailed
+    /// Upstream sync (Tables 18/19: "Download update packages").
+    case repositoryUpdated, repositoryUpdateFailed, repositoryUpdateCancelled, repositoryUpdateCancelFailed
+    case repositoryUpdateStarted, repositoryUpdateCompleted, sourceAddressChanged
+    case repositorySettingsSet, repositorySettingsFailed
+    /// exup's own alert (R147): new packages arrived; the cause lists the components they concern.
+    case newPackagesDownloaded
 
     public var code: String {
         switch self {
@@ -49,6 +55,16 @@ public enum AppLogEvent: Sendable, Hashable {
         case .logBundleRequested: "X17"
         case .logBundleReceived: "X18"
         case .logBundleFailed: "X19"
+        case .repositoryUpdated: "N17"
+        case .repositoryUpdateFailed: "E14"
+        case .repositoryUpdateCancelled: "N22"
+        case .repositoryUpdateCancelFailed: "E22"
+        case .repositoryUpdateStarted: "N20"
+        case .repositoryUpdateCompleted: "N21"
+        case .sourceAddressChanged: "N19"
+        case .repositorySettingsSet: "N16"
+        case .repositorySettingsFailed: "E13"
+        case .newPackagesDownloaded: "X05"
         }
     }
 
@@ -85,6 +101,16 @@ public enum AppLogEvent: Sendable, Hashable {
         case .logBundleRequested: "Agent log bundle requested"
         case .logBundleReceived: "Agent log bundle received"
         case .logBundleFailed: "Agent log bundle failed"
+        case .repositoryUpdated: "Repository updated"
+        case .repositoryUpdateFailed: "Failed to update repository"
+        case .repositoryUpdateCancelled: "Repository update cancelled"
+        case .repositoryUpdateCancelFailed: "Failed to cancel repository update"
+        case .repositoryUpdateStarted: "Repository update started"
+        case .repositoryUpdateCompleted: "Repository update completed"
+        case .sourceAddressChanged: "Package source site address changed"
+        case .repositorySettingsSet: "Repository information set"
+        case .repositorySettingsFailed: "Failed to set repository information"
+        case .newPackagesDownloaded: "New update packages downloaded"
         }
     }
 

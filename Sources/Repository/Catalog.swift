@@ -88,6 +88,12 @@ public final class Catalog: Sendable {
                 t.column("cause", .text)
             }
         }
+        migrator.registerMigration("2026-11-26 upstream sync") { db in
+            try db.create(table: "sync_state") { t in
+                t.primaryKey("key", .text)
+                t.column("value", .text).notNull()
+            }
+        }
         return migrator
     }
 
@@ -145,6 +151,24 @@ public final class Catalog: Sendable {
     /// Inserts many packages in one transaction (seeding and benchmarks).
     public func bulkInsert(_ rows: [StoredPackageRow]) throws {
         try pool.write { db in for row in rows { try insert(row, in: db) } }
+    }
+
+    // MARK: - Upstream sync state
+
+    /// A value the upstream sync keeps between runs (last successful sync, the upstream's current URL…).
+    public func syncValue(_ key: String) throws -> String? {
+        try pool.read { db in try String.fetchOne(db, sql: "SELECT value FROM sync_state WHERE key = ?", arguments: [key]) }
+    }
+
+    public func setSyncValue(_ key: String, _ value: String?) throws {
+        try pool.write { db in
+            if let value {
+                try db.execute(sql: "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                               arguments: [key, value])
+            } else {
+                try db.execute(sql: "DELETE FROM sync_state WHERE key = ?", arguments: [key])
+            }
+        }
     }
 
     // MARK: - Platforms, previous generations, remote needs

@@ -76,9 +76,10 @@ public final class HTTPClient {
     /// Streams `url` into `path`, resuming from the bytes already there with a Range request (a server
     /// that ignores Range sends the whole file, which then replaces the partial one). The file never grows
     /// past `maxBytes`. Returns the response with an empty body.
-    /// `progress` is called with the file's length as it grows (from libcurl's callback: keep it short).
+    /// `progress` is called with the file's length as it grows (from libcurl's callback: keep it short);
+    /// returning false stops the transfer (`HTTPError.stopped`), leaving the partial file to resume.
     public func download(_ url: String, to path: String, maxBytes: UInt64, resume: Bool = true,
-                         headers: [String: String] = [:], progress: ((UInt64) -> Void)? = nil) throws(HTTPError) -> Response {
+                         headers: [String: String] = [:], progress: ((UInt64) -> Bool)? = nil) throws(HTTPError) -> Response {
         var existing: UInt64 = 0
         var info = stat()
         if resume, stat(path, &info) == 0 { existing = UInt64(info.st_size) }
@@ -90,7 +91,11 @@ public final class HTTPClient {
         if existing > 0 { requestHeaders["Range"] = "bytes=\(existing)-" }
         let sink = FileSink(fd: fd, offset: existing, path: path)
         sink.progress = progress
-        var response = try perform(method: "GET", url: url, headers: requestHeaders, body: nil, maxBytes: maxBytes, sink: sink)
+        var response: Response
+        do { response = try perform(method: "GET", url: url, headers: requestHeaders, body: nil, maxBytes: maxBytes, sink: sink) } catch {
+            if sink.stopped { _ = ftruncate(fd, off_t(sink.offset)); throw .stopped(url: url) }
+            throw error
+        }
         if let error = sink.error { throw .file(path: path, reason: error) }
         response.body = []
         _ = ftruncate(fd, off_t(sink.offset))
@@ -137,7 +142,9 @@ public final class HTTPClient {
         } else {
             set(exup_curl_setopt_string(handle, CURLOPT_PROXY, ""))
         }
-        if maxBytes > 0 { set(exup_curl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBytes))) }
+        // libcurl would also hold a proxy's 407 challenge page to this cap (and fail before answering the
+        // challenge), so through a proxy only the write callback enforces it.
+        if maxBytes > 0 && options.proxy == nil { set(exup_curl_setopt_offset(handle, CURLOPT_MAXFILESIZE_LARGE, curl_off_t(maxBytes))) }
         set(exup_curl_setopt_slist(handle, CURLOPT_HTTPHEADER, list))
         set(exup_curl_setopt_callback(handle, CURLOPT_WRITEFUNCTION, transferWrite))
         set(exup_curl_setopt_pointer(handle, CURLOPT_WRITEDATA, context.toOpaque()))
@@ -225,7 +232,8 @@ final class FileSink {
     var offset: UInt64
     let path: String
     var error: String?
-    var progress: ((UInt64) -> Void)?
+    var progress: ((UInt64) -> Bool)?
+    var stopped = false
 
     init(fd: Int32, offset: UInt64, path: String) {
         self.fd = fd
@@ -238,7 +246,8 @@ private let transferWrite: exup_curl_data_callback = { data, size, count, contex
     let state = Unmanaged<TransferState>.fromOpaque(context!).takeUnretainedValue()
     let length = size * count
     if let sink = state.sink {
-        if state.status != 206 && state.status != 0 && state.received == 0 && sink.offset > 0 { sink.offset = 0 }
+        // Only a 200 replaces a partial file (a 407 challenge before the 206 must not).
+        if state.status == 200 && state.received == 0 && sink.offset > 0 { sink.offset = 0 }
         guard state.status < 300 else { return length }  // error bodies are not written to the file
         guard state.maxBytes == 0 || sink.offset + UInt64(length) <= state.maxBytes else { state.tooLarge = true; return 0 }
         var done = 0
@@ -249,9 +258,15 @@ private let transferWrite: exup_curl_data_callback = { data, size, count, contex
         }
         sink.offset += UInt64(length)
         state.received += UInt64(length)
-        sink.progress?(sink.offset)
+        if let progress = sink.progress, !progress(sink.offset) {
+            sink.stopped = true
+            return 0
+        }
         return length
     }
+    // A proxy's 407 challenge is answered by libcurl itself (Digest, or "any" probing): its error page is
+    // not the body the caller asked for and must not count against the size cap.
+    if state.status == 407 { return length }
     state.received += UInt64(length)
     guard state.maxBytes == 0 || state.received <= state.maxBytes else { state.tooLarge = true; return 0 }
     state.body.append(contentsOf: UnsafeRawBufferPointer(start: data, count: length))

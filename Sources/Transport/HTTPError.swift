@@ -5,6 +5,8 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The body passed the caller's size cap; the transfer was cut.
     case tooLarge(url: String, limit: UInt64)
     case file(path: String, reason: String)
+    /// The caller's progress callback asked to stop (a cancel).
+    case stopped(url: String)
     /// The proxy did not answer (R106: said as such when settings are saved).
     case proxyUnreachable(proxy: String, reason: String)
     /// The proxy refused the credentials, or asked for a scheme exup does not speak (NTLM, R105).
@@ -15,6 +17,7 @@ public enum HTTPError: Error, Sendable, Hashable, CustomStringConvertible {
         case .transport(let url, _, let reason): "\(url): \(reason)"
         case .tooLarge(let url, let limit): "\(url): response larger than \(limit) bytes: cut off"
         case .file(let path, let reason): "\(path): \(reason)"
+        case .stopped(let url): "\(url): stopped on request"
         case .proxyUnreachable(let proxy, let reason): "could not connect to the proxy server \(proxy): \(reason)"
         case .proxyAuthentication(let proxy, let offered):
             offered.lowercased().hasPrefix("ntlm") || offered.lowercased().hasPrefix("negotiate")

@@ -1,0 +1,76 @@
+import Dispatch
+import ExupCore
+import Repository
+import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Checks the repository settings the way the seed does when they are saved (R006, R008, R106): the
+/// proxy answers, the upstream answers through it, and takes the password. Logged as "Repository
+/// information set" or "Failed to set repository information (cause)".
+struct RepositorySettingsCheck: Sendable {
+    struct Outcome: Codable, Sendable {
+        var ok: Bool
+        var problem: String?
+    }
+
+    let settings: UpstreamSettings
+    let catalog: Catalog
+
+    func run(actor: String) async -> Outcome {
+        let settings = settings
+        let problem: String? = await withCheckedContinuation { continuation in
+            DispatchQueue(label: "exup.settings-check").async { continuation.resume(returning: Self.problem(settings)) }
+        }
+        let now = Int64(time(nil))
+        if let problem {
+            try? catalog.log(AppLogEntry(time: now, event: .repositorySettingsFailed, actor: actor, cause: problem))
+        } else {
+            try? catalog.log(AppLogEntry(time: now, event: .repositorySettingsSet, actor: actor, cause: settings.url))
+        }
+        return Outcome(ok: problem == nil, problem: problem)
+    }
+
+    static func problem(_ settings: UpstreamSettings) -> String? {
+        var options = HTTPClient.Options()
+        options.bearerToken = settings.password
+        options.proxy = settings.proxy
+        options.connectTimeoutMilliseconds = 5000
+        options.totalTimeoutSeconds = 30
+        do {
+            let response = try HTTPClient(options: options).get(settings.url + "/repo/v1/metadata/timestamp.json", maxBytes: 64 << 10)
+            switch response.status {
+            case 200, 301, 308: return nil
+            case 401, 403: return "the upstream \(settings.url) refused the repository password"
+            default: return "the upstream \(settings.url) answered HTTP \(response.status): is it an exup repository?"
+            }
+        } catch {
+            if case .proxyUnreachable = error { return "could not connect to the proxy server \(settings.proxy?.description ?? "")" }
+            if case .proxyAuthentication = error { return "\(error)" }
+            return "could not connect to the upstream \(settings.url): \(error)"
+        }
+    }
+}
+
+/// Syncs at the configured interval and time of day (R145), and checks the settings once at start.
+struct SyncScheduler: Sendable {
+    let sync: UpstreamSync
+    let check: RepositorySettingsCheck
+
+    func run() async {
+        _ = await check.run(actor: "exup-manager")
+        guard let schedule = sync.settings.schedule else { return }
+        var last = Int64(time(nil))
+        while !Task.isCancelled {
+            let next = schedule.next(after: last)
+            sync.setNextScheduled(next)
+            while !Task.isCancelled && Int64(time(nil)) < next {
+                try? await Task.sleep(for: .seconds(min(30, max(1, next - Int64(time(nil))))))
+            }
+            if Task.isCancelled { return }
+            _ = sync.start(actor: "schedule")
+            last = next
+        }
+    }
+}
