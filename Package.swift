@@ -49,7 +49,7 @@ let package = Package(
         .target(name: "Transport", dependencies: ["CCurl"]),
 
         // TUF 1.0 metadata: the model, signing, and the client workflow (for the repository and the agent).
-        .target(name: "TUF", dependencies: ["ExupCrypto", "ExupSystem", "Transport"]),
+        .target(name: "TUF", dependencies: ["ExupCore", "ExupCrypto", "ExupSystem", "Transport"]),
 
         // What the server is and what runs on it: FreeIPMI (BMC, FRU, SDR, sensors), SMBIOS, os-release, dpkg/rpm.
         .target(name: "Inventory", dependencies: ["ExupCore", "ExupSystem", "CFreeIPMI", "CIPMIMonitoring"]),

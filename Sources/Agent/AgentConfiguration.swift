@@ -2,6 +2,7 @@ import ExupCore
 import ExupSystem
 import Inventory
 import TOML
+import Transport
 
 /// The agent's configuration: one TOML file (`/etc/exup/agent.toml`; `etc/exup/agent.toml` in the
 /// repository documents every key). Every key, its type and its default are listed here, once.
@@ -11,6 +12,8 @@ public struct AgentConfiguration: Sendable {
     public var manager = ManagerSettings()
     public var agent = AgentSettings()
     public var trust = TrustSettings()
+    /// `[proxy]`: an HTTP proxy between the agent and its manager (none by default).
+    public var proxy: ProxySettings?
 
     /// `[manager]`: where the manager is and how to enrol with it.
     public struct ManagerSettings: Sendable {
@@ -59,7 +62,7 @@ public struct AgentConfiguration: Sendable {
 
     public static func parse(_ text: String, relativeTo path: String = "") throws(TOMLError) -> AgentConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "ipmi", "inventory", "manager", "agent", "trust"]
+        let known: Set<String> = ["", "ipmi", "inventory", "manager", "agent", "trust", "proxy"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             throw TOMLError(line: line, reason: "unknown table [\(name)]")
         }
@@ -140,6 +143,27 @@ public struct AgentConfiguration: Sendable {
         if config.agent.rebootCommand.isEmpty || !config.agent.rebootCommand[0].hasPrefix("/") {
             throw TOMLError(line: 0, reason: "[agent] reboot-command must be a list whose first element is an absolute path")
         }
+
+        var proxy = TOMLTable(document, "proxy")
+        if let host = try proxy.string("host") {
+            let auth: ProxySettings.Authentication
+            do { auth = try ProxySettings.authentication(try proxy.string("auth") ?? "any") } catch {
+                throw TOMLError(line: document.tableLines["proxy"] ?? 0, reason: "[proxy] \(error)")
+            }
+            let password = try proxy.string("password")
+            let passwordFile = try proxy.string("password-file")
+            if password != nil && passwordFile != nil { throw TOMLError(line: 0, reason: "[proxy] sets both password and password-file; keep one") }
+            var secret = password
+            if let passwordFile {
+                guard let text = LocalFile.readText(passwordFile, limit: 4096) else {
+                    throw TOMLError(line: 0, reason: "[proxy] password-file \(passwordFile) cannot be read")
+                }
+                secret = text.trimmingScalars(in: " \r\n")
+            }
+            config.proxy = ProxySettings(host: host, port: try proxy.int("port", in: 1...65535) ?? 8080, username: try proxy.string("username"),
+                                         password: secret, authentication: auth)
+        }
+        try proxy.rejectUnknownKeys()
 
         var trust = TOMLTable(document, "trust")
         config.trust.keysDirectory = try trust.string("keys-dir") ?? config.trust.keysDirectory

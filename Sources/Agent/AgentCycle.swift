@@ -67,10 +67,11 @@ public struct AgentCycle {
             enrolled = true
         }
         guard let credential = store.credential() else { throw AgentError("no credential in \(store.directory)") }
-        let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile)
+        let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile, proxy: configuration.proxy)
         let session = try AgentSession(configuration: configuration, store: store, state: state, link: link, clock: clock)
         let runner = ApplyRunner(session: session, control: control, cache: PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url,
-                                                                       credential: credential, caFile: configuration.manager.caFile))
+                                                                       credential: credential, caFile: configuration.manager.caFile,
+                                                                       proxy: configuration.proxy))
 
         // What a previous agent left running is judged first: its results lead the next report.
         session.readInventory()
@@ -78,7 +79,8 @@ public struct AgentCycle {
         if let model = session.inventory.model {
             do {
                 session.state.offered = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
-                                                            caFile: configuration.manager.caFile).refresh(model: model, now: clock())
+                                                            caFile: configuration.manager.caFile, proxy: configuration.proxy)
+                    .refresh(model: model, now: clock())
                 session.state.metadataRefusal = nil
             } catch let error as AgentError {
                 session.state.metadataRefusal = error.description   // the last trusted metadata stays; the manager is told
@@ -143,7 +145,7 @@ public struct AgentCycle {
         }
         guard let parsed = EnrolmentToken.parse(token) else { throw AgentError("the enrolment token is malformed (expected exup1.<secret>.<sha256>)") }
         let name = configuration.agent.name ?? Self.hostname()
-        let answer = try ManagerLink(url: url, credential: nil, caFile: configuration.manager.caFile)
+        let answer = try ManagerLink(url: url, credential: nil, caFile: configuration.manager.caFile, proxy: configuration.proxy)
             .enrol(EnrolmentRequest(token: token, name: name, hostname: Self.hostname()))
         guard let root = Base64.decode(Array(answer.root.utf8)), SHA256Hasher.hash(root).hex == parsed.rootSHA256 else {
             throw AgentError("the manager's root.json does not match the SHA-256 in the enrolment token: refusing to trust it")

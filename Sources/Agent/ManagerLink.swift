@@ -8,9 +8,9 @@ public struct ManagerLink {
     let base: String
     let http: HTTPClient
 
-    public init(url: String, credential: String?, caFile: String?) {
+    public init(url: String, credential: String?, caFile: String?, proxy: ProxySettings? = nil) {
         base = url.hasSuffix("/") ? String(url.dropLast()) : url
-        http = Self.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 60)
+        http = Self.client(credential: credential, caFile: caFile, proxy: proxy, totalTimeoutSeconds: 60)
     }
 
     /// The repository's base URL on a manager (`…/repo/v1`).
@@ -19,8 +19,9 @@ public struct ManagerLink {
     }
 
     /// The agent's HTTP client: its credential, the manager's CA, its name, a time limit.
-    static func client(credential: String?, caFile: String?, totalTimeoutSeconds: Int) -> HTTPClient {
+    static func client(credential: String?, caFile: String?, proxy: ProxySettings?, totalTimeoutSeconds: Int) -> HTTPClient {
         var options = HTTPClient.Options()
+        options.proxy = proxy
         options.bearerToken = credential
         options.caFile = caFile
         options.userAgent = "exup-agent/\(ExupVersion.string)"

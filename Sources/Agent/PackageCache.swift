@@ -15,10 +15,10 @@ public struct PackageCache {
     let repositoryURL: String
     let client: HTTPClient
 
-    public init(directory: String, managerURL: String, credential: String, caFile: String?) {
+    public init(directory: String, managerURL: String, credential: String, caFile: String?, proxy: ProxySettings? = nil) {
         self.directory = directory
         repositoryURL = ManagerLink.repositoryURL(managerURL)
-        client = ManagerLink.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 0)
+        client = ManagerLink.client(credential: credential, caFile: caFile, proxy: proxy, totalTimeoutSeconds: 0)
     }
 
     public func path(for target: OfferedPackage) -> String {

@@ -49,20 +49,9 @@ public struct PackageStaging {
     public func recheck() throws {
         for entry in package.manifest.entries {
             let path = directory + "/" + entry.path
-            let hasher = SHA256Hasher()
-            var size: UInt64 = 0
-            let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
-            guard fd >= 0 else { throw AgentError("staged \(entry.path) is gone (\(String(cString: strerror(errno)))): refused") }
-            defer { close(fd) }
-            var buffer = [UInt8](repeating: 0, count: 1 << 20)
-            while true {
-                let n = read(fd, &buffer, buffer.count)
-                if n < 0 { if errno == EINTR { continue }; throw AgentError("staged \(entry.path): \(String(cString: strerror(errno)))") }
-                if n == 0 { break }
-                size += UInt64(n)
-                buffer.withUnsafeBytes { hasher.update(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            }
-            guard size == entry.size, hasher.finalize() == entry.sha256 else {
+            let actual: (length: UInt64, digest: Digest)
+            do { actual = try FileDigest.sha256(path: path) } catch { throw AgentError("staged \(entry.path) cannot be read (\(error)): refused") }
+            guard actual.length == entry.size, actual.digest == entry.sha256 else {
                 throw AgentError("staged \(entry.path) changed after verification: refused")
             }
         }

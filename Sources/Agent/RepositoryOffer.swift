@@ -28,10 +28,10 @@ public struct RepositoryOffer {
     let repositoryURL: String
     let client: HTTPClient
 
-    public init(metadataDirectory: String, managerURL: String, credential: String, caFile: String?) {
+    public init(metadataDirectory: String, managerURL: String, credential: String, caFile: String?, proxy: ProxySettings? = nil) {
         self.metadataDirectory = metadataDirectory
         repositoryURL = ManagerLink.repositoryURL(managerURL)
-        client = ManagerLink.client(credential: credential, caFile: caFile, totalTimeoutSeconds: 120)
+        client = ManagerLink.client(credential: credential, caFile: caFile, proxy: proxy, totalTimeoutSeconds: 120)
     }
 
     /// The packages offered for `model`, newest metadata first verified. Throws the TUF refusal in words.

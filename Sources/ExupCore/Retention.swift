@@ -11,7 +11,7 @@ public struct StoredPackage: Sendable, Hashable {
 }
 
 /// The version a server's module ran just before its last apply: its rollback package is kept (R108).
-public struct PreviousGeneration: Sendable, Hashable {
+public struct PreviousGeneration: Sendable, Hashable, Codable {
     public var platform: Platform
     public var moduleID: String
     public var version: String

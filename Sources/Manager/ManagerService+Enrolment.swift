@@ -14,7 +14,7 @@ extension ManagerService {
     /// A new enrolment token (single use by default) carrying the SHA-256 of the current root.json.
     public func createToken(expiresInSeconds: Int64, uses: Int, actor: String) throws -> String {
         let secret = Secrets.token(bytes: 24)
-        let root = try repository.currentRootBytes()
+        let root = try source.currentRootBytes()
         try store.write { db in
             try db.execute(sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created) VALUES (?, ?, ?, ?)",
                            arguments: [SHA256Hasher.hash(Array(secret.utf8)).hex, clock() + expiresInSeconds, uses, clock()])
@@ -33,7 +33,7 @@ extension ManagerService {
             throw .invalid("agent names are 1-128 letters, digits, '-', '_', '.' or '@'")
         }
         do {
-            let root = try repository.currentRootBytes()
+            let root = try source.currentRootBytes()
             let credentialID = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
             let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
             let now = clock()

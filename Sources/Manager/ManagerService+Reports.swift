@@ -117,7 +117,7 @@ extension ManagerService {
         let platform = Platform(model: model, os: os)
         let key = "\(platform)|" + report.previousVersions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         guard !reportedPlatforms.withLock({ $0.contains(key) }) else { return }
-        try await repository.serveReportedPlatform(platform, previous: report.previousVersions, actor: name)
+        try await source.serveReportedPlatform(platform, previous: report.previousVersions, actor: name)
         reportedPlatforms.withLock { seen in
             if seen.count > 100_000 { seen.removeAll() }
             seen.insert(key)

@@ -88,7 +88,7 @@ extension ManagerService {
         return ModuleFacts(current: reading.version, scheme: scheme, packages: modulePackages, activity: activity)
     }
 
-    func allPackages() throws -> [PackageInfo] { try repository.catalog.packages().map(\.info) }
+    func allPackages() throws -> [PackageInfo] { try source.allPackages() }
 
     func repositoryPackages(for platform: Platform) throws -> [PackageInfo] {
         try allPackages().filter { $0.concerns(platform) }

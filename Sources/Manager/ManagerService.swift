@@ -33,7 +33,10 @@ public actor ManagerService {
 
     public nonisolated let store: ManagerStore
     nonisolated let dataDirectory: String
+    /// The local repository: the application log lives in its catalog.
     let repository: RepositoryService
+    /// Where packages and the root come from: the local repository, or a remote one.
+    let source: any PackageSource
     let settings: Settings
     let clock: @Sendable () -> Int64
     let credentialKey: [UInt8]
@@ -44,11 +47,12 @@ public actor ManagerService {
     /// (platform, previous generations) combinations already passed to the repository.
     nonisolated let reportedPlatforms = Mutex(Set<String>())
 
-    public init(dataDirectory: String, repository: RepositoryService, settings: Settings = Settings(),
+    public init(dataDirectory: String, repository: RepositoryService, source: (any PackageSource)? = nil, settings: Settings = Settings(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
         store = try ManagerStore(path: dataDirectory + "/manager.sqlite")
         self.dataDirectory = dataDirectory
         self.repository = repository
+        self.source = source ?? repository
         self.settings = settings
         self.clock = clock
         let keyPath = dataDirectory + "/agent-credentials.key"

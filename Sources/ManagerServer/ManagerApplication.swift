@@ -8,6 +8,9 @@ import Manager
 import Repository
 import ServiceLifecycle
 import TUF
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Builds the manager's server: the repository (and, in later issues, the manager) behind one router.
 public struct ManagerApplication {
@@ -17,6 +20,8 @@ public struct ManagerApplication {
     public let secrets: Secrets
     /// The upstream sync, when `[repository.upstream]` names one.
     public let sync: UpstreamSync?
+    /// The other manager's repository this one uses, when `[repository.remote]` names one.
+    public let remote: RemoteRepository?
     let logger: Logger
 
     /// Loads or creates the data directory and its secrets (written 0600 before anything listens).
@@ -29,9 +34,26 @@ public struct ManagerApplication {
         var settings = ManagerService.Settings()
         settings.pollIntervalSeconds = configuration.pollIntervalSeconds
         settings.communicationFailureAfterPolls = configuration.communicationFailureAfterPolls
-        manager = try ManagerService(dataDirectory: configuration.dataDirectory, repository: repository, settings: settings)
         let repository = repository
+        remote = try configuration.remote.map { try RemoteRepository(settings: $0, dataDirectory: configuration.dataDirectory, catalog: repository.catalog) }
+        if let remote { try Self.checkRemote(remote, catalog: repository.catalog, logger: logger) }
+        manager = try ManagerService(dataDirectory: configuration.dataDirectory, repository: repository, source: remote, settings: settings)
         sync = try configuration.upstream.map { try UpstreamSync(settings: $0, repository: repository) }
+    }
+
+    /// R006–R008: the remote repository answers and takes the password; otherwise the setting is kept
+    /// (logged, retried) or refused, as `on-check-failure` says.
+    static func checkRemote(_ remote: RemoteRepository, catalog: Catalog, logger: Logger) throws {
+        let now = Int64(time(nil))
+        guard let problem = remote.check() else {
+            try catalog.log(AppLogEntry(time: now, event: .repositorySettingsSet, actor: "exup-manager", cause: "remote repository \(remote.settings.url)"))
+            return
+        }
+        try catalog.log(AppLogEntry(time: now, event: .repositorySettingsFailed, actor: "exup-manager", cause: problem))
+        guard remote.settings.keepUnchecked else {
+            throw RemoteError("\(problem); not starting (on-check-failure = \"refuse\" in [repository.remote])")
+        }
+        logger.warning("\(problem); keeping the setting and retrying (on-check-failure = \"keep\")")
     }
 
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
@@ -41,14 +63,18 @@ public struct ManagerApplication {
         let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
                                           agentLookup: { manager.agent(credential: $0) })
         let routes = RepositoryRoutes(repository: repository, exports: try ExportJobs(repository: repository),
-                                      authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes)
+                                      authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
         routes.register(on: router)
         ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
-        SyncRoutes(sync: sync, settings: check, authenticator: authenticator).register(on: router)
+        SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)
         var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger),
                                        HeartbeatFlush(manager: manager, logger: logger)]
         if let sync, let check { services.append(SyncService(scheduler: SyncScheduler(sync: sync, check: check))) }
+        if let remote {
+            services.append(RemotePresenceService(remote: remote, catalog: repository.catalog, presenceInterval: .seconds(configuration.presenceIntervalHours * 3600),
+                                                  logger: logger))
+        }
         let server: HTTPServerBuilder
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls = TLSConfiguration.makeServerConfiguration(
@@ -78,6 +104,8 @@ struct MetadataRenewal: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
+                    let retired = try await repository.retireSilentManagers()
+                    if !retired.isEmpty { logger.info("managers retired after two silent months", metadata: ["exup.managers": "\(retired)"]) }
                     let renewed = try await repository.renewExpiring()
                     if !renewed.isEmpty { logger.info("metadata renewed", metadata: ["exup.roles": "\(renewed.joined(separator: ","))"]) }
                 } catch {
@@ -120,6 +148,46 @@ struct SyncService: Service {
         await cancelWhenGracefulShutdown {
             await scheduler.run()
             while !Task.isCancelled { try? await Task.sleep(for: .seconds(3600)) }
+        }
+    }
+}
+
+/// Keeps a remote-mode manager in step with its repository: presence notifications (at start, when its
+/// servers' needs change, and every presence interval; R141, R144) and the offer re-read every minute.
+struct RemotePresenceService: Service {
+    let remote: RemoteRepository
+    let catalog: Catalog
+    let presenceInterval: Duration
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            var lastPresence: ContinuousClock.Instant?
+            var lastProblem: String?
+            while !Task.isCancelled {
+                let due = lastPresence.map { ContinuousClock.now - $0 >= presenceInterval } ?? true
+                let remote = remote
+                do {
+                    try await RemoteRepository.onThread {
+                        if due { try remote.sendPresence() }
+                        try remote.refresh()
+                    }
+                    if due { lastPresence = .now }
+                    if lastProblem != nil { logger.info("remote repository \(remote.settings.url) reachable again") }
+                    lastProblem = nil
+                    if remote.remoteVersion.older, due {
+                        logger.warning("the remote repository runs exup \(remote.remoteVersion.version ?? "?"), older than this manager's \(ExupVersion.string): upgrade it")
+                    }
+                } catch {
+                    let text = "\(error)"
+                    if text != lastProblem {
+                        try? catalog.log(AppLogEntry(time: Int64(time(nil)), event: .remoteRepositoryError, actor: "exup-manager", cause: text))
+                        logger.error("remote repository: \(text)")
+                    }
+                    lastProblem = text
+                }
+                try? await Task.sleep(for: .seconds(60))
+            }
         }
     }
 }

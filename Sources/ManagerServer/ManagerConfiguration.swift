@@ -3,6 +3,9 @@ import ExupSystem
 import Repository
 import TOML
 import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The manager's configuration (`/etc/exup/manager.toml`; `etc/exup/manager.toml` documents every key).
 /// Command-line options override it.
@@ -25,6 +28,9 @@ public struct ManagerConfiguration: Sendable {
     public var communicationFailureAfterPolls = 3
     /// `[repository.upstream]` (with `[repository.proxy]`): where new packages come from.
     public var upstream: UpstreamSettings?
+    /// `[repository.remote]`: use another manager's repository instead of this one's.
+    public var remote: RemoteSettings?
+    public var presenceIntervalHours = 24
 
     public init() {}
 
@@ -37,7 +43,7 @@ public struct ManagerConfiguration: Sendable {
 
     public static func parse(_ text: String) throws(TOMLError) -> ManagerConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "server", "repository", "repository.upstream", "repository.proxy", "manager"]
+        let known: Set<String> = ["", "server", "repository", "repository.upstream", "repository.proxy", "repository.remote", "manager"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             throw TOMLError(line: line, reason: "unknown table [\(name)]")
         }
@@ -62,6 +68,27 @@ public struct ManagerConfiguration: Sendable {
         config.renewIntervalSeconds = try repository.int("renew-interval-seconds", in: 1...86_400) ?? config.renewIntervalSeconds
         try repository.rejectUnknownKeys()
         config.upstream = try parseUpstream(document)
+        var remote = TOMLTable(document, "repository.remote")
+        let remoteURL = try remote.string("url")
+        let remotePassword = try secret(&remote, "password", table: "repository.remote")
+        let remoteName = try remote.string("name")
+        let onFailure = try remote.string("on-check-failure") ?? "keep"
+        config.presenceIntervalHours = try remote.int("presence-interval-hours", in: 1...720) ?? config.presenceIntervalHours
+        try remote.rejectUnknownKeys()
+        if let remoteURL {
+            guard remoteURL.hasPrefix("http://") || remoteURL.hasPrefix("https://") else {
+                throw TOMLError(line: 0, reason: "[repository.remote] url must start with http:// or https://, not \(remoteURL)")
+            }
+            guard onFailure == "keep" || onFailure == "refuse" else {
+                throw TOMLError(line: 0, reason: "[repository.remote] on-check-failure must be \"keep\" or \"refuse\", not \(onFailure)")
+            }
+            guard config.upstream == nil else {
+                throw TOMLError(line: document.tableLines["repository.remote"] ?? 0,
+                                reason: "[repository.remote] and [repository.upstream] exclude each other: the remote repository syncs, this manager uses it")
+            }
+            config.remote = RemoteSettings(url: remoteURL, password: remotePassword ?? "", managerName: remoteName ?? ManagerConfiguration.hostname(),
+                                           keepUnchecked: onFailure == "keep")
+        }
         var manager = TOMLTable(document, "manager")
         config.pollIntervalSeconds = try manager.int("poll-interval-seconds", in: 5...86_400) ?? config.pollIntervalSeconds
         config.communicationFailureAfterPolls = try manager.int("communication-failure-after-polls", in: 1...100)
@@ -117,6 +144,12 @@ public struct ManagerConfiguration: Sendable {
         guard let file else { return value }
         guard let text = LocalFile.readText(file, limit: 4096) else { throw TOMLError(line: 0, reason: "[\(name)] \(key)-file \(file) cannot be read") }
         return text.trimmingScalars(in: " \r\n")
+    }
+
+    static func hostname() -> String {
+        var buffer = [CChar](repeating: 0, count: 256)
+        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "exup-manager" }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 
     /// `HOST:PORT` (`[::1]:8080` for IPv6).

@@ -14,14 +14,22 @@ struct RepositoryRoutes: Sendable {
     let exports: ExportJobs
     let authenticator: Authenticator
     let maxUploadBytes: Int64
+    /// Set when this manager uses another's repository: agents' metadata and packages come through it.
+    let mirror: RemoteRepository?
     let fileIO = FileIO()
 
     func register(on router: Router<BasicRequestContext>) {
-        router.get("/repo/v1/metadata/**") { request, context in try self.metadata(request, context) }
+        router.get("/repo/v1/metadata/**") { request, context in try await self.metadata(request, context) }
         router.get("/repo/v1/targets/**") { request, context in try await self.target(request, context) }
         router.get("/api/v1/repository/root") { request, _ in
             try self.require(request, .repositoryReader)
-            return try self.metadataResponse(name: "root", bytes: self.currentRoot(), request: request)
+            return try self.metadataResponse(name: "root", bytes: await self.currentRoot(), request: request)
+        }
+        router.post("/api/v1/repository/presence") { request, _ in
+            try self.require(request, .repositoryReader)
+            let presence = try await StrictJSON.decode(Presence.self, from: request, allowed: ["manager", "version", "platforms", "previous"])
+            guard !presence.manager.isEmpty, presence.manager.count <= 255 else { throw APIError.badRequest("manager must name the sender") }
+            return try Response.json(try await self.repository.receivePresence(presence))
         }
 
         router.get("/api/v1/repository/platforms") { request, _ in
@@ -60,6 +68,7 @@ struct RepositoryRoutes: Sendable {
             let principal = try self.require(request, .administrator)
             let body = try await StrictJSON.decode(DeleteBody.self, from: request, allowed: ["ids", "force"])
             guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
+            if let mirror = self.mirror { return try Response.json(try self.refuseRemoteDelete(body.ids, mirror, actor: principal.name)) }
             return try Response.json(try await self.repository.delete(ids: body.ids, force: body.force ?? false, actor: principal.name))
         }
         router.get("/api/v1/repository/deletion-history") { request, _ in
@@ -122,16 +131,25 @@ struct RepositoryRoutes: Sendable {
 
     // MARK: - TUF metadata and targets
 
-    func currentRoot() throws -> [UInt8] {
+    func currentRoot() async throws -> [UInt8] {
+        if let mirror { return try await RemoteRepository.onThread { try mirror.currentRootBytes() } }
         guard let (version, _) = try repository.catalog.role("root").map({ ($0.version, $0.bytes) }),
               let bytes = try repository.metadataFile("\(version).root.json") else { throw APIError.notFound("no root.json yet") }
         return bytes
     }
 
-    func metadata(_ request: Request, _ context: BasicRequestContext) throws -> Response {
+    func metadata(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         try require(request, .repositoryReader)
         let name = RawPath.tail(of: request.uri.string, after: "/repo/v1/metadata/")
-        guard let bytes = try repository.metadataFile(name) else { throw APIError.notFound("no metadata file \(name)") }
+        let found: [UInt8]?
+        if let mirror {
+            do { found = try await RemoteRepository.onThread { try mirror.metadata(name) } } catch {
+                throw APIError(.badGateway, "remote-repository", "\(error)")
+            }
+        } else {
+            found = try repository.metadataFile(name)
+        }
+        guard let bytes = found else { throw APIError.notFound("no metadata file \(name)") }
         return metadataResponse(name: name, bytes: bytes, request: request)
     }
 
@@ -152,7 +170,15 @@ struct RepositoryRoutes: Sendable {
     func target(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
         try require(request, .repositoryReader)
         let path = RawPath.tail(of: request.uri.string, after: "/repo/v1/targets/")
-        guard let file = try repository.targetFile(path) else { throw APIError.notFound("no target \(path)") }
+        let found: String?
+        if let mirror {
+            do { found = try await RemoteRepository.onThread { try mirror.targetFile(path) } } catch {
+                throw APIError(.badGateway, "remote-repository", "\(error)")
+            }
+        } else {
+            found = try repository.targetFile(path)
+        }
+        guard let file = found else { throw APIError.notFound("no target \(path)") }
         var info = stat()
         guard stat(file, &info) == 0 else { throw APIError.notFound("no target \(path)") }
         let size = Int(info.st_size)
@@ -171,12 +197,25 @@ struct RepositoryRoutes: Sendable {
         return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: file, context: context))
     }
 
+    /// R126: a manager that uses a remote repository cannot delete that repository's packages.
+    func refuseRemoteDelete(_ ids: [String], _ mirror: RemoteRepository, actor: String) throws -> [DeleteResult] {
+        try ids.map { id in
+            try repository.catalog.log(AppLogEntry(time: Int64(time(nil)), event: .deleteFailed, actor: actor,
+                                                   cause: "\(id): the package belongs to the remote repository \(mirror.settings.url)"))
+            return DeleteResult(packageID: id, result: .error, code: .remoteRepository,
+                                message: "This manager uses the remote repository \(mirror.settings.url): delete packages there")
+        }
+    }
+
     // MARK: - Upload
 
     /// `POST /api/v1/repository/packages?mode=needed|all&name=FILE`, the package as the body. Streamed to
     /// the incoming directory with the size limit enforced while it arrives, then verified and added.
     func upload(_ request: Request) async throws -> Response {
         let principal = try require(request, .administrator)
+        if let mirror {
+            throw APIError(.conflict, "remote-repository", "this manager uses the repository of \(mirror.settings.url): add packages there")
+        }
         let modeText = request.uri.queryParameters.get("mode") ?? "needed"
         guard let mode = AddMode(rawValue: modeText) else { throw APIError.badRequest("mode must be needed or all, not \(modeText)") }
         let name = request.uri.queryParameters.get("name").map { String($0.prefix(255)) } ?? "upload.zip"

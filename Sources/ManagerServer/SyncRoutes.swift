@@ -1,27 +1,45 @@
 import ExupCore
 import FoundationEssentials
+import HTTPTypes
 import Hummingbird
 import Repository
 import Transport
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `/api/v1/repository/sync` and `/api/v1/repository/settings`: the upstream sync (seed §3.4.2 "Download
 /// update packages", R093–R106) and the repository settings it reads.
 struct SyncRoutes: Sendable {
     let sync: UpstreamSync?
     let settings: RepositorySettingsCheck?
+    /// In remote mode, "download now" and its status are the remote repository's (R098).
+    let remote: RemoteRepository?
     let authenticator: Authenticator
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/api/v1/repository/sync") { request, _ in
-            let principal = try self.require(request)
+            let principal = try self.require(request, allowingOtherManagers: true)
+            if let remote = self.remote {
+                let body = try await RemoteRepository.onThread { try remote.requestSync() }
+                Task.detached { await remote.followRemoteSync() }
+                return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            }
             let sync = try self.configured()
-            guard let status = sync.start(actor: principal.name) else {
+            // Another manager asking (R098): its name is logged with "started"/"completed" (R100).
+            let otherManager = principal == .repositoryReader
+            let actor = otherManager ? String((request.headers[HTTPField.Name("X-Exup-Manager")!] ?? "another manager").prefix(100)) : principal.name
+            guard let status = sync.start(actor: actor, remote: otherManager) else {
                 throw APIError(.conflict, "sync-running", "a repository update is already running; follow it with GET /api/v1/repository/sync")
             }
             return try Response.json(status, status: .accepted)
         }
         router.get("/api/v1/repository/sync") { request, _ in
-            try self.require(request)
+            try self.require(request, allowingOtherManagers: true)
+            if let remote = self.remote {
+                let body = try await RemoteRepository.onThread { try remote.syncStatus() }
+                return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
+            }
             return try Response.json(self.sync?.status ?? SyncStatus())
         }
         router.post("/api/v1/repository/sync/cancel") { request, _ in
@@ -33,23 +51,43 @@ struct SyncRoutes: Sendable {
         }
         router.get("/api/v1/repository/settings") { request, _ in
             try self.require(request)
-            return try Response.json(RepositorySettingsView(sync?.settings, status: sync?.status))
+            var view = RepositorySettingsView(sync?.settings, status: sync?.status)
+            if let remote = self.remote {
+                view.remote = remote.settings.url
+                view.remoteVersion = remote.remoteVersion.version
+                if remote.remoteVersion.older {
+                    view.warning = "the remote repository runs exup \(remote.remoteVersion.version ?? "?"), older than this manager's: upgrade it; until then packages newer schema versions need may be missing"
+                }
+                view.remoteProblem = remote.problem
+            }
+            return try Response.json(view)
         }
         router.post("/api/v1/repository/settings/check") { request, _ in
             let principal = try self.require(request)
+            if let remote = self.remote {
+                let problem = try await RemoteRepository.onThread { remote.check() }
+                let now = Int64(time(nil))
+                try remote.logCheck(problem, actor: principal.name, at: now)
+                return try Response.json(RepositorySettingsCheck.Outcome(ok: problem == nil, problem: problem))
+            }
             guard let settings else { throw APIError(.conflict, "no-upstream", "no [repository.upstream] url is configured") }
             return try Response.json(await settings.run(actor: principal.name))
         }
     }
 
+    /// The administrator; for "download now" and its status also another manager using this repository
+    /// (by the repository password).
     @discardableResult
-    func require(_ request: Request) throws -> Principal {
+    func require(_ request: Request, allowingOtherManagers: Bool = false) throws -> Principal {
         guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
-        guard principal == .administrator else { throw APIError.forbidden("this endpoint") }
-        return principal
+        if principal == .administrator || (allowingOtherManagers && principal == .repositoryReader) { return principal }
+        throw APIError.forbidden("this endpoint")
     }
 
     func configured() throws -> UpstreamSync {
+        if let remote {
+            throw APIError(.conflict, "remote-repository", "the repository is \(remote.settings.url): cancel or configure its sync there")
+        }
         guard let sync else {
             throw APIError(.conflict, "no-upstream", "this repository has no upstream: set url in [repository.upstream] of manager.toml")
         }
@@ -74,6 +112,11 @@ struct RepositorySettingsView: Codable {
     var proxy: Proxy?
     var lastSuccess: String?
     var nextScheduled: String?
+    /// Remote mode: the repository this manager uses, its exup version, and R009's warning.
+    var remote: String?
+    var remoteVersion: String?
+    var warning: String?
+    var remoteProblem: String?
 
     init(_ settings: UpstreamSettings?, status: SyncStatus?) {
         upstream = settings?.url

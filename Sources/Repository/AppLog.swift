@@ -21,6 +21,10 @@ public enum AppLogEvent: Sendable, Hashable {
     case repositorySettingsSet, repositorySettingsFailed
     /// exup's own alert (R147): new packages arrived; the cause lists the components they concern.
     case newPackagesDownloaded
+    /// exup's own: a manager started using this repository; one was retired after two silent months.
+    case remoteManagerRegistered, remoteManagerRetired
+    /// E21: the remote repository this manager uses failed (unreachable, refused, bad metadata).
+    case remoteRepositoryError
 
     public var code: String {
         switch self {
@@ -65,6 +69,9 @@ public enum AppLogEvent: Sendable, Hashable {
         case .repositorySettingsSet: "N16"
         case .repositorySettingsFailed: "E13"
         case .newPackagesDownloaded: "X05"
+        case .remoteManagerRegistered: "X06"
+        case .remoteManagerRetired: "X07"
+        case .remoteRepositoryError: "E21"
         }
     }
 
@@ -111,6 +118,9 @@ public enum AppLogEvent: Sendable, Hashable {
         case .repositorySettingsSet: "Repository information set"
         case .repositorySettingsFailed: "Failed to set repository information"
         case .newPackagesDownloaded: "New update packages downloaded"
+        case .remoteManagerRegistered: "Manager using this repository registered"
+        case .remoteManagerRetired: "Manager using this repository retired (no presence notification for two months)"
+        case .remoteRepositoryError: "An error occurred while processing in the repository"
         }
     }
 

@@ -94,6 +94,21 @@ public final class Catalog: Sendable {
                 t.column("value", .text).notNull()
             }
         }
+        migrator.registerMigration("2026-11-26 presence") { db in
+            try db.create(table: "remote_manager") { t in
+                t.primaryKey("manager", .text)
+                t.column("version", .text).notNull()
+                t.column("last_seen", .integer).notNull()
+            }
+            try db.create(table: "remote_previous_generation") { t in
+                t.column("manager", .text).notNull()
+                t.column("model", .text).notNull()
+                t.column("os", .text).notNull()
+                t.column("module", .text).notNull()
+                t.column("version", .text).notNull()
+                t.primaryKey(["manager", "model", "os", "module", "version"])
+            }
+        }
         return migrator
     }
 
@@ -181,9 +196,21 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Records a served (model, OS) pair unless it is already there (a remote-mode manager's own list).
+    public func recordPlatformIfNew(_ platform: Platform, origin: String) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR IGNORE INTO platform (model, os, origin) VALUES (?, ?, ?)",
+                           arguments: [platform.model, platform.os.description, origin])
+        }
+    }
+
+    /// This repository's servers' previous generations and those other managers reported (R108, R010).
     public func previousGenerations() throws -> [PreviousGeneration] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM previous_generation").map {
+            try Row.fetchAll(db, sql: """
+                SELECT model, os, module, version FROM previous_generation
+                UNION SELECT model, os, module, version FROM remote_previous_generation
+                """).map {
                 PreviousGeneration(platform: Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])), moduleID: $0["module"], version: $0["version"])
             }
         }
@@ -201,6 +228,41 @@ public final class Catalog: Sendable {
         try pool.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM remote_platform").map {
                 ($0["manager"], Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])))
+            }
+        }
+    }
+
+    /// A presence notification (R141, R144): the manager's needs replace what it said before.
+    public func recordPresence(_ presence: Presence, at now: Int64) throws {
+        try pool.write { db in
+            try db.execute(sql: "INSERT OR REPLACE INTO remote_manager (manager, version, last_seen) VALUES (?, ?, ?)",
+                           arguments: [presence.manager, presence.version, now])
+            try db.execute(sql: "DELETE FROM remote_platform WHERE manager = ?", arguments: [presence.manager])
+            try db.execute(sql: "DELETE FROM remote_previous_generation WHERE manager = ?", arguments: [presence.manager])
+            for platform in presence.platforms {
+                try db.execute(sql: "INSERT OR IGNORE INTO remote_platform (manager, model, os) VALUES (?, ?, ?)",
+                               arguments: [presence.manager, platform.model, platform.os.description])
+            }
+            for previous in presence.previous {
+                try db.execute(sql: """
+                    INSERT OR IGNORE INTO remote_previous_generation (manager, model, os, module, version) VALUES (?, ?, ?, ?, ?)
+                    """, arguments: [presence.manager, previous.platform.model, previous.platform.os.description, previous.moduleID, previous.version])
+            }
+        }
+    }
+
+    /// The managers that use this repository, with when each was last heard of.
+    public func remoteManagers() throws -> [(manager: String, version: String, lastSeen: Int64)] {
+        try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM remote_manager ORDER BY manager").map { ($0["manager"], $0["version"], $0["last_seen"]) }
+        }
+    }
+
+    /// Forgets a retired manager and everything it needed (R142–R143).
+    public func forgetManager(_ manager: String) throws {
+        try pool.write { db in
+            for table in ["remote_manager", "remote_platform", "remote_previous_generation"] {
+                try db.execute(sql: "DELETE FROM \(table) WHERE manager = ?", arguments: [manager])
             }
         }
     }

@@ -40,6 +40,13 @@ public struct DeleteResult: Sendable, Codable, Hashable {
     public var result: Result
     public var code: Code
     public var message: String
+
+    public init(packageID: String, result: Result, code: Code, message: String) {
+        self.packageID = packageID
+        self.result = result
+        self.code = code
+        self.message = message
+    }
 }
 
 /// A package as the repository lists it, with Table 20's indicators.

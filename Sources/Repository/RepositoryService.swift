@@ -60,6 +60,36 @@ public actor RepositoryService {
         if !known { try addPlatform(platform, origin: "agent", actor: actor) }
     }
 
+    // MARK: - Managers that use this repository (R141–R144)
+
+    /// Records a presence notification: the manager's needs replace its earlier ones, its two-month
+    /// deadline restarts, and generation management follows the new union of needs.
+    public func receivePresence(_ presence: Presence) throws -> PresenceAnswer {
+        let now = clock().seconds
+        let known = try catalog.remoteManagers().contains { $0.manager == presence.manager }
+        try catalog.recordPresence(presence, at: now)
+        if !known {
+            try catalog.log(AppLogEntry(time: now, event: .remoteManagerRegistered, actor: presence.manager,
+                                        cause: "exup \(presence.version), \(presence.platforms.count) (model, OS) pairs"))
+        }
+        try enforceRetention(actor: presence.manager, alsoChanged: [])
+        return PresenceAnswer(repositoryVersion: ExupVersion.string,
+                              retiredAfter: UTCTime(seconds: PresenceDeadline.deadline(after: now)).description)
+    }
+
+    /// Retires managers silent for two calendar months; packages only they needed go (R142–R143).
+    @discardableResult
+    public func retireSilentManagers() throws -> [String] {
+        let now = clock().seconds
+        let silent = try catalog.remoteManagers().filter { PresenceDeadline.deadline(after: $0.lastSeen) <= now }
+        for manager in silent {
+            try catalog.forgetManager(manager.manager)
+            try catalog.log(AppLogEntry(time: now, event: .remoteManagerRetired, actor: "exup-manager", cause: manager.manager))
+        }
+        if !silent.isEmpty { try enforceRetention(actor: "exup-manager", alsoChanged: []) }
+        return silent.map(\.manager)
+    }
+
     // MARK: - Served platforms
 
     public func platforms() throws -> [ServedPlatform] {

@@ -1,3 +1,5 @@
+import ExupCore
+
 /// Seconds since 1970-01-01T00:00:00Z, parsed from and printed as TUF's `YYYY-MM-DDTHH:MM:SSZ`.
 public struct UTCTime: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var seconds: Int64
@@ -31,25 +33,10 @@ public struct UTCTime: Sendable, Hashable, Comparable, CustomStringConvertible {
         return "\(p(y, 4))-\(p(m, 2))-\(p(d, 2))T\(p(rest / 3600, 2)):\(p(rest / 60 % 60, 2)):\(p(rest % 60, 2))Z"
     }
 
-    /// Howard Hinnant's days_from_civil.
-    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let doy = (153 * (month + (month > 2 ? -3 : 9)) + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
+    static func daysFromCivil(year: Int64, month: Int64, day: Int64) -> Int64 { CivilDays.days(year: year, month: month, day: day) }
 
-    static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let d = doy - (153 * mp + 2) / 5 + 1
-        let m = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (m <= 2 ? 1 : 0), m, d)
+    static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
+        let c = CivilDays.civil(fromDays: days)
+        return (c.year, c.month, c.day)
     }
 }

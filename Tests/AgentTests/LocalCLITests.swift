@@ -100,6 +100,32 @@ import Glibc
         #expect(fetched.status == 200 && fetched.body.prefix(2) == [0x1F, 0x8B], "the manager holds a gzip bundle")
     }
 
+    @Test("an agent behind a Digest proxy: [proxy] in agent.toml; polls, metadata and the package all go through it")
+    func throughProxy() throws {
+        try manager.add(try packages.bmcFirmware("2.31"))
+        let squid = try SquidProxy(authentication: .digest)
+        defer { squid.stop() }
+        let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
+        let config = try String(contentsOfFile: web01.config, encoding: .utf8) + """
+
+        [proxy]
+        host = "127.0.0.1"
+        port = \(squid.port)
+        username = "\(squid.username)"
+        password = "\(squid.password)"
+        auth = "digest"
+        """
+        try config.write(toFile: web01.config, atomically: true, encoding: .utf8)
+        try web01.runOnce()
+        let items = try manager.approve("web01", ["bmc-firmware"])
+        let applied = try cli(web01, "apply")
+        #expect(states(applied.json)[items["bmc-firmware"]!] == "succeeded", "\(applied.text)")
+        let log = squid.accessLog
+        for path in ["/api/v1/enrol", "/api/v1/agent/directives", "/repo/v1/metadata/timestamp.json", "/repo/v1/targets/"] {
+            #expect(log.contains(path), "\(path) through the proxy")
+        }
+    }
+
     func waitFor(_ condition: () -> Bool, seconds: Double = 30) throws {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {

@@ -1,0 +1,29 @@
+import ExupCore
+import Repository
+
+/// Where the manager's packages come from: its own repository, or another manager's it uses remotely
+/// (R004–R009). Statuses, approvals and enrolment read packages and the root through this.
+public protocol PackageSource: Sendable {
+    /// The root.json agents pin (its SHA-256 goes into enrolment tokens).
+    func currentRootBytes() throws -> [UInt8]
+    /// Every package the source offers to this manager's servers.
+    func allPackages() throws -> [PackageInfo]
+    /// What an agent reported: its (model, OS) must be served, its previous generations kept.
+    func serveReportedPlatform(_ platform: Platform, previous: [String: String], actor: String) async throws
+}
+
+extension RepositoryService: PackageSource {
+    public nonisolated func allPackages() throws -> [PackageInfo] { try catalog.packages().map(\.info) }
+}
+
+extension RemoteRepository: PackageSource {
+    /// Notes the needs; a change is told to the remote at once (presence) and the offer re-read, both off
+    /// the request's thread.
+    public func serveReportedPlatform(_ platform: Platform, previous: [String: String], actor: String) async throws {
+        guard try note(platform: platform, previous: previous) else { return }
+        _ = try? await RemoteRepository.onThread {
+            try self.sendPresence()
+            try self.refresh()
+        }
+    }
+}

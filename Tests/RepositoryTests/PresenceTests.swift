@@ -1,0 +1,97 @@
+import ExupCore
+import ExupTesting
+import Foundation
+import Repository
+import Synchronization
+import Testing
+import TUF
+
+/// Managers that use this repository (seed §2.2.8, R141–R144), with the repository's clock injected so
+/// two months pass in a test: presence keeps their packages, silence retires them.
+@Suite struct PresenceTests {
+    let dir: TemporaryDirectory
+    let vendor: TestVendor
+    let now = TestClock(1_795_651_200)   // 2026-11-26T00:00:00Z
+    let repository: RepositoryService
+    let platform = Platform(model: "Express5800/R120h-1M", os: OSIdentity(parsing: "debian:12"))
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        vendor = try TestVendor(in: dir)
+        let paths = RepositoryPaths(dataDirectory: dir.file("data"))
+        let secrets = try Secrets.loadOrCreate(paths)
+        let clock = now
+        repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: vendor.trustDirectory,
+                                           clock: { UTCTime(seconds: clock.seconds) })
+    }
+
+    func advance(to seconds: Int64) { now.set(seconds) }
+
+    func add(_ id: String, version: String) async throws -> AddResult {
+        var info = InfoXML()
+        info.id = id
+        info.version = version
+        let file = try HandPackage(info: info.bytes).write(to: dir, name: "\(id).zip", signedWith: vendor.key)
+        return await repository.add(file: file, name: "\(id).zip", mode: .needed, actor: "test")
+    }
+
+    @Test("a package only another manager needs is kept while it sends presence, refused a normal delete, and dropped two months after its last word")
+    func retirement() async throws {
+        let t0 = now.seconds
+        #expect(try await add("bmc-2.31", version: "2.31").code == .notNeeded, "nobody needs it yet")
+        let answer = try await repository.receivePresence(Presence(manager: "internal-1", version: "0.1.0", platforms: [platform], previous: []))
+        #expect(answer.retiredAfter == "2027-01-26T00:00:00Z")
+        #expect(try await add("bmc-2.31", version: "2.31").code == .added, "served for the other manager (R011)")
+        let normal = try await repository.delete(ids: ["bmc-2.31"], force: false, actor: "admin")
+        #expect(normal.first?.code == .inUseByOtherManager)
+
+        // A month later it speaks again: the deadline moves to two months from then (R144).
+        advance(to: t0 + 31 * 86_400)
+        _ = try await repository.receivePresence(Presence(manager: "internal-1", version: "0.1.0", platforms: [platform], previous: []))
+        advance(to: t0 + 62 * 86_400)
+        #expect(try await repository.retireSilentManagers().isEmpty)
+        #expect(try await repository.list(actor: "test").map(\.id) == ["bmc-2.31"])
+
+        let deadline = PresenceDeadline.deadline(after: t0 + 31 * 86_400)
+        advance(to: deadline - 1)
+        #expect(try await repository.retireSilentManagers().isEmpty, "not a second early")
+        advance(to: deadline)
+        #expect(try await repository.retireSilentManagers() == ["internal-1"])
+        #expect(try await repository.list(actor: "test").isEmpty, "what only it needed is gone (R143)")
+        let codes = try repository.catalog.logEntries().map(\.code)
+        #expect(codes.contains("X06") && codes.contains("X07") && codes.contains("X01"), "\(codes)")
+    }
+
+    @Test("a package two managers need stays when one of them retires; a presence replaces that manager's earlier needs")
+    func sharedNeeds() async throws {
+        let other = Platform(model: "Express5800/T110k", os: OSIdentity(parsing: "debian:12"))
+        let t0 = now.seconds
+        _ = try await repository.receivePresence(Presence(manager: "a", version: "0.1.0", platforms: [platform], previous: []))
+        advance(to: t0 + 40 * 86_400)
+        _ = try await repository.receivePresence(Presence(manager: "b", version: "0.1.0", platforms: [platform, other], previous: []))
+        #expect(try await add("bmc-2.31", version: "2.31").code == .added)
+        advance(to: PresenceDeadline.deadline(after: t0))
+        #expect(try await repository.retireSilentManagers() == ["a"])
+        #expect(try await repository.list(actor: "test").map(\.id) == ["bmc-2.31"], "b still needs it")
+        _ = try await repository.receivePresence(Presence(manager: "b", version: "0.1.0", platforms: [other], previous: []))
+        #expect(try await repository.list(actor: "test").isEmpty, "b's new needs no longer include that model")
+    }
+}
+
+@Suite struct RemoteVersionTests {
+    @Test("R009: a remote repository on an older exup is flagged; the same or newer is not")
+    func older() {
+        #expect(RemoteRepository.isOlder("0.1.0", than: "0.2.0"))
+        #expect(RemoteRepository.isOlder("0.9.9", than: "0.10.0"), "numeric, not text, order")
+        #expect(RemoteRepository.isOlder("1.0~rc1", than: "1.0"))
+        #expect(!RemoteRepository.isOlder("0.2.0", than: "0.2.0") && !RemoteRepository.isOlder("0.3.0", than: "0.2.0"))
+    }
+}
+
+/// A clock a test moves by hand.
+final class TestClock: Sendable {
+    let value: Mutex<Int64>
+    init(_ seconds: Int64) { value = Mutex(seconds) }
+    var seconds: Int64 { value.withLock { $0 } }
+    func set(_ seconds: Int64) { value.withLock { $0 = seconds } }
+}
