@@ -46,6 +46,8 @@ public actor ManagerService {
     nonisolated let heartbeats = Mutex([String: Int64]())
     /// (platform, previous generations) combinations already passed to the repository.
     nonisolated let reportedPlatforms = Mutex(Set<String>())
+    /// Open user sessions: id → (HMAC of the secret, user, role, expiry).
+    nonisolated let sessions = Mutex([String: SessionEntry]())
 
     public init(dataDirectory: String, repository: RepositoryService, source: (any PackageSource)? = nil, settings: Settings = Settings(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
@@ -65,6 +67,15 @@ public actor ManagerService {
         let rows = try store.read { db in try Row.fetchAll(db, sql: "SELECT name, credential_id, credential_hmac FROM agent WHERE revoked = 0") }
         credentials.withLock { cache in
             for row in rows { cache[row["credential_id"]] = (row["name"], row["credential_hmac"]) }
+        }
+        let now = clock()
+        let open = try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT session.*, user.role FROM session JOIN user ON user.name = session.user WHERE expires > ?", arguments: [now])
+        }
+        sessions.withLock { cache in
+            for row in open {
+                cache[row["id"]] = SessionEntry(hmac: row["hmac"], user: row["user"], role: UserRole(rawValue: row["role"]) ?? .viewer, expires: row["expires"])
+            }
         }
     }
 

@@ -56,6 +56,24 @@ public final class ManagerStore: Sendable {
                 t.column("report_sequence", .integer).notNull().defaults(to: 0)
             }
         }
+        migrator.registerMigration("2026-11-26 users") { db in
+            try db.create(table: "user") { t in
+                t.primaryKey("name", .text)
+                t.column("role", .text).notNull()
+                t.column("password_hash", .text).notNull()
+                t.column("created", .integer).notNull()
+                t.column("last_login", .integer)
+                // New-package notices before this time were shown (R148–R150).
+                t.column("notices_seen", .integer).notNull().defaults(to: 0)
+            }
+            try db.create(table: "session") { t in
+                t.primaryKey("id", .text)
+                t.column("hmac", .text).notNull()
+                t.column("user", .text).notNull().indexed()
+                t.column("created", .integer).notNull()
+                t.column("expires", .integer).notNull()
+            }
+        }
         try migrator.migrate(pool)
         batched = GroupCommit(pool: pool)
     }

@@ -22,6 +22,7 @@ public struct ManagerApplication {
     public let sync: UpstreamSync?
     /// The other manager's repository this one uses, when `[repository.remote]` names one.
     public let remote: RemoteRepository?
+
     let logger: Logger
 
     /// Loads or creates the data directory and its secrets (written 0600 before anything listens).
@@ -61,11 +62,13 @@ public struct ManagerApplication {
         router.get("/healthz") { _, _ in "ok\n" }
         let manager = manager
         let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
-                                          agentLookup: { manager.agent(credential: $0) })
+                                          agentLookup: { manager.agent(credential: $0) },
+                                          sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } })
         let routes = RepositoryRoutes(repository: repository, exports: try ExportJobs(repository: repository),
                                       authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
         routes.register(on: router)
         ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
+        UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
         SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)
         var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger),

@@ -29,7 +29,7 @@ struct ManagerRoutes: Sendable {
         }
 
         router.post("/api/v1/agents/tokens") { request, _ in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .administer)
             let body = try await StrictJSON.decode(TokenBody.self, from: request, allowed: ["expiresInSeconds", "uses"])
             let expires = body.expiresInSeconds ?? 86_400, uses = body.uses ?? 1
             guard expires > 0, expires <= 90 * 86_400 else { throw APIError.badRequest("expiresInSeconds must be 1…7776000 (90 days)") }
@@ -38,38 +38,38 @@ struct ManagerRoutes: Sendable {
             return try Response.json(["token": token], status: .created)
         }
         router.get("/api/v1/agents") { request, _ in
-            try self.requireAdministrator(request)
+            try self.authenticator.require(request, .read)
             return try Response.json(try manager.agents())
         }
         router.post("/api/v1/agents/:name/revoke") { request, context in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.require("name")
             try await mapped { try await manager.revoke(name, actor: principal.name) }
             return try Response.json(["revoked": name])
         }
         router.post("/api/v1/agents/:name/rotate") { request, context in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.require("name")
             return try Response.json(["name": name, "credential": try await mapped { try await manager.rotate(name, actor: principal.name) }])
         }
         router.post("/api/v1/agents/:name/allow-reenrolment") { request, context in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.require("name")
             try await mapped { try await manager.allowReenrolment(name, actor: principal.name) }
             return try Response.json(["allowed": name])
         }
 
         router.get("/api/v1/servers") { request, _ in
-            try self.requireAdministrator(request)
+            try self.authenticator.require(request, .read)
             return try Response.json(try await mapped { try await manager.servers() })
         }
         router.get("/api/v1/servers/:name") { request, context in
-            try self.requireAdministrator(request)
+            try self.authenticator.require(request, .read)
             let name = try context.parameters.require("name")
             return try Response.json(try await mapped { try await manager.server(name) })
         }
         router.post("/api/v1/servers/:name/approve") { request, context in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.require("name")
             let body = try await StrictJSON.decode(ApproveBody.self, from: request, allowed: ApproveBody.fields)
             let items = try await mapped {
@@ -79,12 +79,12 @@ struct ManagerRoutes: Sendable {
             return try Response.json(items.map(ServerDetail.RunItem.init), status: .created)
         }
         router.post("/api/v1/servers/:name/cancel") { request, context in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.require("name")
             return try Response.json(try await mapped { try await manager.cancel(name, actor: principal.name) })
         }
         router.post("/api/v1/servers/:name/uninstall") { request, context in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.require("name")
             let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
             let item = try await mapped {
@@ -98,13 +98,13 @@ struct ManagerRoutes: Sendable {
     /// Log bundles: the administrator asks, the agent uploads at its next poll (or says why it cannot).
     func registerLogBundles(on router: Router<BasicRequestContext>) {
         router.post("/api/v1/servers/:name/logs/request") { request, context in
-            let principal = try self.requireAdministrator(request)
+            let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.require("name")
             try await mapped { try await manager.requestLogs(name, actor: principal.name) }
             return try Response.json(["requested": name], status: .accepted)
         }
         router.get("/api/v1/servers/:name/logs") { request, context in
-            try self.requireAdministrator(request)
+            try self.authenticator.require(request, .read)
             let name = try context.parameters.require("name")
             guard try manager.isKnownAgent(name) else {
                 throw APIError.notFound("no server \(name)")
@@ -152,13 +152,6 @@ struct ManagerRoutes: Sendable {
         response.headers[.eTag] = etag
         response.headers[.cacheControl] = "no-cache"
         return response
-    }
-
-    @discardableResult
-    func requireAdministrator(_ request: Request) throws -> Principal {
-        guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
-        guard principal == .administrator else { throw APIError.forbidden("this endpoint") }
-        return principal
     }
 
     func requireAgent(_ request: Request) throws -> String {

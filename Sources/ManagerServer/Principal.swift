@@ -1,4 +1,6 @@
 import ExupCrypto
+import Hummingbird
+import Manager
 
 /// Who made a request, from its bearer credential.
 public enum Principal: Sendable, Hashable {
@@ -8,12 +10,48 @@ public enum Principal: Sendable, Hashable {
     case repositoryReader
     /// An enrolled agent, by its own credential: its directives and reports, and the repository.
     case agent(String)
+    /// A user, by a session token from `POST /api/v1/login`, with their role.
+    case user(String, UserRole)
 
     public var name: String {
         switch self {
         case .administrator: "admin"
         case .repositoryReader: "repository-client"
         case .agent(let name): name
+        case .user(let name, _): name
+        }
+    }
+
+    /// Whether this principal may do what `permission` covers (R069–R072: approving and the like need
+    /// the apply permission, in the API as in any interface).
+    public func allows(_ permission: Permission) -> Bool {
+        switch self {
+        case .administrator: true
+        case .user(_, let role):
+            switch permission {
+            case .read: true
+            case .apply: role.canApply
+            case .administer: role.canAdminister
+            }
+        case .repositoryReader, .agent: false
+        }
+    }
+}
+
+/// What a user-facing endpoint needs.
+public enum Permission: String, Sendable {
+    /// See servers, packages, the log.
+    case read
+    /// Approve, cancel, uninstall, change download-only statuses, download now.
+    case apply
+    /// Users, enrolment tokens, agents' credentials, the repository's contents and settings.
+    case administer
+
+    var wording: String {
+        switch self {
+        case .read: "a user session or the administrator token"
+        case .apply: "the apply permission (role administrator or operator)"
+        case .administer: "the administrator role (a user session) or the administrator token"
         }
     }
 }
@@ -24,11 +62,27 @@ public struct Authenticator: Sendable {
     let repositoryPassword: [UInt8]
     /// Agent credentials (`<id>.<secret>`) → agent name; nil for unknown or revoked ones.
     let agentLookup: @Sendable (String) -> String?
+    /// Session tokens (`exups_<id>.<secret>`) → user and role.
+    let sessionLookup: @Sendable (String) -> (String, UserRole)?
 
-    public init(adminToken: String, repositoryPassword: String, agentLookup: @escaping @Sendable (String) -> String? = { _ in nil }) {
+    public init(adminToken: String, repositoryPassword: String, agentLookup: @escaping @Sendable (String) -> String? = { _ in nil },
+                sessionLookup: @escaping @Sendable (String) -> (String, UserRole)? = { _ in nil }) {
         self.adminToken = Array(adminToken.utf8)
         self.repositoryPassword = Array(repositoryPassword.utf8)
         self.agentLookup = agentLookup
+        self.sessionLookup = sessionLookup
+    }
+
+    /// The principal of a request that must hold `permission`; a refusal names what is missing.
+    @discardableResult
+    public func require(_ request: Request, _ permission: Permission) throws -> Principal {
+        guard let principal = principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
+        guard principal.allows(permission) else {
+            let who: String
+            if case .user(let name, let role) = principal { who = "\(name) has the role \(role.rawValue)" } else { who = "this credential is not a user's" }
+            throw APIError(.forbidden, "forbidden", "this needs \(permission.wording); \(who)")
+        }
+        return principal
     }
 
     /// The principal for an `Authorization` header value, or nil.
@@ -37,7 +91,9 @@ public struct Authenticator: Sendable {
         let presented = Array(authorization.dropFirst(7).utf8)
         if Authenticator.equal(presented, adminToken) { return .administrator }
         if Authenticator.equal(presented, repositoryPassword) { return .repositoryReader }
-        if let name = agentLookup(String(decoding: presented, as: UTF8.self)) { return .agent(name) }
+        let text = String(decoding: presented, as: UTF8.self)
+        if text.hasPrefix("exups_") { return sessionLookup(text).map { .user($0.0, $0.1) } }
+        if let name = agentLookup(text) { return .agent(name) }
         return nil
     }
 

@@ -22,28 +22,30 @@ struct RepositoryRoutes: Sendable {
         router.get("/repo/v1/metadata/**") { request, context in try await self.metadata(request, context) }
         router.get("/repo/v1/targets/**") { request, context in try await self.target(request, context) }
         router.get("/api/v1/repository/root") { request, _ in
-            try self.require(request, .repositoryReader)
+            try self.requireReader(request)
             return try self.metadataResponse(name: "root", bytes: await self.currentRoot(), request: request)
         }
         router.post("/api/v1/repository/presence") { request, _ in
-            try self.require(request, .repositoryReader)
+            // Another manager (the repository password) or the administrator; not agents or users.
+            let sender = try self.requireReader(request)
+            guard sender == .repositoryReader || sender == .administrator else { throw APIError.forbidden("a presence notification") }
             let presence = try await StrictJSON.decode(Presence.self, from: request, allowed: ["manager", "version", "platforms", "previous"])
             guard !presence.manager.isEmpty, presence.manager.count <= 255 else { throw APIError.badRequest("manager must name the sender") }
             return try Response.json(try await self.repository.receivePresence(presence))
         }
 
         router.get("/api/v1/repository/platforms") { request, _ in
-            try self.require(request, .administrator)
+            try self.authenticator.require(request, .read)
             return try Response.json(try await self.repository.platforms())
         }
         router.post("/api/v1/repository/platforms") { request, _ in
-            let principal = try self.require(request, .administrator)
+            let principal = try self.authenticator.require(request, .administer)
             let body = try await StrictJSON.decode(PlatformBody.self, from: request, allowed: ["model", "os"])
             try await self.repository.addPlatform(try body.platform(), actor: principal.name)
             return try Response.json(try await self.repository.platforms(), status: .created)
         }
         router.post("/api/v1/repository/platforms/remove") { request, _ in
-            let principal = try self.require(request, .administrator)
+            let principal = try self.authenticator.require(request, .administer)
             let body = try await StrictJSON.decode(PlatformBody.self, from: request, allowed: ["model", "os"])
             guard try await self.repository.removePlatform(try body.platform(), actor: principal.name) else {
                 throw APIError.notFound("\(body.model) / \(body.os) is not served")
@@ -53,11 +55,11 @@ struct RepositoryRoutes: Sendable {
 
         router.post("/api/v1/repository/packages") { request, _ in try await self.upload(request) }
         router.get("/api/v1/repository/packages") { request, _ in
-            let principal = try self.require(request, .administrator)
+            let principal = try self.authenticator.require(request, .read)
             return try Response.json(try await self.repository.list(actor: principal.name))
         }
         router.get("/api/v1/repository/packages/:id") { request, context in
-            let principal = try self.require(request, .administrator)
+            let principal = try self.authenticator.require(request, .read)
             let id = try context.parameters.require("id")
             guard let listing = try await self.repository.package(id: id, actor: principal.name) else {
                 throw APIError.notFound("no package \(id)")
@@ -65,23 +67,23 @@ struct RepositoryRoutes: Sendable {
             return try Response.json(listing)
         }
         router.post("/api/v1/repository/packages/delete") { request, _ in
-            let principal = try self.require(request, .administrator)
+            let principal = try self.authenticator.require(request, .administer)
             let body = try await StrictJSON.decode(DeleteBody.self, from: request, allowed: ["ids", "force"])
             guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
             if let mirror = self.mirror { return try Response.json(try self.refuseRemoteDelete(body.ids, mirror, actor: principal.name)) }
             return try Response.json(try await self.repository.delete(ids: body.ids, force: body.force ?? false, actor: principal.name))
         }
         router.get("/api/v1/repository/deletion-history") { request, _ in
-            try self.require(request, .administrator)
+            try self.authenticator.require(request, .read)
             return try Response.json(try await self.repository.deletionHistory())
         }
         router.post("/api/v1/repository/deletion-history/clear") { request, _ in
-            let principal = try self.require(request, .administrator)
+            let principal = try self.authenticator.require(request, .administer)
             return try Response.json(["cleared": try await self.repository.clearDeletionHistory(actor: principal.name)])
         }
 
         router.post("/api/v1/repository/exports") { request, _ in
-            let principal = try self.require(request, .administrator)
+            let principal = try self.authenticator.require(request, .read)
             let body = try await StrictJSON.decode(ExportBody.self, from: request, allowed: ["ids", "allVersions"])
             guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
             do {
@@ -90,13 +92,13 @@ struct RepositoryRoutes: Sendable {
             } catch let error as ExportError { throw APIError.notFound(error.description) }
         }
         router.get("/api/v1/repository/exports/:id") { request, context in
-            try self.require(request, .administrator)
+            try self.authenticator.require(request, .read)
             let id = try context.parameters.require("id")
             guard let status = await self.exports.status(id) else { throw APIError.notFound("no export \(id)") }
             return try Response.json(status)
         }
         router.get("/api/v1/repository/exports/:id/archive") { request, context in
-            try self.require(request, .administrator)
+            try self.authenticator.require(request, .read)
             let id = try context.parameters.require("id")
             guard let path = await self.exports.archive(id) else { throw APIError.notFound("export \(id) is not ready") }
             let body = try await self.fileIO.loadFile(path: path, context: context)
@@ -104,14 +106,14 @@ struct RepositoryRoutes: Sendable {
                                                    .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""], body: body)
         }
         router.delete("/api/v1/repository/exports/:id") { request, context in
-            try self.require(request, .administrator)
+            try self.authenticator.require(request, .read)
             let id = try context.parameters.require("id")
             guard let status = await self.exports.cancel(id) else { throw APIError.notFound("no export \(id)") }
             return try Response.json(status)
         }
 
         router.get("/api/v1/log") { request, _ in
-            try self.require(request, .administrator)
+            try self.authenticator.require(request, .read)
             let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
             let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 500, 5000)
             return try Response.json(try self.repository.catalog.logEntries(limit: limit, afterID: after))
@@ -121,11 +123,11 @@ struct RepositoryRoutes: Sendable {
     // MARK: - Authentication
 
     @discardableResult
-    func require(_ request: Request, _ needed: Principal) throws -> Principal {
+    /// TUF metadata and packages: any valid credential (repository password, agent, user, administrator).
+    func requireReader(_ request: Request) throws -> Principal {
         guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else {
             throw APIError.unauthenticated
         }
-        if needed == .administrator && principal != .administrator { throw APIError.forbidden("this endpoint") }
         return principal
     }
 
@@ -139,7 +141,7 @@ struct RepositoryRoutes: Sendable {
     }
 
     func metadata(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        try require(request, .repositoryReader)
+        try requireReader(request)
         let name = RawPath.tail(of: request.uri.string, after: "/repo/v1/metadata/")
         let found: [UInt8]?
         if let mirror {
@@ -168,7 +170,7 @@ struct RepositoryRoutes: Sendable {
 
     /// Target files from the pool, with Range support (resumed downloads).
     func target(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
-        try require(request, .repositoryReader)
+        try requireReader(request)
         let path = RawPath.tail(of: request.uri.string, after: "/repo/v1/targets/")
         let found: String?
         if let mirror {
@@ -212,7 +214,7 @@ struct RepositoryRoutes: Sendable {
     /// `POST /api/v1/repository/packages?mode=needed|all&name=FILE`, the package as the body. Streamed to
     /// the incoming directory with the size limit enforced while it arrives, then verified and added.
     func upload(_ request: Request) async throws -> Response {
-        let principal = try require(request, .administrator)
+        let principal = try authenticator.require(request, .administer)
         if let mirror {
             throw APIError(.conflict, "remote-repository", "this manager uses the repository of \(mirror.settings.url): add packages there")
         }

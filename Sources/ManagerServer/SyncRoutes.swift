@@ -19,7 +19,7 @@ struct SyncRoutes: Sendable {
 
     func register(on router: Router<BasicRequestContext>) {
         router.post("/api/v1/repository/sync") { request, _ in
-            let principal = try self.require(request, allowingOtherManagers: true)
+            let principal = try self.require(request, .apply, allowingOtherManagers: true)
             if let remote = self.remote {
                 let body = try await RemoteRepository.onThread { try remote.requestSync() }
                 Task.detached { await remote.followRemoteSync() }
@@ -35,7 +35,7 @@ struct SyncRoutes: Sendable {
             return try Response.json(status, status: .accepted)
         }
         router.get("/api/v1/repository/sync") { request, _ in
-            try self.require(request, allowingOtherManagers: true)
+            try self.require(request, .read, allowingOtherManagers: true)
             if let remote = self.remote {
                 let body = try await RemoteRepository.onThread { try remote.syncStatus() }
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
@@ -43,14 +43,14 @@ struct SyncRoutes: Sendable {
             return try Response.json(self.sync?.status ?? SyncStatus())
         }
         router.post("/api/v1/repository/sync/cancel") { request, _ in
-            let principal = try self.require(request)
+            let principal = try self.require(request, .apply)
             guard try self.configured().cancel(actor: principal.name) else {
                 throw APIError(.conflict, "sync-not-running", "no repository update is running")
             }
             return try Response.json(["cancelling": true])
         }
         router.get("/api/v1/repository/settings") { request, _ in
-            try self.require(request)
+            try self.require(request, .read)
             var view = RepositorySettingsView(sync?.settings, status: sync?.status)
             if let remote = self.remote {
                 view.remote = remote.settings.url
@@ -63,7 +63,7 @@ struct SyncRoutes: Sendable {
             return try Response.json(view)
         }
         router.post("/api/v1/repository/settings/check") { request, _ in
-            let principal = try self.require(request)
+            let principal = try self.require(request, .administer)
             if let remote = self.remote {
                 let problem = try await RemoteRepository.onThread { remote.check() }
                 let now = Int64(time(nil))
@@ -78,10 +78,9 @@ struct SyncRoutes: Sendable {
     /// The administrator; for "download now" and its status also another manager using this repository
     /// (by the repository password).
     @discardableResult
-    func require(_ request: Request, allowingOtherManagers: Bool = false) throws -> Principal {
-        guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
-        if principal == .administrator || (allowingOtherManagers && principal == .repositoryReader) { return principal }
-        throw APIError.forbidden("this endpoint")
+    func require(_ request: Request, _ permission: Permission, allowingOtherManagers: Bool = false) throws -> Principal {
+        if allowingOtherManagers, authenticator.principal(authorization: request.headers[.authorization]) == .repositoryReader { return .repositoryReader }
+        return try authenticator.require(request, permission)
     }
 
     func configured() throws -> UpstreamSync {

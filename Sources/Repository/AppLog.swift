@@ -25,6 +25,8 @@ public enum AppLogEvent: Sendable, Hashable {
     case remoteManagerRegistered, remoteManagerRetired
     /// E21: the remote repository this manager uses failed (unreachable, refused, bad metadata).
     case remoteRepositoryError
+    /// exup's own: users.
+    case userAdded, userRemoved, userPasswordChanged, loginFailed
 
     public var code: String {
         switch self {
@@ -72,6 +74,10 @@ public enum AppLogEvent: Sendable, Hashable {
         case .remoteManagerRegistered: "X06"
         case .remoteManagerRetired: "X07"
         case .remoteRepositoryError: "E21"
+        case .userAdded: "X20"
+        case .userRemoved: "X21"
+        case .userPasswordChanged: "X22"
+        case .loginFailed: "X23"
         }
     }
 
@@ -121,6 +127,10 @@ public enum AppLogEvent: Sendable, Hashable {
         case .remoteManagerRegistered: "Manager using this repository registered"
         case .remoteManagerRetired: "Manager using this repository retired (no presence notification for two months)"
         case .remoteRepositoryError: "An error occurred while processing in the repository"
+        case .userAdded: "User added"
+        case .userRemoved: "User removed"
+        case .userPasswordChanged: "User password changed"
+        case .loginFailed: "Login failed"
         }
     }
 

@@ -59,11 +59,16 @@ struct Serve: AsyncParsableCommand {
         do { manager = try ManagerApplication(configuration: configuration, logger: logger) } catch {
             throw ValidationError("cannot open the data directory \(configuration.dataDirectory): \(error)")
         }
-        if manager.secrets.created {
+        let firstPassword: String?
+        do { firstPassword = try await manager.manager.createFirstAdministratorIfNeeded() } catch {
+            throw ValidationError("cannot create the first administrator in \(configuration.dataDirectory): \(error)")
+        }
+        if manager.secrets.created || firstPassword != nil {
             say("""
             exup-manager: first start; generated in \(configuration.dataDirectory) (mode 0600, shown only now):
               administrator token:  \(manager.secrets.adminToken)   (admin.token)
               repository password:  \(manager.secrets.repositoryPassword)   (repository.password)
+              user admin, password: \(firstPassword ?? "(unchanged)")   (admin.password; exup login --username admin)
               TUF keys:             keys/ (move keys/root.pem offline once you have a copy; see the README)
             """)
         }

@@ -13,13 +13,23 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "PEM CA bundle to trust for an HTTPS manager.")
     var caFile: String?
 
+    /// `--token`, else $EXUP_TOKEN, else the session `exup login` saved (for its server).
     func client() throws -> ManagerClient {
         let environment = ProcessInfo.processInfo.environment
-        let url = server ?? environment["EXUP_SERVER"] ?? "http://127.0.0.1:8080"
-        guard let token = token ?? environment["EXUP_TOKEN"], !token.isEmpty else {
-            throw ValidationError("no credential: pass --token or set EXUP_TOKEN (the administrator token is in the manager's DATA/admin.token)")
+        let session = SavedSession.load()
+        let url = server ?? environment["EXUP_SERVER"] ?? session?.server ?? "http://127.0.0.1:8080"
+        let base = url.hasSuffix("/") ? String(url.dropLast()) : url
+        let saved = session.flatMap { $0.server == base ? $0.token : nil }
+        guard let token = token ?? environment["EXUP_TOKEN"] ?? saved, !token.isEmpty else {
+            throw ValidationError("no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)")
         }
-        return ManagerClient(base: url.hasSuffix("/") ? String(url.dropLast()) : url, token: token, caFile: caFile)
+        return ManagerClient(base: base, token: token, caFile: caFile)
+    }
+
+    /// The manager's URL as `client()` would use it, without needing a credential (for `exup login`).
+    var baseURL: String {
+        let url = server ?? ProcessInfo.processInfo.environment["EXUP_SERVER"] ?? "http://127.0.0.1:8080"
+        return url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 }
 

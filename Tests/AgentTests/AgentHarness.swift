@@ -109,20 +109,13 @@ final class ManagedServer {
 
 /// A manager with its repository and a vendor it trusts: what every end-to-end agent test starts from.
 final class TestFleet {
-    let manager: ManagerProcess
-    let dir: TemporaryDirectory
-    let vendor: TestVendor
-    let packages: TestPackages
+    let fixture: VendorManager
+    var manager: ManagerProcess { fixture.manager }
+    var dir: TemporaryDirectory { fixture.work }
+    var vendor: TestVendor { fixture.vendor }
+    var packages: TestPackages { TestPackages(vendor: fixture.vendor, dir: fixture.work) }
 
-    init() throws {
-        manager = try ManagerProcess()
-        dir = try TemporaryDirectory()
-        vendor = try TestVendor(in: dir)
-        try manager.trust(vendor)
-        packages = TestPackages(vendor: vendor, dir: dir)
-    }
-
-    deinit { manager.stop() }
+    init() throws { fixture = try VendorManager() }
 }
 
 /// The test vendor's update packages, built by hand as a vendor would (package-format.md).

@@ -1,0 +1,184 @@
+import ExupCore
+import ExupCrypto
+import ExupSystem
+import FoundationEssentials
+import GRDB
+import Repository
+import TUF
+
+/// Users and their roles (seed §3.5.1, R069–R072). The apply permission (administrator, operator) is
+/// what approve, cancel, uninstall and the download-only status need; viewers read.
+public enum UserRole: String, Sendable, Codable, CaseIterable {
+    case administrator, `operator`, viewer
+
+    public var canApply: Bool { self != .viewer }
+    public var canAdminister: Bool { self == .administrator }
+}
+
+public struct UserSummary: Sendable, Codable, Hashable {
+    public var name: String
+    public var role: UserRole
+    public var created: String
+    public var lastLogin: String?
+}
+
+/// A new-package notice shown at login (R148–R150).
+public struct PackageNotice: Sendable, Codable, Hashable {
+    public var time: String
+    public var components: String
+}
+
+public struct LoginResult: Sendable, Codable, Hashable {
+    /// `Authorization: Bearer <token>` on later requests.
+    public var token: String
+    public var user: String
+    public var role: UserRole
+    public var expiresAt: String
+    /// New packages downloaded since this user's last login; only for users with the apply permission.
+    public var notices: [PackageNotice]
+}
+
+extension ManagerService {
+    public static let sessionSeconds: Int64 = 12 * 3600
+    static let minimumPasswordLength = 8
+
+    /// At first start: the user `admin` with a generated password, written to DATA/admin.password (0600)
+    /// and returned (printed once), as Jenkins does. Nil when users exist.
+    public func createFirstAdministratorIfNeeded() throws -> String? {
+        let count = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user") ?? 0 }
+        guard count == 0 else { return nil }
+        let password = Secrets.token(bytes: 15)
+        try LocalFile.writeAtomically(Array((password + "\n").utf8), to: dataDirectory + "/admin.password", mode: 0o600)
+        try addUser("admin", role: .administrator, password: password, actor: "exup-manager")
+        return password
+    }
+
+    public func addUser(_ name: String, role: UserRole, password: String, actor: String) throws {
+        guard Self.isValidName(name) else { throw ManagerError.invalid("a user name is 1-64 letters, digits, '-', '_', '.' or '@'") }
+        try Self.checkPassword(password)
+        let hash = try PasswordHash.make(password)
+        let added = try store.write { db -> Bool in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [name]) == nil else { return false }
+            try db.execute(sql: "INSERT INTO user (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
+                           arguments: [name, role.rawValue, hash, clock()])
+            return true
+        }
+        guard added else { throw ManagerError.conflict("user-exists", "a user named \(name) exists") }
+        try log(.userAdded, actor: actor, cause: "\(name) (\(role.rawValue))")
+    }
+
+    /// Removes a user and ends their sessions; the last administrator cannot be removed.
+    public func removeUser(_ name: String, actor: String) throws {
+        try store.write { db in
+            guard let role = try String.fetchOne(db, sql: "SELECT role FROM user WHERE name = ?", arguments: [name]) else {
+                throw ManagerError.notFound("no user \(name)")
+            }
+            if role == UserRole.administrator.rawValue,
+               (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE role = 'administrator'") ?? 0) <= 1 {
+                throw ManagerError.conflict("last-administrator", "\(name) is the last administrator; add another first")
+            }
+            try db.execute(sql: "DELETE FROM user WHERE name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM session WHERE user = ?", arguments: [name])
+        }
+        sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
+        try log(.userRemoved, actor: actor, cause: name)
+    }
+
+    /// Sets a password; the user's other sessions end.
+    public func setPassword(_ name: String, password: String, actor: String) throws {
+        try Self.checkPassword(password)
+        let hash = try PasswordHash.make(password)
+        let changed = try store.write { db -> Bool in
+            try db.execute(sql: "UPDATE user SET password_hash = ? WHERE name = ?", arguments: [hash, name])
+            guard db.changesCount > 0 else { return false }
+            try db.execute(sql: "DELETE FROM session WHERE user = ?", arguments: [name])
+            return true
+        }
+        guard changed else { throw ManagerError.notFound("no user \(name)") }
+        sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
+        try log(.userPasswordChanged, actor: actor, cause: name)
+    }
+
+    public nonisolated func users() throws -> [UserSummary] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { row in
+                UserSummary(name: row["name"], role: UserRole(rawValue: row["role"]) ?? .viewer,
+                            created: UTCTime(seconds: row["created"]).description,
+                            lastLogin: (row["last_login"] as Int64?).map { UTCTime(seconds: $0).description })
+            }
+        }
+    }
+
+    /// Checks a password and opens a session. Unknown users cost the same hashing as known ones.
+    public func login(_ name: String, password: String) throws -> LoginResult {
+        let row = try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }
+        let stored: String = row?["password_hash"] ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        guard PasswordHash.verify(password, against: stored), let row, let role = UserRole(rawValue: row["role"]) else {
+            try log(.loginFailed, actor: name, cause: "wrong user name or password")
+            throw ManagerError(kind: .unauthorised, code: "wrong-credentials", message: "wrong user name or password")
+        }
+        let now = clock()
+        let id = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
+        let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
+        let expires = now + Self.sessionSeconds
+        let seen: Int64 = row["notices_seen"]
+        let notices = role.canApply ? try packageNotices(after: seen, before: now) : []
+        try store.write { db in
+            try db.execute(sql: "INSERT INTO session (id, hmac, user, created, expires) VALUES (?, ?, ?, ?, ?)", arguments: [id, hmac, name, now, expires])
+            try db.execute(sql: "DELETE FROM session WHERE expires < ?", arguments: [now])
+            try db.execute(sql: "UPDATE user SET last_login = ?, notices_seen = ? WHERE name = ?",
+                           arguments: [now, role.canApply ? now : seen, name])
+        }
+        sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
+        return LoginResult(token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description, notices: notices)
+    }
+
+    public func logout(token: String) throws {
+        guard let (id, _) = Self.splitSession(token) else { return }
+        try store.write { db in try db.execute(sql: "DELETE FROM session WHERE id = ?", arguments: [id]) }
+        sessions.withLock { $0[id] = nil }
+    }
+
+    /// The user and role a session token belongs to; nil when unknown or expired. Constant-time comparison.
+    public nonisolated func session(token: String) -> (user: String, role: UserRole)? {
+        guard let (id, secret) = Self.splitSession(token), let entry = sessions.withLock({ $0[id] }), entry.expires > clock() else { return nil }
+        let presented = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).bytes
+        guard let stored = Digest(hex: entry.hmac)?.bytes, stored.count == presented.count else { return nil }
+        var difference: UInt8 = 0
+        for (a, b) in zip(stored, presented) { difference |= a ^ b }
+        return difference == 0 ? (entry.user, entry.role) : nil
+    }
+
+    /// New-package events ("X05") between the user's last seen notice and now.
+    nonisolated func packageNotices(after: Int64, before: Int64) throws -> [PackageNotice] {
+        try repository.catalog.logEntries(limit: 100_000).filter { $0.code == "X05" }.compactMap { entry in
+            guard entry.time > after, entry.time <= before else { return nil }
+            return PackageNotice(time: UTCTime(seconds: entry.time).description, components: entry.cause ?? "")
+        }
+    }
+
+    static func splitSession(_ token: String) -> (String, String)? {
+        guard token.hasPrefix("exups_"), let dot = token.firstIndex(of: ".") else { return nil }
+        return (String(token[token.index(token.startIndex, offsetBy: 6)..<dot]), String(token[token.index(after: dot)...]))
+    }
+
+    static func isValidName(_ name: String) -> Bool {
+        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || [0x2D, 0x5F, 0x2E, 0x40].contains(c)
+        }
+    }
+
+    static func checkPassword(_ password: String) throws {
+        guard password.count >= minimumPasswordLength else {
+            throw ManagerError.invalid("a password needs at least \(minimumPasswordLength) characters")
+        }
+    }
+}
+
+/// A session as the manager keeps it in memory (the database has the same, for restarts).
+struct SessionEntry: Sendable {
+    var hmac: String
+    var user: String
+    var role: UserRole
+    var expires: Int64
+}

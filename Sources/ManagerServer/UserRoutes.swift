@@ -1,0 +1,71 @@
+import ExupCore
+import FoundationEssentials
+import Hummingbird
+import Manager
+
+/// Users and sessions (seed §3.5.1, R069–R072): log in and out, and the administrator's user management.
+struct UserRoutes: Sendable {
+    let manager: ManagerService
+    let authenticator: Authenticator
+
+    func register(on router: Router<BasicRequestContext>) {
+        router.post("/api/v1/login") { request, _ in
+            let body = try await StrictJSON.decode(LoginBody.self, from: request, allowed: ["username", "password"])
+            let result = try await self.mapped { try await self.manager.login(body.username, password: body.password) }
+            return try Response.json(result)
+        }
+        router.post("/api/v1/logout") { request, _ in
+            guard case .user = try self.authenticator.require(request, .read),
+                  let token = request.headers[.authorization].map({ String($0.dropFirst(7)) }) else {
+                throw APIError(.badRequest, "not-a-session", "log out ends a user session; this credential is not one")
+            }
+            try await self.manager.logout(token: token)
+            return try Response.json(["loggedOut": true])
+        }
+        router.get("/api/v1/users") { request, _ in
+            try self.authenticator.require(request, .administer)
+            return try Response.json(try self.manager.users())
+        }
+        router.post("/api/v1/users") { request, _ in
+            let principal = try self.authenticator.require(request, .administer)
+            let body = try await StrictJSON.decode(NewUserBody.self, from: request, allowed: ["name", "role", "password"])
+            guard let role = UserRole(rawValue: body.role) else {
+                throw APIError.badRequest("role must be one of: \(UserRole.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            try await self.mapped { try await self.manager.addUser(body.name, role: role, password: body.password, actor: principal.name) }
+            return try Response.json(try self.manager.users(), status: .created)
+        }
+        router.post("/api/v1/users/:name/remove") { request, context in
+            let principal = try self.authenticator.require(request, .administer)
+            let name = try context.parameters.require("name")
+            try await self.mapped { try await self.manager.removeUser(name, actor: principal.name) }
+            return try Response.json(try self.manager.users())
+        }
+        // A user may change their own password; the administrator anyone's.
+        router.post("/api/v1/users/:name/password") { request, context in
+            let principal = try self.authenticator.require(request, .read)
+            let name = try context.parameters.require("name")
+            if !principal.allows(.administer) && principal.name != name {
+                throw APIError(.forbidden, "forbidden", "only an administrator changes another user's password")
+            }
+            let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["password"])
+            try await self.mapped { try await self.manager.setPassword(name, password: body["password"] ?? "", actor: principal.name) }
+            return try Response.json(["changed": name])
+        }
+    }
+
+    func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await ManagerRoutes(manager: manager, authenticator: authenticator).mapped(body)
+    }
+}
+
+struct LoginBody: Decodable {
+    var username: String
+    var password: String
+}
+
+struct NewUserBody: Decodable {
+    var name: String
+    var role: String
+    var password: String
+}

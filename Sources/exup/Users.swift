@@ -1,0 +1,136 @@
+import ArgumentParser
+import ExupSystem
+import FoundationEssentials
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The session `exup login` keeps: `~/.config/exup/session.json` (0600 in a 0700 directory), one server.
+struct SavedSession: Codable {
+    var server: String
+    var user: String
+    var token: String
+    var expiresAt: String
+
+    static var path: String {
+        let environment = ProcessInfo.processInfo.environment
+        let base = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? ((environment["HOME"] ?? "/root") + "/.config")
+        return base + "/exup/session.json"
+    }
+
+    static func load() -> SavedSession? {
+        guard let bytes = LocalFile.read(path, limit: 64 << 10) else { return nil }
+        return try? JSONDecoder().decode(SavedSession.self, from: Data(bytes))
+    }
+
+    func save() throws {
+        let directory = String(Self.path[..<Self.path.lastIndex(of: "/")!])
+        try LocalFile.makeDirectories(directory, mode: 0o700)
+        try LocalFile.writeAtomically(Array(try JSONEncoder().encode(self)), to: Self.path, mode: 0o600)
+    }
+}
+
+/// A password from the option, else asked on the terminal without echo, else one line of standard input.
+func readPassword(_ given: String?, prompt: String) throws -> String {
+    if let given { return given }
+    if isatty(0) == 1 {
+        var old = termios()
+        tcgetattr(0, &old)
+        var quiet = old
+        quiet.c_lflag &= ~tcflag_t(ECHO)
+        tcsetattr(0, TCSANOW, &quiet)
+        defer { tcsetattr(0, TCSANOW, &old); print("") }
+        print(prompt, terminator: "")
+    }
+    guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password given") }
+    return line
+}
+
+struct UserView: Codable { var name: String; var role: String; var created: String; var lastLogin: String? }
+struct NoticeView: Codable { var time: String; var components: String }
+struct LoginView: Codable { var token: String; var user: String; var role: String; var expiresAt: String; var notices: [NoticeView] }
+
+/// `exup login`: opens a session and keeps it for the next commands.
+struct Login: ParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Log in as a user; the session is kept in ~/.config/exup/session.json (0600).")
+    @Option var username: String
+    @Option(help: "The password (default: asked, or one line of standard input).") var password: String?
+    @OptionGroup var server: ServerOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let secret = try readPassword(password, prompt: "password for \(username): ")
+        let client = ManagerClient(base: server.baseURL, token: "", caFile: server.caFile)
+        struct Body: Encodable { var username: String; var password: String }
+        let result = try client.call("POST", "/api/v1/login", body: Body(username: username, password: secret), as: LoginView.self)
+        try SavedSession(server: server.baseURL, user: result.user, token: result.token, expiresAt: result.expiresAt).save()
+        if output.json {
+            var shown = result
+            shown.token = "(saved)"
+            return try JSONOutput.print(shown)
+        }
+        print("logged in to \(server.baseURL) as \(result.user) (\(result.role)) until \(result.expiresAt)")
+        for notice in result.notices { print("new update packages since your last login (\(notice.time)): \(notice.components)") }
+    }
+}
+
+/// `exup users`: the administrator's user management.
+struct Users: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Manage users: administrator, operator (may apply), viewer (reads only).",
+        subcommands: [List.self, Add.self, Remove.self, Passwd.self], defaultSubcommand: List.self)
+
+    struct List: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List users and roles.")
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws { try Users.show(try server.client().call("GET", "/api/v1/users", as: [UserView].self), json: output.json) }
+    }
+
+    struct Add: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add a user with a role.")
+        @Argument var name: String
+        @Option(help: "administrator, operator or viewer.") var role: String
+        @Option(help: "The password (default: asked, or one line of standard input).") var password: String?
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            struct Body: Encodable { var name: String; var role: String; var password: String }
+            let secret = try readPassword(password, prompt: "password for \(name): ")
+            let users = try server.client().call("POST", "/api/v1/users", body: Body(name: name, role: role, password: secret), as: [UserView].self)
+            try Users.show(users, json: output.json)
+        }
+    }
+
+    struct Remove: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove a user (their sessions end at once).")
+        @Argument var name: String
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            try Users.show(try server.client().call("POST", "/api/v1/users/\(name)/remove", as: [UserView].self), json: output.json)
+        }
+    }
+
+    struct Passwd: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set a user's password (yours, or anyone's as administrator).")
+        @Argument var name: String
+        @Option(help: "The new password (default: asked, or one line of standard input).") var password: String?
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func run() throws {
+            let secret = try readPassword(password, prompt: "new password for \(name): ")
+            let answer = try server.client().call("POST", "/api/v1/users/\(name)/password", body: ["password": secret], as: [String: String].self)
+            if output.json { try JSONOutput.print(answer) } else { print("password changed for \(name); their other sessions ended") }
+        }
+    }
+
+    static func show(_ users: [UserView], json: Bool) throws {
+        if json { return try JSONOutput.print(users) }
+        print(TextTable.render(["USER", "ROLE", "CREATED", "LAST LOGIN"], users.map { [$0.name, $0.role, $0.created, $0.lastLogin ?? "-"] }))
+    }
+}

@@ -1,0 +1,149 @@
+import ExupCore
+import ExupTesting
+import Foundation
+import Testing
+import Transport
+
+/// Users and the apply permission through the API, as users of each role (seed §3.5.1, R069–R072).
+@Suite(.serialized) final class UsersTests {
+    let fixture: VendorManager
+    var manager: ManagerProcess { fixture.manager }
+    var work: TemporaryDirectory { fixture.work }
+    var vendor: TestVendor { fixture.vendor }
+    let r120h = "Express5800/R120h-1M"
+
+    init() throws { fixture = try VendorManager() }
+
+    func client(_ token: String?) -> HTTPClient { .bearer(token) }
+
+    func post(_ token: String?, _ path: String, _ body: Any = [String: Any]()) throws -> HTTPClient.Response {
+        try client(token).send("POST", manager.url + path, body: Array(try JSONSerialization.data(withJSONObject: body)))
+    }
+
+    func get(_ token: String?, _ path: String) throws -> HTTPClient.Response { try client(token).get(manager.url + path, maxBytes: 16 << 20) }
+
+    func message(_ response: HTTPClient.Response) -> String {
+        ((try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["error"] as? [String: Any])?["message"] as? String ?? ""
+    }
+
+    func login(_ name: String, _ password: String) throws -> String {
+        let response = try post(nil, "/api/v1/login", ["username": name, "password": password])
+        #expect(response.status == 200, "\(String(decoding: response.body, as: UTF8.self))")
+        return (try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any])["token"] as! String
+    }
+
+    var adminPassword: String {
+        (try? String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
+
+    /// A server web01 that reported BMC 2.15 with 2.31 in the repository (so there is something to approve).
+    func serverWithUpdate() throws {
+        var info = InfoXML()
+        info.id = "bmc-2.31"
+        info.targets = [(r120h, "linux")]
+        let file = try HandPackage(info: info.bytes).write(to: work, name: "bmc.zip", signedWith: vendor.key)
+        #expect(try manager.admin.post(manager.url + "/api/v1/repository/packages?mode=all&name=bmc.zip", file: file).status == 201)
+        let token = (try JSONSerialization.jsonObject(with: Data(try post(manager.adminToken, "/api/v1/agents/tokens").body)) as! [String: Any])["token"] as! String
+        let enrolled = try JSONSerialization.jsonObject(with: Data(try post(nil, "/api/v1/enrol", ["token": token, "name": "web01", "hostname": "web01"]).body))
+        let credential = (enrolled as! [String: Any])["credential"] as! String
+        let report = AgentReport(sequence: 1, identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
+                                                              bootID: "b1", agentVersion: "test"),
+                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.15", source: "ipmi")])
+        #expect(try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report))).status == 200)
+    }
+
+    @Test("first start: user admin with a generated password in DATA/admin.password (0600); wrong passwords are refused and logged")
+    func firstAdministrator() throws {
+        let mode = try FileManager.default.attributesOfItem(atPath: manager.data.file("admin.password"))[.posixPermissions] as? Int
+        #expect(mode == 0o600 && adminPassword.count >= 16)
+        #expect(manager.process?.output.contains("user admin, password: \(adminPassword)") == true, "printed once at first start")
+        let token = try login("admin", adminPassword)
+        #expect(try get(token, "/api/v1/users").status == 200)
+        let wrong = try post(nil, "/api/v1/login", ["username": "admin", "password": "not-it-at-all"])
+        let unknown = try post(nil, "/api/v1/login", ["username": "nobody", "password": "not-it-at-all"])
+        #expect(wrong.status == 401 && unknown.status == 401 && message(wrong) == message(unknown), "no hint which part was wrong")
+        let log = String(decoding: try get(token, "/api/v1/log").body, as: UTF8.self)
+        #expect(log.contains("X23"), "failed logins are logged")
+        try manager.restart()
+        #expect(try get(token, "/api/v1/servers").status == 200, "a session survives a restart")
+        #expect(!(manager.process?.output.contains("user admin, password") ?? true), "the password is shown only at first start")
+    }
+
+    @Test("each role through the API: viewers read, operators also apply, administrators also manage; refusals say what is missing")
+    func permissions() throws {
+        try serverWithUpdate()
+        let admin = try login("admin", adminPassword)
+        #expect(try post(admin, "/api/v1/users", ["name": "olga", "role": "operator", "password": "operator-pass"]).status == 201)
+        #expect(try post(admin, "/api/v1/users", ["name": "vic", "role": "viewer", "password": "viewer-pass"]).status == 201)
+        #expect(try post(admin, "/api/v1/users", ["name": "vic", "role": "viewer", "password": "viewer-pass"]).status == 409)
+        #expect(try post(admin, "/api/v1/users", ["name": "short", "role": "viewer", "password": "x"]).status == 400)
+        #expect(try post(admin, "/api/v1/users", ["name": "bad", "role": "god", "password": "long-enough"]).status == 400)
+        let operatorToken = try login("olga", "operator-pass")
+        let viewer = try login("vic", "viewer-pass")
+
+        // Reading: everyone.
+        for token in [viewer, operatorToken, admin] {
+            #expect(try get(token, "/api/v1/servers").status == 200)
+            #expect(try get(token, "/api/v1/servers/web01").status == 200)
+            #expect(try get(token, "/api/v1/repository/packages").status == 200)
+            #expect(try get(token, "/api/v1/log").status == 200)
+        }
+        // The apply permission: approve, cancel, uninstall, download now, log bundles.
+        for path in ["/api/v1/servers/web01/approve", "/api/v1/servers/web01/cancel", "/api/v1/servers/web01/uninstall",
+                     "/api/v1/repository/sync", "/api/v1/servers/web01/logs/request"] {
+            let refused = try post(viewer, path, path.hasSuffix("uninstall") ? ["module": "bmc-firmware"] : [:])
+            #expect(refused.status == 403 && message(refused).contains("the apply permission") && message(refused).contains("vic has the role viewer"),
+                    "\(path): \(refused.status) \(message(refused))")
+        }
+        let approved = try post(operatorToken, "/api/v1/servers/web01/approve")
+        #expect(approved.status == 201, "an operator approves: \(message(approved))")
+        #expect(try post(operatorToken, "/api/v1/servers/web01/cancel").status == 200)
+        // Administration: users, tokens, agents, repository contents.
+        for (path, body) in [("/api/v1/users", ["name": "x1", "role": "viewer", "password": "long-enough"]), ("/api/v1/agents/tokens", [:]),
+                             ("/api/v1/agents/web01/revoke", [:]), ("/api/v1/repository/packages/delete", ["ids": ["bmc-2.31"]]),
+                             ("/api/v1/repository/deletion-history/clear", [:])] as [(String, [String: Any])] {
+            let refused = try post(operatorToken, path, body)
+            #expect(refused.status == 403 && message(refused).contains("the administrator role"), "\(path): \(refused.status)")
+        }
+        #expect(try get(operatorToken, "/api/v1/users").status == 403)
+
+        // Passwords: one's own, or anyone's as administrator; a change ends the user's sessions.
+        #expect(try post(viewer, "/api/v1/users/olga/password", ["password": "hijacked-pass"]).status == 403)
+        #expect(try post(viewer, "/api/v1/users/vic/password", ["password": "new-viewer-pass"]).status == 200)
+        #expect(try get(viewer, "/api/v1/servers").status == 401, "the old session ended")
+        _ = try login("vic", "new-viewer-pass")
+        // Removing: the user's sessions end at once; the last administrator stays.
+        #expect(try post(admin, "/api/v1/users/olga/remove").status == 200)
+        #expect(try get(operatorToken, "/api/v1/servers").status == 401)
+        let last = try post(admin, "/api/v1/users/admin/remove")
+        #expect(last.status == 409 && message(last).contains("last administrator"))
+        // The automation token keeps working for scripts.
+        #expect(try get(manager.adminToken, "/api/v1/users").status == 200)
+        #expect(try post(admin, "/api/v1/logout").status == 200)
+        #expect(try get(admin, "/api/v1/servers").status == 401)
+    }
+
+    @Test("exup login keeps a 0600 session under the home directory; exup users manages users")
+    func cli() throws {
+        let home = try TemporaryDirectory()
+        let environment = ["EXUP_SERVER": manager.url, "HOME": home.path, "PATH": "/usr/bin:/bin"]
+        func exup(_ arguments: String...) throws -> Subprocess.Result {
+            try Subprocess.run([BuiltProducts.path("exup")] + arguments, environment: environment)
+        }
+        #expect(try exup("servers").status != 0, "no session yet")
+        let login = try exup("login", "--username", "admin", "--password", adminPassword)
+        #expect(login.status == 0 && login.stdout.contains("as admin (administrator)"), "\(login.stdout)\(login.stderr)")
+        let session = home.file(".config/exup/session.json")
+        #expect(try FileManager.default.attributesOfItem(atPath: session)[.posixPermissions] as? Int == 0o600)
+        #expect(try exup("servers").status == 0, "the saved session is used")
+        let added = try exup("users", "add", "vic", "--role", "viewer", "--password", "viewer-pass")
+        #expect(added.status == 0 && added.stdout.contains("vic") && added.stdout.contains("viewer"), "\(added.stdout)\(added.stderr)")
+        let listed = try exup("users", "list", "--json")
+        let users = try JSONSerialization.jsonObject(with: Data(listed.stdout.utf8)) as? [[String: Any]]
+        #expect(Set(users?.compactMap { $0["name"] as? String } ?? []) == ["admin", "vic"])
+        let asViewer = try exup("login", "--username", "vic", "--password", "viewer-pass")
+        #expect(asViewer.status == 0)
+        let refused = try exup("approve", "web01")
+        #expect(refused.status != 0 && refused.stderr.contains("the apply permission"), "\(refused.stderr)")
+    }
+}
