@@ -121,16 +121,18 @@ extension ManagerService {
         let id = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
         let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
         let expires = now + Self.sessionSeconds
+        // notices_seen is the id of the last application-log entry this user was shown (ids are exact;
+        // times have one-second steps).
         let seen: Int64 = row["notices_seen"]
-        let notices = role.canApply ? try packageNotices(after: seen, before: now) : []
+        let (notices, lastID) = try packageNotices(afterID: seen)
         try store.write { db in
             try db.execute(sql: "INSERT INTO session (id, hmac, user, created, expires) VALUES (?, ?, ?, ?, ?)", arguments: [id, hmac, name, now, expires])
             try db.execute(sql: "DELETE FROM session WHERE expires < ?", arguments: [now])
-            try db.execute(sql: "UPDATE user SET last_login = ?, notices_seen = ? WHERE name = ?",
-                           arguments: [now, role.canApply ? now : seen, name])
+            try db.execute(sql: "UPDATE user SET last_login = ?, notices_seen = ? WHERE name = ?", arguments: [now, lastID, name])
         }
         sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
-        return LoginResult(token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description, notices: notices)
+        return LoginResult(token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description,
+                           notices: role.canApply ? notices : [])
     }
 
     public func logout(token: String) throws {
@@ -149,12 +151,11 @@ extension ManagerService {
         return difference == 0 ? (entry.user, entry.role) : nil
     }
 
-    /// New-package events ("X05") between the user's last seen notice and now.
-    nonisolated func packageNotices(after: Int64, before: Int64) throws -> [PackageNotice] {
-        try repository.catalog.logEntries(limit: 100_000).filter { $0.code == "X05" }.compactMap { entry in
-            guard entry.time > after, entry.time <= before else { return nil }
-            return PackageNotice(time: UTCTime(seconds: entry.time).description, components: entry.cause ?? "")
-        }
+    /// New-package events ("X05") after a log entry id, and the newest id now.
+    nonisolated func packageNotices(afterID: Int64) throws -> ([PackageNotice], Int64) {
+        let entries = try repository.catalog.logEntries(limit: 100_000, afterID: afterID)
+        let notices = entries.filter { $0.code == "X05" }.map { PackageNotice(time: UTCTime(seconds: $0.time).description, components: $0.cause ?? "") }
+        return (notices, entries.last?.id ?? afterID)
     }
 
     static func splitSession(_ token: String) -> (String, String)? {

@@ -279,6 +279,30 @@ import Glibc
         }
     }
 
+    @Test("new packages are announced once, at the next login, to users who may apply (R147-R150)")
+    func noticesAtLogin() throws {
+        try publish("bmc-2.31", version: "2.31")
+        let repository = try dmz()
+        let adminPassword = try String(contentsOfFile: repository.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        func login(_ user: String, _ password: String) throws -> [[String: Any]] {
+            let body = Array(try JSONSerialization.data(withJSONObject: ["username": user, "password": password]))
+            let response = try HTTPClient().send("POST", repository.url + "/api/v1/login", body: body)
+            #expect(response.status == 200)
+            return (try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["notices"] as? [[String: Any]] ?? []
+        }
+        for (name, role) in [("olga", "operator"), ("vic", "viewer")] {
+            let body = Array(try JSONSerialization.data(withJSONObject: ["name": name, "role": role, "password": "long-password"]))
+            #expect(try repository.admin.send("POST", repository.url + "/api/v1/users", body: body).status == 201)
+        }
+        #expect(try login("olga", "long-password").isEmpty, "nothing new yet")
+        #expect(try sync(repository)["state"] as? String == "succeeded")
+        let notices = try login("olga", "long-password")
+        #expect(notices.count == 1 && (notices.first?["components"] as? String ?? "").contains("bmc-firmware"), "\(notices)")
+        #expect(try login("olga", "long-password").isEmpty, "shown once")
+        #expect(try login("vic", "long-password").isEmpty, "only to users with the apply permission")
+        #expect(try login("admin", adminPassword).count == 1, "each user sees it once at their own next login")
+    }
+
     @Test("a permanent redirect of the upstream is followed, logged once, and kept")
     func permanentRedirect() throws {
         try publish("bmc-2.31", version: "2.31")
