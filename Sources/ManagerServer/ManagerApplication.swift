@@ -71,7 +71,8 @@ public struct ManagerApplication {
         UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
         SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)
-        var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds, logger: logger),
+        var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds,
+                                                       logRetention: (Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries), logger: logger),
                                        HeartbeatFlush(manager: manager, logger: logger)]
         if let sync, let check { services.append(SyncService(scheduler: SyncScheduler(sync: sync, check: check))) }
         if let remote {
@@ -100,6 +101,8 @@ public struct ManagerApplication {
 struct MetadataRenewal: Service {
     let repository: RepositoryService
     let interval: Int
+    /// (maximum age in seconds, maximum entries) of the application log.
+    let logRetention: (seconds: Int64, entries: Int)
     let logger: Logger
 
     /// Ends as soon as the server shuts down gracefully (SIGTERM), even mid-sleep.
@@ -107,6 +110,8 @@ struct MetadataRenewal: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
+                    let pruned = try repository.catalog.pruneLog(olderThan: Int64(time(nil)) - logRetention.seconds, keep: logRetention.entries)
+                    if pruned > 0 { logger.info("application log retention", metadata: ["exup.removed": "\(pruned)"]) }
                     let retired = try await repository.retireSilentManagers()
                     if !retired.isEmpty { logger.info("managers retired after two silent months", metadata: ["exup.managers": "\(retired)"]) }
                     let renewed = try await repository.renewExpiring()

@@ -31,6 +31,9 @@ public struct ManagerConfiguration: Sendable {
     /// `[repository.remote]`: use another manager's repository instead of this one's.
     public var remote: RemoteSettings?
     public var presenceIntervalHours = 24
+    /// Application log retention: entries older than this many days go, and the oldest beyond the count.
+    public var logRetentionDays = 400
+    public var logMaxEntries = 1_000_000
 
     public init() {}
 
@@ -93,6 +96,8 @@ public struct ManagerConfiguration: Sendable {
         config.pollIntervalSeconds = try manager.int("poll-interval-seconds", in: 5...86_400) ?? config.pollIntervalSeconds
         config.communicationFailureAfterPolls = try manager.int("communication-failure-after-polls", in: 1...100)
             ?? config.communicationFailureAfterPolls
+        config.logRetentionDays = try manager.int("log-retention-days", in: 1...36_500) ?? config.logRetentionDays
+        config.logMaxEntries = try manager.int("log-max-entries", in: 1_000...100_000_000) ?? config.logMaxEntries
         try manager.rejectUnknownKeys()
         return config
     }

@@ -114,9 +114,17 @@ struct RepositoryRoutes: Sendable {
 
         router.get("/api/v1/log") { request, _ in
             try self.authenticator.require(request, .read)
-            let after = request.uri.queryParameters.get("after", as: Int64.self) ?? 0
-            let limit = min(request.uri.queryParameters.get("limit", as: Int.self) ?? 500, 5000)
-            return try Response.json(try self.repository.catalog.logEntries(limit: limit, afterID: after))
+            let parameters = request.uri.queryParameters
+            var query = AppLogQuery(afterID: parameters.get("after", as: Int64.self) ?? 0,
+                                    limit: max(1, min(parameters.get("limit", as: Int.self) ?? 500, 5000)))
+            query.since = parameters.get("since", as: Int64.self)
+            query.server = parameters.get("server").map { String($0) }
+            if let level = parameters.get("level") {
+                guard let parsed = AppLogLevel(rawValue: String(level)) else { throw APIError.badRequest("level must be info or error, not \(level)") }
+                query.level = parsed
+            }
+            query.grep = parameters.get("grep").map { String($0) }
+            return try Response.json(try self.repository.catalog.logEntries(query))
         }
     }
 

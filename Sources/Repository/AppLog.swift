@@ -179,3 +179,24 @@ public struct AppLogRecord: Sendable, Codable, Hashable {
     /// "Failed to add update package. (hash invalid)" — the manual's form for errors.
     public var text: String { cause.map { "\(message). (\($0))" } ?? message }
 }
+
+/// What `GET /api/v1/log` and `exup log` filter on; entries come oldest first, a page at a time.
+public struct AppLogQuery: Sendable, Hashable {
+    public var afterID: Int64
+    public var limit: Int
+    /// Seconds since 1970.
+    public var since: Int64?
+    public var server: String?
+    public var level: AppLogLevel?
+    /// Text in the message, cause, actor, module or versions (or exactly the code).
+    public var grep: String?
+
+    public init(afterID: Int64 = 0, limit: Int = 1000, since: Int64? = nil, server: String? = nil, level: AppLogLevel? = nil, grep: String? = nil) {
+        self.afterID = afterID
+        self.limit = limit
+        self.since = since
+        self.server = server
+        self.level = level
+        self.grep = grep
+    }
+}

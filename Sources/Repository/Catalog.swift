@@ -325,11 +325,42 @@ public final class Catalog: Sendable {
     }
 
     public func logEntries(limit: Int = 1000, afterID: Int64 = 0) throws -> [AppLogRecord] {
-        try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM app_log WHERE id > ? ORDER BY id LIMIT ?", arguments: [afterID, limit]).map {
+        try logEntries(AppLogQuery(afterID: afterID, limit: limit))
+    }
+
+    /// Entries matching `query`, oldest first, at most `query.limit` of them after `query.afterID`.
+    public func logEntries(_ query: AppLogQuery) throws -> [AppLogRecord] {
+        var conditions = ["id > ?"]
+        var arguments: [any DatabaseValueConvertible] = [query.afterID]
+        if let since = query.since { conditions.append("time >= ?"); arguments.append(since) }
+        if let server = query.server { conditions.append("server = ?"); arguments.append(server) }
+        if let level = query.level { conditions.append("level = ?"); arguments.append(level.rawValue) }
+        if let text = query.grep, !text.isEmpty {
+            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+                .replacingOccurrences(of: "_", with: "\\_") + "%"
+            conditions.append("(message LIKE ? ESCAPE '\\' OR cause LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR module LIKE ? ESCAPE '\\' OR versions LIKE ? ESCAPE '\\' OR code = ?)")
+            arguments += [pattern, pattern, pattern, pattern, pattern, text]
+        }
+        arguments.append(query.limit)
+        return try pool.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM app_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
+                             arguments: StatementArguments(arguments)).map {
                 AppLogRecord(id: $0["id"], time: $0["time"], level: $0["level"], code: $0["code"], message: $0["message"], actor: $0["actor"],
                              server: $0["server"], module: $0["module"], versions: $0["versions"], cause: $0["cause"])
             }
+        }
+    }
+
+    /// Retention: entries older than `olderThan` go, then the oldest beyond `keep` entries. Returns how
+    /// many were removed.
+    @discardableResult
+    public func pruneLog(olderThan: Int64, keep: Int) throws -> Int {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM app_log WHERE time < ?", arguments: [olderThan])
+            var removed = db.changesCount
+            try db.execute(sql: "DELETE FROM app_log WHERE id <= (SELECT id FROM app_log ORDER BY id DESC LIMIT 1 OFFSET ?)", arguments: [keep])
+            removed += db.changesCount
+            return removed
         }
     }
 

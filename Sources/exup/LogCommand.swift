@@ -1,17 +1,23 @@
 import ArgumentParser
 import FoundationEssentials
 
-/// `exup log`: the manager's application log (Tables 18 and 19).
+/// `exup log`: the manager's application log (Tables 18 and 19), filtered and a page at a time.
 struct LogCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "log", abstract: "Show the manager's application log.")
+    static let configuration = CommandConfiguration(
+        commandName: "log", abstract: "Show the manager's application log (oldest first; --after pages on).")
 
-    @Option(help: "Show entries after this entry id.")
-    var after: Int64 = 0
+    @Option(help: "Entries at or after this time: 2026-11-26T03:00:00Z, or 30m, 24h, 7d ago.")
+    var since: String?
+    @Option(help: "Only entries about this server.") var server: String?
+    @Option(help: "info or error.") var level: String?
+    @Option(help: "Text in the message, cause, actor, module or versions (or exactly the code, e.g. E06).") var grep: String?
+    @Option(help: "Show entries after this entry id (the next page).") var after: Int64 = 0
+    @Option(help: "At most this many entries (1-5000).") var limit = 200
 
-    @Option(help: "At most this many entries.")
-    var limit = 200
-
-    @OptionGroup var server: ServerOptions
+    // `--server` filters here, so the manager's URL is `--manager` (or $EXUP_SERVER, or the saved session).
+    @Option(help: "The manager's URL (default: $EXUP_SERVER, else the logged-in session's).") var manager: String?
+    @Option(help: "The API token (default: $EXUP_TOKEN, else the logged-in session).") var token: String?
+    @Option(help: "PEM CA bundle to trust for an HTTPS manager.") var caFile: String?
     @OptionGroup var output: OutputOptions
 
     struct Entry: Codable {
@@ -20,13 +26,37 @@ struct LogCommand: ParsableCommand {
     }
 
     func run() throws {
-        let entries = try server.client().call("GET", "/api/v1/log?after=\(after)&limit=\(limit)", as: [Entry].self)
+        var query = "after=\(after)&limit=\(limit)"
+        if let since { query += "&since=\(try Self.parseSince(since, now: Int64(Date().timeIntervalSince1970)))" }
+        if let server { query += "&server=" + ManagerClient.query(server) }
+        if let level { query += "&level=" + ManagerClient.query(level) }
+        if let grep { query += "&grep=" + ManagerClient.query(grep) }
+        let entries = try ServerOptions.client(server: manager, token: token, caFile: caFile).call("GET", "/api/v1/log?" + query, as: [Entry].self)
         if output.json { try JSONOutput.print(entries); return }
         for e in entries {
             let time = Date(timeIntervalSince1970: TimeInterval(e.time)).formatted(.iso8601)
             let text = e.cause.map { "\(e.message). (\($0))" } ?? e.message
-            print("\(e.id)  \(time)  \(e.level.uppercased().padding(5))  \(e.code)  \(e.actor)  \(text)")
+            let subject = [e.server, e.module, e.versions].compactMap { $0 }.joined(separator: " ")
+            print("\(e.id)  \(time)  \(e.level.uppercased().padding(5))  \(e.code)  \(e.actor)  \(subject.isEmpty ? "" : subject + "  ")\(text)")
         }
+        if entries.count == limit, let last = entries.last {
+            print("(more: exup log --after \(last.id)\(since.map { " --since \($0)" } ?? "")\(server.map { " --server \($0)" } ?? "")…)")
+        }
+    }
+
+    /// An ISO 8601 time, or a duration back from `now` (`90s`, `30m`, `24h`, `7d`).
+    static func parseSince(_ text: String, now: Int64) throws -> Int64 {
+        if let unit = text.last, let amount = Int64(text.dropLast()), amount >= 0 {
+            switch unit {
+            case "s": return now - amount
+            case "m": return now - amount * 60
+            case "h": return now - amount * 3600
+            case "d": return now - amount * 86_400
+            default: break
+            }
+        }
+        if let date = try? Date(text, strategy: .iso8601) { return Int64(date.timeIntervalSince1970) }
+        throw ValidationError("--since must be a time like 2026-11-26T03:00:00Z or a duration like 24h, not \(text)")
     }
 }
 

@@ -13,8 +13,10 @@ struct ServerOptions: ParsableArguments {
     @Option(help: "PEM CA bundle to trust for an HTTPS manager.")
     var caFile: String?
 
+    func client() throws -> ManagerClient { try Self.client(server: server, token: token, caFile: caFile) }
+
     /// `--token`, else $EXUP_TOKEN, else the session `exup login` saved (for its server).
-    func client() throws -> ManagerClient {
+    static func client(server: String?, token: String?, caFile: String?) throws -> ManagerClient {
         let environment = ProcessInfo.processInfo.environment
         let session = SavedSession.load()
         let url = server ?? environment["EXUP_SERVER"] ?? session?.server ?? "http://127.0.0.1:8080"

@@ -78,6 +78,19 @@ import TUF
     }
 }
 
+@Suite struct LogRetentionTests {
+    @Test("retention removes entries older than the age limit, then the oldest beyond the count; the newest stay")
+    func retention() throws {
+        let dir = try TemporaryDirectory()
+        let catalog = try Catalog(path: dir.file("catalog.sqlite"))
+        for time in Int64(1)...50 { try catalog.log(AppLogEntry(time: time * 1000, event: .packageAdded, actor: "t", cause: "\(time)")) }
+        #expect(try catalog.pruneLog(olderThan: 10_500, keep: 1_000) == 10, "entries 1-10 are older than the limit")
+        #expect(try catalog.pruneLog(olderThan: 0, keep: 25) == 15, "then only the newest 25 stay")
+        let left = try catalog.logEntries(limit: 100).compactMap(\.cause)
+        #expect(left == (26...50).map(String.init))
+    }
+}
+
 @Suite struct RemoteVersionTests {
     @Test("R009: a remote repository on an older exup is flagged; the same or newer is not")
     func older() {
