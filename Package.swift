@@ -74,7 +74,7 @@ let package = Package(
 
         // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
         .target(name: "ManagerServer", dependencies: [
-            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "TOML", "Transport", "TUF",
+            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "TOML", "Transport", "TUF",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

@@ -25,6 +25,14 @@ public final class ManagerProcess: @unchecked Sendable {
         try start()
     }
 
+    /// A manager on an existing data directory (a restored backup, say), on a given port.
+    public init(data: TemporaryDirectory, port: UInt16, extraArguments: [String] = []) throws {
+        self.data = data
+        self.port = port
+        self.extraArguments = extraArguments
+        try start()
+    }
+
     deinit { stop() }
 
     public func start() throws {

@@ -79,6 +79,13 @@ public final class ManagerStore: Sendable {
     }
 
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+
+    /// A consistent copy of the whole database at `path` (SQLite's online backup; writers may go on).
+    public func backup(to path: String) throws {
+        let copy = try DatabaseQueue(path: path)
+        try pool.backup(to: copy)
+        try copy.close()
+    }
     public func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
 }
 

@@ -366,4 +366,16 @@ public final class Catalog: Sendable {
 
     /// Runs `body` in one write transaction.
     public func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+
+    /// A consistent copy of the whole database at `path` (SQLite's online backup; writers may go on).
+    public func backup(to path: String) throws {
+        let copy = try DatabaseQueue(path: path)
+        try pool.backup(to: copy)
+        try copy.close()
+    }
+
+    /// The digests of every stored package (what a backup must carry from the pool).
+    public func packageDigests() throws -> [String] {
+        try pool.read { db in try String.fetchAll(db, sql: "SELECT DISTINCT sha256 FROM package ORDER BY sha256") }
+    }
 }
