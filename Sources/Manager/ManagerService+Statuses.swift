@@ -93,4 +93,13 @@ extension ManagerService {
     func repositoryPackages(for platform: Platform) throws -> [PackageInfo] {
         try allPackages().filter { $0.concerns(platform) }
     }
+
+    /// Approved items by state (for /metrics).
+    public nonisolated func itemCounts() throws -> [String: Int] {
+        try store.read { db in
+            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM approval_item GROUP BY state").map {
+                ($0["state"] as String, $0["n"] as Int)
+            })
+        }
+    }
 }

@@ -59,6 +59,8 @@ public struct ManagerApplication {
 
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
         let router = Router()
+        let requestMetrics = RequestMetrics()
+        router.add(middleware: RequestMetricsMiddleware(metrics: requestMetrics))
         router.get("/healthz") { _, _ in "ok\n" }
         let manager = manager
         let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
@@ -69,6 +71,7 @@ public struct ManagerApplication {
         routes.register(on: router)
         ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
         UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
+        MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
         SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)
         var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds,

@@ -99,6 +99,8 @@ enum OpenAPIDocument {
                   access: .administrator, ok: ("200", "History.", array(anyObject))),
         Operation(method: "post", path: "/api/v1/repository/deletion-history/clear", summary: "Forget the deletion history.", access: .administrator,
                   ok: ("200", "How many entries were cleared.", anyObject)),
+        Operation(method: "get", path: "/metrics", summary: "Prometheus metrics: servers by status, approvals, applies, syncs, HTTP latencies.",
+                  access: .administrator, ok: ("200", "Prometheus text format 0.0.4.", anyObject)),
         Operation(method: "post", path: "/api/v1/login", summary: "Open a user session; new-package notices for users who may apply (R148–R150).",
                   access: .none,
                   body: .object(["type": "object", "required": ["username", "password"],

@@ -69,6 +69,10 @@ public final class UpstreamSync: Sendable {
     let clock: @Sendable () -> Int64
     let state = Mutex(SyncStatus())
     let cancelRequested = Mutex(false)
+    /// Runs since start, by result (for /metrics).
+    let runs = Mutex([String: Int]())
+
+    public var runCounts: [String: Int] { runs.withLock { $0 } }
 
     public init(settings: UpstreamSettings, repository: RepositoryService, clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
         self.settings = settings
@@ -145,6 +149,7 @@ public final class UpstreamSync: Sendable {
             if outcome.cancelled {
                 try? catalog.log(AppLogEntry(time: now, event: .repositoryUpdateCancelled, actor: actor))
                 update { $0.state = .cancelled; $0.phase = "cancelled"; $0.finishedAt = UTCTime(seconds: now).description }
+                runs.withLock { $0["cancelled", default: 0] += 1 }
                 return
             }
             try catalog.setSyncValue("last-success", String(started))
@@ -156,6 +161,7 @@ public final class UpstreamSync: Sendable {
                                              cause: outcome.components.sorted().joined(separator: ", ")))
             }
             if remote { try? catalog.log(AppLogEntry(time: now, event: .repositoryUpdateCompleted, actor: actor)) }
+            runs.withLock { $0["succeeded", default: 0] += 1 }
             update {
                 $0.state = .succeeded
                 $0.phase = "done: " + summary
@@ -165,6 +171,7 @@ public final class UpstreamSync: Sendable {
         } catch {
             let now = clock()
             try? catalog.log(AppLogEntry(time: now, event: .repositoryUpdateFailed, actor: actor, cause: "\(error)"))
+            runs.withLock { $0["failed", default: 0] += 1 }
             update { $0.state = .failed; $0.error = "\(error)"; $0.phase = "failed"; $0.finishedAt = UTCTime(seconds: now).description }
         }
     }

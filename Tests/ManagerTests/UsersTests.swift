@@ -36,21 +36,7 @@ import Transport
         (try? String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
 
-    /// A server web01 that reported BMC 2.15 with 2.31 in the repository (so there is something to approve).
-    func serverWithUpdate() throws {
-        var info = InfoXML()
-        info.id = "bmc-2.31"
-        info.targets = [(r120h, "linux")]
-        let file = try HandPackage(info: info.bytes).write(to: work, name: "bmc.zip", signedWith: vendor.key)
-        #expect(try manager.admin.post(manager.url + "/api/v1/repository/packages?mode=all&name=bmc.zip", file: file).status == 201)
-        let token = (try JSONSerialization.jsonObject(with: Data(try post(manager.adminToken, "/api/v1/agents/tokens").body)) as! [String: Any])["token"] as! String
-        let enrolled = try JSONSerialization.jsonObject(with: Data(try post(nil, "/api/v1/enrol", ["token": token, "name": "web01", "hostname": "web01"]).body))
-        let credential = (enrolled as! [String: Any])["credential"] as! String
-        let report = AgentReport(sequence: 1, identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
-                                                              bootID: "b1", agentVersion: "test"),
-                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.15", source: "ipmi")])
-        #expect(try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report))).status == 200)
-    }
+    func serverWithUpdate() throws { try fixture.serverWithUpdate() }
 
     @Test("first start: user admin with a generated password in DATA/admin.password (0600); wrong passwords are refused and logged")
     func firstAdministrator() throws {
