@@ -124,7 +124,7 @@ let package = Package(
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
         .testTarget(name: "AgentTests", dependencies: ["ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
         .testTarget(name: "ManagerTests", dependencies: [
-            "Manager", "ExupCore", "ExupCrypto", "ExupTesting", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
+            "Manager", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupTesting", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
         .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),

@@ -23,7 +23,7 @@ extension VendorManager {
     /// A server `name` whose scripted agent enrolled and reported BMC `current`, with bmc-2.31 in the
     /// repository (so there is something to approve). Returns the agent's credential.
     @discardableResult
-    public func serverWithUpdate(_ name: String = "web01", current: String = "2.15") throws -> String {
+    public func serverWithUpdate(_ name: String = "web01", current: String = "2.15", extraModules: [ModuleReading] = []) throws -> String {
         if try manager.admin.get(manager.url + "/api/v1/repository/packages/bmc-2.31", maxBytes: 1 << 20).status == 404 {
             var info = InfoXML()
             info.id = "bmc-2.31"
@@ -38,7 +38,7 @@ extension VendorManager {
         let credential = (enrolled as! [String: Any])["credential"] as! String
         let report = AgentReport(sequence: 1, identity: .init(model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
                                                               hostname: name, bootID: "b1", agentVersion: "test"),
-                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: current, source: "ipmi")])
+                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: current, source: "ipmi")] + extraModules)
         let sent = try HTTPClient.bearer(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report)))
         guard sent.status == 200 else { throw TestFailure("report from \(name): HTTP \(sent.status)") }
         return credential

@@ -12,12 +12,16 @@ import Glibc
 /// Enrolment, agent credentials (keyed hashes checked without an actor hop), revocation and rotation.
 extension ManagerService {
     /// A new enrolment token (single use by default) carrying the SHA-256 of the current root.json.
-    public func createToken(expiresInSeconds: Int64, uses: Int, actor: String) throws -> String {
+    /// With `group`, the servers that enrol with it are placed in that group.
+    public func createToken(expiresInSeconds: Int64, uses: Int, group: String? = nil, actor: String) throws -> String {
         let secret = Secrets.token(bytes: 24)
         let root = try source.currentRootBytes()
         try store.write { db in
-            try db.execute(sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created) VALUES (?, ?, ?, ?)",
-                           arguments: [SHA256Hasher.hash(Array(secret.utf8)).hex, clock() + expiresInSeconds, uses, clock()])
+            if let group, try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) == nil {
+                throw ManagerError.notFound("no group \(group): create it first (exup groups create \(group))")
+            }
+            try db.execute(sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created, group_name) VALUES (?, ?, ?, ?, ?)",
+                           arguments: [SHA256Hasher.hash(Array(secret.utf8)).hex, clock() + expiresInSeconds, uses, clock(), group])
         }
         try log(.tokenCreated, actor: actor, cause: "\(uses) use(s), expires \(UTCTime(seconds: clock() + expiresInSeconds))")
         return EnrolmentToken.make(secret: secret, rootSHA256: SHA256Hasher.hash(root).hex)
@@ -58,6 +62,10 @@ extension ManagerService {
                 try db.execute(sql: """
                     INSERT INTO agent (name, credential_id, credential_hmac, enrolled_at, last_seen) VALUES (?, ?, ?, ?, ?)
                     """, arguments: [name, credentialID, hmac, now, now])
+                if let group = token["group_name"] as String? {
+                    try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_name, server) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM server_group WHERE name = ?)",
+                                   arguments: [group, name, group])
+                }
             }
             credentials.withLock { cache in
                 for (id, entry) in cache where entry.name == name { cache[id] = nil }

@@ -46,9 +46,11 @@ extension ManagerService {
         let packages = all.filter { $0.concerns(platform) }
         let hasIncompatible = packages.contains { $0.isIncompatible }
         let reportTime = lastSeen(agent)
+        let icons = try manualIcons(agent.name)
         var modules: [ServerDetail.Module] = []
         for reading in report.modules {
-            let facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
+            var facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
+            facts.manualIcon = icons[reading.id] ?? settings.initialStatusIcon
             let status = facts.status(agentReachable: reachable)
             let newest = facts.available
             let previous = report.previousVersions[reading.id]
@@ -100,6 +102,32 @@ extension ManagerService {
             Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM approval_item GROUP BY state").map {
                 ($0["state"] as String, $0["n"] as Int)
             })
+        }
+    }
+
+    /// Download-only modules' status icons set by hand (Table 9), by module.
+    nonisolated func manualIcons(_ server: String) throws -> [String: ManualIcon] {
+        try store.read { db in
+            var out: [String: ManualIcon] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT module, icon FROM manual_status WHERE server = ?", arguments: [server]) {
+                out[row["module"]] = ManualIcon(rawValue: row["icon"])
+            }
+            return out
+        }
+    }
+
+    /// Sets a download-only module's status icon (seed §2.1.3.2; logged N25, a refusal E25).
+    public func setManualIcon(_ server: String, module: String, icon: ManualIcon, actor: String) throws {
+        do {
+            guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report else { throw ManagerError.notFound("no server \(server) with a report") }
+            guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
+            try store.write { db in
+                try db.execute(sql: "INSERT OR REPLACE INTO manual_status (server, module, icon) VALUES (?, ?, ?)", arguments: [server, module, icon.rawValue])
+            }
+            try log(.manualStatusChanged, actor: actor, server: server, module: module, cause: icon.status.rawValue)
+        } catch let error as ManagerError {
+            try log(.manualStatusFailed, actor: actor, server: server, module: module, cause: error.message)
+            throw error
         }
     }
 }

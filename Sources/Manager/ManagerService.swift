@@ -28,6 +28,8 @@ public actor ManagerService {
         public var pollIntervalSeconds = 300
         /// An agent silent for longer than this many poll intervals is in "communication failure".
         public var communicationFailureAfterPolls = 3
+        /// The icon a download-only module shows until someone sets it (the repository's initial status icon).
+        public var initialStatusIcon = ModuleFacts.defaultInitialIcon
         public init() {}
     }
 

@@ -74,6 +74,40 @@ public final class ManagerStore: Sendable {
                 t.column("expires", .integer).notNull()
             }
         }
+        migrator.registerMigration("2026-11-26 groups, schedules, policies, manual statuses") { db in
+            try db.create(table: "server_group") { t in
+                t.primaryKey("name", .text)
+                t.column("created", .integer).notNull()
+                // JSON GroupPolicy, or NULL: no automatic approval.
+                t.column("policy", .text)
+                // Whether the policy was paused at its last evaluation (logged once per change).
+                t.column("policy_paused", .boolean).notNull().defaults(to: false)
+            }
+            try db.create(table: "group_member") { t in
+                t.column("group_name", .text).notNull().references("server_group", onDelete: .cascade)
+                t.column("server", .text).notNull().indexed()
+                t.primaryKey(["group_name", "server"])
+            }
+            try db.alter(table: "enrolment_token") { t in t.add(column: "group_name", .text) }
+            try db.create(table: "schedule") { t in
+                t.autoIncrementedPrimaryKey("id")
+                t.column("target_kind", .text).notNull()
+                t.column("target", .text).notNull()
+                t.column("start_at", .integer).notNull().indexed()
+                t.column("allow_reboot", .boolean).notNull()
+                t.column("download_first", .boolean).notNull()
+                t.column("state", .text).notNull()
+                t.column("created_by", .text).notNull()
+                t.column("created", .integer).notNull()
+                t.column("result", .text)
+            }
+            try db.create(table: "manual_status") { t in
+                t.column("server", .text).notNull()
+                t.column("module", .text).notNull()
+                t.column("icon", .text).notNull()
+                t.primaryKey(["server", "module"])
+            }
+        }
         try migrator.migrate(pool)
         batched = GroupCommit(pool: pool)
     }

@@ -71,6 +71,7 @@ public struct ManagerApplication {
         routes.register(on: router)
         ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
         UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
+        OperationsRoutes(manager: manager, authenticator: authenticator).register(on: router)
         MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
         SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)
@@ -78,6 +79,7 @@ public struct ManagerApplication {
                                                        logRetention: (Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries), logger: logger),
                                        HeartbeatFlush(manager: manager, logger: logger)]
         if let sync, let check { services.append(SyncService(scheduler: SyncScheduler(sync: sync, check: check))) }
+        services.append(OperationsTicker(manager: manager, sync: sync, remote: remote, logger: logger))
         if let remote {
             services.append(RemotePresenceService(remote: remote, catalog: repository.catalog, presenceInterval: .seconds(configuration.presenceIntervalHours * 3600),
                                                   logger: logger))
@@ -200,5 +202,41 @@ struct RemotePresenceService: Service {
                 try? await Task.sleep(for: .seconds(60))
             }
         }
+    }
+}
+
+/// Every 30 s: remote batches whose time has come (with their download first), then group policies.
+struct OperationsTicker: Service {
+    let manager: ManagerService
+    let sync: UpstreamSync?
+    let remote: RemoteRepository?
+    let logger: Logger
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                do {
+                    let sync = sync, remote = remote
+                    let fired = try await manager.runDueSchedules(downloadNow: { await Self.downloadNow(sync: sync, remote: remote) })
+                    for schedule in fired { logger.info("remote batch #\(schedule.id) ran: \(schedule.result ?? "")") }
+                    for decision in try await manager.evaluatePolicies() { logger.info("policy \(decision.group): \(decision.reason)") }
+                } catch {
+                    logger.error("schedules and policies: \(error)")
+                }
+                try? await Task.sleep(for: .seconds(30))
+            }
+        }
+    }
+
+    /// A batch's download first (R083): the local sync, or the remote repository's, waited for (an hour at most).
+    static func downloadNow(sync: UpstreamSync?, remote: RemoteRepository?) async {
+        if let remote {
+            _ = try? await RemoteRepository.onThread { try remote.requestSync() }
+            await remote.followRemoteSync()
+            return
+        }
+        guard let sync else { return }
+        _ = sync.start(actor: "remote batch")
+        for _ in 0..<3600 where sync.status.state == .running { try? await Task.sleep(for: .seconds(1)) }
     }
 }

@@ -30,11 +30,11 @@ struct ManagerRoutes: Sendable {
 
         router.post("/api/v1/agents/tokens") { request, _ in
             let principal = try self.authenticator.require(request, .administer)
-            let body = try await StrictJSON.decode(TokenBody.self, from: request, allowed: ["expiresInSeconds", "uses"])
+            let body = try await StrictJSON.decode(TokenBody.self, from: request, allowed: ["expiresInSeconds", "uses", "group"])
             let expires = body.expiresInSeconds ?? 86_400, uses = body.uses ?? 1
             guard expires > 0, expires <= 90 * 86_400 else { throw APIError.badRequest("expiresInSeconds must be 1…7776000 (90 days)") }
             guard uses > 0, uses <= 10_000 else { throw APIError.badRequest("uses must be 1…10000") }
-            let token = try await mapped { try await manager.createToken(expiresInSeconds: expires, uses: uses, actor: principal.name) }
+            let token = try await mapped { try await manager.createToken(expiresInSeconds: expires, uses: uses, group: body.group, actor: principal.name) }
             return try Response.json(["token": token], status: .created)
         }
         router.get("/api/v1/agents") { request, _ in
@@ -178,6 +178,8 @@ struct ManagerRoutes: Sendable {
 struct TokenBody: Decodable {
     var expiresInSeconds: Int64?
     var uses: Int?
+    /// Servers enrolled with the token join this group.
+    var group: String?
 }
 
 struct UninstallBody: Decodable {

@@ -27,6 +27,10 @@ public enum AppLogEvent: Sendable, Hashable {
     case remoteRepositoryError
     /// exup's own: users.
     case userAdded, userRemoved, userPasswordChanged, loginFailed
+    /// exup's own: groups, remote batches, policies.
+    case groupChanged, scheduleChanged, scheduleFired, policyApproved, policyPaused, policyResumed
+    /// N25/E25: a download-only module's status icon set by hand.
+    case manualStatusChanged, manualStatusFailed
 
     public var code: String {
         switch self {
@@ -78,6 +82,14 @@ public enum AppLogEvent: Sendable, Hashable {
         case .userRemoved: "X21"
         case .userPasswordChanged: "X22"
         case .loginFailed: "X23"
+        case .groupChanged: "X24"
+        case .scheduleChanged: "X25"
+        case .scheduleFired: "X26"
+        case .policyApproved: "X27"
+        case .policyPaused: "X28"
+        case .policyResumed: "X29"
+        case .manualStatusChanged: "N25"
+        case .manualStatusFailed: "E25"
         }
     }
 
@@ -131,6 +143,14 @@ public enum AppLogEvent: Sendable, Hashable {
         case .userRemoved: "User removed"
         case .userPasswordChanged: "User password changed"
         case .loginFailed: "Login failed"
+        case .groupChanged: "Group changed"
+        case .scheduleChanged: "Remote batch registered or changed"
+        case .scheduleFired: "Remote batch run"
+        case .policyApproved: "Update approved by policy"
+        case .policyPaused: "Automatic approval paused"
+        case .policyResumed: "Automatic approval resumed"
+        case .manualStatusChanged: "ExpressUpdate status changed"
+        case .manualStatusFailed: "Failed to change ExpressUpdate status"
         }
     }
 

@@ -9,7 +9,7 @@ struct Exup: ParsableCommand {
         abstract: "Drive an exup manager and build and verify update packages.",
         version: ExupVersion.string,
         subcommands: [Pkg.self, Repo.self, Servers.self, ServerCommand.self, Approve.self, Cancel.self, Uninstall.self, Agents.self, AgentLogs.self, LogCommand.self,
-                      Login.self, Users.self]
+                      Login.self, Users.self, Groups.self, Schedules.self]
     )
 }
 

@@ -11,7 +11,7 @@ import TUF
 @Suite struct PresenceTests {
     let dir: TemporaryDirectory
     let vendor: TestVendor
-    let now = TestClock(1_795_651_200)   // 2026-11-26T00:00:00Z
+    let now = ManualClock(1_795_651_200)   // 2026-11-26T00:00:00Z
     let repository: RepositoryService
     let platform = Platform(model: "Express5800/R120h-1M", os: OSIdentity(parsing: "debian:12"))
 
@@ -99,12 +99,4 @@ import TUF
         #expect(RemoteRepository.isOlder("1.0~rc1", than: "1.0"))
         #expect(!RemoteRepository.isOlder("0.2.0", than: "0.2.0") && !RemoteRepository.isOlder("0.3.0", than: "0.2.0"))
     }
-}
-
-/// A clock a test moves by hand.
-final class TestClock: Sendable {
-    let value: Mutex<Int64>
-    init(_ seconds: Int64) { value = Mutex(seconds) }
-    var seconds: Int64 { value.withLock { $0 } }
-    func set(_ seconds: Int64) { value.withLock { $0 = seconds } }
 }

@@ -1,0 +1,134 @@
+import ExupCore
+import FoundationEssentials
+import GRDB
+import Repository
+import TUF
+
+/// A group of servers and what it looks like now (seed §3.5.2, Fig. 47–49).
+public struct GroupView: Sendable, Codable, Hashable {
+    public struct Member: Sendable, Codable, Hashable {
+        public var name: String
+        public var status: String
+        public var statusText: String
+        public var percent: Int?
+    }
+
+    public var name: String
+    public var filter: GroupFilter
+    /// Servers of the group whose agent answers (R073), filtered by Table 21.
+    public var servers: [Member]
+    /// Every member's status, counted (all members, before the filter).
+    public var counts: [String: Int]
+    /// Overall progress of the members' current runs, 0–100 (nil when none runs).
+    public var percent: Int?
+    public var policy: GroupPolicy?
+}
+
+/// What one server of a group approval came to: its items, or why it was refused.
+public struct GroupApprovalResult: Sendable, Codable, Hashable {
+    public var server: String
+    public var items: [ServerDetail.RunItem]
+    public var refused: String?
+}
+
+extension ManagerService {
+    public func createGroup(_ name: String, actor: String) throws {
+        guard Self.isValidName(name) else { throw ManagerError.invalid("a group name is 1-64 letters, digits, '-', '_', '.' or '@'") }
+        let created = try store.write { db -> Bool in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [name]) == nil else { return false }
+            try db.execute(sql: "INSERT INTO server_group (name, created) VALUES (?, ?)", arguments: [name, clock()])
+            return true
+        }
+        guard created else { throw ManagerError.conflict("group-exists", "a group named \(name) exists") }
+        try log(.groupChanged, actor: actor, cause: "created \(name)")
+    }
+
+    public func deleteGroup(_ name: String, actor: String) throws {
+        let deleted = try store.write { db -> Bool in
+            try db.execute(sql: "DELETE FROM group_member WHERE group_name = ?", arguments: [name])
+            try db.execute(sql: "DELETE FROM server_group WHERE name = ?", arguments: [name])
+            return db.changesCount > 0
+        }
+        guard deleted else { throw ManagerError.notFound("no group \(name)") }
+        try log(.groupChanged, actor: actor, cause: "deleted \(name)")
+    }
+
+    /// Adds and removes members; unknown servers are refused by name.
+    public func changeMembers(_ group: String, add: [String], remove: [String], actor: String) throws {
+        try store.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) != nil else {
+                throw ManagerError.notFound("no group \(group)")
+            }
+            for server in add {
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ? AND revoked = 0", arguments: [server]) != nil else {
+                    throw ManagerError.notFound("no server \(server)")
+                }
+                try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_name, server) VALUES (?, ?)", arguments: [group, server])
+            }
+            for server in remove {
+                try db.execute(sql: "DELETE FROM group_member WHERE group_name = ? AND server = ?", arguments: [group, server])
+            }
+        }
+        try log(.groupChanged, actor: actor, cause: "\(group): +\(add.joined(separator: ",")) -\(remove.joined(separator: ","))")
+    }
+
+    public nonisolated func groupNames() throws -> [String] {
+        try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM server_group ORDER BY name") }
+    }
+
+    nonisolated func groupMembers(_ group: String) throws -> [String] {
+        try store.read { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) != nil else {
+                throw ManagerError.notFound("no group \(group)")
+            }
+            return try String.fetchAll(db, sql: "SELECT server FROM group_member WHERE group_name = ? ORDER BY server", arguments: [group])
+        }
+    }
+
+    /// The group with its members' statuses, the Table 21 filter applied to those whose agent answers.
+    public func group(_ name: String, filter: GroupFilter = .all) throws -> GroupView {
+        let packages = try allPackages()
+        var members: [GroupView.Member] = []
+        var counts: [String: Int] = [:]
+        var running: [Int] = []
+        for server in try groupMembers(name) {
+            guard let agent = try agentRecord(server), !agent.revoked else { continue }
+            let detail = try serverDetail(agent, packages: packages)
+            counts[detail.status, default: 0] += 1
+            let open = detail.run.items.contains { ["pending", "downloading", "started"].contains($0.state) }
+            if open { running.append(detail.run.percent) }
+            guard detail.status != ServerStatus.communicationFailure.rawValue,
+                  filter.matches(server: ServerStatus(rawValue: detail.status) ?? .unknown,
+                                 modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) }) else { continue }
+            members.append(.init(name: server, status: detail.status, statusText: detail.statusText, percent: open ? detail.run.percent : nil))
+        }
+        return GroupView(name: name, filter: filter, servers: members, counts: counts,
+                         percent: running.isEmpty ? nil : running.reduce(0, +) / running.count, policy: try policy(name))
+    }
+
+    /// Approves for each server of the group that the filter selects (update-available by default), each
+    /// with its own rules (R077); a server refused does not stop the others.
+    public func approveGroup(_ name: String, filter: GroupFilter = .updateAvailable, modules: [ModuleChoice]?, options: ApprovalOptions,
+                             latestAtRunTime: Bool, actor: String) throws -> [GroupApprovalResult] {
+        try group(name, filter: filter).servers.map { member in
+            do {
+                let items = try approve(member.name, modules: modules, options: options, latestAtRunTime: latestAtRunTime, actor: actor)
+                return GroupApprovalResult(server: member.name, items: items.map(ServerDetail.RunItem.init), refused: nil)
+            } catch let error as ManagerError {
+                return GroupApprovalResult(server: member.name, items: [], refused: error.message)
+            }
+        }
+    }
+
+    /// Uninstalls a module on every member that has it installed with an Uninstall program.
+    public func uninstallGroup(_ name: String, module: String, options: ApprovalOptions, actor: String) throws -> [GroupApprovalResult] {
+        try group(name).servers.map { member in
+            do {
+                let item = try uninstall(member.name, module: module, options: options, actor: actor)
+                return GroupApprovalResult(server: member.name, items: [ServerDetail.RunItem(item)], refused: nil)
+            } catch let error as ManagerError {
+                return GroupApprovalResult(server: member.name, items: [], refused: error.message)
+            }
+        }
+    }
+}

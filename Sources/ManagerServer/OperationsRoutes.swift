@@ -1,0 +1,157 @@
+import ExupCore
+import FoundationEssentials
+import Hummingbird
+import Manager
+import TUF
+
+/// Groups and bulk work (§3.5.2), remote batches (§3.5.3), policies, and download-only status icons (Table 9).
+struct OperationsRoutes: Sendable {
+    let manager: ManagerService
+    let authenticator: Authenticator
+
+    func register(on router: Router<BasicRequestContext>) {
+        let manager = manager
+        router.get("/api/v1/groups") { request, _ in
+            try self.authenticator.require(request, .read)
+            var views: [GroupView] = []
+            for name in try manager.groupNames() { views.append(try await self.mapped { try await manager.group(name) }) }
+            return try Response.json(views)
+        }
+        router.post("/api/v1/groups") { request, _ in
+            let principal = try self.authenticator.require(request, .administer)
+            let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["name"])
+            try await self.mapped { try await manager.createGroup(body["name"] ?? "", actor: principal.name) }
+            return try Response.json(try manager.groupNames(), status: .created)
+        }
+        router.get("/api/v1/groups/:name") { request, context in
+            try self.authenticator.require(request, .read)
+            let name = try context.parameters.require("name")
+            let filterText = request.uri.queryParameters.get("filter").map { String($0) } ?? "all"
+            guard let filter = GroupFilter(rawValue: filterText) else {
+                throw APIError.badRequest("filter must be one of: \(GroupFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return try Response.json(try await self.mapped { try await manager.group(name, filter: filter) })
+        }
+        router.post("/api/v1/groups/:name/delete") { request, context in
+            let principal = try self.authenticator.require(request, .administer)
+            let name = try context.parameters.require("name")
+            try await self.mapped { try await manager.deleteGroup(name, actor: principal.name) }
+            return try Response.json(try manager.groupNames())
+        }
+        router.post("/api/v1/groups/:name/members") { request, context in
+            let principal = try self.authenticator.require(request, .administer)
+            let name = try context.parameters.require("name")
+            let body = try await StrictJSON.decode([String: [String]].self, from: request, allowed: ["add", "remove"])
+            try await self.mapped { try await manager.changeMembers(name, add: body["add"] ?? [], remove: body["remove"] ?? [], actor: principal.name) }
+            return try Response.json(try await self.mapped { try await manager.group(name) })
+        }
+        router.post("/api/v1/groups/:name/approve") { request, context in
+            let principal = try self.authenticator.require(request, .apply)
+            let name = try context.parameters.require("name")
+            let body = try await StrictJSON.decode(GroupApproveBody.self, from: request, allowed: GroupApproveBody.fields)
+            let filter = try GroupApproveBody.filter(body.filter ?? GroupFilter.updateAvailable.rawValue)
+            let results = try await self.mapped {
+                try await manager.approveGroup(name, filter: filter, modules: body.approval.modules, options: try body.approval.options(),
+                                               latestAtRunTime: body.approval.latestAtRunTime ?? false, actor: principal.name)
+            }
+            return try Response.json(results, status: .created)
+        }
+        router.post("/api/v1/groups/:name/uninstall") { request, context in
+            let principal = try self.authenticator.require(request, .apply)
+            let name = try context.parameters.require("name")
+            let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
+            let results = try await self.mapped {
+                try await manager.uninstallGroup(name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
+                                                 actor: principal.name)
+            }
+            return try Response.json(results, status: .created)
+        }
+        router.post("/api/v1/groups/:name/policy") { request, context in
+            let principal = try self.authenticator.require(request, .administer)
+            let name = try context.parameters.require("name")
+            let body = try await StrictJSON.decode(GroupPolicy?.self, from: request,
+                                                   allowed: ["autoApprove", "delayDays", "canaryGroup", "maxCanaryFailurePercent", "canaryWindowDays", "allowReboot"])
+            try await self.mapped { try await manager.setPolicy(name, body, actor: principal.name) }
+            return try Response.json(try await self.mapped { try await manager.group(name) })
+        }
+
+        router.get("/api/v1/schedules") { request, _ in
+            try self.authenticator.require(request, .read)
+            return try Response.json(try manager.schedules())
+        }
+        router.post("/api/v1/schedules") { request, _ in
+            let principal = try self.authenticator.require(request, .apply)
+            let body = try await StrictJSON.decode(ScheduleBody.self, from: request, allowed: ["server", "group", "startAt", "allowReboot", "downloadFirst"])
+            guard (body.server == nil) != (body.group == nil) else { throw APIError.badRequest("name exactly one of server and group") }
+            guard let start = body.startAt.flatMap({ UTCTime($0) }) else { throw APIError.badRequest("startAt must be a time like 2026-12-01T02:00:00Z") }
+            let schedule = try await self.mapped {
+                try await manager.createSchedule(kind: body.server != nil ? .server : .group, target: body.server ?? body.group!, startAt: start.seconds,
+                                                 allowReboot: body.allowReboot ?? false, downloadFirst: body.downloadFirst ?? false, actor: principal.name)
+            }
+            return try Response.json(schedule, status: .created)
+        }
+        router.post("/api/v1/schedules/:id") { request, context in
+            let principal = try self.authenticator.require(request, .apply)
+            let id = try context.parameters.require("id", as: Int64.self)
+            let body = try await StrictJSON.decode(ScheduleBody.self, from: request, allowed: ["startAt", "allowReboot", "downloadFirst"])
+            var start: Int64?
+            if let text = body.startAt {
+                guard let parsed = UTCTime(text) else { throw APIError.badRequest("startAt must be a time like 2026-12-01T02:00:00Z") }
+                start = parsed.seconds
+            }
+            let schedule = try await self.mapped {
+                try await manager.editSchedule(id, startAt: start, allowReboot: body.allowReboot, downloadFirst: body.downloadFirst, actor: principal.name)
+            }
+            return try Response.json(schedule)
+        }
+        router.post("/api/v1/schedules/:id/delete") { request, context in
+            let principal = try self.authenticator.require(request, .apply)
+            let id = try context.parameters.require("id", as: Int64.self)
+            try await self.mapped { try await manager.deleteSchedule(id, actor: principal.name) }
+            return try Response.json(try manager.schedules())
+        }
+
+        router.post("/api/v1/servers/:name/modules/:module/status") { request, context in
+            let principal = try self.authenticator.require(request, .apply)
+            let name = try context.parameters.require("name"), module = try context.parameters.require("module")
+            let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["icon"])
+            guard let icon = ManualIcon(rawValue: body["icon"] ?? "") else {
+                throw APIError.badRequest("icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            try await self.mapped { try await manager.setManualIcon(name, module: module, icon: icon, actor: principal.name) }
+            return try Response.json(try await self.mapped { try await manager.server(name) })
+        }
+    }
+
+    func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await ManagerRoutes(manager: manager, authenticator: authenticator).mapped(body)
+    }
+}
+
+struct GroupApproveBody: Decodable {
+    static let fields = ApproveBody.fields.union(["filter"])
+    var filter: String?
+    var approval: ApproveBody
+
+    init(from decoder: any Decoder) throws {
+        filter = try decoder.container(keyedBy: Keys.self).decodeIfPresent(String.self, forKey: .filter)
+        approval = try ApproveBody(from: decoder)
+    }
+
+    enum Keys: String, CodingKey { case filter }
+
+    static func filter(_ text: String) throws -> GroupFilter {
+        guard let filter = GroupFilter(rawValue: text) else {
+            throw APIError.badRequest("filter must be one of: \(GroupFilter.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return filter
+    }
+}
+
+struct ScheduleBody: Decodable {
+    var server: String?
+    var group: String?
+    var startAt: String?
+    var allowReboot: Bool?
+    var downloadFirst: Bool?
+}
