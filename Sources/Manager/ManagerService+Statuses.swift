@@ -130,4 +130,22 @@ extension ManagerService {
             throw error
         }
     }
+
+    /// The Save tab (seed §2.2.6, §3.7.1, Table 17): the download-only packages of these modules on this
+    /// server — only the version shown (the newest), or every version. Auto-update packages never (R132).
+    public func downloadOnlyPackages(_ server: String, modules: [String], onlyDisplayedVersion: Bool) throws -> [String] {
+        guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report, let platform = ServerDetail.platform(of: report) else {
+            throw ManagerError.notFound("no server \(server) with a report")
+        }
+        var ids: [String] = []
+        for module in modules {
+            guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
+            let scheme = VersionScheme.forModule(module, on: platform.os)
+            let manual = try repositoryPackages(for: platform).filter { $0.moduleID == module && !$0.autoUpdate && !$0.isIncompatible }
+            guard !manual.isEmpty else { throw ManagerError.conflict("no-download-only-package", "\(module) has no download-only package to save") }
+            let sorted = Selection.sortedNewestFirst(manual, scheme: scheme)
+            ids += onlyDisplayedVersion ? [sorted[0].id] : sorted.map(\.id)
+        }
+        return ids
+    }
 }

@@ -35,6 +35,7 @@ public struct ManagerApplication {
         var settings = ManagerService.Settings()
         settings.pollIntervalSeconds = configuration.pollIntervalSeconds
         settings.communicationFailureAfterPolls = configuration.communicationFailureAfterPolls
+        settings.initialStatusIcon = configuration.initialStatusIcon
         let repository = repository
         remote = try configuration.remote.map { try RemoteRepository(settings: $0, dataDirectory: configuration.dataDirectory, catalog: repository.catalog) }
         if let remote { try Self.checkRemote(remote, catalog: repository.catalog, logger: logger) }
@@ -66,12 +67,13 @@ public struct ManagerApplication {
         let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
                                           agentLookup: { manager.agent(credential: $0) },
                                           sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } })
-        let routes = RepositoryRoutes(repository: repository, exports: try ExportJobs(repository: repository),
+        let exports = try ExportJobs(repository: repository)
+        let routes = RepositoryRoutes(repository: repository, exports: exports,
                                       authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
         routes.register(on: router)
         ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
         UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
-        OperationsRoutes(manager: manager, authenticator: authenticator).register(on: router)
+        OperationsRoutes(manager: manager, exports: exports, authenticator: authenticator).register(on: router)
         MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
         SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)

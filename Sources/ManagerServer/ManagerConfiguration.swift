@@ -34,6 +34,8 @@ public struct ManagerConfiguration: Sendable {
     /// Application log retention: entries older than this many days go, and the oldest beyond the count.
     public var logRetentionDays = 400
     public var logMaxEntries = 1_000_000
+    /// The status icon a download-only module shows until someone sets one (Table 9; spec 8.12).
+    public var initialStatusIcon = ModuleFacts.defaultInitialIcon
 
     public init() {}
 
@@ -69,6 +71,12 @@ public struct ManagerConfiguration: Sendable {
         config.dataDirectory = try repository.string("data-dir") ?? config.dataDirectory
         config.trustedKeys = try repository.string("trusted-keys")
         config.renewIntervalSeconds = try repository.int("renew-interval-seconds", in: 1...86_400) ?? config.renewIntervalSeconds
+        if let icon = try repository.string("initial-status-icon") {
+            guard let parsed = ManualIcon(rawValue: icon) else {
+                throw TOMLError(line: 0, reason: "[repository] initial-status-icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            config.initialStatusIcon = parsed
+        }
         try repository.rejectUnknownKeys()
         config.upstream = try parseUpstream(document)
         var remote = TOMLTable(document, "repository.remote")

@@ -2,11 +2,13 @@ import ExupCore
 import FoundationEssentials
 import Hummingbird
 import Manager
+import Repository
 import TUF
 
 /// Groups and bulk work (§3.5.2), remote batches (§3.5.3), policies, and download-only status icons (Table 9).
 struct OperationsRoutes: Sendable {
     let manager: ManagerService
+    let exports: ExportJobs
     let authenticator: Authenticator
 
     func register(on router: Router<BasicRequestContext>) {
@@ -111,6 +113,33 @@ struct OperationsRoutes: Sendable {
             return try Response.json(try manager.schedules())
         }
 
+        // The Save tab: an archive of the modules' download-only packages, then (optionally) their icon.
+        router.post("/api/v1/servers/:name/save") { request, context in
+            let principal = try self.authenticator.require(request, .read)
+            let name = try context.parameters.require("name")
+            let body = try await StrictJSON.decode(SaveBody.self, from: request, allowed: ["modules", "onlyDisplayedVersion", "setIconAfterSave"])
+            var icon: ManualIcon?
+            if let text = body.setIconAfterSave {
+                guard let parsed = ManualIcon(rawValue: text) else {
+                    throw APIError.badRequest("setIconAfterSave must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
+                }
+                guard principal.allows(.apply) else { throw APIError(.forbidden, "forbidden", "changing the status icon needs the apply permission") }
+                icon = parsed
+            }
+            let ids = try await self.mapped {
+                try await manager.downloadOnlyPackages(name, modules: body.modules, onlyDisplayedVersion: body.onlyDisplayedVersion ?? true)
+            }
+            let modules = body.modules, actor = principal.name
+            var onDone: (@Sendable () async -> Void)?
+            if let icon {
+                onDone = { for module in modules { try? await manager.setManualIcon(name, module: module, icon: icon, actor: actor) } }
+            }
+            let status: ExportJobs.Status
+            do { status = try await self.exports.start(ids: ids, allVersions: false, actor: actor, onDone: onDone) } catch let error as ExportError {
+                throw APIError.notFound(error.description)
+            }
+            return try Response.json(status, status: .accepted)
+        }
         router.post("/api/v1/servers/:name/modules/:module/status") { request, context in
             let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.require("name"), module = try context.parameters.require("module")
@@ -146,6 +175,12 @@ struct GroupApproveBody: Decodable {
         }
         return filter
     }
+}
+
+struct SaveBody: Decodable {
+    var modules: [String]
+    var onlyDisplayedVersion: Bool?
+    var setIconAfterSave: String?
 }
 
 struct ScheduleBody: Decodable {

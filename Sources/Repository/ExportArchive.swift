@@ -115,7 +115,8 @@ public actor ExportJobs {
 
     /// Starts building an archive of `ids` (with `allVersions`, every stored version of each one's module
     /// for the same models). Unknown ids are an error before anything starts.
-    public func start(ids: [String], allVersions: Bool, actor: String) async throws -> Status {
+    /// `onDone` runs once the archive is complete (not when it failed or was cancelled).
+    public func start(ids: [String], allVersions: Bool, actor: String, onDone: (@Sendable () async -> Void)? = nil) async throws -> Status {
         let all = try repository.catalog.packages()
         var selected: [Catalog.StoredPackageRow] = []
         for id in ids {
@@ -147,6 +148,7 @@ public actor ExportJobs {
                 if finished {
                     try? catalog.log(AppLogEntry(time: now, event: .archiveRetrieved, actor: actor, cause: "\(inputs.count) packages"))
                     await self?.finish(id, state: .done, error: nil)
+                    await onDone?()
                 } else {
                     try? catalog.log(AppLogEntry(time: now, event: .archiveCancelled, actor: actor))
                     await self?.finish(id, state: .cancelled, error: nil)

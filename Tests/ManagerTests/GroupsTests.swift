@@ -87,5 +87,24 @@ import Transport
         #expect(try call("POST", "/api/v1/servers/web01/modules/nope/status", ["icon": "latest"]).0 == 404)
         let log = String(decoding: try manager.admin.get(manager.url + "/api/v1/log", maxBytes: 1 << 20).body, as: UTF8.self)
         #expect(log.contains("\"N25\"") && log.contains("\"E25\""), "changes and refusals are logged")
+
+        // The Save tab (Table 17): the download-only package, as an archive; then the icon the option names.
+        let (saved, job) = try call("POST", "/api/v1/servers/web01/save", ["modules": ["sdr"], "onlyDisplayedVersion": true,
+                                                                           "setIconAfterSave": "no-package"])
+        #expect(saved == 202, "\(String(describing: job))")
+        let id = try #require((job as? [String: Any])?["id"] as? String)
+        var state = ""
+        for _ in 0..<100 where state != "done" {
+            state = (try call("GET", "/api/v1/repository/exports/\(id)").1 as? [String: Any])?["state"] as? String ?? ""
+            usleep(50_000)
+        }
+        let archive = try manager.admin.get(manager.url + "/api/v1/repository/exports/\(id)/archive", maxBytes: 16 << 20)
+        #expect(state == "done" && archive.status == 200)
+        let savedFile = try fixture.work.write("saved.zip", archive.body)
+        let listing = try Subprocess.run(["unzip", "-l", savedFile]).stdout
+        #expect(listing.contains("sdr-tool-1.0"), "\(listing)")
+        for _ in 0..<50 where try module()["status"] as? String != "manual-no-package" { usleep(50_000) }
+        #expect(try module()["status"] as? String == "manual-no-package", "the icon changed after the save")
+        #expect(try call("POST", "/api/v1/servers/web01/save", ["modules": ["bmc-firmware"]]).0 == 409, "only download-only packages (R132)")
     }
 }
