@@ -39,6 +39,10 @@ public struct AgentConfiguration: Sendable {
         public var rebootCommand = ["/usr/bin/systemctl", "reboot"]
         /// The local CLI's Unix socket (root only, 0600).
         public var socketPath = "/run/exup/agent.sock"
+        /// "normal": critical sensors stop firmware items; "strict": unreadable ones too; "off".
+        public var healthGate = "normal"
+        /// A download must leave at least this much free space in the cache's file system.
+        public var cacheReserveBytes: UInt64 = 256 << 20
     }
 
     /// `[trust]`: the vendor keys packages must be signed by.
@@ -139,6 +143,11 @@ public struct AgentConfiguration: Sendable {
         config.agent.cacheDirectory = try agent.string("cache-dir") ?? config.agent.cacheDirectory
         config.agent.rebootCommand = try agent.strings("reboot-command") ?? config.agent.rebootCommand
         config.agent.socketPath = try agent.string("socket") ?? config.agent.socketPath
+        config.agent.healthGate = try agent.string("health-gate") ?? config.agent.healthGate
+        guard ["normal", "strict", "off"].contains(config.agent.healthGate) else {
+            throw TOMLError(line: 0, reason: "[agent] health-gate must be \"normal\", \"strict\" or \"off\", not \(config.agent.healthGate)")
+        }
+        if let reserve = try agent.int("cache-reserve-mib", in: 0...1_048_576) { config.agent.cacheReserveBytes = UInt64(reserve) << 20 }
         try agent.rejectUnknownKeys()
         if config.agent.rebootCommand.isEmpty || !config.agent.rebootCommand[0].hasPrefix("/") {
             throw TOMLError(line: 0, reason: "[agent] reboot-command must be a list whose first element is an absolute path")

@@ -69,13 +69,15 @@ public struct AgentCycle {
         guard let credential = store.credential() else { throw AgentError("no credential in \(store.directory)") }
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile, proxy: configuration.proxy)
         let session = try AgentSession(configuration: configuration, store: store, state: state, link: link, clock: clock)
-        let runner = ApplyRunner(session: session, control: control, cache: PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url,
-                                                                       credential: credential, caFile: configuration.manager.caFile,
-                                                                       proxy: configuration.proxy))
+        var cache = PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url, credential: credential,
+                                 caFile: configuration.manager.caFile, proxy: configuration.proxy)
+        cache.reserve = configuration.agent.cacheReserveBytes
+        let runner = ApplyRunner(session: session, control: control, cache: cache)
 
         // What a previous agent left running is judged first: its results lead the next report.
         session.readInventory()
         try runner.recover()
+        try runner.confirmAfterBoot()
         if let model = session.inventory.model {
             do {
                 session.state.offered = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
@@ -113,7 +115,7 @@ public struct AgentCycle {
                 _ = control?.takeCancel()
                 try runner.cancelNotStarted(reason: "cancelled on the server (exup-agent cancel)")
             }
-            if mode == .apply, !session.journal.runnable.isEmpty {
+            if mode == .apply, !session.journal.runnable.isEmpty || session.journal.entries.contains(where: { $0.awaitingRebootDecision == true }) {
                 try runner.runAll()
                 // What the manager lists now that the results are in (finished items leave the directives).
                 if session.contactLost == nil, let (directives, etag) = try? link.directives(etag: session.state.directivesETag) {
@@ -125,9 +127,11 @@ public struct AgentCycle {
             try store.save(session.state)
         }
         let items = session.journal.entries.compactMap(\.reported)   // this run's results, before compaction
-        session.journal.compact(listed: Set((session.state.directives?.items ?? []).map(\.id)), delivered: session.outbox.waiting.isEmpty,
+        let dropped = session.journal.compact(listed: Set((session.state.directives?.items ?? []).map(\.id)), delivered: session.outbox.waiting.isEmpty,
                                 bootID: session.bootID)
         try session.saveJournal()
+        // The state directory stays bounded: the newest program logs stay (for log bundles), older ones go.
+        if !dropped.isEmpty { runner.pruneLogs(keeping: 50) }
         runner.cache.prune(keeping: (session.state.offered ?? []).filter { offered in
             session.journal.entries.contains { $0.target?.path == offered.path && !$0.phase.isFinished }
         })

@@ -36,6 +36,8 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
         public var startedAt: Int64?
         /// The boot the item finished in: "reboot required" and "apply failed" last until the next boot.
         public var finishedBootID: String?
+        /// Part of a run whose reboot has not been decided yet (nil in journals written before reboots).
+        public var awaitingRebootDecision: Bool?
 
         public var applyItem: ApplyItem {
             ApplyItem(packageID: packageID, moduleID: moduleID, kind: kind, rebootRequired: rebootRequired,
@@ -60,6 +62,8 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
     }
 
     public var entries: [Entry] = []
+    /// The boot in which the reboot command ran: modules show "rebooting" until the boot id changes.
+    public var rebootRequestedInBoot: String?
     /// Items finished and compacted away, newest last (bounded): an item the manager lists again (a
     /// restore from backup, say) is never run a second time.
     public var finishedItemIDs: [Int64]? = []
@@ -85,7 +89,8 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
             switch entry.phase {
             case .pending: out[entry.moduleID] = entry.kind == .uninstall ? .waitingUninstall : .waitingApply
             case .downloading, .downloaded, .verifying, .running: out[entry.moduleID] = entry.kind == .uninstall ? .uninstalling : .applying
-            case .rebootRequired where entry.finishedBootID == bootID: out[entry.moduleID] = .rebootRequired
+            case .rebootRequired where entry.finishedBootID == bootID:
+                out[entry.moduleID] = rebootRequestedInBoot == bootID ? .rebooting : .rebootRequired
             case .failed where entry.finishedBootID == bootID && entry.program != nil: out[entry.moduleID] = .applyFailed
             default: break
             }
@@ -104,16 +109,26 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
 
     /// Drops finished entries the manager no longer lists (their results were delivered), except the
     /// marks that last until the next boot.
-    public mutating func compact(listed: Set<Int64>, delivered: Bool, bootID: String?) {
-        guard delivered else { return }
+    /// Returns the ids dropped (their logs can go too).
+    @discardableResult
+    public mutating func compact(listed: Set<Int64>, delivered: Bool, bootID: String?) -> [Int64] {
+        guard delivered else { return [] }
+        let before = Set(entries.map(\.itemID))
         var finished = finishedItemIDs ?? []
         entries.removeAll { entry in
-            guard entry.phase.isFinished, !listed.contains(entry.itemID) else { return false }
+            guard entry.phase.isFinished, !listed.contains(entry.itemID), entry.awaitingRebootDecision != true else { return false }
             let marksModule = (entry.phase == .rebootRequired || entry.phase == .failed) && entry.finishedBootID == bootID
             if !marksModule { finished.append(entry.itemID) }
             return !marksModule
         }
         finishedItemIDs = Array(finished.suffix(10_000))
+        return before.subtracting(entries.map(\.itemID)).sorted()
+    }
+
+    /// A module that refuses new items until the server reboots (R039–R046), with the state that blocks it.
+    public func blockingState(of moduleID: String, bootID: String?) -> ModuleActivity? {
+        guard let activity = activities(bootID: bootID)[moduleID], [.rebootRequired, .rebooting, .applyFailed].contains(activity) else { return nil }
+        return activity
     }
 
     /// Whether this item already ran (or was cancelled, or failed) here.

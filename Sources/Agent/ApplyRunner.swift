@@ -34,7 +34,14 @@ struct ApplyRunner {
         }
         for item in directives.items where session.journal.entry(item.id) == nil && !session.journal.hasFinished(item.id) {
             if let notBefore = item.options.notBefore, notBefore > now, !includingFuture { continue }
-            session.journal.entries.append(entry(for: item))
+            var planned = entry(for: item)
+            planned.awaitingRebootDecision = true
+            if planned.phase == .pending, let blocking = session.journal.blockingState(of: item.moduleID, bootID: session.bootID) {
+                planned.phase = .failed
+                planned.message = "refused: \(item.moduleID) is '\(blocking.rawValue)' and takes no new item until the server reboots"
+                planned.finishedBootID = session.bootID
+            }
+            session.journal.entries.append(planned)
             changed = true
         }
         if changed {
@@ -84,6 +91,8 @@ struct ApplyRunner {
             if next.phase != .downloaded { try download(next.itemID) }
             try run(next.itemID)
         }
+        FaultPoint.reach("after-last-item")
+        try rebootIfDue()
     }
 
     /// Asks the manager whether `entry` is still approved. Cancels it (false) when it is not; applies
@@ -121,10 +130,12 @@ struct ApplyRunner {
     /// time) and stops the run; a package the metadata does not vouch for fails the item.
     func download(_ itemID: Int64) throws {
         guard let entry = session.journal.entry(itemID), let target = entry.target else { return }
+        FaultPoint.reach("before-download")
         try update(itemID) { $0.phase = .downloading; $0.percent = 0 }
         // Download progress is 0–25 % of the item, reported at most every 2 s.
         var lastReport = CommandRunner.monotonicMilliseconds()
         let progress: (Int) -> Void = { received in
+            FaultPoint.reach("during-download")
             let now = CommandRunner.monotonicMilliseconds()
             guard now - lastReport >= 2000, target.length > 0 else { return }
             lastReport = now
@@ -132,7 +143,7 @@ struct ApplyRunner {
         }
         do { _ = try cache.fetch(target, progress: progress) } catch {
             let text = "\(error)"
-            if text.contains("resumes next time") || text.contains("not enough free space") {
+            if text.contains("resumes next time") {
                 try update(itemID) { $0.phase = .pending; $0.percent = nil; $0.message = text }
                 throw error
             }
@@ -144,7 +155,10 @@ struct ApplyRunner {
     /// One downloaded item: verify, extract, verify again, run, judge.
     func run(_ itemID: Int64) throws {
         guard let entry = session.journal.entry(itemID), entry.phase == .downloaded, let target = entry.target else { return }
+        let gate = HealthGate(mode: HealthGate.Mode(rawValue: session.configuration.agent.healthGate) ?? .normal, sources: session.configuration.inventory)
+        if let refusal = gate.refusal(for: entry) { return try finish(itemID, .failed, refusal) }
         try update(itemID) { $0.phase = .verifying; $0.percent = 30 }
+        FaultPoint.reach("verifying")
         let archive = cache.path(for: target)
         let staging: PackageStaging
         let command: PackageInfo.Command
@@ -177,8 +191,18 @@ struct ApplyRunner {
             return try finish(itemID, .failed, "the program could not be started: \(error)")
         }
         try update(itemID) { $0.program = program }
+        FaultPoint.reach("running")
         let ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + command.timeoutSeconds * 1000)
         try judge(itemID, ending: ending, timeoutSeconds: command.timeoutSeconds)
+    }
+
+    /// Keeps the `count` newest program logs (by item id).
+    func pruneLogs(keeping count: Int) {
+        let logs = ((try? LocalDirectory.list(stateDirectory + "/logs")) ?? []).compactMap { name -> (Int64, String)? in
+            guard name.hasPrefix("item-"), name.hasSuffix(".log"), let id = Int64(name.dropFirst(5).dropLast(4)) else { return nil }
+            return (id, name)
+        }.sorted { $0.0 > $1.0 }
+        for (_, name) in logs.dropFirst(count) { unlink(stateDirectory + "/logs/" + name) }
     }
 
     func environment(_ entry: ApplyJournal.Entry, staging: String) -> [String] {
@@ -199,7 +223,10 @@ struct ApplyRunner {
         }
         let reading = session.reread(entry.moduleID)
         let reached: Bool
-        if entry.kind == .uninstall {
+        if entry.kind == .uninstall && entry.moduleID == ModuleID.agent {
+            // The running agent cannot see itself gone: its own uninstall succeeded when the program did (R195).
+            reached = ending == .exited(0)
+        } else if entry.kind == .uninstall {
             reached = reading?.version == nil && reading?.error == nil
         } else if let version = entry.version, let now = reading?.version, let os = session.state.platform?.os {
             reached = VersionScheme.forModule(entry.moduleID, on: os).compare(now, version) == 0

@@ -14,6 +14,8 @@ public struct PackageCache {
     let directory: String
     let repositoryURL: String
     let client: HTTPClient
+    /// Free space a download must leave in the cache's file system.
+    var reserve: UInt64 = 256 << 20
 
     public init(directory: String, managerURL: String, credential: String, caFile: String?, proxy: ProxySettings? = nil) {
         self.directory = directory
@@ -33,8 +35,10 @@ public struct PackageCache {
             unlink(final)   // not what the metadata describes: fetch it again
         }
         do { try LocalFile.makeDirectories(directory, mode: 0o700) } catch { throw AgentError("cannot create the cache \(directory): \(error)") }
-        if let free = LocalDirectory.freeBytes(at: directory), free < UInt64(target.length) {
-            throw AgentError("not enough free space in \(directory) for \(target.info.id): \(target.length) bytes needed, \(free) free")
+        let partialSize = LocalFile.size(final + ".part") ?? 0
+        if let free = LocalDirectory.freeBytes(at: directory), free + partialSize < UInt64(target.length) + reserve {
+            throw AgentError("not enough free space in \(directory) for \(target.info.id): \(UInt64(target.length) - min(partialSize, UInt64(target.length))) more bytes needed "
+                             + "and \(reserve >> 20) MiB kept free (cache-reserve-mib), \(free) bytes free")
         }
         guard let remote = target.consistentPath else { throw AgentError("the metadata gives no sha256 for \(target.path)") }
         let partial = final + ".part"

@@ -71,6 +71,12 @@ public enum LocalFile {
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
 
+    /// A file's size, or nil when it cannot be stat'ed.
+    public static func size(_ path: String) -> UInt64? {
+        var info = stat()
+        return stat(path, &info) == 0 ? UInt64(info.st_size) : nil
+    }
+
     /// Creates a directory and its parents with `mode` (existing ones are left as they are).
     public static func makeDirectories(_ path: String, mode: mode_t = 0o755) throws(FileError) {
         var current = path.hasPrefix("/") ? "" : "."

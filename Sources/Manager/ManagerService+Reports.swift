@@ -80,6 +80,15 @@ extension ManagerService {
             try log(event, actor: name, server: name, module: item.moduleID,
                     versions: "\(current[item.moduleID].flatMap { $0 } ?? "-") → \(item.version ?? "newest")", cause: cause)
         }
+        // R195: the agent uninstalled itself; the agent was this server's management path, so it goes.
+        let removedItself = report.items.contains { state in
+            state.state == .succeeded && events.contains { $0.1.id == state.itemID && $0.1.kind == .uninstall && $0.1.moduleID == ModuleID.agent }
+        }
+        if removedItself {
+            try store.write { db in try db.execute(sql: "UPDATE agent SET revoked = 1 WHERE name = ?", arguments: [name]) }
+            credentials.withLock { cache in for (id, entry) in cache where entry.name == name { cache[id] = nil } }
+            try log(.agentRevoked, actor: name, server: name, cause: "the agent uninstalled itself: the server is no longer managed (R195)")
+        }
         try await serveReportedPlatform(report, agent: name)
         return .accepted
     }
@@ -95,7 +104,9 @@ extension ManagerService {
             let newState = ApprovalItemRecord.State(rawValue: state.state.rawValue) ?? .failed
             // The agent's journal is the truth: an item it started in the instant a cancel was accepted ran.
             let raced = item.state == .cancelled && newState != .cancelled && newState != .downloading
-            guard item.state.isOpen || raced, item.state != newState || item.percent != state.percent else { continue }
+            // A reboot-required item is confirmed (or not) after the next boot.
+            let confirmed = item.state == .rebootRequired && (newState == .succeeded || newState == .failed)
+            guard item.state.isOpen || raced || confirmed, item.state != newState || item.percent != state.percent else { continue }
             try db.execute(sql: "UPDATE approval_item SET state = ?, percent = ?, message = ?, updated = ?, report_sequence = ? WHERE id = ?",
                            arguments: [newState.rawValue, state.percent, state.message, now, report.sequence, item.id])
             if !newState.isOpen { itemsChanged = true }

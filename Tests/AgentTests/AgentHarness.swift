@@ -14,7 +14,9 @@ final class ManagedServer {
     let config: String
     let agent = BuiltProducts.path("exup-agent")
 
-    init(name: String, manager: ManagerProcess, vendor: TestVendor) throws {
+    /// `simulatedReboot`: the reboot command records the reboot, writes a new boot id and kills the agent
+    /// (as a power cycle would); otherwise it is /bin/false.
+    init(name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, extraAgentSettings: String = "") throws {
         self.name = name
         bmc = try SimulatedBMC()
         dir = try TemporaryDirectory(prefix: "exup-\(name)")
@@ -24,6 +26,12 @@ final class ManagedServer {
         try FileManager.default.createSymbolicLink(atPath: dir.file("bmc-firmware"), withDestinationPath: bmc.directory.file("state/bmc-firmware"))
         try FileManager.default.createSymbolicLink(atPath: dir.file("system-firmware"), withDestinationPath: bmc.directory.file("state/system-firmware"))
         let admindir = try PackageSandboxes.dpkg([], in: dir)
+        let reboot = try dir.write("reboot.sh", """
+        #!/bin/sh
+        echo reboot >> "\(dir.file("reboots.log"))"
+        echo "boot-after-reboot-$(wc -l < "\(dir.file("reboots.log"))")" > "\(dir.file("boot_id"))"
+        kill -9 $PPID
+        """, mode: 0o755)
         let response = try manager.admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8))
         let token = (try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any])["token"] as! String
         config = try dir.write("agent.toml", """
@@ -44,7 +52,8 @@ final class ManagedServer {
         state-dir = "\(dir.file("state"))"
         cache-dir = "\(dir.file("cache"))"
         boot-id-file = "\(dir.file("boot_id"))"
-        reboot-command = ["/bin/false"]
+        reboot-command = ["\(simulatedReboot ? reboot : "/bin/false")"]
+        \(extraAgentSettings)
         socket = "\(dir.file("agent.sock"))"
 
         [trust]
@@ -66,6 +75,15 @@ final class ManagedServer {
     /// `exup-agent run --once` in the background (to be killed, or waited for).
     func startOnce() throws -> BackgroundProcess {
         try BackgroundProcess([agent, "run", "--once", "--json", "--config", config])
+    }
+
+    /// One cycle that kills itself at a fault point (EXUP_AGENT_FAULT); returns its exit status.
+    func runOnce(fault: String) throws -> Int32 {
+        try Subprocess.run([agent, "run", "--once", "--config", config], environment: ["EXUP_AGENT_FAULT": fault, "PATH": "/usr/bin:/bin"]).status
+    }
+
+    var reboots: Int {
+        ((try? String(contentsOfFile: dir.file("reboots.log"), encoding: .utf8)) ?? "").split(separator: "\n").count
     }
 
     /// The journal's entries, by item id.

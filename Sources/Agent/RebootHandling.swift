@@ -1,0 +1,99 @@
+import ExupCore
+import ExupSystem
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Reboots (seed §2.1.2, R028–R031, R167): once, after the last item of a run, only when allowed, when
+/// contact was not lost under the stop rule, when every item of the run succeeded and at least one needs a
+/// reboot. The reboot is the configured command; modules show "rebooting" until the boot id changes, and
+/// each reboot-required item is then confirmed by re-reading its module.
+extension ApplyRunner {
+    /// Once nothing of the run is left to do, runs the reboot command when the run calls for it; returns
+    /// whether it did. The run is every entry still awaiting this decision (so a crash mid-run changes nothing).
+    @discardableResult
+    func rebootIfDue() throws -> Bool {
+        guard session.journal.runnable.isEmpty else { return false }
+        let ran = session.journal.entries.filter { $0.awaitingRebootDecision == true && $0.phase.isFinished }
+        guard !ran.isEmpty else { return false }
+        for index in session.journal.entries.indices where session.journal.entries[index].awaitingRebootDecision == true {
+            session.journal.entries[index].awaitingRebootDecision = false
+        }
+        try session.saveJournal()
+        let results = ran.map { (item: $0.applyItem, succeeded: $0.phase == .succeeded || $0.phase == .rebootRequired) }
+        let stopped = session.journal.stoppedForLostContact
+        session.journal.stoppedForLostContact = false   // the next run starts afresh
+        try session.saveJournal()
+        guard RebootRule.shouldReboot(allowReboot: ran.allSatisfy(\.options.allowReboot), stoppedForLostContact: stopped, results: results) else {
+            return false
+        }
+        // Written before the command runs: after the new boot the agent knows a reboot was asked for.
+        session.journal.rebootRequestedInBoot = session.bootID
+        try session.saveJournal()
+        try session.publish()
+        FaultPoint.reach("before-reboot")
+        return try reboot(ran)
+    }
+
+    /// Runs the reboot command; on failure the items stay "reboot required" and say why.
+    func reboot(_ ran: [ApplyJournal.Entry]) throws -> Bool {
+        let command = session.configuration.agent.rebootCommand
+        let result = try? CommandRunner.run(command, timeoutMilliseconds: 120_000)
+        guard let result, result.status == 0 else {
+            let why = result.map { "exit status \($0.status): \($0.stderrText.trimmingScalars(in: " \n"))" } ?? "could not be run"
+            session.journal.rebootRequestedInBoot = nil
+            try session.saveJournal()
+            for entry in ran where entry.phase == .rebootRequired {
+                try update(entry.itemID) { $0.message = "the reboot command \(command[0]) failed (\(why)); reboot by hand to finish" }
+            }
+            return false
+        }
+        FaultPoint.reach("after-reboot-command")
+        return true
+    }
+
+    /// After a new boot: each reboot-required item finished in an earlier boot is judged by re-reading its
+    /// module (success when it reads the target version); the "rebooting" mark ends.
+    func confirmAfterBoot() throws {
+        let boot = session.bootID
+        if let asked = session.journal.rebootRequestedInBoot, asked == boot {
+            // The agent stopped between deciding to reboot and the reboot itself: reboot now.
+            _ = try reboot(session.journal.entries.filter { $0.phase == .rebootRequired && $0.finishedBootID == boot })
+            return
+        }
+        let waiting = session.journal.entries.filter { $0.phase == .rebootRequired && $0.finishedBootID != boot }
+        if session.journal.rebootRequestedInBoot != nil && session.journal.rebootRequestedInBoot != boot {
+            session.journal.rebootRequestedInBoot = nil
+            try session.saveJournal()
+        }
+        for entry in waiting {
+            let reading = session.reread(entry.moduleID)
+            let reached: Bool
+            if entry.kind == .uninstall {
+                reached = reading?.version == nil && reading?.error == nil
+            } else if let version = entry.version, let now = reading?.version, let os = session.state.platform?.os {
+                reached = VersionScheme.forModule(entry.moduleID, on: os).compare(now, version) == 0
+            } else {
+                reached = false
+            }
+            let read = reading?.version ?? (reading?.error ?? "not installed")
+            try finish(entry.itemID, reached ? .succeeded : .failed,
+                       reached ? "confirmed after the reboot" : "after the reboot \(entry.moduleID) reads \(read), not \(entry.version ?? "not installed")")
+        }
+    }
+}
+
+/// Fault injection for the agent's fault-matrix tests: with `EXUP_AGENT_FAULT=<point>` in its
+/// environment the agent kills itself (SIGKILL, like a power cut) when it reaches that point. Unset, this
+/// costs one environment lookup.
+enum FaultPoint {
+    static let armed: String? = {
+        guard let value = getenv("EXUP_AGENT_FAULT") else { return nil }
+        return String(cString: value)
+    }()
+
+    static func reach(_ name: String) {
+        guard armed == name else { return }
+        kill(getpid(), SIGKILL)
+    }
+}
