@@ -129,3 +129,6 @@ printf '%-44s %10s req/s   p99 %s   non-2xx/3xx %s\n' "directives poll, 304 (If-
 printf '%-44s %10s req/s   p99 %s   non-2xx/3xx %s\n' "report ingest (new sequence, durable)" "$reports" "$report_p99" "$report_bad"
 printf '%-44s %10s (each accepted report raised one sequence)\n' "reports stored, counted in SQLite" "$stored"
 printf '%-44s %10.1f MiB\n' "exup-manager peak RSS" "$(awk -v k="$frss" 'BEGIN { print k / 1024 }')"
+
+# ---------------------------------------------------------------- the agent's footprint
+source "$repo/scripts/bench/agent-footprint.sh"

@@ -43,6 +43,8 @@ public struct AgentConfiguration: Sendable {
         public var healthGate = "normal"
         /// A download must leave at least this much free space in the cache's file system.
         public var cacheReserveBytes: UInt64 = 256 << 20
+        /// How often an idle agent reads its inventory again (IPMI, packages); polls in between reuse it.
+        public var inventoryIntervalSeconds = 3600
     }
 
     /// `[trust]`: the vendor keys packages must be signed by.
@@ -148,6 +150,7 @@ public struct AgentConfiguration: Sendable {
             throw TOMLError(line: 0, reason: "[agent] health-gate must be \"normal\", \"strict\" or \"off\", not \(config.agent.healthGate)")
         }
         if let reserve = try agent.int("cache-reserve-mib", in: 0...1_048_576) { config.agent.cacheReserveBytes = UInt64(reserve) << 20 }
+        config.agent.inventoryIntervalSeconds = try agent.int("inventory-interval-seconds", in: 0...86_400) ?? config.agent.inventoryIntervalSeconds
         try agent.rejectUnknownKeys()
         if config.agent.rebootCommand.isEmpty || !config.agent.rebootCommand[0].hasPrefix("/") {
             throw TOMLError(line: 0, reason: "[agent] reboot-command must be a list whose first element is an absolute path")

@@ -15,17 +15,31 @@ public final class AgentControl: Sendable {
     }
 
     let state = Mutex(State())
+    /// The poll loop's wait between polls: a request cancels it, so an idle daemon sleeps instead of
+    /// checking for requests (no wake-ups while nothing happens).
+    let sleeper = Mutex<Task<Void, Never>?>(nil)
 
     public init() {}
 
     /// Asks for a cycle now; returns the number of the cycle that will answer.
     public func request(_ mode: AgentCycle.Mode) -> Int {
-        state.withLock { state in
+        let number = state.withLock { state in
             if !state.pollNow || mode != .check { state.mode = mode }   // apply or cancel win over a check
             if mode == .cancel { state.cancel = true }
             state.pollNow = true
             return state.started + 1
         }
+        sleeper.withLock { $0?.cancel() }
+        return number
+    }
+
+    /// Waits `duration`, or less when a request arrives meanwhile.
+    public func wait(_ duration: Duration) async {
+        let task = Task<Void, Never> { _ = try? await Task.sleep(for: duration) }
+        sleeper.withLock { $0 = task }
+        if pollRequested { task.cancel() }   // a request that came before the sleeper was set
+        await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        sleeper.withLock { $0 = nil }
     }
 
     public var pollRequested: Bool { state.withLock { $0.pollNow } }

@@ -75,14 +75,18 @@ public struct AgentCycle {
         let runner = ApplyRunner(session: session, control: control, cache: cache)
 
         // What a previous agent left running is judged first: its results lead the next report.
-        session.readInventory()
+        session.loadInventory(force: mode == .check || enrolled)
         try runner.recover()
         try runner.confirmAfterBoot()
         if let model = session.inventory.model {
             do {
-                session.state.offered = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
-                                                            caFile: configuration.manager.caFile, proxy: configuration.proxy)
-                    .refresh(model: model, now: clock())
+                let cached = session.state.offerModel == model ? session.state.offered : nil
+                let (offer, etag) = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
+                                                        caFile: configuration.manager.caFile, proxy: configuration.proxy)
+                    .refresh(model: model, now: clock(), etag: session.state.timestampETag, cached: cached)
+                session.state.offered = offer
+                session.state.offerModel = model
+                session.state.timestampETag = etag
                 session.state.metadataRefusal = nil
             } catch let error as AgentError {
                 session.state.metadataRefusal = error.description   // the last trusted metadata stays; the manager is told
@@ -104,7 +108,8 @@ public struct AgentCycle {
                 session.state.directivesETag = etag
                 changed = true
             }
-            session.state.lastPoll = clock()
+            // Kept to the quarter hour: an idle poll writes nothing to disk.
+            if clock() - (session.state.lastPoll ?? 0) >= 900 { session.state.lastPoll = clock() }
         } catch {
             session.contactLost = "\(error)"
         }

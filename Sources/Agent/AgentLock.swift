@@ -21,8 +21,12 @@ public final class AgentLock {
             throw AgentError("another exup-agent (pid \(holder)) is working on \(stateDirectory); try again when it is done")
         }
         let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        var current = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &current, current.count, 0)
+        if n != pid.count || Array(current.prefix(max(0, n))) != pid {   // the daemon's pid is written once, not every poll
+            _ = ftruncate(fd, 0)
+            _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
         self.fd = fd
     }
 

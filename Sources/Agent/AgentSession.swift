@@ -49,6 +49,24 @@ final class AgentSession {
         inventory = InventoryCollector(sources).collect()
         state.platform = inventory.platform.map { Platform(model: Platform.normalizedModel($0.model), os: $0.os) }
         state.modules = inventory.modules
+        var saved = inventory
+        saved.sensors = nil
+        state.inventory = saved
+        state.inventoryReadAt = clock()
+    }
+
+    /// The inventory for this cycle: read again when due (every inventory interval, at the first cycle,
+    /// while work is open, or when asked), else the last one (an idle poll costs no IPMI session).
+    func loadInventory(force: Bool) {
+        let interval = Int64(configuration.agent.inventoryIntervalSeconds)
+        let open = journal.entries.contains { !$0.phase.isFinished }
+        // A read that hit a problem (a BMC that did not answer) is tried again at the next poll.
+        if !force, !open, let saved = state.inventory, saved.problems.isEmpty, saved.modules.allSatisfy({ $0.error == nil }),
+           let at = state.inventoryReadAt, clock() - at < interval, clock() >= at {
+            inventory = saved
+            return
+        }
+        readInventory()
     }
 
     /// The current version of one module, read again now (nil: not installed or unreadable).

@@ -24,6 +24,13 @@ public struct AgentState: Sendable, Codable, Hashable {
     /// The last inventory's platform and modules (what `exup-agent status` shows without reading the BMC).
     public var platform: Platform?
     public var modules: [ModuleReading]?
+    /// The last full inventory (sensors left out) and when it was read: idle polls reuse it.
+    public var inventory: Inventory?
+    public var inventoryReadAt: Int64?
+    /// The repository's timestamp.json ETag and the model the offer is for: an unchanged timestamp costs
+    /// one 304 and no metadata work.
+    public var timestampETag: String?
+    public var offerModel: String?
 
     public init(name: String, managerURL: String) {
         self.name = name
@@ -47,17 +54,23 @@ public struct AgentStateStore: Sendable {
         LocalFile.readText(credentialPath, limit: 4096)?.trimmingScalars(in: " \r\n")
     }
 
+    static let cache = DecodedFileCache<AgentState>()
+
     public func load() throws -> AgentState? {
-        guard let bytes = LocalFile.read(statePath, limit: 16 << 20) else { return nil }
-        do { return try JSONDecoder().decode(AgentState.self, from: Data(bytes)) } catch {
+        do {
+            return try Self.cache.load(statePath, limit: 16 << 20) { try JSONDecoder().decode(AgentState.self, from: Data($0)) }
+        } catch {
             throw AgentError("\(statePath) is damaged (\(error)); move it aside to re-read the state from the manager")
         }
     }
 
+    /// Writes the state when it changed (an idle poll writes nothing to disk).
     public func save(_ state: AgentState) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        try LocalFile.writeAtomically(Array(try encoder.encode(state)), to: statePath, mode: 0o600)
+        try Self.cache.save(statePath, state, mode: 0o600) { state in
+            let encoder = JSONEncoder()
+            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+            return Array(try encoder.encode(state))
+        }
     }
 
     /// Writes what enrolment returned: root.json first, then the credential, then the state.

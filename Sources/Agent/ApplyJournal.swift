@@ -143,18 +143,25 @@ public struct ApplyJournalStore: Sendable {
 
     public init(stateDirectory: String) { path = stateDirectory + "/journal.json" }
 
+    static let cache = DecodedFileCache<ApplyJournal>()
+
     public func load() throws -> ApplyJournal {
-        guard let bytes = LocalFile.read(path, limit: 16 << 20) else { return ApplyJournal() }
-        do { return try JSONDecoder().decode(ApplyJournal.self, from: Data(bytes)) } catch {
+        do {
+            return try Self.cache.load(path, limit: 16 << 20) { try JSONDecoder().decode(ApplyJournal.self, from: Data($0)) } ?? ApplyJournal()
+        } catch {
             throw AgentError("\(path) is damaged (\(error)); the agent will not guess what ran: move it aside after checking the servers' modules")
         }
     }
 
+    /// Written before each step it records; nothing is written when nothing changed.
     public func save(_ journal: ApplyJournal) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-        do { try LocalFile.writeAtomically(Array(try encoder.encode(journal)), to: path, mode: 0o600) } catch {
-            throw AgentError("cannot write the journal \(path): \(error)")
-        }
+        if journal == ApplyJournal(), !LocalFile.exists(path) { return }
+        do {
+            try Self.cache.save(path, journal, mode: 0o600) { journal in
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+                return Array(try encoder.encode(journal))
+            }
+        } catch { throw AgentError("cannot write the journal \(path): \(error)") }
     }
 }

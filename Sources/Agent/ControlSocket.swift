@@ -16,7 +16,7 @@ public final class ControlSocket: @unchecked Sendable {
         if ControlSocket.connect(path) == nil { unlink(path) } else {
             throw AgentError("another exup-agent daemon answers on \(path)")
         }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw AgentError("socket: \(String(cString: strerror(errno)))") }
         let previous = umask(0o177)
         defer { umask(previous) }
@@ -35,13 +35,21 @@ public final class ControlSocket: @unchecked Sendable {
         unlink(path)
     }
 
-    /// A waiting client, if one connected (never blocks).
+    /// The next client; blocks until one connects. Nil once `shutdown()` was called.
     public func accept() -> Int32? {
-        let client = Glibc.accept(fd, nil, nil)
-        guard client >= 0 else { return nil }
-        _ = fcntl(client, F_SETFD, FD_CLOEXEC)
-        return client
+        while true {
+            let client = Glibc.accept(fd, nil, nil)
+            if client >= 0 {
+                _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+                return client
+            }
+            if errno == EINTR || errno == ECONNABORTED { continue }
+            return nil
+        }
     }
+
+    /// Wakes a blocked `accept()` for good (the daemon is stopping).
+    public func shutdown() { _ = Glibc.shutdown(fd, Int32(SHUT_RDWR)) }
 
     /// Whether the peer of `client` is root or this process's user.
     public static func peerIsTrusted(_ client: Int32) -> Bool {

@@ -1,4 +1,5 @@
 import ExupCore
+import ExupSystem
 import FoundationEssentials
 import Transport
 import TUF
@@ -32,6 +33,27 @@ public struct RepositoryOffer {
         self.metadataDirectory = metadataDirectory
         repositoryURL = ManagerLink.repositoryURL(managerURL)
         client = ManagerLink.client(credential: credential, caFile: caFile, proxy: proxy, totalTimeoutSeconds: 120)
+    }
+
+    /// Like `refresh`, but first a conditional GET of timestamp.json: a 304 while the trusted timestamp
+    /// has not expired keeps `cached` (no metadata parsed, nothing written). Returns the offer and the ETag.
+    public func refresh(model: String, now: Int64, etag: String?, cached: [OfferedPackage]?) throws -> ([OfferedPackage], String?) {
+        var current: String?
+        do {
+            let response = try client.get(repositoryURL + "/metadata/timestamp.json", headers: etag.map { ["If-None-Match": $0] } ?? [:], maxBytes: 16 << 10)
+            if response.status == 304, let cached, trustedTimestampValid(now: now) { return (cached, etag) }
+            if response.status == 200 { current = response.etag }
+        } catch {
+            throw RepositoryUnreachable(description: "cannot reach the repository at \(repositoryURL): \(error)")
+        }
+        return (try refresh(model: model, now: now), current)
+    }
+
+    /// Whether the trusted timestamp on disk is still within its expiry (freeze attacks end there).
+    func trustedTimestampValid(now: Int64) -> Bool {
+        guard let bytes = LocalFile.read(metadataDirectory + "/timestamp.json", limit: 16 << 10), let json = try? JSON.parse(bytes),
+              let text = json["signed"]?["expires"]?.string, let expires = UTCTime(text) else { return false }
+        return expires.seconds > now
     }
 
     /// The packages offered for `model`, newest metadata first verified. Throws the TUF refusal in words.

@@ -30,10 +30,7 @@ struct PollService: Service {
                 }
                 // The interval ± 10 %, cut short by a request from the local CLI.
                 let seconds = Double(configuration.agent.pollIntervalSeconds) * Double.random(in: 0.9...1.1)
-                let deadline = ContinuousClock.now + .milliseconds(Int64(seconds * 1000))
-                while !Task.isCancelled && ContinuousClock.now < deadline && !control.pollRequested {
-                    try? await Task.sleep(for: .milliseconds(100))
-                }
+                await control.wait(.milliseconds(Int64(seconds * 1000)))
             }
         }
         notifier.notify("STOPPING=1")
@@ -50,8 +47,11 @@ struct PollService: Service {
         }
         switch result {
         case .success(let outcome):
-            logger.info("poll done", metadata: ["exup.mode": "\(mode.rawValue)", "exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
-                                                "exup.items": "\(outcome.items.count)"])
+            // An idle poll says nothing above debug (journald need not store one line every few minutes per server).
+            let eventful = outcome.reported != nil || outcome.directivesChanged || !outcome.items.isEmpty || outcome.enrolled
+            logger.log(level: eventful ? .info : .debug, "poll done",
+                       metadata: ["exup.mode": "\(mode.rawValue)", "exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
+                                  "exup.items": "\(outcome.items.count)"])
             if let refusal = outcome.metadataRefusal { logger.warning("\(refusal)") }
             for item in outcome.items where item.state == .failed { logger.error("item \(item.itemID) failed: \(item.message ?? "")") }
             return ControlAnswer.success(outcome)
@@ -75,16 +75,18 @@ struct ControlService: Service {
             logger.warning("local CLI socket unavailable (the CLI falls back to the state on disk): \(error)")
             return
         }
+        // Blocking accept on a thread of its own (an idle daemon wakes for nothing); stopping shuts the
+        // socket down, which ends the accept.
         await cancelWhenGracefulShutdown {
-            await withTaskGroup(of: Void.self) { group in
-                while !Task.isCancelled {
-                    guard let client = server.accept() else {
-                        try? await Task.sleep(for: .milliseconds(50))
-                        continue
+            await withTaskCancellationHandler {
+                await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+                    DispatchQueue(label: "exup-agent.control").async {
+                        while let client = server.accept() { Task { await serve(client) } }
+                        done.resume()
                     }
-                    group.addTask { await serve(client) }
                 }
-                group.cancelAll()
+            } onCancel: {
+                server.shutdown()
             }
         }
         withExtendedLifetime(server) {}

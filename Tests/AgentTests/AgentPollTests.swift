@@ -33,7 +33,8 @@ import Transport
         return (try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any])["token"] as! String
     }
 
-    func config(token: String) throws -> String {
+    /// 0: every poll reads the inventory (these tests flash the BMC between polls).
+    func config(token: String, inventoryInterval: Int = 0) throws -> String {
         try dir.write("agent.toml", """
         \(bmc.agentIPMITable(sdrCacheDirectory: dir.file("sdr")))
 
@@ -48,6 +49,7 @@ import Transport
         [agent]
         name = "web01"
         state-dir = "\(dir.file("state"))"
+        inventory-interval-seconds = \(inventoryInterval)
         boot-id-file = "\(dir.file("boot_id"))"
         """)
     }
@@ -116,6 +118,24 @@ import Transport
         #expect(Set((local["modules"] as! [[String: Any]]).compactMap { $0["id"] as? String }).isSuperset(of: ["system-bios", "sdr", "exup-agent"]))
     }
 
+    @Test("idle polls reuse the inventory until its interval; exup-agent check reads it at once; an idle poll writes nothing")
+    func inventoryInterval() throws {
+        let config = try config(token: try token(), inventoryInterval: 3600)
+        _ = try runOnce(config)
+        func stamp(_ path: String) -> Date? { try? FileManager.default.attributesOfItem(atPath: dir.file(path))[.modificationDate] as? Date }
+        let before = ["state/state.json", "state/metadata/timestamp.json"].map(stamp)
+        try bmc.flash(bmcFirmware: "2.18")
+        sleep(1)
+        let idle = try runOnce(config)
+        #expect(idle["reported"] == nil, "the flash is not read yet: no IPMI session on an idle poll")
+        let after = ["state/state.json", "state/metadata/timestamp.json"].map(stamp)
+        #expect(after == before, "nothing written")
+        let checked = try Subprocess.run([agent, "check", "--json", "--config", config])
+        let checkedOutcome = try JSONSerialization.jsonObject(with: Data(checked.stdout.utf8)) as? [String: Any]
+        #expect(checked.status == 0 && checkedOutcome?["reported"] as? Int == 2, "\(checked.stdout)")
+        #expect((try server()["modules"] as! [[String: Any]]).first { $0["id"] as? String == "bmc-firmware" }?["current"] as? String == "2.18")
+    }
+
     @Test("metadata signed by keys the pinned root does not trust is refused, reported, and the last trusted offer kept")
     func foreignMetadata() throws {
         let config = try config(token: try token())
@@ -125,6 +145,15 @@ import Transport
         defer { other.stop() }
         let foreignRoot = try other.admin.get(other.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
         try Data(foreignRoot).write(to: URL(fileURLWithPath: dir.file("state/metadata/root.json")))
+        // New metadata from the manager (an unchanged timestamp is a 304 that needs no verification).
+        let platform = Array(try JSONSerialization.data(withJSONObject: ["model": "Express5800/T110k", "os": "debian:12"]))
+        #expect(try admin.send("POST", manager.url + "/api/v1/repository/platforms", body: platform).status == 201)
+        let vendor = try TestVendor(in: dir)
+        try manager.trust(vendor)
+        var info = InfoXML()
+        info.targets = [("Express5800/T110k", "linux")]
+        let package = try HandPackage(info: info.bytes).write(to: dir, name: "t110.zip", signedWith: vendor.key)
+        #expect(try admin.post(manager.url + "/api/v1/repository/packages?mode=all&name=t110.zip", file: package).status == 201)
         let outcome = try runOnce(config)
         let refusal = try #require(outcome["metadataRefusal"] as? String)
         #expect(refusal.contains("repository metadata refused"), "\(refusal)")

@@ -83,6 +83,7 @@ import Transport
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
         try web01.runOnce()
         try web01.bmc.setSensor(1, value: 95)   // Inlet Temp: upper critical 90
+        sleep(2)                                 // ipmi_sim re-reads sensor files once a second
         let items = try manager.approve("web01", ["bmc-firmware"])
         try web01.runOnce()
         let item = try manager.item("web01", items["bmc-firmware"]!)
