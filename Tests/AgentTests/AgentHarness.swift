@@ -16,9 +16,10 @@ final class ManagedServer {
 
     /// `simulatedReboot`: the reboot command records the reboot, writes a new boot id and kills the agent
     /// (as a power cycle would); otherwise it is /bin/false.
-    init(name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, extraAgentSettings: String = "") throws {
+    init(name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, extraAgentSettings: String = "",
+         bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup()) throws {
         self.name = name
-        bmc = try SimulatedBMC()
+        bmc = try SimulatedBMC(bmcSetup)
         dir = try TemporaryDirectory(prefix: "exup-\(name)")
         try dir.write("root/etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n")
         try dir.write("boot_id", "boot-1\n")
@@ -147,15 +148,16 @@ struct TestPackages {
     }
 
     func build(id: String, module: String, version: String, releaseDate: String, rebootRequired: Bool = false, timeoutSeconds: Int = 600,
-               program: String, extra: [(String, [UInt8])] = []) throws -> String {
+               program: String, uninstall: String? = nil, extra: [(String, [UInt8])] = []) throws -> String {
         var info = InfoXML()
+        if uninstall != nil { info.uninstallCommand = "payload/uninstall.sh" }
         info.id = id
         info.module = module
         info.version = version
         info.releaseDate = releaseDate
         info.rebootRequired = rebootRequired ? "true" : "false"
         info.applyTimeoutSeconds = timeoutSeconds
-        let payload = [("payload/apply.sh", Self.script(program))] + extra
+        let payload = [("payload/apply.sh", Self.script(program))] + (uninstall.map { [("payload/uninstall.sh", Self.script($0))] } ?? []) + extra
         return try HandPackage(info: info.bytes, payload: payload).write(to: dir, name: "\(id).zip", signedWith: vendor.key)
     }
 
@@ -180,6 +182,7 @@ struct TestPackages {
         guard made.status == 0 else { throw TestFailure("dpkg-deb: \(made.stderr)") }
         return try build(id: "\(name)-\(version)", module: "package:\(name)", version: version, releaseDate: releaseDate,
                          program: "exec dpkg --root=\"$SERVER/dpkg-root\" -i payload/\(name).deb",
+                         uninstall: "exec dpkg --root=\"$SERVER/dpkg-root\" -r \(name)",
                          extra: [("payload/\(name).deb", Array(try Data(contentsOf: URL(fileURLWithPath: deb))))])
     }
 }

@@ -61,6 +61,10 @@ import Glibc
         #expect(try web01.installedDebVersion("exup-hello") == "1.0-1", "installed into the sandboxed dpkg root")
         #expect(try String(contentsOfFile: web01.bmc.directory.file("state/bmc-firmware"), encoding: .utf8).hasPrefix("2.31"))
         #expect(outcome["waitingReports"] as? Int == 0, "every report delivered")
+        let cached = (try? FileManager.default.contentsOfDirectory(atPath: web01.dir.file("cache"))) ?? []
+        #expect(cached.isEmpty, "the cache keeps only packages of unfinished work: \(cached)")
+        let staged = (try? FileManager.default.contentsOfDirectory(atPath: web01.dir.file("state/staging"))) ?? []
+        #expect(staged.isEmpty, "staging directories go once their item is judged: \(staged)")
 
         #expect(try manager.module("web01", "bmc-firmware")["current"] as? String == "2.31")
         #expect(try manager.module("web01", "bmc-firmware")["status"] as? String == "latest")

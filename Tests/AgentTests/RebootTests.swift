@@ -94,6 +94,22 @@ import Transport
         #expect(try manager.item("web01", overridden["bmc-firmware"]!)["state"] as? String == "succeeded")
     }
 
+    @Test("health-gate = strict: a BMC whose sensors cannot be read stops firmware items; normal lets them run")
+    func strictGate() throws {
+        try manager.add(try fleet.packages.bmcFirmware("2.31"))
+        var noSensors = SimulatedBMC.Setup()
+        noSensors.sensors = []
+        let strict = try ManagedServer(name: "strict01", manager: manager, vendor: fleet.vendor, extraAgentSettings: "health-gate = \"strict\"", bmcSetup: noSensors)
+        let normal = try ManagedServer(name: "normal01", manager: manager, vendor: fleet.vendor, bmcSetup: noSensors)
+        for server in [strict, normal] { try server.runOnce() }
+        let strictItems = try manager.approve("strict01", ["bmc-firmware"])
+        let normalItems = try manager.approve("normal01", ["bmc-firmware"])
+        for server in [strict, normal] { try server.runOnce() }
+        let refused = try manager.item("strict01", strictItems["bmc-firmware"]!)
+        #expect(refused["state"] as? String == "failed" && (refused["message"] as? String ?? "").contains("health gate (strict)"), "\(refused)")
+        #expect(try manager.item("normal01", normalItems["bmc-firmware"]!)["state"] as? String == "succeeded")
+    }
+
     @Test("a cache that would leave less than the reserve refuses the download with a clear message")
     func cacheReserve() throws {
         try manager.add(try fleet.packages.bmcFirmware("2.31"))
@@ -120,6 +136,38 @@ import Transport
         #expect(web01.runOrder == ["bmc-2.31"], "the program ran once; only its confirmation failed")
         try web01.runOnce()
         #expect(try manager.module("web01", "bmc-firmware")["current"] as? String == "2.31", "the BMC answers again and is read")
+    }
+
+    @Test("uninstall runs the package's Uninstall program; the agent's own uninstall runs last and the manager lets the server go (R195)")
+    func uninstall() throws {
+        try manager.add(try fleet.packages.software("exup-hello", version: "1.0-1"))
+        try manager.add(try fleet.packages.build(id: "exup-agent-\(ExupVersion.string)", module: "exup-agent", version: ExupVersion.string,
+                                                 releaseDate: "2026-01-01", program: "exit 0", uninstall: "echo agent-removed >> \"$SERVER/removed.log\""))
+        let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
+        try web01.runOnce()
+        _ = try manager.approve("web01", ["package:exup-hello"])
+        try web01.runOnce()
+        #expect(try web01.installedDebVersion("exup-hello") == "1.0-1")
+
+        func uninstall(_ module: String) throws -> Int64 {
+            let response = try manager.admin.send("POST", manager.url + "/api/v1/servers/web01/uninstall",
+                                                  body: Array(try JSONSerialization.data(withJSONObject: ["module": module])))
+            #expect(response.status == 201, "\(module): \(String(decoding: response.body, as: UTF8.self))")
+            return ((try JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any])?["id"] as? NSNumber)?.int64Value ?? -1
+        }
+        let agentItem = try uninstall("exup-agent")
+        let helloItem = try uninstall("package:exup-hello")
+        let outcome = try web01.runOnce()
+        let states = Dictionary(uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map {
+            (($0["itemID"] as! NSNumber).int64Value, $0["state"] as! String)
+        })
+        #expect(try web01.installedDebVersion("exup-hello") == nil, "removed by its Uninstall program")
+        #expect(web01.runOrder.suffix(2) == ["exup-hello-1.0-1", "exup-agent-\(ExupVersion.string)"], "the agent's own uninstall last: \(web01.runOrder)")
+        #expect(states[helloItem] == "succeeded" && states[agentItem] == "succeeded", "\(states)")
+        let servers = try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).body))
+        #expect(!((servers as? [[String: Any]]) ?? []).contains { $0["name"] as? String == "web01" }, "the server is no longer managed")
+        let log = String(decoding: try manager.admin.get(manager.url + "/api/v1/log", maxBytes: 1 << 20).body, as: UTF8.self)
+        #expect(log.contains("uninstalled itself"))
     }
 
     @Test("kill -9 at each step of a two-item run with a reboot, then restart: nothing twice, one reboot, every result reported",
