@@ -6,8 +6,9 @@ SWIFT      ?= swift
 APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libfreeipmi-dev libipmimonitoring-dev libsqlite3-dev pkg-config
 APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar
 APT_BENCH  := time wrk sqlite3 curl
+APT_PACK   := dpkg-dev rpm binutils patchelf lintian rpmlint
 
-.PHONY: deps build test demo bench fuzz clean
+.PHONY: deps build test demo bench fuzz packages test-packages clean
 
 deps:
 	@scripts/install-deps.sh $(APT_BUILD) $(APT_TEST)
@@ -31,6 +32,21 @@ bench: deps
 	@scripts/install-deps.sh $(APT_BENCH)
 	$(SWIFT) build -c release
 	scripts/bench.sh .build/release
+
+## dist/exup-{agent,manager}_VERSION_amd64.deb and .rpm: static Swift runtime, C libraries as dependencies.
+packages: deps
+	@scripts/install-deps.sh $(APT_PACK)
+	$(SWIFT) build -c release --static-swift-stdlib --product exup-agent
+	$(SWIFT) build -c release --static-swift-stdlib --product exup-manager
+	$(SWIFT) build -c release --static-swift-stdlib --product exup
+	BIN=.build/release scripts/packages.sh
+
+## The install test: the .debs with apt in a debootstrap'ed Debian root (cached), lint, the .rpms with rpm --root.
+test-packages: packages
+	@scripts/install-deps.sh debootstrap
+	$(SWIFT) build --product exup-manager
+	$(SWIFT) build --product exup
+	scripts/test-packages.sh
 
 ## libFuzzer on the package reader and the XML parser, for a bounded time (FUZZ_SECONDS, default 60 each).
 fuzz: deps
