@@ -31,11 +31,15 @@ public struct Secrets: Sendable {
         return Secrets(adminToken: admin, repositoryPassword: password, keys: keys, created: created || newKeys)
     }
 
-    /// A random URL-safe token.
+    /// A random URL-safe token. It never begins with '-': a command line would take it for an option
+    /// (`exup login --password -x…`, `exup --token -x…`).
     public static func token(bytes: Int) -> String {
-        let raw = (try? SecureRandom.bytes(bytes)) ?? []
-        precondition(raw.count == bytes, "the system's random source failed")
-        return Base64.encode(raw).replacingOccurrences("+", "-").replacingOccurrences("/", "_").replacingOccurrences("=", "")
+        while true {
+            let raw = (try? SecureRandom.bytes(bytes)) ?? []
+            precondition(raw.count == bytes, "the system's random source failed")
+            let token = Base64.encode(raw).replacingOccurrences("+", "-").replacingOccurrences("/", "_").replacingOccurrences("=", "")
+            if !token.hasPrefix("-") { return token }
+        }
     }
 }
 
