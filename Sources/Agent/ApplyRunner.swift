@@ -222,17 +222,8 @@ struct ApplyRunner {
         default: break
         }
         let reading = session.reread(entry.moduleID)
-        let reached: Bool
-        if entry.kind == .uninstall && entry.moduleID == ModuleID.agent {
-            // The running agent cannot see itself gone: its own uninstall succeeded when the program did (R195).
-            reached = ending == .exited(0)
-        } else if entry.kind == .uninstall {
-            reached = reading?.version == nil && reading?.error == nil
-        } else if let version = entry.version, let now = reading?.version, let os = session.state.platform?.os {
-            reached = VersionScheme.forModule(entry.moduleID, on: os).compare(now, version) == 0
-        } else {
-            reached = false
-        }
+        // The running agent cannot see itself gone: its own uninstall succeeded when the program did (R195).
+        let reached = entry.kind == .uninstall && entry.moduleID == ModuleID.agent ? ending == .exited(0) : reachedTarget(entry, reading)
         let restarted = ending == .unknown ? "the agent restarted while the program ran; " : ""
         if entry.rebootRequired && entry.kind == .apply && !reached {
             return try finish(itemID, .rebootRequired, restarted + "applied; the version is confirmed after the next boot")
@@ -240,6 +231,14 @@ struct ApplyRunner {
         if reached { return try finish(itemID, entry.rebootRequired ? .rebootRequired : .succeeded, restarted.isEmpty ? nil : restarted + "the module reads the target version") }
         let read = reading?.version ?? (reading?.error ?? "not installed")
         try finish(itemID, .failed, restarted + "\(entry.moduleID) reads \(read) afterwards, not \(entry.version ?? "not installed")" + outputTail(itemID))
+    }
+
+    /// Whether the module now reads what the item aimed at: the target version, or, for an uninstall,
+    /// not installed (an unreadable module has reached nothing).
+    func reachedTarget(_ entry: ApplyJournal.Entry, _ reading: ModuleReading?) -> Bool {
+        if entry.kind == .uninstall { return reading?.version == nil && reading?.error == nil }
+        guard let version = entry.version, let now = reading?.version, let os = session.state.platform?.os else { return false }
+        return VersionScheme.forModule(entry.moduleID, on: os).compare(now, version) == 0
     }
 
     /// The last lines of the item's output, for a failure's cause.

@@ -68,14 +68,7 @@ extension ApplyRunner {
         }
         for entry in waiting {
             let reading = session.reread(entry.moduleID)
-            let reached: Bool
-            if entry.kind == .uninstall {
-                reached = reading?.version == nil && reading?.error == nil
-            } else if let version = entry.version, let now = reading?.version, let os = session.state.platform?.os {
-                reached = VersionScheme.forModule(entry.moduleID, on: os).compare(now, version) == 0
-            } else {
-                reached = false
-            }
+            let reached = reachedTarget(entry, reading)
             let read = reading?.version ?? (reading?.error ?? "not installed")
             try finish(entry.itemID, reached ? .succeeded : .failed,
                        reached ? "confirmed after the reboot" : "after the reboot \(entry.moduleID) reads \(read), not \(entry.version ?? "not installed")")

@@ -153,9 +153,13 @@ extension ManagerService {
 
     /// New-package events ("X05") after a log entry id, and the newest id now.
     nonisolated func packageNotices(afterID: Int64) throws -> ([PackageNotice], Int64) {
-        let entries = try repository.catalog.logEntries(limit: 100_000, afterID: afterID)
-        let notices = entries.filter { $0.code == "X05" }.map { PackageNotice(time: UTCTime(seconds: $0.time).description, components: $0.cause ?? "") }
-        return (notices, entries.last?.id ?? afterID)
+        let catalog = repository.catalog
+        let lastID = try catalog.lastLogID()
+        var query = AppLogQuery(afterID: afterID, limit: 1000)
+        query.code = AppLogEvent.newPackagesDownloaded.code
+        let notices = try catalog.logEntries(query).filter { $0.id <= lastID }
+            .map { PackageNotice(time: UTCTime(seconds: $0.time).description, components: $0.cause ?? "") }
+        return (notices, max(lastID, afterID))
     }
 
     static func splitSession(_ token: String) -> (String, String)? {

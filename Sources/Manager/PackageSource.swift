@@ -1,3 +1,4 @@
+import ExupSystem
 import ExupCore
 import Repository
 
@@ -21,7 +22,7 @@ extension RemoteRepository: PackageSource {
     /// the request's thread.
     public func serveReportedPlatform(_ platform: Platform, previous: [String: String], actor: String) async throws {
         guard try note(platform: platform, previous: previous) else { return }
-        _ = try? await RemoteRepository.onThread {
+        _ = try? await OffPool.run {
             try self.sendPresence()
             try self.refresh()
         }

@@ -183,7 +183,7 @@ struct RemotePresenceService: Service {
                 let due = lastPresence.map { ContinuousClock.now - $0 >= presenceInterval } ?? true
                 let remote = remote
                 do {
-                    try await RemoteRepository.onThread {
+                    try await OffPool.run {
                         if due { try remote.sendPresence() }
                         try remote.refresh()
                     }
@@ -233,7 +233,7 @@ struct OperationsTicker: Service {
     /// A batch's download first (R083): the local sync, or the remote repository's, waited for (an hour at most).
     static func downloadNow(sync: UpstreamSync?, remote: RemoteRepository?) async {
         if let remote {
-            _ = try? await RemoteRepository.onThread { try remote.requestSync() }
+            _ = try? await OffPool.run { try remote.requestSync() }
             await remote.followRemoteSync()
             return
         }

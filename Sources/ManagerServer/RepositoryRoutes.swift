@@ -1,3 +1,4 @@
+import ExupSystem
 import ExupCore
 import ExupCrypto
 import FoundationEssentials
@@ -142,7 +143,7 @@ struct RepositoryRoutes: Sendable {
     // MARK: - TUF metadata and targets
 
     func currentRoot() async throws -> [UInt8] {
-        if let mirror { return try await RemoteRepository.onThread { try mirror.currentRootBytes() } }
+        if let mirror { return try await OffPool.run { try mirror.currentRootBytes() } }
         guard let (version, _) = try repository.catalog.role("root").map({ ($0.version, $0.bytes) }),
               let bytes = try repository.metadataFile("\(version).root.json") else { throw APIError.notFound("no root.json yet") }
         return bytes
@@ -153,7 +154,7 @@ struct RepositoryRoutes: Sendable {
         let name = RawPath.tail(of: request.uri.string, after: "/repo/v1/metadata/")
         let found: [UInt8]?
         if let mirror {
-            do { found = try await RemoteRepository.onThread { try mirror.metadata(name) } } catch {
+            do { found = try await OffPool.run { try mirror.metadata(name) } } catch {
                 throw APIError(.badGateway, "remote-repository", "\(error)")
             }
         } else {
@@ -182,7 +183,7 @@ struct RepositoryRoutes: Sendable {
         let path = RawPath.tail(of: request.uri.string, after: "/repo/v1/targets/")
         let found: String?
         if let mirror {
-            do { found = try await RemoteRepository.onThread { try mirror.targetFile(path) } } catch {
+            do { found = try await OffPool.run { try mirror.targetFile(path) } } catch {
                 throw APIError(.badGateway, "remote-repository", "\(error)")
             }
         } else {

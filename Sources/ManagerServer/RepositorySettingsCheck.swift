@@ -1,4 +1,4 @@
-import Dispatch
+import ExupSystem
 import ExupCore
 import Repository
 import Transport
@@ -20,9 +20,7 @@ struct RepositorySettingsCheck: Sendable {
 
     func run(actor: String) async -> Outcome {
         let settings = settings
-        let problem: String? = await withCheckedContinuation { continuation in
-            DispatchQueue(label: "exup.settings-check").async { continuation.resume(returning: Self.problem(settings)) }
-        }
+        let problem: String? = await OffPool.compute("exup.settings-check") { Self.problem(settings) }
         let now = Int64(time(nil))
         if let problem {
             try? catalog.log(AppLogEntry(time: now, event: .repositorySettingsFailed, actor: actor, cause: problem))

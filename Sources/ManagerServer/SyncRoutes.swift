@@ -1,3 +1,4 @@
+import ExupSystem
 import ExupCore
 import FoundationEssentials
 import HTTPTypes
@@ -21,7 +22,7 @@ struct SyncRoutes: Sendable {
         router.post("/api/v1/repository/sync") { request, _ in
             let principal = try self.require(request, .apply, allowingOtherManagers: true)
             if let remote = self.remote {
-                let body = try await RemoteRepository.onThread { try remote.requestSync() }
+                let body = try await OffPool.run { try remote.requestSync() }
                 Task.detached { await remote.followRemoteSync() }
                 return Response(status: .accepted, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
@@ -37,7 +38,7 @@ struct SyncRoutes: Sendable {
         router.get("/api/v1/repository/sync") { request, _ in
             try self.require(request, .read, allowingOtherManagers: true)
             if let remote = self.remote {
-                let body = try await RemoteRepository.onThread { try remote.syncStatus() }
+                let body = try await OffPool.run { try remote.syncStatus() }
                 return Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: body)))
             }
             return try Response.json(self.sync?.status ?? SyncStatus())
@@ -65,7 +66,7 @@ struct SyncRoutes: Sendable {
         router.post("/api/v1/repository/settings/check") { request, _ in
             let principal = try self.require(request, .administer)
             if let remote = self.remote {
-                let problem = try await RemoteRepository.onThread { remote.check() }
+                let problem = try await OffPool.run { remote.check() }
                 let now = Int64(time(nil))
                 try remote.logCheck(problem, actor: principal.name, at: now)
                 return try Response.json(RepositorySettingsCheck.Outcome(ok: problem == nil, problem: problem))

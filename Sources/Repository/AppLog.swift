@@ -210,6 +210,8 @@ public struct AppLogQuery: Sendable, Hashable {
     public var level: AppLogLevel?
     /// Text in the message, cause, actor, module or versions (or exactly the code).
     public var grep: String?
+    /// Exactly this code.
+    public var code: String?
 
     public init(afterID: Int64 = 0, limit: Int = 1000, since: Int64? = nil, server: String? = nil, level: AppLogLevel? = nil, grep: String? = nil) {
         self.afterID = afterID

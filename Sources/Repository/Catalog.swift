@@ -335,6 +335,7 @@ public final class Catalog: Sendable {
         if let since = query.since { conditions.append("time >= ?"); arguments.append(since) }
         if let server = query.server { conditions.append("server = ?"); arguments.append(server) }
         if let level = query.level { conditions.append("level = ?"); arguments.append(level.rawValue) }
+        if let code = query.code { conditions.append("code = ?"); arguments.append(code) }
         if let text = query.grep, !text.isEmpty {
             let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
@@ -349,6 +350,11 @@ public final class Catalog: Sendable {
                              server: $0["server"], module: $0["module"], versions: $0["versions"], cause: $0["cause"])
             }
         }
+    }
+
+    /// The newest entry's id (0 when the log is empty).
+    public func lastLogID() throws -> Int64 {
+        try pool.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(id) FROM app_log") ?? 0 }
     }
 
     /// Retention: entries older than `olderThan` go, then the oldest beyond `keep` entries. Returns how

@@ -255,11 +255,12 @@ public final class RemoteRepository: Sendable {
         let start = ContinuousClock.now
         while ContinuousClock.now - start < limit {
             try? await Task.sleep(for: poll)
-            guard let body = try? await Self.onThread({ try self.syncStatus() }),
+            let answer = try? await OffPool.run { try self.syncStatus() }
+            guard let body = answer,
                   let status = try? JSONDecoder().decode(SyncStatus.self, from: Data(body)) else { continue }
             if status.state != .running { break }
         }
-        _ = try? await Self.onThread { try self.refresh() }
+        _ = try? await OffPool.run { try self.refresh() }
     }
 
     /// The remote's sync status, as it reports it.
@@ -267,13 +268,6 @@ public final class RemoteRepository: Sendable {
         let response = try client(timeout: 15).get(settings.url + "/api/v1/repository/sync", maxBytes: 1 << 20)
         guard response.status == 200 else { throw RemoteError("the remote repository answered HTTP \(response.status)") }
         return response.body
-    }
-
-    /// Runs blocking work (libcurl, files) off the cooperative thread pool.
-    public static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue(label: "exup.remote").async { continuation.resume(with: Result { try body() }) }
-        }
     }
 }
 

@@ -190,9 +190,9 @@ public final class UpstreamSync: Sendable {
         let catalog = repository.catalog
         let configured = try catalog.syncValue("upstream-url") ?? settings.url
         update { $0.phase = "contacting the upstream"; $0.upstream = configured }
-        let base = try await Self.onThread { try self.followPermanentRedirect(configured) }
+        let base = try await OffPool.run("exup.upstream-sync") { try self.followPermanentRedirect(configured) }
         update { $0.upstream = base }
-        try await Self.onThread { try self.pinRoot(base) }
+        try await OffPool.run("exup.upstream-sync") { try self.pinRoot(base) }
 
         // What this repository's servers need, and since when.
         let platforms = try catalog.platforms().map(\.platform) + (try catalog.remotePlatforms().map(\.platform))
@@ -204,7 +204,7 @@ public final class UpstreamSync: Sendable {
         let deleted = Set(try catalog.deletionHistory().packageIDs)
         let stored = Set(try catalog.packages().map(\.info.id))
 
-        let offered = try await Self.onThread { try self.offeredTargets(base: base, models: Set(platforms.map(\.model))) }
+        let offered = try await OffPool.run("exup.upstream-sync") { try self.offeredTargets(base: base, models: Set(platforms.map(\.model))) }
         var wanted: [(TargetFile, PackageInfo)] = []
         for (target, info, published) in offered {
             let concerned = platforms.filter { info.concerns($0) }
@@ -226,7 +226,7 @@ public final class UpstreamSync: Sendable {
             let file: String
             do {
                 let done = doneBytes
-                file = try await Self.onThread { try self.download(target, base: base, alreadyDone: done) }
+                file = try await OffPool.run("exup.upstream-sync") { try self.download(target, base: base, alreadyDone: done) }
             } catch is SyncCancelled {
                 outcome.cancelled = true
                 return outcome
@@ -253,12 +253,6 @@ public final class UpstreamSync: Sendable {
     }
 
     // MARK: - Blocking steps (on a thread of their own: libcurl and file I/O never stall the server)
-
-    static func onThread<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            DispatchQueue(label: "exup.upstream-sync").async { continuation.resume(with: Result { try body() }) }
-        }
-    }
 
     func client() -> HTTPClient {
         var options = HTTPClient.Options()

@@ -1,6 +1,7 @@
 import Agent
 import Dispatch
 import ExupCore
+import ExupSystem
 import FoundationEssentials
 import Logging
 import ServiceLifecycle
@@ -40,10 +41,8 @@ struct PollService: Service {
     /// logged, and answered as the JSON line the local CLI receives.
     func cycle(_ mode: AgentCycle.Mode) async -> String {
         let configuration = configuration, control = control
-        let result: Result<AgentCycle.Outcome, any Error> = await withCheckedContinuation { continuation in
-            DispatchQueue(label: "exup-agent.cycle").async {
-                continuation.resume(returning: Result { try AgentCycle(configuration: configuration, mode: mode, control: control).runOnce() })
-            }
+        let result: Result<AgentCycle.Outcome, any Error> = await OffPool.compute("exup-agent.cycle") {
+            Result { try AgentCycle(configuration: configuration, mode: mode, control: control).runOnce() }
         }
         switch result {
         case .success(let outcome):

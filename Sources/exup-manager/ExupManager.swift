@@ -103,7 +103,7 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         let summary: ManagerBackup.Summary
         do { summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) } catch { throw ValidationError("\(error)") }
-        if json { return say(#"{"files": \#(summary.files), "packages": \#(summary.packages), "bytes": \#(summary.bytes)}"#) }
+        if json { return say(summary.json) }
         say("backup written to \(out): \(summary.files) files, \(summary.packages) packages, \(summary.bytes / 1024) KiB (keep it safe: it holds the keys)")
     }
 }
@@ -120,7 +120,12 @@ struct RestoreCommand: ParsableCommand {
     func run() throws {
         let summary: ManagerBackup.Summary
         do { summary = try ManagerBackup.restore(backup, into: dataDir) } catch { throw ValidationError("\(error)") }
-        if json { return say(#"{"files": \#(summary.files), "packages": \#(summary.packages), "bytes": \#(summary.bytes)}"#) }
+        if json { return say(summary.json) }
         say("restored \(summary.files) files (\(summary.packages) packages, every one checked) into \(dataDir)")
     }
+}
+
+extension ManagerBackup.Summary {
+    /// `{"files": …, "packages": …, "bytes": …}` for --json.
+    var json: String { #"{"files": \#(files), "packages": \#(packages), "bytes": \#(bytes)}"# }
 }
