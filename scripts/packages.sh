@@ -4,15 +4,21 @@
 # Configuration from etc/, units from packaging/systemd, man pages from each command's own help, shell
 # completions from the argument parser. C libraries are package dependencies, found from the binaries'
 # NEEDED entries; the Swift runtime is linked in (--static-swift-stdlib).
+# DIST (default dist/) is where they go; ONLY=exup-agent builds the agent's packages alone.
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 bin=${BIN:-$repo/.build-static/release}
-dist=$repo/dist
+dist=${DIST:-$repo/dist}
+only=${ONLY:-}
+# VERSION-REVISION: the deb's Version as it is; the rpm's Version and Release.
 version=$(sed -n 's/.*static let string = "\(.*\)".*/\1/p' "$repo/Sources/ExupCore/ExupVersion.swift")
+upstream=${version%-*}
+revision=${version##*-}
 stage=$(mktemp -d /tmp/exup-packages.XXXXXX)
 trap 'rm -rf "$stage"' EXIT
 mkdir -p "$dist"
-for b in exup exup-agent exup-manager; do [[ -x "$bin/$b" ]] || { echo "missing $bin/$b: build with make packages" >&2; exit 1; }; done
+binaries="exup exup-agent exup-manager"; [[ $only == exup-agent ]] && binaries=exup-agent
+for b in $binaries; do [[ -x "$bin/$b" ]] || { echo "missing $bin/$b: build with make packages" >&2; exit 1; }; done
 command -v patchelf >/dev/null || { echo "patchelf is needed (make packages installs it)" >&2; exit 1; }
 
 # ---- man pages: one per command and subcommand, from their --help ----------------------------------------
@@ -69,7 +75,10 @@ License: Apache-2.0
  On Debian systems the full text is in /usr/share/common-licenses/Apache-2.0.
 EOF
   printf 'exup (%s) unstable; urgency=medium\n\n  * Release %s.\n\n -- exup maintainers <maintainers@exup.invalid>  %s\n' \
-    "$version" "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-0}")" | gzip -9n > "$root/usr/share/doc/$package/changelog.gz"
+    "$version" "$version" "$(date -R -d @"${SOURCE_DATE_EPOCH:-0}")" | gzip -9n > "$root/usr/share/doc/$package/changelog.Debian.gz"
+  # Not uploaded to Debian: there is no ITP bug for a first upload to close (see packaging/README.md).
+  mkdir -p "$root/usr/share/lintian/overrides"
+  echo "$package: initial-upload-closes-no-bugs" > "$root/usr/share/lintian/overrides/$package"
 }
 
 agent_root=$stage/exup-agent
@@ -84,6 +93,7 @@ install -d "$agent_root/usr/share/bash-completion/completions" "$agent_root/usr/
 "$bin/exup-agent" --generate-completion-script zsh > "$agent_root/usr/share/zsh/vendor-completions/_exup-agent"
 stage_common "$agent_root" exup-agent
 
+if [[ $only != exup-agent ]]; then
 manager_root=$stage/exup-manager
 install -D -s -m 0755 "$bin/exup-manager" "$manager_root/usr/sbin/exup-manager"
 install -D -s -m 0755 "$bin/exup" "$manager_root/usr/bin/exup"
@@ -99,6 +109,7 @@ for c in exup exup-manager; do
   "$bin/$c" --generate-completion-script zsh > "$manager_root/usr/share/zsh/vendor-completions/_$c"
 done
 stage_common "$manager_root" exup-manager
+fi
 
 # ---- .deb --------------------------------------------------------------------------------------------------
 build_deb() {   # build_deb PACKAGE ROOT DESCRIPTION EXTRA-DEPENDS BINARIES...
@@ -128,7 +139,7 @@ EOF
   echo "built $dist/${package}_${version}_amd64.deb"
 }
 build_deb exup-agent "$agent_root" "keeps this server's firmware and software up to date (exup agent)" "" "$bin/exup-agent"
-build_deb exup-manager "$manager_root" "update repository, fleet manager and CLI for exup" ", adduser" "$bin/exup-manager" "$bin/exup"
+[[ $only == exup-agent ]] || build_deb exup-manager "$manager_root" "update repository, fleet manager and CLI for exup" ", adduser" "$bin/exup-manager" "$bin/exup"
 
 # rpm dependencies: the library sonames the binaries need (what rpm's own finder would produce).
 rpmdeps() { for b in "$@"; do objdump -p "$b" | awk '/NEEDED/ {print $2}'; done | sort -u | sed 's/$/()(64bit)/' | paste -sd, | sed 's/,/, /g'; }
@@ -137,12 +148,12 @@ rpmdeps() { for b in "$@"; do objdump -p "$b" | awk '/NEEDED/ {print $2}'; done 
 build_rpm() {   # build_rpm PACKAGE ROOT BINARIES...
   local package=$1 root=$2 top=$stage/rpmbuild; shift 2
   mkdir -p "$top"/{BUILD,RPMS,SPECS,SRPMS,SOURCES}
-  rpmbuild --quiet --define "_topdir $top" --define "_exup_version $version" --define "_exup_root $root" \
+  rpmbuild --quiet --define "_topdir $top" --define "_exup_version $upstream" --define "_exup_release $revision" --define "_exup_root $root" \
     --define "_exup_requires $(rpmdeps "$@")" \
     --define "_build_id_links none" --define "__os_install_post %{nil}" --define "_binary_payload w9.xzdio" \
     -bb "$repo/packaging/rpm/$package.spec"
-  cp "$top/RPMS/x86_64/$package-$version-1.x86_64.rpm" "$dist/$package-$version.x86_64.rpm"
+  cp "$top/RPMS/x86_64/$package-$version.x86_64.rpm" "$dist/$package-$version.x86_64.rpm"
   echo "built $dist/$package-$version.x86_64.rpm"
 }
 build_rpm exup-agent "$agent_root" "$agent_root/usr/sbin/exup-agent"
-build_rpm exup-manager "$manager_root" "$manager_root/usr/sbin/exup-manager" "$manager_root/usr/bin/exup"
+[[ $only == exup-agent ]] || build_rpm exup-manager "$manager_root" "$manager_root/usr/sbin/exup-manager" "$manager_root/usr/bin/exup"

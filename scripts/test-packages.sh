@@ -29,9 +29,13 @@ work=$(mktemp -d "$cache/run.XXXXXX")
 cp -a "$root" "$work/root"
 r="$work/root"
 cleanup() {
+  local status=$?
+  set +e
+  [[ -n ${npid:-} ]] && { kill -KILL "$npid" 2>/dev/null; wait "$npid" 2>/dev/null; }
   [[ -n ${mpid:-} ]] && kill "$mpid" 2>/dev/null
   for m in proc sys dev; do umount -l "$r/$m" 2>/dev/null || true; done
   rm -rf "$work"
+  exit "$status"
 }
 trap cleanup EXIT
 mount -t proc proc "$r/proc"; mount --rbind /sys "$r/sys"; mount --rbind /dev "$r/dev"
@@ -58,14 +62,21 @@ fi
 
 step "the chrooted agent enrols with a manager on this host's loopback"
 mport=$(( 30000 + RANDOM % 20000 ))
+.build/debug/exup pkg keygen --out "$work/keys" >/dev/null
+mkdir -p "$work/manager/trusted-keys" && cp "$work/keys/vendor.pub.pem" "$work/manager/trusted-keys/"
 .build/debug/exup-manager serve --data-dir "$work/manager" --listen "127.0.0.1:$mport" > "$work/manager.log" 2>&1 &
 mpid=$!
 for _ in $(seq 200); do grep -q "listening on" "$work/manager.log" 2>/dev/null && break; sleep 0.05; done
 token=$(EXUP_SERVER="http://127.0.0.1:$mport" EXUP_TOKEN="$(cat "$work/manager/admin.token")" .build/debug/exup agents token create --expires 1h)
+# The model from an SMBIOS fixture (this host has no DMI); the OS from the root's own os-release.
+mkdir -p "$r/srv/exup-node/sys/class/dmi/id" "$r/srv/exup-node/etc"
+echo "exup-test-node" > "$r/srv/exup-node/sys/class/dmi/id/product_name"
+cp -L "$r/etc/os-release" "$r/srv/exup-node/etc/os-release"
 cat > "$r/etc/exup/agent.toml" <<TOML
 [ipmi]
 driver = "none"
 [inventory]
+root = "/srv/exup-node"
 package-system = "dpkg"
 packages = ["exup-agent"]
 [manager]
@@ -73,12 +84,65 @@ url = "http://127.0.0.1:$mport"
 enrolment-token = "$token"
 [agent]
 name = "chrooted"
+poll-interval-seconds = 5
 state-dir = "/var/lib/exup/agent"
 cache-dir = "/var/cache/exup/agent"
 socket = "/run/exup/agent.sock"
 TOML
 chroot "$r" exup-agent run --once
 EXUP_SERVER="http://127.0.0.1:$mport" EXUP_TOKEN="$(cat "$work/manager/admin.token")" .build/debug/exup server show chrooted | head -8
+
+step "the agent updates itself through its own package (the root booted with systemd-nspawn)"
+next_deb=$(scripts/next-agent-package.sh)
+next=$(dpkg-deb --show --showformat='${Version}' "$next_deb")
+exup() { EXUP_SERVER="http://127.0.0.1:$mport" EXUP_TOKEN="$(cat "$work/manager/admin.token")" .build/debug/exup "$@"; }
+# Waits up to $1 s for the server's JSON (exup server show) to satisfy the Python expression $2 (on `s`).
+await_server() {
+  local seconds=$1 test=$2
+  for _ in $(seq $(( seconds * 2 ))); do
+    exup server show chrooted --json > "$work/server.json" 2>/dev/null &&
+      python3 -c "import json,sys; s=json.load(open('$work/server.json')); sys.exit(0 if ($test) else 1)" && return 0
+    sleep 0.5
+  done
+  echo "timed out waiting for: $test" >&2; cat "$work/server.json" >&2; return 1
+}
+cp "$work/keys/vendor.pub.pem" "$r/etc/exup/trusted-keys/"
+for m in proc sys dev; do umount -l "$r/$m" 2>/dev/null || true; done
+# --keep-unit and --register=no: this host has no systemd of its own to ask for a scope or a machine.
+systemd-nspawn -D "$r" --boot --register=no --keep-unit --console=passive --quiet > "$work/nspawn.log" 2>&1 &
+npid=$!
+inside() { nsenter -t "$leader" -a -r -w env PATH=/usr/sbin:/usr/bin:/sbin:/bin "$@"; }
+leader=
+for _ in $(seq 100); do
+  leader=$(pgrep -P "$npid" -x systemd || true)
+  [[ -n $leader ]] && inside systemctl is-system-running 2>/dev/null | grep -qE "running|degraded" && break
+  sleep 0.2
+done
+[[ -n $leader ]] || { echo "the container did not boot" >&2; cat "$work/nspawn.log" >&2; exit 1; }
+inside systemctl start exup-agent.service
+await_server 60 "any(m['id'] == 'exup-agent' and m['current'] == '$version' for m in s['modules']) and s['model'] == 'exup-test-node'"
+before=$(inside systemctl show --property=MainPID --value exup-agent.service)
+exup pkg build --from-deb "$next_deb" --model exup-test-node --key "$work/keys/vendor.key.pem" --out "$work/agent-update.zip"
+exup repo add "$work/agent-update.zip"
+await_server 30 "any(m['id'] == 'exup-agent' and m['available'] == '$next' for m in s['modules'])"
+exup approve chrooted --module exup-agent
+await_server 180 "any(i['module'] == 'exup-agent' and i['state'] in ('succeeded', 'failed') for i in s['run']['items'])"
+python3 -c "import json; s=json.load(open('$work/server.json')); [print('item:', i['state'], '-', i.get('message')) for i in s['run']['items']]"
+await_server 30 "any(i['module'] == 'exup-agent' and i['state'] == 'succeeded' for i in s['run']['items'])"
+await_server 30 "any(m['id'] == 'exup-agent' and m['current'] == '$next' and m['status'] == 'latest' for m in s['modules'])"
+after=$(inside systemctl show --property=MainPID --value exup-agent.service)
+test "$(inside exup-agent --version)" = "$next"
+test "$(inside dpkg-query --show --showformat='${Version}' exup-agent)" = "$next"
+test "$(inside systemctl is-active exup-agent.service)" = active
+[[ $before != "$after" ]] || { echo "the agent was not restarted" >&2; exit 1; }
+inside journalctl --no-pager -q -u exup-agent.service | grep -E "stopping: item|starting" | tail -3
+echo "self-update: $version -> $next, agent pid $before -> $after, the manager sees $next (latest)"
+kill -TERM "$npid"
+for _ in $(seq 100); do kill -0 "$npid" 2>/dev/null || break; sleep 0.2; done
+kill -KILL "$npid" 2>/dev/null || true
+wait "$npid" 2>/dev/null || true
+npid=
+mount -t proc proc "$r/proc"; mount --rbind /sys "$r/sys"; mount --rbind /dev "$r/dev"
 
 step "remove keeps configuration and state; purge deletes them"
 chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq exup-agent >/dev/null
@@ -93,6 +157,9 @@ for p in exup-agent exup-manager; do
   rpm -qp --scripts "dist/$p-$version.x86_64.rpm" | grep -c systemctl
   rpm -qp --list "dist/$p-$version.x86_64.rpm" | grep -E "bin/|\.service|\.toml"
 done
+# The agent's .rpm wraps as its self-update with the version the agent reports (VERSION-RELEASE).
+exup pkg build --from-rpm "dist/exup-agent-$version.x86_64.rpm" --model exup-test-node --key "$work/keys/vendor.key.pem" \
+  --out "$work/agent-rpm-update.zip" --json | python3 -c "import json,sys; r=json.load(sys.stdin); assert r['version'] == '$version', r; print('rpm self-update:', r['id'])"
 # A copy of the Debian root the .debs were tried in (their C libraries are there), the debs purged.
 chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq exup-manager >/dev/null
 for m in proc sys dev; do umount -l "$r/$m" 2>/dev/null || true; done

@@ -8,6 +8,7 @@ public final class AgentControl: Sendable {
         var pollNow = false
         var mode = AgentCycle.Mode.apply
         var cancel = false
+        var stopping = false
         /// Cycles started and finished since the daemon started, and the last one's answer (JSON).
         var started = 0
         var finished = 0
@@ -66,6 +67,13 @@ public final class AgentControl: Sendable {
     }
 
     public var busy: Bool { state.withLock { $0.started > $0.finished } }
+
+    /// The daemon is stopping: a cycle waiting for an update program stops waiting and leaves it running
+    /// (the journal has its pid; the next start waits for it and judges it). A stop during its own
+    /// package's install would otherwise wait for the install, which waits for the stop.
+    public func stop() { state.withLock { $0.stopping = true } }
+
+    public var isStopping: Bool { state.withLock { $0.stopping } }
 
     /// True once after `cancel` was asked for: the running cycle cancels what has not started.
     public func takeCancel() -> Bool {

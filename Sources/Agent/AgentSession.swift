@@ -60,8 +60,10 @@ final class AgentSession {
     func loadInventory(force: Bool) {
         let interval = Int64(configuration.agent.inventoryIntervalSeconds)
         let open = journal.entries.contains { !$0.phase.isFinished }
-        // A read that hit a problem (a BMC that did not answer) is tried again at the next poll.
-        if !force, !open, let saved = state.inventory, saved.problems.isEmpty, saved.modules.allSatisfy({ $0.error == nil }),
+        // A read that hit a problem (a BMC that did not answer) is tried again at the next poll, and one a
+        // different agent version made (this agent was just updated) is read again at once.
+        let current = { (saved: Inventory) in saved.modules.first { $0.id == ModuleID.agent }?.version == ExupVersion.string }
+        if !force, !open, let saved = state.inventory, saved.problems.isEmpty, saved.modules.allSatisfy({ $0.error == nil }), current(saved),
            let at = state.inventoryReadAt, clock() - at < interval, clock() >= at {
             inventory = saved
             return

@@ -87,3 +87,10 @@ public struct AgentError: Error, Sendable, CustomStringConvertible {
     public var description: String
     public init(_ description: String) { self.description = description }
 }
+
+/// The cycle stopped because the daemon is stopping, leaving item `itemID`'s program running: the
+/// journal still says "running", so the next start waits for the program and judges it.
+public struct AgentStopping: Error, Sendable, CustomStringConvertible {
+    public var itemID: Int64
+    public var description: String { "stopping: item \(itemID)'s program keeps running; the next start judges it" }
+}

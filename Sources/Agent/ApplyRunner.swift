@@ -192,9 +192,13 @@ struct ApplyRunner {
         }
         try update(itemID) { $0.program = program }
         FaultPoint.reach("running")
-        let ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + command.timeoutSeconds * 1000)
+        let ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + command.timeoutSeconds * 1000, abandon: stopping)
+        if ending == .abandoned { throw AgentStopping(itemID: itemID) }
         try judge(itemID, ending: ending, timeoutSeconds: command.timeoutSeconds)
     }
+
+    /// Whether the daemon is stopping (see `AgentControl.stop`).
+    var stopping: () -> Bool { { [control] in control?.isStopping ?? false } }
 
     /// Keeps the `count` newest program logs (by item id).
     func pruneLogs(keeping count: Int) {
@@ -267,7 +271,8 @@ struct ApplyRunner {
                     let timeout = (entry.target?.info.apply?.timeoutSeconds ?? PackageInfo.Command.defaultTimeoutSeconds)
                     let elapsed = Int(session.clock() - (entry.startedAt ?? session.clock()))
                     let left = max(0, timeout - elapsed)
-                    ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + left * 1000)
+                    ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + left * 1000, abandon: stopping)
+                    if ending == .abandoned { throw AgentStopping(itemID: entry.itemID) }
                     if ending == .timedOut { try judge(entry.itemID, ending: .timedOut, timeoutSeconds: timeout); continue }
                     ending = .unknown
                 }

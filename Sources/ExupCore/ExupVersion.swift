@@ -1,5 +1,6 @@
-/// This build's version: the same string as its deb/rpm package version, so the agent reports it
-/// for the `exup-agent` module and a self-update never loops.
+/// This build's version: the upstream version and the packaging revision, the same string as the deb's
+/// Version and the rpm's %{VERSION}-%{RELEASE}. The agent reports it for the `exup-agent` module, so a
+/// self-update through its own package (`exup pkg build --from-deb`) never loops.
 public enum ExupVersion {
-    public static let string = "0.1.0"
+    public static let string = "0.1.0-1"
 }

@@ -24,6 +24,8 @@ public struct DetachedProgram: Sendable, Hashable, Codable {
         case timedOut
         /// Ended while another process was its parent: the status is lost; the module's version decides.
         case unknown
+        /// Still running: the waiter stopped waiting (the agent is stopping; its next start judges it).
+        case abandoned
     }
 
     typealias AddChdir = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, UnsafePointer<CChar>) -> Int32
@@ -69,8 +71,9 @@ public struct DetachedProgram: Sendable, Hashable, Codable {
 
     /// Waits for the program to end. As its parent, reaps it and returns its exit status; otherwise (after
     /// an agent restart) watches /proc until it is gone. At `deadline` (monotonic ms) the group gets SIGTERM,
-    /// then SIGKILL 10 s later. `tick` is called about once a second while it runs.
-    public func wait(deadline: Int, tick: () -> Void = {}) -> Ending {
+    /// then SIGKILL 10 s later. `tick` is called about once a second while it runs; once `abandon` says
+    /// so, the wait ends with the program left running.
+    public func wait(deadline: Int, tick: () -> Void = {}, abandon: () -> Bool = { false }) -> Ending {
         var terminatedAt: Int?
         var lastTick = CommandRunner.monotonicMilliseconds()
         while true {
@@ -90,6 +93,7 @@ public struct DetachedProgram: Sendable, Hashable, Codable {
                 kill(pid, SIGTERM)
             }
             if now - lastTick >= 1000 { tick(); lastTick = now }
+            if terminatedAt == nil && abandon() { return .abandoned }
             usleep(50_000)
         }
     }

@@ -11,7 +11,7 @@ import Glibc
 
 /// The agent's loop as a service: a poll now, then one every poll interval ± 10 % (so a fleet started
 /// together never polls in lockstep). A failed poll is logged and retried at the next one. Ends between
-/// polls, or during the wait, on SIGTERM/SIGINT.
+/// polls, during the wait, or while an update program runs (which keeps running), on SIGTERM/SIGINT.
 struct PollService: Service {
     let configuration: AgentConfiguration
     let notifier: SystemdNotifier
@@ -20,15 +20,13 @@ struct PollService: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
-            var ready = false
+            // Ready before the first cycle: that cycle may wait an hour for a program a previous agent
+            // left running — the install of this agent's own package, which waits for this start.
+            notifier.notify("READY=1\nSTATUS=polling every \(configuration.agent.pollIntervalSeconds) s")
             while !Task.isCancelled {
                 let mode = control.beginCycle()
-                let answer = await cycle(mode)
+                let answer = await withTaskCancellationHandler { await cycle(mode) } onCancel: { control.stop() }
                 control.cycleFinished(answer: answer)
-                if !ready {
-                    notifier.notify("READY=1\nSTATUS=polling every \(configuration.agent.pollIntervalSeconds) s")
-                    ready = true
-                }
                 // The interval ± 10 %, cut short by a request from the local CLI.
                 let seconds = Double(configuration.agent.pollIntervalSeconds) * Double.random(in: 0.9...1.1)
                 await control.wait(.milliseconds(Int64(seconds * 1000)))
@@ -54,6 +52,9 @@ struct PollService: Service {
             if let refusal = outcome.metadataRefusal { logger.warning("\(refusal)") }
             for item in outcome.items where item.state == .failed { logger.error("item \(item.itemID) failed: \(item.message ?? "")") }
             return ControlAnswer.success(outcome)
+        case .failure(let error as AgentStopping):
+            logger.notice("\(error)")
+            return ControlAnswer.failure("\(error)")
         case .failure(let error):
             logger.error("poll failed: \(error)")
             return ControlAnswer.failure("\(error)")

@@ -78,6 +78,11 @@ final class ManagedServer {
         try BackgroundProcess([agent, "run", "--once", "--json", "--config", config])
     }
 
+    /// The daemon (`exup-agent run`); its first cycle starts at once.
+    func startDaemon() throws -> BackgroundProcess {
+        try BackgroundProcess([agent, "run", "--config", config])
+    }
+
     /// One cycle that kills itself at a fault point (EXUP_AGENT_FAULT); returns its exit status.
     func runOnce(fault: String) throws -> Int32 {
         try Subprocess.run([agent, "run", "--once", "--config", config], environment: ["EXUP_AGENT_FAULT": fault, "PATH": "/usr/bin:/bin"]).status

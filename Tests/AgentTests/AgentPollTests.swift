@@ -187,10 +187,14 @@ import Transport
         let daemon = try BackgroundProcess([agent, "run", "--config", config],
                                            environment: ["PATH": "/usr/bin:/bin", "NOTIFY_SOCKET": socketPath])
         defer { daemon.stop() }
-        #expect(receive().hasPrefix("READY=1"), "READY after the first poll")
-        let detail = try server()
-        #expect((detail["modules"] as? [[String: Any]])?.contains { $0["id"] as? String == "bmc-firmware" } == true,
-                "the first poll enrolled and reported")
+        #expect(receive().hasPrefix("READY=1"), "READY as soon as the daemon runs (before a first poll that may wait long)")
+        var reported = false
+        for _ in 0..<200 where !reported {
+            let detail = try? server()
+            reported = (detail?["modules"] as? [[String: Any]])?.contains { $0["id"] as? String == "bmc-firmware" } == true
+            if !reported { usleep(100_000) }
+        }
+        #expect(reported, "the first poll enrolled and reported")
         kill(daemon.pid, SIGTERM)
         #expect(receive() == "STOPPING=1", "SIGTERM ends the loop gracefully, mid-wait")
     }

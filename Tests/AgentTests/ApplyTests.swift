@@ -150,6 +150,30 @@ import Glibc
         #expect(try manager.item("web01", items["bmc-firmware"]!)["state"] as? String == "succeeded")
     }
 
+    @Test("SIGTERM to the daemon while a program runs: it stops at once, the program keeps running, the next start judges it")
+    func stopDuringApply() throws {
+        try manager.add(try packages.bmcFirmware("2.31", delay: 4))
+        let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
+        try web01.runOnce()
+        let items = try manager.approve("web01", ["bmc-firmware"])
+        let daemon = try web01.startDaemon()
+        defer { daemon.stop() }
+        let program = try web01.waitForProgram(items["bmc-firmware"]!)
+        kill(daemon.pid, SIGTERM)
+        var status: Int32 = 0
+        waitpid(daemon.pid, &status, 0)
+        #expect(status == 0, "a graceful stop: \(daemon.output)")
+        #expect(DetachedProgramProbe.isLive(program), "the daemon stopped without waiting for the program (its own package's install waits for that stop)")
+        #expect(web01.journal()[items["bmc-firmware"]!]?["phase"] as? String == "running", "the journal still holds the running item")
+
+        let outcome = try web01.runOnce()
+        #expect(!DetachedProgramProbe.isLive(program), "the next start waited for it")
+        let item = (outcome["items"] as? [[String: Any]] ?? []).first { ($0["itemID"] as? NSNumber)?.int64Value == items["bmc-firmware"]! }
+        #expect(item?["state"] as? String == "succeeded", "judged by re-reading the BMC: \(String(describing: item))")
+        #expect(web01.runOrder == ["bmc-2.31"], "it ran once")
+        #expect(try manager.item("web01", items["bmc-firmware"]!)["state"] as? String == "succeeded")
+    }
+
     @Test("the manager down mid-run: the running item finishes, the rest is cancelled, every report arrives later in order")
     func managerDownDuringRun() throws {
         let (web01, items, agent, _) = try twoItemRunStarted()

@@ -153,6 +153,58 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: dir.file("up.zip")))
     }
 
+    /// A minimal .deb made with dpkg-deb.
+    func deb(package: String, version: String) throws -> String {
+        let tree = "deb-\(package)-\(version)"
+        try dir.write("\(tree)/DEBIAN/control", "Package: \(package)\nVersion: \(version)\nArchitecture: amd64\nMaintainer: t <t@example.invalid>\nDescription: test\n")
+        try dir.write("\(tree)/usr/sbin/\(package)", "#!/bin/sh\necho \(version)\n", mode: 0o755)
+        let built = try Subprocess.run([try requireTool("dpkg-deb"), "--root-owner-group", "--build", dir.file(tree), dir.file("\(tree).deb")])
+        #expect(built.status == 0, "\(built.stderr)")
+        return "\(tree).deb"
+    }
+
+    @Test("build --from-deb: the agent's own .deb as an exup-agent update whose Version is the deb's")
+    func selfUpdateFromDeb() throws {
+        try prepare()
+        let file = try deb(package: "exup-agent", version: "0.1.0-7")
+        let build = try run(["pkg", "build", "--from-deb", file, "--model", "Express5800/R120h-1M", "--model", "R<&>\"2",
+                             "--os", "debian", "--release-date", "2026-11-01", "--key", "keys/vendor.key.pem", "--out", "agent.zip", "--json"])
+        #expect(build.status == 0, "\(build.stderr)")
+        let report = try JSONSerialization.jsonObject(with: Data(build.stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(report["module"] as? String == "exup-agent" && report["version"] as? String == "0.1.0-7" && report["id"] as? String == "exup-agent-0.1.0-7")
+        #expect(try run(["pkg", "verify", "--trusted-keys", "trust", "agent.zip"]).status == 0)
+        let inspect = try run(["pkg", "inspect", "--json", "--trusted-keys", "trust", "agent.zip"])
+        let shown = (try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])?["package"] as? [String: Any] ?? [:]
+        let targets = (shown["targets"] as? [[String: Any]] ?? []).map { "\($0["model"] ?? "")|\($0["os"] ?? "")" }
+        #expect(targets == ["Express5800/R120h-1M|debian", "R<&>\"2|debian"], "models are escaped into the XML, not broken by it: \(shown)")
+        #expect(shown["releaseDate"] as? String == "2026-11-01")
+
+        let unzip = try requireTool("unzip")
+        #expect(try Subprocess.run([unzip, "-q", "-d", dir.file("unpacked"), dir.file("agent.zip")]).status == 0)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("unpacked/payload/exup-agent.deb"))) == (try Data(contentsOf: URL(fileURLWithPath: dir.file(file)))),
+                "the .deb travels as it is")
+        let script = try String(contentsOfFile: dir.file("unpacked/payload/apply.sh"), encoding: .utf8)
+        #expect(script.hasPrefix("#!/bin/sh") && script.contains("systemd-run --scope") && script.contains("dpkg --install --force-confold \"$file\""),
+                "the install leaves the agent's cgroup: \(script)")
+    }
+
+    @Test("build --from-deb refuses another package, a missing --model, and mixing with --info")
+    func selfUpdateRefusals() throws {
+        try prepare()
+        let other = try deb(package: "exup-manager", version: "0.1.0-7")
+        let wrong = try run(["pkg", "build", "--from-deb", other, "--model", "m", "--key", "keys/vendor.key.pem", "--out", "x.zip"])
+        #expect(wrong.status != 0 && wrong.stderr.contains("is the package exup-manager, not exup-agent"), "\(wrong.stderr)")
+        let agent = try deb(package: "exup-agent", version: "0.1.0-7")
+        let noModel = try run(["pkg", "build", "--from-deb", agent, "--key", "keys/vendor.key.pem", "--out", "x.zip"])
+        #expect(noModel.status != 0 && noModel.stderr.contains("need at least one --model"))
+        let both = try run(["pkg", "build", "--from-deb", agent, "--info", "ExUpInfo.xml", "--model", "m", "--key", "keys/vendor.key.pem", "--out", "x.zip"])
+        #expect(both.status != 0 && both.stderr.contains("exactly one of --info, --from-deb and --from-rpm"))
+        try dir.write("junk.deb", "not an archive")
+        let junk = try run(["pkg", "build", "--from-deb", "junk.deb", "--model", "m", "--key", "keys/vendor.key.pem", "--out", "x.zip"])
+        #expect(junk.status != 0 && junk.stderr.contains("junk.deb is not a readable .deb"), "\(junk.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("x.zip")))
+    }
+
     @Test("keygen refuses to overwrite a key unless told to")
     func keygenOverwrite() throws {
         #expect(try run(["pkg", "keygen", "--out", "k"]).status == 0)
