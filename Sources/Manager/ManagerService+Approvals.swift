@@ -14,6 +14,11 @@ extension ManagerService {
     public struct ModuleChoice: Sendable, Codable, Hashable {
         public var id: String
         public var version: String?
+
+        public init(id: String, version: String?) {
+            self.id = id
+            self.version = version
+        }
     }
 
     /// Approves updates for a server. Every pick is checked against the rules first; one refusal refuses

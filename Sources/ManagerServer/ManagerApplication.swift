@@ -77,6 +77,9 @@ public struct ManagerApplication {
         MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
         SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)
+        WebRoutes(manager: manager, repository: repository, exports: exports, sync: sync, remote: remote,
+                  session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),
+                  flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes).register(on: router)
         var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds,
                                                        logRetention: (Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries), logger: logger),
                                        HeartbeatFlush(manager: manager, logger: logger)]

@@ -1,0 +1,145 @@
+import ExupCore
+import ExupTesting
+import Foundation
+import Testing
+import Transport
+
+/// The pages' defences over plain HTTP (no browser): the login form's nonce, the session cookie's flags,
+/// CSRF on every form, the same permissions as the API, log out, and uploads that are malformed or name
+/// paths outside the pool.
+@Suite(.serialized) final class WebSecurityTests {
+    let fixture: VendorManager
+    var manager: ManagerProcess { fixture.manager }
+
+    init() throws {
+        fixture = try VendorManager()
+        try fixture.serverWithUpdate()
+        for (name, role) in [("olivia", "operator"), ("victor", "viewer")] {
+            let body = Array(try JSONSerialization.data(withJSONObject: ["name": name, "role": role, "password": "a long password"]))
+            #expect(try manager.admin.send("POST", manager.url + "/api/v1/users", body: body).status == 201)
+        }
+    }
+
+    /// A cookie's value from a Set-Cookie header.
+    func cookie(_ response: HTTPClient.Response, _ name: String) -> String? {
+        guard let header = response.headers["set-cookie"], header.hasPrefix(name + "=") else { return nil }
+        return String(header.dropFirst(name.count + 1).prefix { $0 != ";" })
+    }
+
+    func form(_ fields: [(String, String)]) -> [UInt8] {
+        Array(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&").utf8)
+    }
+
+    func csrf(in page: HTTPClient.Response) -> String? {
+        let text = String(decoding: page.body, as: UTF8.self)
+        guard let range = text.range(of: #"name="csrf" value=""#) else { return nil }
+        return String(text[range.upperBound...].prefix { $0 != "\"" })
+    }
+
+    /// Logs in through the form; returns the session cookie.
+    func login(_ user: String) throws -> String {
+        let page = try HTTPClient().get(manager.url + "/login", maxBytes: 1 << 20)
+        let nonce = try #require(cookie(page, "exup_login"))
+        let response = try HTTPClient().send("POST", manager.url + "/login", body: form([("csrf", nonce), ("username", user), ("password", "a long password")]),
+                                             headers: ["Cookie": "exup_login=\(nonce)", "Content-Type": "application/x-www-form-urlencoded"])
+        #expect(response.status == 303 && response.headers["location"] == "/fleet")
+        let flags = response.headers["set-cookie"] ?? ""
+        #expect(flags.contains("HttpOnly") && flags.contains("SameSite=Strict") && !flags.contains("Secure"), "plain HTTP: no Secure flag: \(flags)")
+        return try #require(cookie(response, "exup_session"))
+    }
+
+    func get(_ path: String, session: String?) throws -> HTTPClient.Response {
+        try HTTPClient().get(manager.url + path, headers: session.map { ["Cookie": "exup_session=\($0)"] } ?? [:], maxBytes: 4 << 20)
+    }
+
+    func post(_ path: String, session: String, _ fields: [(String, String)]) throws -> HTTPClient.Response {
+        try HTTPClient().send("POST", manager.url + path, body: form(fields),
+                              headers: ["Cookie": "exup_session=\(session)", "Content-Type": "application/x-www-form-urlencoded"])
+    }
+
+    var items: [[String: Any]] {
+        let detail = try? JSONSerialization.jsonObject(with: Data(manager.admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20).body)) as? [String: Any]
+        return (detail?["run"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
+    }
+
+    @Test("pages need a session; the login form needs its nonce; pages carry a CSP and no-store")
+    func sessions() throws {
+        let anonymous = try get("/fleet", session: nil)
+        #expect(anonymous.status == 303 && anonymous.headers["location"] == "/login")
+        #expect(try get("/fleet", session: "exups_forged.value").headers["location"] == "/login", "an unknown session is no session")
+        let noNonce = try HTTPClient().send("POST", manager.url + "/login", body: form([("username", "olivia"), ("password", "a long password")]),
+                                            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        #expect(noNonce.status == 403 && noNonce.headers["set-cookie"]?.hasPrefix("exup_session") != true, "a login form from elsewhere is refused")
+        let session = try login("olivia")
+        let page = try get("/fleet", session: session)
+        #expect(page.status == 200)
+        #expect(page.headers["content-security-policy"]?.contains("default-src 'self'") == true && page.headers["cache-control"] == "no-store")
+    }
+
+    @Test("every form needs the session's CSRF token, and the API's permission; log out ends the session")
+    func forms() throws {
+        let session = try login("olivia")
+        let noToken = try post("/servers/web01/approve", session: session, [("module", "bmc-firmware")])
+        #expect(noToken.status == 403 && String(decoding: noToken.body, as: UTF8.self).contains("CSRF"))
+        let otherToken = try post("/servers/web01/approve", session: session, [("csrf", "0123456789abcdef0123456789abcdef01234567"), ("module", "bmc-firmware")])
+        #expect(otherToken.status == 403)
+        #expect(items.isEmpty, "nothing was approved without a genuine form")
+
+        let viewer = try login("victor")
+        let viewerPage = try get("/servers/web01", session: viewer)
+        #expect(!String(decoding: viewerPage.body, as: UTF8.self).contains("/servers/web01/approve"), "a viewer sees no Approve")
+        let refused = try post("/servers/web01/approve", session: viewer, [("csrf", try #require(csrf(in: viewerPage))), ("module", "bmc-firmware")])
+        #expect(refused.status == 403 && String(decoding: refused.body, as: UTF8.self).contains("needs the apply permission"))
+        #expect(items.isEmpty, "the server refused the viewer")
+
+        let token = try #require(csrf(in: try get("/servers/web01", session: session)))
+        let approved = try post("/servers/web01/approve", session: session, [("csrf", token), ("module", "bmc-firmware"), ("latest-only", "on")])
+        #expect(approved.status == 303 && approved.headers["location"] == "/servers/web01")
+        #expect(items.count == 1 && items.first?["state"] as? String == "pending", "\(items)")
+
+        #expect(try post("/logout", session: session, [("csrf", token)]).headers["set-cookie"]?.contains("Max-Age=0") == true)
+        #expect(try get("/fleet", session: session).headers["location"] == "/login", "the session ended on the server, not only in the browser")
+    }
+
+    /// A multipart upload to /repository/add with the administrator's session.
+    func upload(_ session: String, body: [UInt8], boundary: String = "XyZ") throws -> HTTPClient.Response {
+        try HTTPClient().send("POST", manager.url + "/repository/add", body: body,
+                              headers: ["Cookie": "exup_session=\(session)", "Content-Type": "multipart/form-data; boundary=\(boundary)"])
+    }
+
+    @Test("uploads: a file named with a path is added under its base name; malformed bodies are refused and leave nothing")
+    func uploads() throws {
+        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let page = try HTTPClient().get(manager.url + "/login", maxBytes: 1 << 20)
+        let nonce = try #require(cookie(page, "exup_login"))
+        let loggedIn = try HTTPClient().send("POST", manager.url + "/login", body: form([("csrf", nonce), ("username", "admin"), ("password", adminPassword)]),
+                                             headers: ["Cookie": "exup_login=\(nonce)", "Content-Type": "application/x-www-form-urlencoded"])
+        let session = try #require(cookie(loggedIn, "exup_session"))
+        let token = try #require(csrf(in: try get("/repository", session: session)))
+
+        var info = InfoXML()
+        info.id = "bmc-2.50"
+        info.version = "2.50"
+        let package = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try HandPackage(info: info.bytes).write(to: fixture.work, name: "p.zip", signedWith: fixture.vendor.key))))
+        func part(_ headers: String, _ content: [UInt8]) -> [UInt8] { Array("--XyZ\r\n\(headers)\r\n\r\n".utf8) + content + Array("\r\n".utf8) }
+        let body = part("Content-Disposition: form-data; name=\"csrf\"", Array(token.utf8))
+            + part("Content-Disposition: form-data; name=\"mode\"", Array("all".utf8))
+            + part("Content-Disposition: form-data; name=\"files\"; filename=\"../../etc/cron.d/evil.zip\"\r\nContent-Type: application/zip", package)
+            + Array("--XyZ--\r\n".utf8)
+        let added = try upload(session, body: body)
+        #expect(added.status == 303)
+        let after = try get("/repository", session: session)
+        #expect(String(decoding: after.body, as: UTF8.self).contains("evil.zip: added"), "the result names the file by its base name")
+        #expect(try manager.admin.get(manager.url + "/api/v1/repository/packages/bmc-2.50", maxBytes: 1 << 20).status == 200)
+
+        let incoming = manager.data.file("incoming")
+        let before = (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []
+        let truncated = Array(body.dropLast(12))
+        let refused = try upload(session, body: truncated)
+        #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("closing boundary"), "\(String(decoding: refused.body, as: UTF8.self))")
+        #expect(try upload(session, body: Array("garbage".utf8)).status == 400)
+        let noCSRF = part("Content-Disposition: form-data; name=\"files\"; filename=\"x.zip\"", package) + Array("--XyZ--\r\n".utf8)
+        #expect(try upload(session, body: noCSRF).status == 403)
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []) == before, "refused uploads leave no file behind")
+    }
+}
