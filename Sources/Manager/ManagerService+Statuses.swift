@@ -50,7 +50,7 @@ extension ManagerService {
         var modules: [ServerDetail.Module] = []
         for reading in report.modules {
             var facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
-            facts.manualIcon = icons[reading.id] ?? settings.initialStatusIcon
+            facts.manualIcon = icons[reading.id] ?? initialStatusIcon
             let status = facts.status(agentReachable: reachable)
             let newest = facts.available
             let previous = report.previousVersions[reading.id]
@@ -117,6 +117,11 @@ extension ManagerService {
     }
 
     /// Sets a download-only module's status icon (seed §2.1.3.2; logged N25, a refusal E25).
+    /// The icon a download-only module shows until someone sets one (Table 9; the repository settings).
+    public nonisolated var initialStatusIcon: ManualIcon { initialIcon.withLock { $0 } }
+
+    public nonisolated func setInitialStatusIcon(_ icon: ManualIcon) { initialIcon.withLock { $0 = icon } }
+
     public func setManualIcon(_ server: String, module: String, icon: ManualIcon, actor: String) throws {
         do {
             guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report else { throw ManagerError.notFound("no server \(server) with a report") }

@@ -50,6 +50,8 @@ public actor ManagerService {
     nonisolated let reportedPlatforms = Mutex(Set<String>())
     /// Open user sessions: id → (HMAC of the secret, user, role, expiry).
     nonisolated let sessions = Mutex([String: SessionEntry]())
+    /// The repository's initial status icon, changed from the settings page while the manager runs.
+    nonisolated let initialIcon: Mutex<ManualIcon>
 
     public init(dataDirectory: String, repository: RepositoryService, source: (any PackageSource)? = nil, settings: Settings = Settings(),
                 clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
@@ -58,6 +60,7 @@ public actor ManagerService {
         self.repository = repository
         self.source = source ?? repository
         self.settings = settings
+        initialIcon = Mutex(settings.initialStatusIcon)
         self.clock = clock
         let keyPath = dataDirectory + "/agent-credentials.key"
         if let key = LocalFile.read(keyPath, limit: 64), key.count == 32 {

@@ -27,6 +27,9 @@ public struct ManagerApplication {
 
     /// Loads or creates the data directory and its secrets (written 0600 before anything listens).
     public init(configuration: ManagerConfiguration, logger: Logger) throws {
+        // Settings saved from the settings page take the place of the file's schedule, proxy and icon.
+        var configuration = configuration
+        try SavedRepositorySettings.load(dataDirectory: configuration.dataDirectory)?.apply(to: &configuration)
         self.configuration = configuration
         self.logger = logger
         let paths = RepositoryPaths(dataDirectory: configuration.dataDirectory)
@@ -75,9 +78,11 @@ public struct ManagerApplication {
         UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
         OperationsRoutes(manager: manager, exports: exports, authenticator: authenticator).register(on: router)
         MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
-        let check = sync.map { RepositorySettingsCheck(settings: $0.settings, catalog: repository.catalog) }
-        SyncRoutes(sync: sync, settings: check, remote: remote, authenticator: authenticator).register(on: router)
-        WebRoutes(manager: manager, repository: repository, exports: exports, sync: sync, remote: remote,
+        let check = sync.map { RepositorySettingsCheck(sync: $0, catalog: repository.catalog) }
+        let editor = RepositorySettingsEditor(dataDirectory: configuration.dataDirectory, sync: sync, manager: manager,
+                                              authenticator: authenticator, catalog: repository.catalog)
+        SyncRoutes(sync: sync, settings: check, remote: remote, editor: editor, authenticator: authenticator).register(on: router)
+        WebRoutes(manager: manager, repository: repository, exports: exports, sync: sync, remote: remote, editor: editor,
                   session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),
                   flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes).register(on: router)
         var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds,

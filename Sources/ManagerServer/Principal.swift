@@ -1,3 +1,4 @@
+import Synchronization
 import ExupCrypto
 import Hummingbird
 import Manager
@@ -59,7 +60,8 @@ public enum Permission: String, Sendable {
 /// Checks bearer credentials against the secrets, in constant time.
 public struct Authenticator: Sendable {
     let adminToken: [UInt8]
-    let repositoryPassword: [UInt8]
+    /// Rotated from the settings page while the server runs.
+    let repositoryPassword: RotatingSecret
     /// Agent credentials (`<id>.<secret>`) → agent name; nil for unknown or revoked ones.
     let agentLookup: @Sendable (String) -> String?
     /// Session tokens (`exups_<id>.<secret>`) → user and role.
@@ -68,7 +70,7 @@ public struct Authenticator: Sendable {
     public init(adminToken: String, repositoryPassword: String, agentLookup: @escaping @Sendable (String) -> String? = { _ in nil },
                 sessionLookup: @escaping @Sendable (String) -> (String, UserRole)? = { _ in nil }) {
         self.adminToken = Array(adminToken.utf8)
-        self.repositoryPassword = Array(repositoryPassword.utf8)
+        self.repositoryPassword = RotatingSecret(repositoryPassword)
         self.agentLookup = agentLookup
         self.sessionLookup = sessionLookup
     }
@@ -90,7 +92,7 @@ public struct Authenticator: Sendable {
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }
         let presented = Array(authorization.dropFirst(7).utf8)
         if Authenticator.equal(presented, adminToken) { return .administrator }
-        if Authenticator.equal(presented, repositoryPassword) { return .repositoryReader }
+        if Authenticator.equal(presented, repositoryPassword.bytes) { return .repositoryReader }
         let text = String(decoding: presented, as: UTF8.self)
         if text.hasPrefix("exups_") { return sessionLookup(text).map { .user($0.0, $0.1) } }
         if let name = agentLookup(text) { return .agent(name) }
@@ -104,4 +106,12 @@ public struct Authenticator: Sendable {
         for (p, q) in zip(x, y) { difference |= p ^ q }
         return difference == 0
     }
+}
+
+/// A secret that can be replaced while requests are checked against it.
+final class RotatingSecret: Sendable {
+    private let value: Mutex<[UInt8]>
+    init(_ text: String) { value = Mutex(Array(text.utf8)) }
+    var bytes: [UInt8] { value.withLock { $0 } }
+    func replace(_ text: String) { value.withLock { $0 = Array(text.utf8) } }
 }

@@ -15,11 +15,11 @@ struct RepositorySettingsCheck: Sendable {
         var problem: String?
     }
 
-    let settings: UpstreamSettings
+    let sync: UpstreamSync
     let catalog: Catalog
 
     func run(actor: String) async -> Outcome {
-        let settings = settings
+        let settings = sync.settings
         let problem: String? = await OffPool.compute("exup.settings-check") { Self.problem(settings) }
         let now = Int64(time(nil))
         if let problem {
@@ -58,15 +58,21 @@ struct SyncScheduler: Sendable {
 
     func run() async {
         _ = await check.run(actor: "exup-manager")
-        guard let schedule = sync.settings.schedule else { return }
         var last = Int64(time(nil))
         while !Task.isCancelled {
+            // The schedule can change on the settings page: it is read again at every wake-up.
+            guard let schedule = sync.settings.schedule else {
+                sync.setNextScheduled(nil)
+                try? await Task.sleep(for: .seconds(30))
+                continue
+            }
             let next = schedule.next(after: last)
             sync.setNextScheduled(next)
-            while !Task.isCancelled && Int64(time(nil)) < next {
+            while !Task.isCancelled && Int64(time(nil)) < next && sync.settings.schedule == schedule {
                 try? await Task.sleep(for: .seconds(min(30, max(1, next - Int64(time(nil))))))
             }
             if Task.isCancelled { return }
+            guard sync.settings.schedule == schedule else { continue }
             _ = sync.start(actor: "schedule")
             last = next
         }

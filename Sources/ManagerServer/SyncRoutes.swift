@@ -16,6 +16,7 @@ struct SyncRoutes: Sendable {
     let settings: RepositorySettingsCheck?
     /// In remote mode, "download now" and its status are the remote repository's (R098).
     let remote: RemoteRepository?
+    let editor: RepositorySettingsEditor
     let authenticator: Authenticator
 
     func register(on router: Router<BasicRequestContext>) {
@@ -53,6 +54,9 @@ struct SyncRoutes: Sendable {
         router.get("/api/v1/repository/settings") { request, _ in
             try self.require(request, .read)
             var view = RepositorySettingsView(sync?.settings, status: sync?.status)
+            view.initialStatusIcon = editor.manager.initialStatusIcon.rawValue
+            view.savedBy = editor.saved?.savedBy
+            view.savedAt = editor.saved?.savedAt
             if let remote = self.remote {
                 view.remote = remote.settings.url
                 view.remoteVersion = remote.remoteVersion.version
@@ -62,6 +66,23 @@ struct SyncRoutes: Sendable {
                 view.remoteProblem = remote.problem
             }
             return try Response.json(view)
+        }
+        router.post("/api/v1/repository/settings") { request, _ in
+            let principal = try self.require(request, .administer)
+            let body = try await StrictJSON.decode(SettingsBody.self, from: request,
+                                                   allowed: ["syncIntervalHours", "syncTime", "proxy", "initialStatusIcon", "keepUnchecked"])
+            let proposed = SavedRepositorySettings(syncIntervalHours: body.syncIntervalHours, syncTime: body.syncTime, proxy: body.proxy,
+                                                   initialStatusIcon: body.initialStatusIcon, savedBy: "", savedAt: "")
+            let outcome: RepositorySettingsEditor.Outcome
+            do { outcome = try await self.editor.save(proposed, keepUnchecked: body.keepUnchecked ?? false, actor: principal.name) } catch let error as RepositorySettingsError {
+                throw APIError.badRequest(error.description)
+            }
+            guard outcome.saved else { throw APIError(.conflict, "check-failed", "\(outcome.problem ?? "the check failed"); not saved (send keepUnchecked to save anyway)") }
+            return try Response.json(outcome)
+        }
+        router.post("/api/v1/repository/password/rotate") { request, _ in
+            let principal = try self.require(request, .administer)
+            return try Response.json(["password": try self.editor.rotatePassword(actor: principal.name)])
         }
         router.post("/api/v1/repository/settings/check") { request, _ in
             let principal = try self.require(request, .administer)
@@ -117,6 +138,10 @@ struct RepositorySettingsView: Codable {
     var remoteVersion: String?
     var warning: String?
     var remoteProblem: String?
+    var initialStatusIcon: String?
+    /// Who saved the settings from the settings page, and when (nil: manager.toml's apply).
+    var savedBy: String?
+    var savedAt: String?
 
     init(_ settings: UpstreamSettings?, status: SyncStatus?) {
         upstream = settings?.url
@@ -133,4 +158,13 @@ struct RepositorySettingsView: Codable {
 
 extension String {
     init(format2 value: Int) { self = value < 10 ? "0\(value)" : "\(value)" }
+}
+
+/// `POST /api/v1/repository/settings`: what the settings page edits.
+struct SettingsBody: Decodable {
+    var syncIntervalHours: Int
+    var syncTime: String
+    var proxy: SavedRepositorySettings.Proxy?
+    var initialStatusIcon: String
+    var keepUnchecked: Bool?
 }

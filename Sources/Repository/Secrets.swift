@@ -13,6 +13,14 @@ public struct Secrets: Sendable {
     /// True when this start created them (print them once).
     public var created: Bool
 
+    /// A new repository password, written (0600) before it is returned: managers that use this repository
+    /// need it from now on; the old one stops working.
+    public static func rotateRepositoryPassword(_ paths: RepositoryPaths) throws -> String {
+        let value = Secrets.token(bytes: 18)
+        try LocalFile.writeAtomically(Array((value + "\n").utf8), to: paths.repositoryPassword, mode: 0o600)
+        return value
+    }
+
     /// Loads the secrets, creating whatever is missing (files written before the server listens).
     public static func loadOrCreate(_ paths: RepositoryPaths) throws -> Secrets {
         try LocalFile.makeDirectories(paths.root, mode: 0o700)

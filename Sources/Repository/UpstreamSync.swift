@@ -63,7 +63,9 @@ public struct SyncStatus: Sendable, Codable, Hashable {
 /// it is kept), add it (which checks the vendor signature and re-publishes it under this repository's
 /// keys). A failed or cancelled sync does not advance the "since" time.
 public final class UpstreamSync: Sendable {
-    public let settings: UpstreamSettings
+    /// The settings in force: the schedule and the proxy can change while it runs (the settings page).
+    public var settings: UpstreamSettings { current.withLock { $0 } }
+    let current: Mutex<UpstreamSettings>
     let repository: RepositoryService
     let directory: String
     let clock: @Sendable () -> Int64
@@ -75,7 +77,7 @@ public final class UpstreamSync: Sendable {
     public var runCounts: [String: Int] { runs.withLock { $0 } }
 
     public init(settings: UpstreamSettings, repository: RepositoryService, clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
-        self.settings = settings
+        current = Mutex(settings)
         self.repository = repository
         directory = repository.paths.root + "/upstream"
         self.clock = clock
@@ -97,6 +99,12 @@ public final class UpstreamSync: Sendable {
     }
 
     public var status: SyncStatus { state.withLock { $0 } }
+
+    /// New schedule and proxy (the upstream's address and password stay the configuration's, R146);
+    /// requests from then on go through the new proxy.
+    public func update(schedule: SyncSchedule?, proxy: ProxySettings?) {
+        current.withLock { $0.schedule = schedule; $0.proxy = proxy }
+    }
 
     /// Starts a sync in the background; nil when one is already running.
     public func start(actor: String, remote: Bool = false) -> SyncStatus? {

@@ -196,6 +196,25 @@ def run(b, seed):
     b.click_and_wait(b.driver.find_element(By.CSS_SELECTOR, "button[formaction='/repository/delete']"))
     check(f"{seed['uploadID']}: deleted" in b.flash(), f"delete removes it: {b.flash()}")
 
+    # Repository settings: the schedule and the initial icon, then a new repository password.
+    b.get("/settings")
+    interval = b.driver.find_element(By.ID, "interval")
+    interval.clear()
+    interval.send_keys("12")
+    time_field = b.driver.find_element(By.ID, "time")
+    time_field.clear()
+    time_field.send_keys("04:15")
+    Select(b.driver.find_element(By.ID, "icon")).select_by_value("no-package")
+    b.submit("form[action='/settings']")
+    check("settings saved and in force" in b.flash(), f"settings saved: {b.flash()}")
+    check(b.driver.find_element(By.ID, "interval").get_attribute("value") == "12", "the page shows the saved interval")
+    b.shot("settings")
+    valid_html(b.raw("/settings")[0], "the settings page")
+    b.submit("form[action='/settings/password']")
+    check("the new repository password is" in b.flash(), f"the repository password is rotated and shown once: {b.flash()}")
+    b.get("/settings")
+    check("the new repository password is" not in b.flash(), "shown once only")
+
     # The application log with a filter.
     b.get("/log")
     b.driver.find_element(By.ID, "q").send_keys(seed["uploadID"])

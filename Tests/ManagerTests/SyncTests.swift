@@ -328,4 +328,68 @@ import Glibc
         _ = try sync(repository)
         #expect(try logCodes(repository).filter { $0.code == "N19" }.count == 1, "the new address is kept")
     }
+
+    // MARK: - Settings changed while the manager runs
+
+    func saveSettings(_ manager: ManagerProcess, _ body: [String: Any]) throws -> (Int, [String: Any]) {
+        let response = try manager.admin.send("POST", manager.url + "/api/v1/repository/settings", body: Array(try JSONSerialization.data(withJSONObject: body)))
+        return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:])
+    }
+
+    @Test("settings saved through the API: checked first (E13, not saved), in force at once (the next sync goes through the new proxy), kept across a restart")
+    func settingsSaved() throws {
+        try publish("bmc-2.31", version: "2.31")
+        let repository = try dmz()
+        let closed = try ManagerProcess.freeTCPPort()
+        let unreachable: [String: Any] = ["syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
+                                          "proxy": ["host": "127.0.0.1", "port": Int(closed), "auth": "any"]]
+        let (refusedStatus, refused) = try saveSettings(repository, unreachable)
+        #expect(refusedStatus == 409 && ((refused["error"] as? [String: Any])?["message"] as? String ?? "").contains("could not connect to the proxy server"), "\(refused)")
+        #expect(try logCodes(repository).contains { $0.code == "E13" && $0.cause.contains("proxy") }, "R106: logged as failed")
+        #expect(try json(repository, "GET", "/api/v1/repository/settings").1["proxy"] == nil, "nothing was saved")
+        #expect(try saveSettings(repository, ["syncIntervalHours": 6, "syncTime": "25:00", "initialStatusIcon": "latest"]).0 == 400)
+        #expect(try saveSettings(repository, ["syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
+                                              "proxy": ["host": "127.0.0.1", "port": 3128, "auth": "ntlm"]]).0 == 400, "NTLM is refused (R105)")
+
+        let squid = try SquidProxy(authentication: .basic)
+        defer { squid.stop() }
+        let (savedStatus, saved) = try saveSettings(repository, ["syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
+                                                                 "proxy": ["host": "127.0.0.1", "port": Int(squid.port), "username": squid.username,
+                                                                           "password": squid.password, "auth": "basic"]])
+        #expect(savedStatus == 200 && saved["saved"] as? Bool == true, "\(saved)")
+        #expect(try logCodes(repository).contains { $0.code == "N16" })
+        let status = try sync(repository)
+        #expect(status["state"] as? String == "succeeded" && status["added"] as? [String] == ["bmc-2.31"], "\(status)")
+        #expect(squid.accessLog.contains("/repo/v1/targets/"), "the running manager took the new proxy: \(squid.accessLog)")
+
+        try repository.restart()
+        let settings = try json(repository, "GET", "/api/v1/repository/settings").1
+        #expect(settings["syncIntervalHours"] as? Int == 6 && settings["syncTime"] as? String == "01:30", "\(settings)")
+        #expect((settings["proxy"] as? [String: Any])?["port"] as? Int == Int(squid.port) && settings["initialStatusIcon"] as? String == "latest")
+        #expect(settings["savedBy"] as? String == "admin" && (settings["proxy"] as? [String: Any])?["password"] == nil, "passwords never leave the server")
+        let file = repository.data.file("repository-settings.json")
+        #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600, "it holds the proxy's password")
+
+        let (keptStatus, kept) = try saveSettings(repository, unreachable.merging(["keepUnchecked": true]) { $1 })
+        #expect(keptStatus == 200 && (kept["problem"] as? String ?? "").contains("proxy"), "kept on request, with the problem named: \(kept)")
+    }
+
+    @Test("rotating the repository password: the new one works at once, the old one is refused")
+    func passwordRotation() throws {
+        let repository = try dmz()
+        let old = repository.repositoryPassword
+        func timestamp(_ password: String) throws -> Int {
+            var options = HTTPClient.Options()
+            options.bearerToken = password
+            return try HTTPClient(options: options).get(repository.url + "/repo/v1/metadata/timestamp.json", maxBytes: 1 << 20).status
+        }
+        #expect(try timestamp(old) == 200)
+        let (status, body) = try json(repository, "POST", "/api/v1/repository/password/rotate")
+        let new = try #require(body["password"] as? String)
+        #expect(status == 200 && new != old && new == repository.repositoryPassword, "written to DATA/repository.password")
+        #expect(try timestamp(new) == 200)
+        #expect(try timestamp(old) == 401)
+        try repository.restart()
+        #expect(try timestamp(new) == 200, "kept across a restart")
+    }
 }

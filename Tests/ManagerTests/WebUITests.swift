@@ -91,6 +91,7 @@ import Transport
             "admin": ["name": "admin", "password": adminPassword], "servers": ["web01", "web02"], "group": "racks",
             "uploadFile": upload, "uploadID": "bmc-2.40-web", "hostileName": hostile, "scheduleStart": "2030-01-02T03:04",
         ]
+        let passwordBefore = manager.repositoryPassword
         let seedFile = try dir.write("seed.json", String(decoding: try JSONSerialization.data(withJSONObject: seed), as: UTF8.self))
         let shots = root + "/.build/web-screenshots"
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
@@ -111,7 +112,11 @@ import Transport
         #expect(!approvals.contains { $0["actor"] as? String == "victor" }, "the viewer approved nothing")
         let schedules = try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/schedules", maxBytes: 1 << 20).body)) as? [Any]
         #expect(schedules?.isEmpty == true, "the batch made on the page was deleted there")
-        for page in ["fleet", "server", "group", "repository", "log", "schedules", "fleet-phone"] {
+        let settings = try json("/api/v1/repository/settings")
+        #expect(settings["syncIntervalHours"] as? Int == 12 && settings["syncTime"] as? String == "04:15" && settings["initialStatusIcon"] as? String == "no-package",
+                "saved from the page: \(settings)")
+        #expect(manager.repositoryPassword != passwordBefore, "the page rotated the repository password")
+        for page in ["fleet", "server", "group", "repository", "settings", "log", "schedules", "fleet-phone"] {
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page).png"), "screenshot \(page)")
         }
     }

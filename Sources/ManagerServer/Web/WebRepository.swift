@@ -187,7 +187,7 @@ extension WebRoutes {
     func syncSection(_ visit: Visit) -> HTML {
         guard let sync else {
             let remoteLine: HTML = remote.map { "<p>This manager uses the repository of \($0.settings.url).</p>" } ?? "<p class=\"muted\">No upstream is configured ([repository.upstream] in manager.toml).</p>"
-            return "<h2>Upstream</h2>\(remoteLine)"
+            return "<h2>Upstream</h2>\(remoteLine)<p><a href=\"/settings\">Repository settings</a> (initial status icon, repository password)</p>"
         }
         let status = sync.status
         let settings = sync.settings
@@ -212,7 +212,7 @@ extension WebRoutes {
         \(progress)
         </section>
         \(controls)
-        <p class="muted">Settings are read from manager.toml ([repository.upstream]); change them there and restart the manager.</p>
+        <p><a href="/settings">Repository settings</a> (schedule, proxy, initial status icon, repository password)</p>
         """
     }
 

@@ -17,6 +17,7 @@ struct WebRoutes: Sendable {
     let exports: ExportJobs
     let sync: UpstreamSync?
     let remote: RemoteRepository?
+    let editor: RepositorySettingsEditor
     let session: WebSession
     let flash: WebFlash
     let maxUploadBytes: Int64
@@ -39,6 +40,7 @@ struct WebRoutes: Sendable {
         registerServer(on: router)
         registerSchedules(on: router)
         registerRepository(on: router)
+        registerSettings(on: router)
         registerLog(on: router)
     }
 

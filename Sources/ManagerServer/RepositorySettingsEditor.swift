@@ -1,0 +1,67 @@
+import ExupCore
+import ExupSystem
+import Manager
+import Repository
+import TUF
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Changes the repository settings while the manager runs (seed §3.3, §8.12, R152): checks what is
+/// proposed as saving does in the seed (R106: the proxy and the upstream through it), saves it, puts it in
+/// force (the sync's schedule and proxy, the initial status icon), and logs N16 or E13. Also rotates the
+/// repository password other managers use.
+struct RepositorySettingsEditor: Sendable {
+    struct Outcome: Codable, Sendable {
+        var saved: Bool
+        var problem: String?
+    }
+
+    let dataDirectory: String
+    let sync: UpstreamSync?
+    let manager: ManagerService
+    let authenticator: Authenticator
+    let catalog: Catalog
+
+    var saved: SavedRepositorySettings? { try? SavedRepositorySettings.load(dataDirectory: dataDirectory) }
+
+    /// Saves `proposed` after the check; with a problem it is refused (E13) unless `keepUnchecked`.
+    func save(_ proposed: SavedRepositorySettings, keepUnchecked: Bool, actor: String) async throws -> Outcome {
+        var proposed = proposed
+        proposed.savedBy = actor
+        proposed.savedAt = UTCTime(seconds: Int64(time(nil))).description
+        let (schedule, proxy, icon) = try proposed.validated()
+        var problem: String?
+        if let sync {
+            var candidate = sync.settings
+            candidate.schedule = schedule
+            candidate.proxy = proxy
+            let checked = candidate
+            problem = await OffPool.compute("exup.settings-check") { RepositorySettingsCheck.problem(checked) }
+        }
+        if let problem, !keepUnchecked {
+            log(.repositorySettingsFailed, actor: actor, cause: problem + "; not saved")
+            return Outcome(saved: false, problem: problem)
+        }
+        do { try proposed.save(dataDirectory: dataDirectory) } catch {
+            log(.repositorySettingsFailed, actor: actor, cause: "cannot write \(SavedRepositorySettings.path(dataDirectory)): \(error)")
+            throw RepositorySettingsError("cannot write \(SavedRepositorySettings.path(dataDirectory)): \(error)")
+        }
+        sync?.update(schedule: schedule, proxy: proxy)
+        manager.setInitialStatusIcon(icon)
+        log(.repositorySettingsSet, actor: actor, cause: problem.map { "saved with a problem the check found: \($0)" } ?? "schedule, proxy and initial status icon")
+        return Outcome(saved: true, problem: problem)
+    }
+
+    /// A new repository password, in force at once; the old one is refused from now on.
+    func rotatePassword(actor: String) throws -> String {
+        let password = try Secrets.rotateRepositoryPassword(RepositoryPaths(dataDirectory: dataDirectory))
+        authenticator.repositoryPassword.replace(password)
+        log(.repositorySettingsSet, actor: actor, cause: "repository password changed: managers that use this repository need the new one")
+        return password
+    }
+
+    func log(_ event: AppLogEvent, actor: String, cause: String) {
+        try? catalog.log(AppLogEntry(time: Int64(time(nil)), event: event, actor: actor, cause: cause))
+    }
+}

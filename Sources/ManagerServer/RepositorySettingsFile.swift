@@ -1,0 +1,75 @@
+import ExupCore
+import ExupSystem
+import FoundationEssentials
+import Transport
+
+/// The repository settings saved from the settings page or `POST /api/v1/repository/settings` (R152): the
+/// sync schedule, the proxy and the initial status icon, in DATA/repository-settings.json (0600: it can
+/// hold the proxy's password). Once saved they take the place of manager.toml's values for these keys at
+/// every start; the upstream's address and password stay the file's (R146).
+struct SavedRepositorySettings: Codable, Sendable, Equatable {
+    struct Proxy: Codable, Sendable, Equatable {
+        var host: String
+        var port: Int
+        var username: String?
+        var password: String?
+        var auth: String
+    }
+
+    /// Hours between syncs; 0 = by hand only.
+    var syncIntervalHours: Int
+    /// HH:MM UTC the runs are aligned on.
+    var syncTime: String
+    var proxy: Proxy?
+    var initialStatusIcon: String
+    var savedBy: String
+    var savedAt: String
+
+    static func path(_ dataDirectory: String) -> String { dataDirectory + "/repository-settings.json" }
+
+    static func load(dataDirectory: String) throws -> SavedRepositorySettings? {
+        guard let bytes = LocalFile.read(path(dataDirectory), limit: 64 << 10) else { return nil }
+        do { return try JSONDecoder().decode(SavedRepositorySettings.self, from: Data(bytes)) } catch {
+            throw RepositorySettingsError("\(path(dataDirectory)) is damaged (\(error)): fix or remove it; manager.toml's settings apply without it")
+        }
+    }
+
+    func save(dataDirectory: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try LocalFile.writeAtomically(Array(try encoder.encode(self)), to: Self.path(dataDirectory), mode: 0o600)
+    }
+
+    /// Checks every field; the values as the running parts take them.
+    func validated() throws -> (schedule: SyncSchedule?, proxy: ProxySettings?, icon: ManualIcon) {
+        guard (0...8760).contains(syncIntervalHours) else { throw RepositorySettingsError("the sync interval is 0 (by hand only) to 8760 hours") }
+        guard let minute = SyncSchedule.minuteOfDay(syncTime) else { throw RepositorySettingsError("the sync time must be HH:MM (UTC), not \(syncTime)") }
+        guard let icon = ManualIcon(rawValue: initialStatusIcon) else {
+            throw RepositorySettingsError("the initial status icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        var proxySettings: ProxySettings?
+        if let proxy {
+            let host = proxy.host.trimmingScalars(in: " ")
+            guard !host.isEmpty, host.count <= 253, !host.contains("/"), !host.contains(" ") else { throw RepositorySettingsError("the proxy address must be a host name or IP address") }
+            guard (1...65535).contains(proxy.port) else { throw RepositorySettingsError("the proxy port must be 1 to 65535") }
+            let authentication: ProxySettings.Authentication
+            do { authentication = try ProxySettings.authentication(proxy.auth) } catch { throw RepositorySettingsError("\(error)") }
+            let user = proxy.username.flatMap { $0.isEmpty ? nil : $0 }
+            proxySettings = ProxySettings(host: host, port: proxy.port, username: user, password: user == nil ? nil : proxy.password, authentication: authentication)
+        }
+        return (syncIntervalHours == 0 ? nil : SyncSchedule(intervalHours: syncIntervalHours, minuteOfDay: minute), proxySettings, icon)
+    }
+
+    /// These settings over the configuration's.
+    func apply(to configuration: inout ManagerConfiguration) throws {
+        let (schedule, proxy, icon) = try validated()
+        configuration.initialStatusIcon = icon
+        configuration.upstream?.schedule = schedule
+        configuration.upstream?.proxy = proxy
+    }
+}
+
+struct RepositorySettingsError: Error, CustomStringConvertible {
+    var description: String
+    init(_ description: String) { self.description = description }
+}
