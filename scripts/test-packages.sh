@@ -92,6 +92,16 @@ TOML
 chroot "$r" exup-agent run --once
 EXUP_SERVER="http://127.0.0.1:$mport" EXUP_TOKEN="$(cat "$work/manager/admin.token")" .build/debug/exup server show chrooted | head -8
 
+step "the packaged manager serves its pages (templates compiled into the binary)"
+wport=$(( 30000 + RANDOM % 20000 ))
+chroot "$r" exup-manager serve --data-dir /tmp/exup-web-check --listen "127.0.0.1:$wport" > "$work/web.log" 2>&1 &
+wpid=$!
+for _ in $(seq 200); do grep -q "listening on" "$work/web.log" 2>/dev/null && break; sleep 0.05; done
+curl -fsS "http://127.0.0.1:$wport/login" | grep -q '<form method="post" action="/login">' || { echo "the packaged manager's login page is missing" >&2; exit 1; }
+curl -fsS "http://127.0.0.1:$wport/static/exup.css" | grep -q "font:" || { echo "the packaged manager's stylesheet is missing" >&2; exit 1; }
+kill "$wpid"; wait "$wpid" 2>/dev/null || true
+echo "the packaged exup-manager serves /login and its stylesheet"
+
 step "the agent updates itself through its own package (the root booted with systemd-nspawn)"
 next_deb=$(scripts/next-agent-package.sh)
 next=$(dpkg-deb --show --showformat='${Version}' "$next_deb")

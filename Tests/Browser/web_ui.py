@@ -48,7 +48,14 @@ class Browser:
         return " | ".join(e.text for e in self.driver.find_elements(By.CSS_SELECTOR, ".flash"))
 
     def shot(self, name):
+        """A screenshot, and the page's controls checked for accessible names."""
         self.driver.save_screenshot(f"{self.shots}/{name}.png")
+        unnamed = self.driver.execute_script("""
+            return Array.from(document.querySelectorAll('input:not([type=hidden]), select, button')).filter(function (e) {
+              var label = e.labels && e.labels.length ? e.labels[0].textContent.trim() : '';
+              return !(label || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim()));
+            }).map(function (e) { return e.outerHTML; });""")
+        check(not unnamed, f"every control on the {name} page has an accessible name {unnamed}")
 
     def click_and_wait(self, element):
         """Clicks something that loads a new page, and waits until it has."""
@@ -240,18 +247,13 @@ def run(b, seed):
     b.get("/fleet")
 
     # Widths: a laptop and a phone.
-    for width, height, name in ((1280, 800, "fleet-1280"), (390, 844, "fleet-phone")):
+    for width, height, suffix in ((1280, 800, "1280"), (390, 844, "phone")):
         b.driver.set_window_size(width, height)
-        b.get("/fleet")
-        overflow = b.driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        check(overflow <= 1, f"the fleet page fits {width} px wide (overflow {overflow} px)")
-        b.shot(name)
-    unnamed = b.driver.execute_script("""
-        return Array.from(document.querySelectorAll('input:not([type=hidden]), select, button')).filter(function (e) {
-          var label = e.labels && e.labels.length ? e.labels[0].textContent.trim() : '';
-          return !(label || e.getAttribute('aria-label') || (e.tagName === 'BUTTON' && e.textContent.trim()));
-        }).map(function (e) { return e.outerHTML; });""")
-    check(not unnamed, f"every control has an accessible name {unnamed}")
+        for path, name in (("/fleet", "fleet"), (f"/servers/{first}", "server"), ("/repository", "repository"), ("/log", "log")):
+            b.get(path)
+            overflow = b.driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            check(overflow <= 1, f"the {name} page fits {width} px wide (overflow {overflow} px)")
+            b.shot(f"{name}-{suffix}")
     print("all checks passed", flush=True)
 
 

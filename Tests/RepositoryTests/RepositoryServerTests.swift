@@ -185,6 +185,8 @@ import Transport
         options.bearerToken = secure.repositoryPassword
         let response = try HTTPClient(options: options).get("https://127.0.0.1:\(secure.port)/repo/v1/metadata/timestamp.json", maxBytes: 1 << 20)
         #expect(response.status == 200)
+        let login = try HTTPClient(options: options).get("https://127.0.0.1:\(secure.port)/login", maxBytes: 1 << 20)
+        #expect(login.status == 200 && (login.headers["set-cookie"] ?? "").hasSuffix("; Secure"), "under HTTPS the pages' cookies are Secure: \(login.headers)")
         #expect(throws: HTTPError.self) { _ = try HTTPClient().get("https://127.0.0.1:\(secure.port)/healthz", maxBytes: 100) }
         #expect(throws: HTTPError.self) { _ = try HTTPClient().get("http://127.0.0.1:\(secure.port)/healthz", maxBytes: 100) }
     }
