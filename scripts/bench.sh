@@ -130,5 +130,16 @@ printf '%-44s %10s req/s   p99 %s   non-2xx/3xx %s\n' "report ingest (new sequen
 printf '%-44s %10s (each accepted report raised one sequence)\n' "reports stored, counted in SQLite" "$stored"
 printf '%-44s %10.1f MiB\n' "exup-manager peak RSS" "$(awk -v k="$frss" 'BEGIN { print k / 1024 }')"
 
+# The fleet page for that fleet: 200 servers a page, and the Table 21 filter that reads every server.
+admin_token=$(cat "$fleet_data/admin.token")
+curl -fsS -o /dev/null -H "Authorization: Bearer $admin_token" -d '{"name":"bench","role":"viewer","password":"bench password"}' "http://127.0.0.1:$fport/api/v1/users"
+session=$(curl -fsS -d '{"username":"bench","password":"bench password"}' "http://127.0.0.1:$fport/api/v1/login" | sed -n 's/.*"token" *: *"\([^"]*\)".*/\1/p')
+page_ms() {   # median of 5 GETs of the page, in ms
+  for _ in 1 2 3 4 5; do curl -fsS -o /dev/null -w '%{time_total}\n' -H "Cookie: exup_session=$session" "http://127.0.0.1:$fport$1"; done |
+    sort -n | sed -n 3p | awk '{printf "%.0f", $1 * 1000}'
+}
+printf '%-44s %10s ms\n' "web: /fleet (10,000 servers, 200 shown)" "$(page_ms /fleet)"
+printf '%-44s %10s ms\n' "web: /fleet?filter=update-available" "$(page_ms '/fleet?filter=update-available')"
+
 # ---------------------------------------------------------------- the agent's footprint
 source "$repo/scripts/bench/agent-footprint.sh"

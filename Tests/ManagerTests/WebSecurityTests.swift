@@ -142,4 +142,18 @@ import Transport
         #expect(try upload(session, body: noCSRF).status == 403)
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []) == before, "refused uploads leave no file behind")
     }
+
+    @Test("the fleet page shows 200 servers a page, with links to the others, and search narrows before paging")
+    func fleetPaging() throws {
+        for index in 0..<205 { try fixture.serverWithUpdate(String(format: "node%03d", index)) }
+        let session = try login("victor")
+        func rows(_ page: HTTPClient.Response) -> Int { String(decoding: page.body, as: UTF8.self).components(separatedBy: "<tr><td><a href=\"/servers/").count - 1 }
+        let first = try get("/fleet", session: session)
+        let text = String(decoding: first.body, as: UTF8.self)
+        #expect(rows(first) == 200 && text.contains("page 1 of 2") && text.contains("Servers (206 of 206)"))
+        let second = try get("/fleet?q=&filter=all&page=1", session: session)
+        #expect(rows(second) == 6 && String(decoding: second.body, as: UTF8.self).contains("rel=\"prev\""))
+        let searched = try get("/fleet?q=node20&filter=all", session: session)
+        #expect(rows(searched) == 5, "node200…node204")
+    }
 }

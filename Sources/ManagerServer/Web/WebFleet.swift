@@ -71,7 +71,16 @@ extension WebRoutes {
         let groupsTable: HTML = groups.isEmpty
             ? "<p class=\"muted\">No groups yet (exup groups create NAME).</p>"
             : "<div class=\"scroll\"><table id=\"groups\" data-live><thead><tr><th>Group</th><th>Servers</th><th>Progress</th></tr></thead><tbody>\(groupRows)</tbody></table></div>"
-        let rows = shown.map { server -> HTML in
+        // 200 a page: a fleet of thousands stays a page a browser renders at once.
+        let pageSize = 200
+        let pageCount = max(1, (shown.count + pageSize - 1) / pageSize)
+        let pageNumber = min(max(0, parameters.get("page", as: Int.self) ?? 0), pageCount - 1)
+        func link(_ page: Int) -> String { "/fleet?q=\(Self.segment(search))&filter=\(filter.rawValue)&page=\(page)" }
+        var pager: [HTML] = []
+        if pageNumber > 0 { pager.append("<a href=\"\(link(pageNumber - 1))\" rel=\"prev\">Previous</a>") }
+        if pageCount > 1 { pager.append("page \(pageNumber + 1) of \(pageCount)") }
+        if pageNumber + 1 < pageCount { pager.append("<a href=\"\(link(pageNumber + 1))\" rel=\"next\">Next</a>") }
+        let rows = shown.dropFirst(pageNumber * pageSize).prefix(pageSize).map { server -> HTML in
             """
             <tr><td><a href="/servers/\(Self.segment(server.name))">\(server.name)</a></td>
             <td>\(WebLayout.status(server.status, server.statusText))</td>
@@ -93,6 +102,7 @@ extension WebRoutes {
         <h2>Servers (\(shown.count) of \(servers.count))</h2>
         <div class="scroll"><table id="servers" data-live><thead><tr><th>Server</th><th>Status</th><th class="hide-narrow">Model</th><th class="hide-narrow">OS</th><th class="hide-narrow">Last seen</th></tr></thead>
         <tbody>\(rows)</tbody></table></div>
+        <nav aria-label="Pages of servers">\(HTML.join(pager, separator: " · "))</nav>
         """
         return WebPage(title: "Fleet", body: body, refreshSeconds: running ? 3 : nil, section: "fleet")
     }
