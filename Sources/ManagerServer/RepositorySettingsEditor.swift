@@ -28,6 +28,11 @@ struct RepositorySettingsEditor: Sendable {
     /// Saves `proposed` after the check; with a problem it is refused (E13) unless `keepUnchecked`.
     func save(_ proposed: SavedRepositorySettings, keepUnchecked: Bool, actor: String) async throws -> Outcome {
         var proposed = proposed
+        // The proxy's password is never shown: unsent, the one in force is kept for the same user.
+        if var proxy = proposed.proxy, proxy.password == nil, let current = sync?.settings.proxy, current.username == proxy.username {
+            proxy.password = current.password
+            proposed.proxy = proxy
+        }
         proposed.savedBy = actor
         proposed.savedAt = UTCTime(seconds: Int64(time(nil))).description
         let (schedule, proxy, icon) = try proposed.validated()

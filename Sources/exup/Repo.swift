@@ -11,7 +11,7 @@ struct Repo: ParsableCommand {
         commandName: "repo",
         abstract: "Manage the manager's update package repository.",
         subcommands: [RepoTargets.self, RepoAdd.self, RepoList.self, RepoShow.self, RepoDelete.self, RepoClearDeletionHistory.self,
-                      RepoExport.self, RepoSync.self, RepoSettings.self]
+                      RepoExport.self, RepoSync.self, RepoSettings.self, RepoPassword.self]
     )
 }
 

@@ -392,4 +392,33 @@ import Glibc
         try repository.restart()
         #expect(try timestamp(new) == 200, "kept across a restart")
     }
+
+    @Test("exup repo settings changes the schedule, the proxy and the icon; an unsent proxy password is kept; exup repo password rotate")
+    func settingsCLI() throws {
+        try publish("bmc-2.31", version: "2.31")
+        let repository = try dmz()
+        let squid = try SquidProxy(authentication: .basic)
+        defer { squid.stop() }
+        let environment = ["EXUP_SERVER": repository.url, "EXUP_TOKEN": repository.adminToken, "PATH": "/usr/bin:/bin"]
+        func exup(_ arguments: String...) throws -> Subprocess.Result {
+            try Subprocess.run([BuiltProducts.path("exup")] + arguments, environment: environment)
+        }
+        let passwordFile = try dir.write("proxy.password", squid.password + "\n")
+        let set = try exup("repo", "settings", "--proxy", "127.0.0.1:\(squid.port)", "--proxy-user", squid.username,
+                           "--proxy-password-file", passwordFile, "--proxy-auth", "basic")
+        #expect(set.status == 0 && set.stdout.contains("saved and in force"), "\(set.stdout)\(set.stderr)")
+        let changed = try exup("repo", "settings", "--sync-interval", "8", "--sync-time", "02:00", "--initial-status-icon", "latest")
+        #expect(changed.status == 0, "\(changed.stderr)")
+        let shown = try JSONSerialization.jsonObject(with: Data(try exup("repo", "settings", "--json").stdout.utf8)) as? [String: Any] ?? [:]
+        #expect(shown["syncIntervalHours"] as? Int == 8 && shown["syncTime"] as? String == "02:00" && shown["initialStatusIcon"] as? String == "latest")
+        #expect((shown["proxy"] as? [String: Any])?["username"] as? String == squid.username, "the proxy stayed: \(shown)")
+        #expect(try sync(repository)["state"] as? String == "succeeded", "the proxy's password was kept when only the schedule changed")
+        #expect(squid.accessLog.contains(squid.username))
+
+        let bad = try exup("repo", "settings", "--proxy", "127.0.0.1:\(try ManagerProcess.freeTCPPort())")
+        #expect(bad.status != 0 && bad.stderr.contains("could not connect to the proxy server"), "\(bad.stderr)")
+        let old = repository.repositoryPassword
+        let rotated = try exup("repo", "password", "rotate")
+        #expect(rotated.status == 0 && rotated.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == repository.repositoryPassword && repository.repositoryPassword != old)
+    }
 }

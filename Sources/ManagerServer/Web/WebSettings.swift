@@ -12,8 +12,8 @@ extension WebRoutes {
                 let proxy: SavedRepositorySettings.Proxy? = (form["proxy-host"] ?? "").isEmpty ? nil : SavedRepositorySettings.Proxy(
                     host: form["proxy-host"] ?? "", port: Int(form["proxy-port"] ?? "") ?? 0,
                     username: form["proxy-user"].flatMap { $0.isEmpty ? nil : $0 },
-                    // An empty password field keeps the saved one (passwords are never sent to the page).
-                    password: (form["proxy-password"] ?? "").isEmpty ? (editor.saved?.proxy?.password ?? sync?.settings.proxy?.password) : form["proxy-password"],
+                    // An empty password field keeps the one in force (passwords are never sent to the page).
+                    password: (form["proxy-password"] ?? "").isEmpty ? nil : form["proxy-password"],
                     auth: form["proxy-auth"] ?? "any")
                 let proposed = SavedRepositorySettings(syncIntervalHours: Int(form["interval"] ?? "") ?? -1, syncTime: form["time"] ?? "",
                                                        proxy: proxy, initialStatusIcon: form["icon"] ?? "", savedBy: "", savedAt: "")
