@@ -61,7 +61,10 @@ extension ManagerService {
             modules.append(ServerDetail.Module(id: reading.id, name: reading.name, current: reading.version, available: newest,
                                                status: status.rawValue, statusText: status.label, source: reading.source,
                                                previous: previous, choices: picker(latestOnly: true),
-                                               choicesAllVersions: picker(latestOnly: false)))
+                                               choicesAllVersions: picker(latestOnly: false),
+                                               uninstallable: reading.version.map { current in
+                                                   facts.packages.contains { $0.uninstall != nil && facts.scheme.compare($0.version, current) == 0 }
+                                               } ?? false))
         }
         let server = ServerStatus.aggregate(agentReachable: reachable, hasIncompatiblePackage: hasIncompatible,
                                             modules: modules.compactMap { ModuleStatus(rawValue: $0.status) })

@@ -27,6 +27,8 @@ public struct ServerDetail: Sendable, Codable, Hashable {
         /// off (downgrades only where the package allows them); the previous generation is marked `[*]`.
         public var choices: [String]
         public var choicesAllVersions: [String]
+        /// A package in the repository can uninstall the installed version (the Uninstall tab offers it).
+        public var uninstallable: Bool
     }
 
     public struct RunItem: Sendable, Codable, Hashable {

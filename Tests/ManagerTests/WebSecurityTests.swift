@@ -156,4 +156,27 @@ import Transport
         let searched = try get("/fleet?q=node20&filter=all", session: session)
         #expect(rows(searched) == 5, "node200…node204")
     }
+
+    @Test("the Uninstall tab offers the software a repository package can uninstall, and approves its removal")
+    func uninstallTab() throws {
+        var info = InfoXML()
+        info.id = "hello-1.0"
+        info.module = "package:hello"
+        info.version = "1.0"
+        info.targets = [("Express5800/R120h-1M", "debian")]
+        info.uninstallCommand = "payload/apply.sh"
+        let file = try HandPackage(info: info.bytes).write(to: fixture.work, name: "hello.zip", signedWith: fixture.vendor.key)
+        #expect(try manager.admin.post(manager.url + "/api/v1/repository/packages?mode=all&name=hello.zip", file: file).status == 201)
+        try fixture.serverWithUpdate("web02", extraModules: [ModuleReading(id: "package:hello", name: "hello", version: "1.0", source: "dpkg"),
+                                                            ModuleReading(id: "package:other", name: "other", version: "2.0", source: "dpkg")])
+        let session = try login("olivia")
+        let page = try get("/servers/web02?tab=uninstall", session: session)
+        let text = String(decoding: page.body, as: UTF8.self)
+        #expect(text.contains("<option value=\"package:hello\">") && !text.contains("package:other"), "only what a package can uninstall")
+        let done = try post("/servers/web02/uninstall", session: session, [("csrf", try #require(csrf(in: page))), ("module", "package:hello")])
+        #expect(done.status == 303)
+        let detail = try JSONSerialization.jsonObject(with: Data(manager.admin.get(manager.url + "/api/v1/servers/web02", maxBytes: 1 << 20).body)) as? [String: Any]
+        let items = (detail?["run"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
+        #expect(items.contains { $0["kind"] as? String == "uninstall" && $0["module"] as? String == "package:hello" }, "\(items)")
+    }
 }

@@ -205,8 +205,8 @@ extension WebRoutes {
     }
 
     func uninstallTab(_ detail: ServerDetail, _ visit: Visit) -> HTML {
-        let software = detail.modules.filter { ($0.id.hasPrefix("package:") || $0.id == ModuleID.agent) && $0.current != nil }
-        guard !software.isEmpty else { return "<p class=\"muted\">No installed software module on this server.</p>" }
+        let software = detail.modules.filter(\.uninstallable)
+        guard !software.isEmpty else { return "<p class=\"muted\">No installed module here has a package in the repository that can uninstall it.</p>" }
         let rows = software.map { module -> HTML in "<tr><td>\(module.name)</td><td>\(module.current ?? "")</td><td>\(WebLayout.status(module.status, module.statusText))</td></tr>" }
         let table: HTML = "<div class=\"scroll\"><table><thead><tr><th>Software</th><th>Version</th><th>Status</th></tr></thead><tbody>\(rows)</tbody></table></div>"
         guard visit.viewer.canApply else { return table }
@@ -216,7 +216,6 @@ extension WebRoutes {
         <form method="post" action="/servers/\(Self.segment(detail.name))/uninstall">
         \(WebLayout.csrfField(visit.viewer))
         <p><label for="uninstall-module">Uninstall</label> <select id="uninstall-module" name="module">\(options)</select></p>
-        <p class="muted">Only software whose package has an Uninstall program can be removed; the manager says so otherwise.</p>
         \(WebOptions.fieldset(prefix: "uninstall", withLatestOnly: false))
         <p><button type="submit" class="danger">Uninstall</button></p>
         </form>
