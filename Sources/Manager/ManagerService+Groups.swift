@@ -88,12 +88,13 @@ extension ManagerService {
     /// The group with its members' statuses, the Table 21 filter applied to those whose agent answers.
     public func group(_ name: String, filter: GroupFilter = .all) throws -> GroupView {
         let packages = try allPackages()
+        let fleet = try FleetRows.load(store)
         var members: [GroupView.Member] = []
         var counts: [String: Int] = [:]
         var running: [Int] = []
         for server in try groupMembers(name) {
             guard let agent = try agentRecord(server), !agent.revoked else { continue }
-            let detail = try serverDetail(agent, packages: packages)
+            let detail = try serverDetail(agent, packages: packages, fleet: fleet)
             counts[detail.status, default: 0] += 1
             let open = detail.run.items.contains { ["pending", "downloading", "started"].contains($0.state) }
             if open { running.append(detail.run.percent) }

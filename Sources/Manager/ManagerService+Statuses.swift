@@ -12,14 +12,19 @@ import Glibc
 /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
 extension ManagerService {
     public func servers() throws -> [ServerSummary] {
-        let packages = try allPackages()   // read once for the whole fleet, not once per server
+        try serverDetails().map { detail in
+            ServerSummary(name: detail.name, status: detail.status, statusText: detail.statusText, model: detail.model,
+                          os: detail.os, lastSeen: detail.lastSeen)
+        }
+    }
+
+    /// Every server in detail, by name: packages, items and icons read once for the whole fleet.
+    public func serverDetails() throws -> [ServerDetail] {
+        let packages = try allPackages()
+        let fleet = try FleetRows.load(store)
         return try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent WHERE revoked = 0 ORDER BY name") }
             .map(AgentRecord.init(row:))
-            .map { agent in
-                let detail = try serverDetail(agent, packages: packages)
-                return ServerSummary(name: detail.name, status: detail.status, statusText: detail.statusText, model: detail.model,
-                                     os: detail.os, lastSeen: detail.lastSeen)
-            }
+            .map { agent in try serverDetail(agent, packages: packages, fleet: fleet) }
     }
 
     public func server(_ name: String) throws -> ServerDetail {
@@ -32,9 +37,10 @@ extension ManagerService {
     }
 
     /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
-    func serverDetail(_ agent: AgentRecord, packages all: [PackageInfo]) throws -> ServerDetail {
+    /// `fleet`: the items and icons of every server, read once when many servers are shown.
+    func serverDetail(_ agent: AgentRecord, packages all: [PackageInfo], fleet: FleetRows? = nil) throws -> ServerDetail {
         let reachable = reachable(agent)
-        let items = try store.read { db in
+        let items = try fleet.map { $0.items[agent.name] ?? [] } ?? store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? ORDER BY id", arguments: [agent.name]).map(ApprovalItemRecord.init(row:))
         }
         guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
@@ -46,7 +52,7 @@ extension ManagerService {
         let packages = all.filter { $0.concerns(platform) }
         let hasIncompatible = packages.contains { $0.isIncompatible }
         let reportTime = lastSeen(agent)
-        let icons = try manualIcons(agent.name)
+        let icons = try fleet.map { $0.icons[agent.name] ?? [:] } ?? manualIcons(agent.name)
         var modules: [ServerDetail.Module] = []
         for reading in report.modules {
             var facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
@@ -119,12 +125,12 @@ extension ManagerService {
         }
     }
 
-    /// Sets a download-only module's status icon (seed §2.1.3.2; logged N25, a refusal E25).
     /// The icon a download-only module shows until someone sets one (Table 9; the repository settings).
     public nonisolated var initialStatusIcon: ManualIcon { initialIcon.withLock { $0 } }
 
     public nonisolated func setInitialStatusIcon(_ icon: ManualIcon) { initialIcon.withLock { $0 = icon } }
 
+    /// Sets a download-only module's status icon (seed §2.1.3.2; logged N25, a refusal E25).
     public func setManualIcon(_ server: String, module: String, icon: ManualIcon, actor: String) throws {
         do {
             guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report else { throw ManagerError.notFound("no server \(server) with a report") }
@@ -155,5 +161,26 @@ extension ManagerService {
             ids += onlyDisplayedVersion ? [sorted[0].id] : sorted.map(\.id)
         }
         return ids
+    }
+}
+
+/// Every server's approved items and hand-set icons, read in one query each (the fleet page and
+/// `GET /api/v1/servers` show thousands of servers; a query per server cost most of their time).
+struct FleetRows: Sendable {
+    var items: [String: [ApprovalItemRecord]]
+    var icons: [String: [String: ManualIcon]]
+
+    static func load(_ store: ManagerStore) throws -> FleetRows {
+        try store.read { db in
+            var items: [String: [ApprovalItemRecord]] = [:]
+            for item in try Row.fetchAll(db, sql: "SELECT * FROM approval_item ORDER BY id").map(ApprovalItemRecord.init(row:)) {
+                items[item.agent, default: []].append(item)
+            }
+            var icons: [String: [String: ManualIcon]] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT server, module, icon FROM manual_status") {
+                icons[row["server"], default: [:]][row["module"]] = ManualIcon(rawValue: row["icon"])
+            }
+            return FleetRows(items: items, icons: icons)
+        }
     }
 }

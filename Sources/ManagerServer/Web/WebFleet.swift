@@ -44,15 +44,13 @@ extension WebRoutes {
         let parameters = request.uri.queryParameters
         let filter = parameters.get("filter").flatMap { GroupFilter(rawValue: String($0)) } ?? .all
         let search = parameters.get("q").map { String($0) } ?? ""
-        let servers = try await manager.servers()
+        let servers = try await manager.serverDetails()
         var counts: [String: (String, Int)] = [:]
         for server in servers { counts[server.status, default: (server.statusText, 0)].1 += 1 }
-        var shown: [ServerSummary] = []
-        for server in servers where search.isEmpty || server.name.localizedLowercase.contains(search.localizedLowercase) {
-            if filter == .all { shown.append(server); continue }
-            let detail = try await manager.server(server.name)
-            let modules = detail.modules.compactMap { ModuleStatus(rawValue: $0.status) }
-            if filter.matches(server: ServerStatus(rawValue: server.status) ?? .unknown, modules: modules) { shown.append(server) }
+        let needle = search.lowercased()
+        let shown = servers.filter { server in
+            guard needle.isEmpty || server.name.lowercased().contains(needle) else { return false }
+            return filter.matches(server: ServerStatus(rawValue: server.status) ?? .unknown, modules: server.modules.compactMap { ModuleStatus(rawValue: $0.status) })
         }
         let running = servers.contains { $0.status == ServerStatus.applying.rawValue || $0.status == ServerStatus.uninstalling.rawValue }
 
