@@ -175,6 +175,18 @@ def run(b, seed):
     b.shot("group")
     valid_html(b.raw(f"/groups/{group}")[0], "the group page")
 
+    # A page with work open refreshes its live parts by itself: cancel from elsewhere, watch it change.
+    b.get(f"/servers/{first}")
+    check(b.driver.find_elements(By.CSS_SELECTOR, "meta[name=exup-refresh]"), "a server with an open item asks for refreshes")
+    check("Waiting (not started)" in b.driver.find_element(By.ID, "run").text, "the group's item waits on the first server")
+    b.driver.execute_script("window.__exupSamePage = true")
+    token = b.driver.find_element(By.CSS_SELECTOR, "input[name=csrf]").get_attribute("value")
+    cookie = "; ".join(f"{c['name']}={c['value']}" for c in b.driver.get_cookies())
+    urllib.request.urlopen(urllib.request.Request(b.url + f"/servers/{first}/cancel", data=f"csrf={token}".encode(),
+                                                  headers={"Cookie": cookie}))
+    WebDriverWait(b.driver, 15).until(lambda d: "Cancelled" in d.find_element(By.ID, "run").text)
+    check(b.driver.execute_script("return window.__exupSamePage === true"), "the run table changed without reloading the page")
+
     # Schedules: create and delete a batch.
     b.get("/schedules")
     Select(b.driver.find_element(By.ID, "kind")).select_by_value("server")
