@@ -91,8 +91,8 @@ extension WebRoutes {
         let body: HTML = """
         <section id="fleet-counts" data-live aria-label="Servers by status"><ul class="counts">\(countItems)</ul></section>
         <form method="get" action="/fleet" role="search">
-        <label for="q">Search by name</label> <input type="search" id="q" name="q" value="\(search)">
-        <label for="filter">Show</label> <select id="filter" name="filter">\(filterOptions)</select>
+        <span class="field"><label for="q">Search by name</label> <input type="search" id="q" name="q" value="\(search)"></span>
+        <span class="field"><label for="filter">Show</label> <select id="filter" name="filter">\(filterOptions)</select></span>
         <button type="submit" class="secondary">Apply filter</button>
         </form>
         <h2>Groups</h2>

@@ -109,6 +109,9 @@ enum WebLayout {
     .s-apply-failed .icon, .s-communication-failure .icon { background: var(--bad); }
     .counts { display: flex; flex-wrap: wrap; gap: .5rem 1.25rem; list-style: none; padding: 0; }
     .muted { color: var(--muted); }
+    form[role=search] { display: flex; flex-wrap: wrap; align-items: center; gap: .4rem 1rem; }
+    .field { display: inline-flex; align-items: center; gap: .4rem; flex-wrap: wrap; }
+    .field label { margin-right: 0; }
     .sr { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
     form.inline { display: inline-block; margin: .15rem .25rem .15rem 0; }
     .tabs { display: flex; gap: .5rem; margin: 1rem 0 .25rem; flex-wrap: wrap; }

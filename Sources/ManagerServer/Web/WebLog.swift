@@ -47,11 +47,11 @@ extension WebRoutes {
         if entries.count > (pageNumber + 1) * pageSize { pager.append("<a href=\"\(link(pageNumber + 1))\" rel=\"next\">Older</a>") }
         let body: HTML = """
         <form method="get" action="/log" role="search">
-        <label for="level">Level</label> <select id="level" name="level">\(levels)</select>
-        <label for="server">Server</label> <input type="text" id="server" name="server" value="\(text("server"))">
-        <label for="from">From (UTC)</label> <input type="datetime-local" id="from" name="from" value="\(text("from"))">
-        <label for="until">Until (UTC)</label> <input type="datetime-local" id="until" name="until" value="\(text("until"))">
-        <label for="q">Text</label> <input type="search" id="q" name="q" value="\(text("q"))">
+        <span class="field"><label for="level">Level</label> <select id="level" name="level">\(levels)</select></span>
+        <span class="field"><label for="server">Server</label> <input type="text" id="server" name="server" value="\(text("server"))"></span>
+        <span class="field"><label for="from">From (UTC)</label> <input type="datetime-local" id="from" name="from" value="\(text("from"))"></span>
+        <span class="field"><label for="until">Until (UTC)</label> <input type="datetime-local" id="until" name="until" value="\(text("until"))"></span>
+        <span class="field"><label for="q">Text</label> <input type="search" id="q" name="q" value="\(text("q"))"></span>
         <button type="submit" class="secondary">Filter</button>
         </form>
         <p>\(entries.count) entries\(entries.count == query.limit ? " (the first \(query.limit) matching; narrow the filter)" : "") · page \(pageNumber + 1)</p>
