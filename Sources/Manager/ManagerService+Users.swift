@@ -111,12 +111,20 @@ extension ManagerService {
 
     /// Checks a password and opens a session. Unknown users cost the same hashing as known ones.
     public func login(_ name: String, password: String) throws -> LoginResult {
+        let wait = loginThrottle.withLock { $0.wait(user: name, now: clock()) }
+        guard wait == 0 else {
+            try log(.loginFailed, actor: name, cause: "too many failed logins: refused for \(wait) s")
+            throw ManagerError(kind: .throttled, code: "too-many-failures",
+                               message: "too many failed logins for \(name): try again in \(wait) s")
+        }
         let row = try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }
         let stored: String = row?["password_hash"] ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
         guard PasswordHash.verify(password, against: stored), let row, let role = UserRole(rawValue: row["role"]) else {
+            loginThrottle.withLock { $0.failed(user: name, now: clock()) }
             try log(.loginFailed, actor: name, cause: "wrong user name or password")
             throw ManagerError(kind: .unauthorised, code: "wrong-credentials", message: "wrong user name or password")
         }
+        loginThrottle.withLock { $0.succeeded(user: name) }
         let now = clock()
         let id = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
         let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex

@@ -9,7 +9,7 @@ import TUF
 
 /// Why a manager operation was refused; `status` maps onto HTTP.
 public struct ManagerError: Error, Sendable, CustomStringConvertible {
-    public enum Kind: Sendable { case unauthorised, notFound, conflict, invalid }
+    public enum Kind: Sendable { case unauthorised, notFound, conflict, invalid, throttled }
     public var kind: Kind
     public var code: String
     public var message: String
@@ -50,6 +50,8 @@ public actor ManagerService {
     nonisolated let reportedPlatforms = Mutex(Set<String>())
     /// Open user sessions: id → (HMAC of the secret, user, role, expiry).
     nonisolated let sessions = Mutex([String: SessionEntry]())
+    /// Failed logins by user name (a guesser is slowed down; see LoginThrottle).
+    nonisolated let loginThrottle = Mutex(LoginThrottle())
     /// The repository's initial status icon, changed from the settings page while the manager runs.
     nonisolated let initialIcon: Mutex<ManualIcon>
 

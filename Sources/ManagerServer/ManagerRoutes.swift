@@ -170,6 +170,7 @@ struct ManagerRoutes: Sendable {
             case .notFound: throw APIError(.notFound, error.code, error.message)
             case .conflict: throw APIError(.conflict, error.code, error.message)
             case .invalid: throw APIError(.badRequest, error.code, error.message)
+            case .throttled: throw APIError(.tooManyRequests, error.code, error.message)
             }
         }
     }

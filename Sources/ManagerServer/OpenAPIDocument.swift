@@ -135,7 +135,7 @@ enum OpenAPIDocument {
                   access: .none,
                   body: .object(["type": "object", "required": ["username", "password"],
                                  "properties": .object(["username": .object(["type": "string"]), "password": .object(["type": "string"])])]),
-                  ok: ("200", "The session token, role, expiry and notices.", anyObject), errors: ["401": "Wrong user name or password."]),
+                  ok: ("200", "The session token, role, expiry and notices.", anyObject), errors: ["401": "Wrong user name or password.", "429": "Too many failed logins for this name: wait the seconds the message gives."]),
         Operation(method: "post", path: "/api/v1/logout", summary: "End this user session.", access: .administrator,
                   ok: ("200", "Ended.", anyObject), errors: ["400": "The credential is not a user session."]),
         Operation(method: "get", path: "/api/v1/users", summary: "Users and roles (administrator role).", access: .administrator,

@@ -55,6 +55,19 @@ import Transport
         #expect(!(manager.process?.output.contains("user admin, password") ?? true), "the password is shown only at first start")
     }
 
+    @Test("password guessing is slowed: after five failures even the right password waits (429, logged); other users are not affected")
+    func throttledGuessing() throws {
+        for _ in 0..<5 { #expect(try post(nil, "/api/v1/login", ["username": "admin", "password": "a wrong guess"]).status == 401) }
+        let right = try post(nil, "/api/v1/login", ["username": "admin", "password": adminPassword])
+        #expect(right.status == 429 && message(right).contains("too many failed logins for admin: try again in"), "\(message(right))")
+        #expect(try post(nil, "/api/v1/users", [:]).status == 401, "the API itself is untouched")
+        let body = Array(try JSONSerialization.data(withJSONObject: ["name": "olga", "role": "viewer", "password": "a long password"]))
+        #expect(try manager.admin.send("POST", manager.url + "/api/v1/users", body: body).status == 201)
+        _ = try login("olga", "a long password")
+        let log = String(decoding: try manager.admin.get(manager.url + "/api/v1/log", maxBytes: 4 << 20).body, as: UTF8.self)
+        #expect(log.contains("too many failed logins"), "refusals are logged")
+    }
+
     @Test("each role through the API: viewers read, operators also apply, administrators also manage; refusals say what is missing")
     func permissions() throws {
         try serverWithUpdate()

@@ -22,7 +22,9 @@ extension WebRoutes {
             do {
                 result = try await manager.login(form["username"] ?? "", password: form["password"] ?? "")
             } catch {
-                return Self.html(loginPage(nonce: nonce, error: Self.describe(error), username: form["username"]), status: .unauthorized)
+                let throttled = (error as? ManagerError)?.kind == .throttled
+                return Self.html(loginPage(nonce: nonce, error: Self.describe(error), username: form["username"]),
+                                 status: throttled ? .tooManyRequests : .unauthorized)
             }
             for notice in result.notices {
                 flash.add("New update packages were added to the repository (\(notice.time)): \(notice.components)", for: result.token)
