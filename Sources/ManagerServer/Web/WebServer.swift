@@ -18,7 +18,7 @@ extension WebRoutes {
                 let picked = form.all("module")
                 guard !picked.isEmpty else { throw WebRefusal("select at least one module to approve") }
                 let choices = picked.map { module -> ManagerService.ModuleChoice in
-                    let version = form["version:" + module].flatMap { $0.isEmpty ? nil : String($0.hasPrefix("[*] ") ? $0.dropFirst(4) : Substring($0)) }
+                    let version = form["version:" + module].flatMap { $0.isEmpty ? nil : $0 }
                     return ManagerService.ModuleChoice(id: module, version: version)
                 }
                 let items = try await manager.approve(name, modules: choices, options: try WebOptions.parse(form),
@@ -173,7 +173,10 @@ extension WebRoutes {
             if versions.isEmpty {
                 picker = "<span class=\"muted\">—</span>"
             } else {
-                let options = versions.map { version -> HTML in "<option value=\"\(version)\">\(version)</option>" }
+                // The manager labels the previous generation "VERSION [*]"; the value sent is the version.
+                let options = versions.map { label -> HTML in
+                    "<option value=\"\(label.hasSuffix(" [*]") ? String(label.dropLast(4)) : label)\">\(label)</option>"
+                }
                 picker = "<select name=\"version:\(module.id)\" aria-label=\"Version of \(module.name)\">\(options)</select>"
             }
             let select: HTML = visit.viewer.canApply && !versions.isEmpty
