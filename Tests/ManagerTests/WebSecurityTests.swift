@@ -20,42 +20,23 @@ import Transport
         }
     }
 
-    /// A cookie's value from a Set-Cookie header.
-    func cookie(_ response: HTTPClient.Response, _ name: String) -> String? {
-        guard let header = response.headers["set-cookie"], header.hasPrefix(name + "=") else { return nil }
-        return String(header.dropFirst(name.count + 1).prefix { $0 != ";" })
-    }
-
-    func form(_ fields: [(String, String)]) -> [UInt8] {
-        Array(fields.map { "\($0.0)=\($0.1.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")" }.joined(separator: "&").utf8)
-    }
-
-    func csrf(in page: HTTPClient.Response) -> String? {
-        let text = String(decoding: page.body, as: UTF8.self)
-        guard let range = text.range(of: #"name="csrf" value=""#) else { return nil }
-        return String(text[range.upperBound...].prefix { $0 != "\"" })
-    }
+    var pages: WebPageClient { WebPageClient(url: manager.url) }
+    func cookie(_ response: HTTPClient.Response, _ name: String) -> String? { WebPageClient.cookie(response, name) }
+    func form(_ fields: [(String, String)]) -> [UInt8] { WebPageClient.form(fields) }
+    func csrf(in page: HTTPClient.Response) -> String? { WebPageClient.csrf(in: page) }
 
     /// Logs in through the form; returns the session cookie.
     func login(_ user: String) throws -> String {
-        let page = try HTTPClient().get(manager.url + "/login", maxBytes: 1 << 20)
-        let nonce = try #require(cookie(page, "exup_login"))
-        let response = try HTTPClient().send("POST", manager.url + "/login", body: form([("csrf", nonce), ("username", user), ("password", "a long password")]),
-                                             headers: ["Cookie": "exup_login=\(nonce)", "Content-Type": "application/x-www-form-urlencoded"])
+        let response = try pages.submitLogin(user, password: "a long password")
         #expect(response.status == 303 && response.headers["location"] == "/fleet")
         let flags = response.headers["set-cookie"] ?? ""
         #expect(flags.contains("HttpOnly") && flags.contains("SameSite=Strict") && !flags.contains("Secure"), "plain HTTP: no Secure flag: \(flags)")
         return try #require(cookie(response, "exup_session"))
     }
 
-    func get(_ path: String, session: String?) throws -> HTTPClient.Response {
-        try HTTPClient().get(manager.url + path, headers: session.map { ["Cookie": "exup_session=\($0)"] } ?? [:], maxBytes: 4 << 20)
-    }
+    func get(_ path: String, session: String?) throws -> HTTPClient.Response { try pages.get(path, session: session) }
 
-    func post(_ path: String, session: String, _ fields: [(String, String)]) throws -> HTTPClient.Response {
-        try HTTPClient().send("POST", manager.url + path, body: form(fields),
-                              headers: ["Cookie": "exup_session=\(session)", "Content-Type": "application/x-www-form-urlencoded"])
-    }
+    func post(_ path: String, session: String, _ fields: [(String, String)]) throws -> HTTPClient.Response { try pages.post(path, session: session, fields) }
 
     var items: [[String: Any]] {
         let detail = try? JSONSerialization.jsonObject(with: Data(manager.admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20).body)) as? [String: Any]
@@ -110,11 +91,7 @@ import Transport
     @Test("uploads: a file named with a path is added under its base name; malformed bodies are refused and leave nothing")
     func uploads() throws {
         let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-        let page = try HTTPClient().get(manager.url + "/login", maxBytes: 1 << 20)
-        let nonce = try #require(cookie(page, "exup_login"))
-        let loggedIn = try HTTPClient().send("POST", manager.url + "/login", body: form([("csrf", nonce), ("username", "admin"), ("password", adminPassword)]),
-                                             headers: ["Cookie": "exup_login=\(nonce)", "Content-Type": "application/x-www-form-urlencoded"])
-        let session = try #require(cookie(loggedIn, "exup_session"))
+        let session = try pages.login("admin", password: adminPassword)
         let token = try #require(csrf(in: try get("/repository", session: session)))
 
         var info = InfoXML()
