@@ -43,7 +43,7 @@ packages: deps
 
 ## The install test: the .debs with apt in a debootstrap'ed Debian root (cached), lint, the .rpms with rpm --root.
 test-packages: packages
-	@scripts/install-deps.sh debootstrap systemd systemd-container util-linux curl
+	@scripts/install-deps.sh debootstrap systemd systemd-container util-linux procps curl
 	$(SWIFT) build --product exup-manager
 	$(SWIFT) build --product exup
 	scripts/test-packages.sh
