@@ -62,7 +62,7 @@ import Glibc
         defer { daemon.stop() }
         // The daemon's first cycle must be over before the approval: a cycle still fetching its
         // directives would take the approval itself, and leave the CLI's cycle nothing to run.
-        try waitFor { FileManager.default.fileExists(atPath: web01.dir.file("agent.sock")) && daemon.output.contains("poll done") }
+        try eventually("the daemon's first cycle") { FileManager.default.fileExists(atPath: web01.dir.file("agent.sock")) && daemon.output.contains("poll done") }
         #expect((try? manager.module("web01", "bmc-firmware"))?["current"] != nil, "the first cycle reported")
 
         let items = try manager.approve("web01", ["bmc-firmware"])
@@ -127,14 +127,5 @@ import Glibc
         for path in ["/api/v1/enrol", "/api/v1/agent/directives", "/repo/v1/metadata/timestamp.json", "/repo/v1/targets/"] {
             #expect(log.contains(path), "\(path) through the proxy")
         }
-    }
-
-    func waitFor(_ condition: () -> Bool, seconds: Double = 30) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return }
-            usleep(50_000)
-        }
-        throw TestFailure("condition not met after \(seconds) s")
     }
 }

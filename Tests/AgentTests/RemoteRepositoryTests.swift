@@ -28,15 +28,6 @@ import Transport
         return (try JSONSerialization.jsonObject(with: Data(body)) as? [[String: Any]]) ?? []
     }
 
-    func waitFor(_ what: String, seconds: Double = 60, _ condition: () throws -> Bool) throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return }
-            usleep(200_000)
-        }
-        throw TestFailure("\(what): not within \(seconds) s")
-    }
-
     @Test("feed → DMZ (sync) → internal manager (remote mode): presence, download now forwarded, the agent applies through its manager")
     func dmzLayout() throws {
         try feed.add(try fleet.packages.bmcFirmware("2.31"))
@@ -61,20 +52,20 @@ import Transport
         let pinned = try Data(contentsOf: URL(fileURLWithPath: web01.dir.file("state/metadata/root.json")))
         let dmzRoot = try dmz.admin.get(dmz.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
         #expect([UInt8](pinned) == dmzRoot, "the agent trusts the repository's keys, not the internal manager's")
-        try waitFor("the DMZ learns what the internal manager's servers need") {
+        try eventually("the DMZ learns what the internal manager's servers need") {
             try logEntries(dmz).contains { $0["code"] as? String == "X06" && $0["actor"] as? String == "internal-1" }
         }
 
         // "Download now" on the internal manager makes the DMZ download, for the internal manager's model (R098, R011).
         let started = try internalManager.admin.send("POST", internalManager.url + "/api/v1/repository/sync", body: Array("{}".utf8))
         #expect(started.status == 202, "\(String(decoding: started.body, as: UTF8.self))")
-        try waitFor("the DMZ's sync ends") {
+        try eventually("the DMZ's sync ends") {
             (try? internalManager.json("/api/v1/repository/sync"))?["state"] as? String == "succeeded"
         }
         let dmzLog = try logEntries(dmz)
         #expect(dmzLog.contains { $0["code"] as? String == "N20" && $0["actor"] as? String == "internal-1" }, "started on behalf of another manager (R100)")
         #expect(dmzLog.contains { $0["code"] as? String == "N21" })
-        try waitFor("the internal manager sees the package") {
+        try eventually("the internal manager sees the package") {
             try internalManager.module("web01", "bmc-firmware")["status"] as? String == "update-available"
         }
 

@@ -70,7 +70,6 @@ import Testing
         setup.sensors = [SimulatedBMC.Sensor(number: 1, name: "Inlet Temp", value: 25),
                          SimulatedBMC.Sensor(number: 2, name: "CPU Temp", value: 40)]
         let bmc = try SimulatedBMC(setup)
-        try waitForSensorPoll()
         let cache = bmc.directory.file("tool-sdr-cache")
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         func toolStates() throws -> [String: String] {
@@ -82,12 +81,13 @@ import Testing
             }
             return states
         }
+        try eventually("ipmi_sim reads its sensor files") { try toolStates() == ["Inlet Temp": "nominal", "CPU Temp": "nominal"] }
         var inventory = collect(bmc)
         var states = Dictionary(uniqueKeysWithValues: (inventory.sensors ?? []).map { ($0.name, $0.state.rawValue) })
         #expect(states == ["Inlet Temp": "nominal", "CPU Temp": "nominal"])
         #expect(states == (try toolStates()))
         try bmc.setSensor(1, value: 95)
-        try waitForSensorPoll()
+        try eventually("ipmi_sim reads the new value") { try toolStates()["Inlet Temp"] == "critical" }
         inventory = collect(bmc)
         states = Dictionary(uniqueKeysWithValues: (inventory.sensors ?? []).map { ($0.name, $0.state.rawValue) })
         #expect(states["Inlet Temp"] == "critical")
@@ -189,9 +189,6 @@ import Testing
             (error as? IPMIError)?.description.hasPrefix("BMC in-band: unreachable") == true
         }
     }
-
-    /// The simulator polls sensor files every 100 ms.
-    func waitForSensorPoll() throws { usleep(350_000) }
 }
 
 /// A fake root with /sys/class/dmi/id and /etc/os-release.
