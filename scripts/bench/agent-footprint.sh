@@ -55,6 +55,12 @@ echo
 echo "exup-agent footprint: daemon polling an unchanged repository every 10 s for $seconds s (release build)"
 printf '%-44s %8.1f MiB (mean %.1f)\n' "idle RSS, highest sample" "$(awk -v k="$rss_max" 'BEGIN { print k / 1024 }')" \
   "$(awk -v s="$rss_sum" -v n="$samples" 'BEGIN { print s / n / 1024 }')"
+# RSS counts clean pages of code mapped from files (the binary, libcrypto, libfreeipmi…): the kernel can drop
+# them at any time and re-read them. What the agent alone costs the machine is its dirty private memory.
+rollup() { awk -v k="$1:" '$1 == k {print $2 / 1024}' "/proc/$apid/smaps_rollup"; }
+printf '%-44s %8.1f MiB\n' "  of which private dirty (heap, stacks, data)" "$(rollup Private_Dirty)"
+printf '%-44s %8.1f MiB\n' "  of which clean file-backed (code, droppable)" "$(awk -v s="$(rollup Shared_Clean)" -v p="$(rollup Private_Clean)" 'BEGIN { print s + p }')"
+printf '%-44s %8.1f MiB\n' "  proportional set size (PSS)" "$(rollup Pss)"
 printf '%-44s %8.3f s   (%.2f ms per poll, ~%d polls)\n' "CPU time per hour of polling" \
   "$(awk -v c=$((cpu1 - cpu0)) -v t="$ticks" -v s="$seconds" 'BEGIN { print c / t * 3600 / s }')" \
   "$(awk -v c=$((cpu1 - cpu0)) -v t="$ticks" -v p="$polls" 'BEGIN { print c / t * 1000 / p }')" "$polls"
@@ -74,4 +80,4 @@ printf '%-44s %8.1f MiB\n' "peak RSS (VmHWM) including a 64 MiB apply" "$(awk '/
 echo "what the agent's resident memory is made of (top mappings by RSS):"
 awk '/^[0-9a-f]+-[0-9a-f]+ / {name = ($6 == "" ? "[anonymous]" : $6)} /^Rss:/ {rss[name] += $2}
      END {for (n in rss) printf "%8.1f MiB  %s\n", rss[n] / 1024, n}' "/proc/$apid/smaps" | sort -rn | head -8
-echo "goals: idle RSS under 20 MiB, under 1 s of CPU per hour of polling, zero disk writes while nothing changes"
+echo "goals: idle RSS under 20 MiB (not met: the clean code pages alone exceed it; see the split above), under 1 s of CPU per hour of polling, zero disk writes while nothing changes"
