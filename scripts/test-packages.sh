@@ -28,17 +28,35 @@ fi
 work=$(mktemp -d "$cache/run.XXXXXX")
 cp -a "$root" "$work/root"
 r="$work/root"
+# Every binary runs with /proc, /sys and /dev mounted in its root (the Swift runtime reads its arguments
+# from /proc/self/cmdline, libdispatch its threads from /proc/self/task); they are unmounted before a
+# root is copied or booted, and always at the end, also when a step fails.
+mount_root() { mount -t proc proc "$1/proc"; mount --rbind /sys "$1/sys"; mount --make-rslave "$1/sys"; mount --rbind /dev "$1/dev"; mount --make-rslave "$1/dev"; }
+unmount_root() { local m; for m in proc sys dev; do while mountpoint -q "$1/$m" 2>/dev/null; do umount -R -l "$1/$m" 2>/dev/null || break; done; done; }
 cleanup() {
   local status=$?
   set +e
   [[ -n ${npid:-} ]] && { kill -KILL "$npid" 2>/dev/null; wait "$npid" 2>/dev/null; }
   [[ -n ${mpid:-} ]] && kill "$mpid" 2>/dev/null
-  for m in proc sys dev; do umount -l "$r/$m" 2>/dev/null || true; done
-  rm -rf "$work"
+  unmount_root "$r"
+  unmount_root "$work/rpmroot"
+  if grep -q " $work/" /proc/self/mounts; then
+    echo "still mounted under $work, left in place:" >&2; grep " $work/" /proc/self/mounts >&2
+  else
+    rm -rf "$work"
+  fi
   exit "$status"
 }
 trap cleanup EXIT
-mount -t proc proc "$r/proc"; mount --rbind /sys "$r/sys"; mount --rbind /dev "$r/dev"
+# A root without /proc: each installed binary refuses with one line and a non-zero exit.
+refuses_without_proc() {
+  local root=$1 binary=$2 out status=0
+  out=$(chroot "$root" "$binary" --version 2>&1) || status=$?
+  if [[ $status == 0 || $out != "/proc is not mounted: $(basename "$binary") needs it"* ]]; then
+    echo "$binary without /proc: exit $status, printed: $out" >&2; return 1
+  fi
+  echo "without /proc: $out (exit $status)"
+}
 cp /etc/resolv.conf "$r/etc/resolv.conf"
 cp dist/exup-agent_"$version"_amd64.deb dist/exup-manager_"$version"_amd64.deb "$r/tmp/"
 
@@ -117,7 +135,8 @@ await_server() {
   echo "timed out waiting for: $test" >&2; cat "$work/server.json" >&2; return 1
 }
 cp "$work/keys/vendor.pub.pem" "$r/etc/exup/trusted-keys/"
-for m in proc sys dev; do umount -l "$r/$m" 2>/dev/null || true; done
+unmount_root "$r"
+for b in /usr/sbin/exup-agent /usr/bin/exup /usr/sbin/exup-manager; do refuses_without_proc "$r" "$b"; done
 # --keep-unit and --register=no: this host has no systemd of its own to ask for a scope or a machine.
 systemd-nspawn -D "$r" --boot --register=no --keep-unit --console=passive --quiet > "$work/nspawn.log" 2>&1 &
 npid=$!
@@ -152,7 +171,7 @@ for _ in $(seq 100); do kill -0 "$npid" 2>/dev/null || break; sleep 0.2; done
 kill -KILL "$npid" 2>/dev/null || true
 wait "$npid" 2>/dev/null || true
 npid=
-mount -t proc proc "$r/proc"; mount --rbind /sys "$r/sys"; mount --rbind /dev "$r/dev"
+mount_root "$r"
 
 step "remove keeps configuration and state; purge deletes them"
 chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get remove -y -qq exup-agent >/dev/null
@@ -172,11 +191,16 @@ exup pkg build --from-rpm "dist/exup-agent-$version.x86_64.rpm" --model exup-tes
   --out "$work/agent-rpm-update.zip" --json | python3 -c "import json,sys; r=json.load(sys.stdin); assert r['version'] == '$version', r; print('rpm self-update:', r['id'])"
 # A copy of the Debian root the .debs were tried in (their C libraries are there), the debs purged.
 chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get purge -y -qq exup-manager >/dev/null
-for m in proc sys dev; do umount -l "$r/$m" 2>/dev/null || true; done
+unmount_root "$r"
 cp -a "$r" "$work/rpmroot"
 rpm --root "$work/rpmroot" --initdb
 rpm -i --nodeps --root "$work/rpmroot" "dist/exup-agent-$version.x86_64.rpm" "dist/exup-manager-$version.x86_64.rpm" 2>&1 | grep -v "Alien\|assuming you know" || true
-chroot "$work/rpmroot" /usr/sbin/exup-agent --version
-chroot "$work/rpmroot" /usr/bin/exup --version
+for b in /usr/sbin/exup-agent /usr/bin/exup /usr/sbin/exup-manager; do refuses_without_proc "$work/rpmroot" "$b"; done
+mount_root "$work/rpmroot"
+test "$(chroot "$work/rpmroot" /usr/sbin/exup-agent --version)" = "$version"
+test "$(chroot "$work/rpmroot" /usr/bin/exup --version)" = "$version"
+test "$(chroot "$work/rpmroot" /usr/sbin/exup-manager --version)" = "$version"
+echo "rpm root: exup-agent, exup, exup-manager --version print $version"
 chroot "$work/rpmroot" getent passwd exup >/dev/null
+unmount_root "$work/rpmroot"
 echo "packages: all checks passed"

@@ -1,10 +1,17 @@
 import Agent
 import ArgumentParser
 import ExupCore
+import ExupSystem
 
 /// The agent: the daemon (`run`) and its local CLI.
 @main
 struct ExupAgent: AsyncParsableCommand {
+    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
+    static func main() async {
+        ProcMount.requireMounted(program: "exup-agent")
+        await main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "exup-agent",
         abstract: "Keep this server's firmware and software up to date (exup agent).",

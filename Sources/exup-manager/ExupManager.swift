@@ -7,6 +7,12 @@ import ManagerServer
 /// The manager: repository + manager + web UI in one process.
 @main
 struct ExupManager: AsyncParsableCommand {
+    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
+    static func main() async {
+        ProcMount.requireMounted(program: "exup-manager")
+        await main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "exup-manager",
         abstract: "The exup manager: the package repository, agent reports, approvals, and the web UI.",

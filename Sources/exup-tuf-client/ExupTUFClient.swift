@@ -9,6 +9,12 @@ import Glibc
 /// running exup's TUF client. Built with the project for testing; not shipped in the packages.
 @main
 struct ExupTUFClient: ParsableCommand {
+    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
+    static func main() {
+        ProcMount.requireMounted(program: "exup-tuf-client")
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "exup-tuf-client",
         abstract: "exup's TUF client behind the tuf-conformance client CLI.",

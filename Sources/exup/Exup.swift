@@ -1,9 +1,16 @@
 import ArgumentParser
 import ExupCore
+import ExupSystem
 
 /// The administrator's CLI. Today: the package tool (`exup pkg`).
 @main
 struct Exup: ParsableCommand {
+    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
+    static func main() {
+        ProcMount.requireMounted(program: "exup")
+        main(nil)
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "exup",
         abstract: "Drive an exup manager and build and verify update packages.",
