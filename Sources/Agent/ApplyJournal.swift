@@ -23,7 +23,10 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
         public var version: String?
         /// The TUF target: what is downloaded and checked (nil when the repository does not offer it).
         public var target: OfferedPackage?
+        /// From the signed package once it is verified (before that, the repository's description).
         public var rebootRequired: Bool
+        /// The program's time limit from the signed package, set once it is verified.
+        public var timeoutSeconds: Int?
         public var options: ApprovalOptions
         /// The module's version when the item was planned (the `[*]` mark after success).
         public var previousVersion: String?
@@ -64,6 +67,9 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
     public var entries: [Entry] = []
     /// The boot in which the reboot command ran: modules show "rebooting" until the boot id changes.
     public var rebootRequestedInBoot: String?
+    /// When (seconds since 1970) the reboot command returned successfully in the boot above: set, the
+    /// command is never run again in that boot, however often the agent restarts.
+    public var rebootCommandRanAt: Int64?
     /// Items finished and compacted away, newest last (bounded): an item the manager lists again (a
     /// restore from backup, say) is never run a second time.
     public var finishedItemIDs: [Int64]? = []

@@ -169,11 +169,18 @@ struct ApplyRunner {
             guard staging.package.info.id == target.info.id, staging.package.info.version == target.info.version else {
                 throw AgentError("the package is \(staging.package.info.id) \(staging.package.info.version), not the \(target.info.id) \(target.info.version) the metadata describes: refused")
             }
-            guard let chosen = entry.kind == .apply ? staging.package.info.apply : staging.package.info.uninstall else {
+            let signed = staging.package.info
+            if let refusal = signedRefusal(signed, for: entry) { throw AgentError(refusal) }
+            guard let chosen = entry.kind == .apply ? signed.apply : signed.uninstall else {
                 throw AgentError("\(target.info.id) has no \(entry.kind == .apply ? "Apply" : "Uninstall") program")
             }
             command = chosen
             try staging.recheck()
+            // How it runs comes from what the vendor signed, never from the repository's metadata.
+            try update(itemID) {
+                $0.rebootRequired = entry.kind == .apply ? signed.rebootRequired : chosen.rebootRequired
+                $0.timeoutSeconds = chosen.timeoutSeconds
+            }
         } catch {
             try? LocalDirectory.removeTree(stagingDirectory(itemID))
             return try finish(itemID, .failed, "\(error)")
@@ -195,6 +202,18 @@ struct ApplyRunner {
         let ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + command.timeoutSeconds * 1000, abandon: stopping)
         if ending == .abandoned { throw AgentStopping(itemID: itemID) }
         try judge(itemID, ending: ending, timeoutSeconds: command.timeoutSeconds)
+    }
+
+    /// Why the signed `ExUpInfo.xml` may not run on this server for this item (see SignedPackageCheck).
+    func signedRefusal(_ signed: PackageInfo, for entry: ApplyJournal.Entry) -> String? {
+        guard let platform = session.state.platform else {
+            return "this server's model and OS are not known, so no package can be checked against them: refused"
+        }
+        let installed = session.inventory.modules.first { $0.id == entry.moduleID }?.version
+        let approved = SignedPackageCheck.Approved(moduleID: entry.moduleID, version: entry.kind == .apply ? entry.version : nil,
+                                                   isUninstall: entry.kind == .uninstall)
+        return SignedPackageCheck.refusal(signed: signed, approved: approved, platform: platform, installed: installed,
+                                          scheme: VersionScheme.forModule(entry.moduleID, on: platform.os))
     }
 
     /// Whether the daemon is stopping (see `AgentControl.stop`).
@@ -268,7 +287,7 @@ struct ApplyRunner {
                 }
                 var ending = DetachedProgram.Ending.unknown
                 if let program, program.isRunning {
-                    let timeout = (entry.target?.info.apply?.timeoutSeconds ?? PackageInfo.Command.defaultTimeoutSeconds)
+                    let timeout = entry.timeoutSeconds ?? PackageInfo.Command.defaultTimeoutSeconds
                     let elapsed = Int(session.clock() - (entry.startedAt ?? session.clock()))
                     let left = max(0, timeout - elapsed)
                     ending = program.wait(deadline: CommandRunner.monotonicMilliseconds() + left * 1000, abandon: stopping)

@@ -15,9 +15,10 @@ final class ManagedServer {
     let agent = BuiltProducts.path("exup-agent")
 
     /// `simulatedReboot`: the reboot command records the reboot, writes a new boot id and kills the agent
-    /// (as a power cycle would); otherwise it is /bin/false.
-    init(name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, extraAgentSettings: String = "",
-         bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup()) throws {
+    /// (as a power cycle would); `rebootReturnsWithoutRebooting`: it records the reboot and returns 0 at
+    /// once, and the host never goes down; otherwise it is /bin/false.
+    init(name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, rebootReturnsWithoutRebooting: Bool = false,
+         extraAgentSettings: String = "", bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup()) throws {
         self.name = name
         bmc = try SimulatedBMC(bmcSetup)
         dir = try TemporaryDirectory(prefix: "exup-\(name)")
@@ -32,6 +33,11 @@ final class ManagedServer {
         echo reboot >> "\(dir.file("reboots.log"))"
         echo "boot-after-reboot-$(wc -l < "\(dir.file("reboots.log"))")" > "\(dir.file("boot_id"))"
         kill -9 $PPID
+        """, mode: 0o755)
+        let lingeringReboot = try dir.write("reboot-later.sh", """
+        #!/bin/sh
+        echo reboot >> "\(dir.file("reboots.log"))"
+        exit 0
         """, mode: 0o755)
         let response = try manager.admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8))
         let token = (try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any])["token"] as! String
@@ -53,7 +59,7 @@ final class ManagedServer {
         state-dir = "\(dir.file("state"))"
         cache-dir = "\(dir.file("cache"))"
         boot-id-file = "\(dir.file("boot_id"))"
-        reboot-command = ["\(simulatedReboot ? reboot : "/bin/false")"]
+        reboot-command = ["\(simulatedReboot ? reboot : rebootReturnsWithoutRebooting ? lingeringReboot : "/bin/false")"]
         \(extraAgentSettings)
         socket = "\(dir.file("agent.sock"))"
 
@@ -153,8 +159,11 @@ struct TestPackages {
     }
 
     func build(id: String, module: String, version: String, releaseDate: String, rebootRequired: Bool = false, timeoutSeconds: Int = 600,
+               targets: [(model: String, os: String)] = InfoXML().targets, downgrade: Bool = false,
                program: String, uninstall: String? = nil, extra: [(String, [UInt8])] = []) throws -> String {
         var info = InfoXML()
+        info.targets = targets
+        info.downgrade = downgrade ? "true" : "false"
         if uninstall != nil { info.uninstallCommand = "payload/uninstall.sh" }
         info.id = id
         info.module = module
