@@ -37,6 +37,9 @@ public struct AgentConfiguration: Sendable {
         public var cacheDirectory = "/var/cache/exup/agent"
         /// The command that reboots this server (argv, no shell); tests point it at a harmless program.
         public var rebootCommand = ["/usr/bin/systemctl", "reboot"]
+        /// How long after the reboot command returned the agent waits for a new boot before it reports
+        /// "the reboot did not happen" (it never runs the command twice in one boot).
+        public var rebootGraceSeconds = 900
         /// The local CLI's Unix socket (root only, 0600).
         public var socketPath = "/run/exup/agent.sock"
         /// "normal": critical sensors stop firmware items; "strict": unreadable ones too; "off".
@@ -144,6 +147,7 @@ public struct AgentConfiguration: Sendable {
         config.agent.bootIDFile = try agent.string("boot-id-file") ?? config.agent.bootIDFile
         config.agent.cacheDirectory = try agent.string("cache-dir") ?? config.agent.cacheDirectory
         config.agent.rebootCommand = try agent.strings("reboot-command") ?? config.agent.rebootCommand
+        config.agent.rebootGraceSeconds = try agent.int("reboot-grace-seconds", in: 0...604_800) ?? config.agent.rebootGraceSeconds
         config.agent.socketPath = try agent.string("socket") ?? config.agent.socketPath
         config.agent.healthGate = try agent.string("health-gate") ?? config.agent.healthGate
         guard ["normal", "strict", "off"].contains(config.agent.healthGate) else {

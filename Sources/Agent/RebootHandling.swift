@@ -48,6 +48,10 @@ extension ApplyRunner {
             }
             return false
         }
+        // Journaled apart from the decision: a command that returns before the host goes down (or never
+        // takes it down) is not run again in this boot.
+        session.journal.rebootCommandRanAt = session.clock()
+        try session.saveJournal()
         FaultPoint.reach("after-reboot-command")
         return true
     }
@@ -57,13 +61,19 @@ extension ApplyRunner {
     func confirmAfterBoot() throws {
         let boot = session.bootID
         if let asked = session.journal.rebootRequestedInBoot, asked == boot {
-            // The agent stopped between deciding to reboot and the reboot itself: reboot now.
-            _ = try reboot(session.journal.entries.filter { $0.phase == .rebootRequired && $0.finishedBootID == boot })
+            let inThisBoot = session.journal.entries.filter { $0.phase == .rebootRequired && $0.finishedBootID == boot }
+            guard let ranAt = session.journal.rebootCommandRanAt else {
+                // The agent stopped between deciding to reboot and running the command: run it now, once.
+                _ = try reboot(inThisBoot)
+                return
+            }
+            try reportRebootNotHappened(inThisBoot, commandRanAt: ranAt)
             return
         }
         let waiting = session.journal.entries.filter { $0.phase == .rebootRequired && $0.finishedBootID != boot }
         if session.journal.rebootRequestedInBoot != nil && session.journal.rebootRequestedInBoot != boot {
             session.journal.rebootRequestedInBoot = nil
+            session.journal.rebootCommandRanAt = nil
             try session.saveJournal()
         }
         for entry in waiting {
@@ -72,6 +82,24 @@ extension ApplyRunner {
             let read = reading?.version ?? (reading?.error ?? "not installed")
             try finish(entry.itemID, reached ? .succeeded : .failed,
                        reached ? "confirmed after the reboot" : "after the reboot \(entry.moduleID) reads \(read), not \(entry.version ?? "not installed")")
+        }
+    }
+}
+
+extension ApplyRunner {
+    /// The reboot command ran in this boot and no new boot came within the grace: the items say so and the
+    /// modules show "reboot required" again (no longer "rebooting"); the command is not repeated.
+    func reportRebootNotHappened(_ entries: [ApplyJournal.Entry], commandRanAt: Int64) throws {
+        let waited = session.clock() - commandRanAt
+        guard waited >= Int64(session.configuration.agent.rebootGraceSeconds) else { return }
+        session.journal.rebootRequestedInBoot = nil
+        session.journal.rebootCommandRanAt = nil
+        try session.saveJournal()
+        let command = session.configuration.agent.rebootCommand.joined(separator: " ")
+        for entry in entries {
+            try update(entry.itemID) {
+                $0.message = "the reboot did not happen: \(command) returned \(waited) s ago and the server has not restarted; reboot by hand to finish"
+            }
         }
     }
 }

@@ -106,7 +106,10 @@ extension ManagerService {
             let raced = item.state == .cancelled && newState != .cancelled && newState != .downloading
             // A reboot-required item is confirmed (or not) after the next boot.
             let confirmed = item.state == .rebootRequired && (newState == .succeeded || newState == .failed)
-            guard item.state.isOpen || raced || confirmed, item.state != newState || item.percent != state.percent else { continue }
+            // A reboot-required item can still learn something before the boot (the reboot did not happen).
+            let noted = item.state == .rebootRequired && newState == .rebootRequired && item.message != state.message
+            guard item.state.isOpen || raced || confirmed || noted,
+                  item.state != newState || item.percent != state.percent || noted else { continue }
             try db.execute(sql: "UPDATE approval_item SET state = ?, percent = ?, message = ?, updated = ?, report_sequence = ? WHERE id = ?",
                            arguments: [newState.rawValue, state.percent, state.message, now, report.sequence, item.id])
             if !newState.isOpen { itemsChanged = true }

@@ -186,3 +186,57 @@ import Transport
         #expect(try manager.module("web01", "system-bios")["status"] as? String == "latest")
     }
 }
+
+/// A reboot command that returns before the host goes down (`shutdown -r +5`), or a host that never goes
+/// down: the command runs once per boot, never at every poll; after the grace the items say the reboot did
+/// not happen.
+@Suite(.serialized) final class RebootOnceTests {
+    let fleet: TestFleet
+    var manager: ManagerProcess { fleet.manager }
+
+    init() throws { fleet = try TestFleet() }
+
+    func biosNeedingReboot() throws {
+        try manager.add(try fleet.packages.build(id: "bios-4.3.0", module: "system-bios", version: "R120h BIOS 4.3.0", releaseDate: "2025-06-01",
+                                                 rebootRequired: true, program: "printf 'R120h BIOS 4.3.0\\n' > \"$SERVER/system-firmware\""))
+    }
+
+    @Test("the command returned and no new boot came: not run again at later polls, 'rebooting' while the grace lasts")
+    func commandRunsOnce() throws {
+        try biosNeedingReboot()
+        let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor, rebootReturnsWithoutRebooting: true,
+                                      extraAgentSettings: "reboot-grace-seconds = 3600")
+        try web01.runOnce()
+        let items = try manager.approve("web01", ["system-bios"], options: ["allowReboot": true])
+        try web01.runOnce()
+        #expect(web01.reboots == 1)
+        for _ in 0..<3 { try web01.runOnce() }
+        #expect(web01.reboots == 1, "the reboot command ran \(web01.reboots) times in one boot")
+        #expect(try manager.module("web01", "system-bios")["status"] as? String == "rebooting")
+        #expect(try manager.item("web01", items["system-bios"]!)["state"] as? String == "reboot-required")
+    }
+
+    @Test("after the grace without a new boot: 'the reboot did not happen', the module is 'reboot required', the command is not repeated")
+    func rebootDidNotHappen() throws {
+        try biosNeedingReboot()
+        let web02 = try ManagedServer(name: "web02", manager: manager, vendor: fleet.vendor, rebootReturnsWithoutRebooting: true,
+                                      extraAgentSettings: "reboot-grace-seconds = 0")
+        try web02.runOnce()
+        let items = try manager.approve("web02", ["system-bios"], options: ["allowReboot": true])
+        try web02.runOnce()
+        #expect(web02.reboots == 1)
+        try web02.runOnce()
+        try web02.runOnce()
+        #expect(web02.reboots == 1, "the reboot command ran \(web02.reboots) times in one boot")
+        let item = try manager.item("web02", items["system-bios"]!)
+        #expect(item["state"] as? String == "reboot-required")
+        #expect((item["message"] as? String ?? "").hasPrefix("the reboot did not happen: "), "\(item)")
+        #expect(try manager.module("web02", "system-bios")["status"] as? String == "reboot-required")
+
+        // A reboot by hand later still confirms the item.
+        try "boot-by-hand\n".write(toFile: web02.dir.file("boot_id"), atomically: true, encoding: .utf8)
+        try web02.runOnce()
+        #expect(try manager.item("web02", items["system-bios"]!)["state"] as? String == "succeeded")
+        #expect(web02.reboots == 1)
+    }
+}
