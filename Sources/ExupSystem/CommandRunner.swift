@@ -92,9 +92,28 @@ public enum CommandRunner {
         posix_spawnattr_setsigdefault(&attributes, &defaults)
         // 0x80 is glibc's POSIX_SPAWN_SETSID (2.26+), which Swift's Glibc module does not export.
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | (newSession ? 0x80 : 0)))
+        inheritOnlyStandardDescriptors(&actions)
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = environment.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) }; envp.forEach { free($0) } }
         return posix_spawn(&pid, arguments[0], &actions, &attributes, argv, envp)
+    }
+
+    typealias AddCloseFrom = @convention(c) (UnsafeMutablePointer<posix_spawn_file_actions_t>, Int32) -> Int32
+    /// glibc's posix_spawn_file_actions_addclosefrom_np (2.34+), looked up at run time like addchdir.
+    static let addCloseFrom: AddCloseFrom? = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "posix_spawn_file_actions_addclosefrom_np")
+        .map { unsafeBitCast($0, to: AddCloseFrom.self) }
+
+    /// A spawned program gets stdin, stdout and stderr and nothing else of ours: not the connections to
+    /// the manager (libcurl's sockets are not close-on-exec), the control socket or the lock. Without
+    /// closefrom in the C library, every open descriptor from 3 up is marked close-on-exec first.
+    static func inheritOnlyStandardDescriptors(_ actions: inout posix_spawn_file_actions_t) {
+        if let addCloseFrom, addCloseFrom(&actions, 3) == 0 { return }
+        guard let names = try? LocalDirectory.list("/proc/self/fd") else { return }
+        for name in names {
+            guard let fd = Int32(name), fd >= 3 else { continue }
+            let flags = fcntl(fd, F_GETFD)
+            if flags >= 0 { _ = fcntl(fd, F_SETFD, flags | FD_CLOEXEC) }
+        }
     }
 }
