@@ -41,6 +41,9 @@ public final class RemoteRepository: Sendable {
 
     struct State {
         var packages: [PackageInfo] = []
+        /// Consistent target paths (`models/<slug>/<sha256>.<id>.zip`) the verified metadata lists: the
+        /// only package names this mirror ever asks the remote for.
+        var trustedTargetPaths: Set<String> = []
         var platforms: Set<Platform> = []
         var previous: Set<PreviousGeneration> = []
         var lastRefresh: Int64 = 0
@@ -112,7 +115,7 @@ public final class RemoteRepository: Sendable {
     /// fresh, with the cached copy as fallback when the remote is down; versioned files never change, so
     /// a cached copy is served as is.
     public func metadata(_ name: String) throws -> [UInt8]? {
-        guard !name.contains("/..") && !name.hasPrefix("..") && !name.contains("\0") else { return nil }
+        guard Self.isMetadataName(name) else { return nil }
         let cached = directory + "/mirror/metadata/" + URLQuoting.quote(name)
         let versioned = name.first?.isNumber == true
         if versioned, let bytes = LocalFile.read(cached, limit: 16 << 20) { return bytes }
@@ -132,6 +135,12 @@ public final class RemoteRepository: Sendable {
     /// A package, by its consistent name `…/<sha256>.<id>.zip`: served from the local copy, fetched
     /// through once (and checked against the digest its name carries) when there is none.
     public func targetFile(_ path: String) throws -> String? {
+        // Only a name the verified metadata lists becomes a request to the remote (looked up again after a
+        // refresh, for a package published since): never a path an agent made up.
+        if !state.withLock({ $0.trustedTargetPaths.contains(path) }) {
+            try? refresh()
+            guard state.withLock({ $0.trustedTargetPaths.contains(path) }) else { return nil }
+        }
         guard let slash = path.lastIndex(of: "/") else { return nil }
         let name = path[path.index(after: slash)...]
         guard let dot = name.firstIndex(of: "."), name.distance(from: name.startIndex, to: dot) == 64 else { return nil }
@@ -141,7 +150,8 @@ public final class RemoteRepository: Sendable {
         if LocalFile.exists(kept) { return kept }
         let partial = kept + ".part"
         do {
-            let response = try client(timeout: 0).download(settings.url + "/repo/v1/targets/" + path, to: partial, maxBytes: 8 << 30)
+            let response = try client(timeout: 0).download(settings.url + "/repo/v1/targets/" + URLQuoting.quote(path, keepingSlashes: true),
+                                                           to: partial, maxBytes: 8 << 30)
             if response.status == 404 { unlink(partial); return nil }
             guard response.status == 200 || response.status == 206 else { throw RemoteError("the remote repository answered HTTP \(response.status)") }
         } catch let error as RemoteError { throw error } catch {
@@ -154,6 +164,24 @@ public final class RemoteRepository: Sendable {
         }
         guard rename(partial, kept) == 0 else { throw RemoteError("cannot keep \(kept): \(String(cString: strerror(errno)))") }
         return kept
+    }
+
+    /// `dir/name` as served under consistent snapshots: `dir/<sha256>.name`.
+    static func consistentPath(_ path: String, sha256: String) -> String {
+        guard let slash = path.lastIndex(of: "/") else { return sha256 + "." + path }
+        return String(path[...slash]) + sha256 + "." + String(path[path.index(after: slash)...])
+    }
+
+    /// A TUF metadata file name (`[VERSION.]ROLE.json`, roles such as `models/<slug>`): nothing else is
+    /// passed on to the remote.
+    static func isMetadataName(_ name: String) -> Bool {
+        guard name.hasSuffix(".json"), !name.hasPrefix("/"), name.utf8.count <= 256 else { return false }
+        let allowed = name.utf8.allSatisfy { isAlphanumericASCII($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "/") }
+        return allowed && !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+    }
+
+    private static func isAlphanumericASCII(_ c: UInt8) -> Bool {
+        (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A)
     }
 
     /// The remote's current root.json (what the enrolment token's hash pins).
@@ -185,15 +213,22 @@ public final class RemoteRepository: Sendable {
                                       fetcher: HTTPFetcher(client: client()), referenceTime: UTCTime(seconds: clock()))
             try updater.refresh()
             var packages: [PackageInfo] = []
+            var paths = Set<String>()
             for model in Set(platforms.map(\.model)).sorted() {
                 guard let targets = try updater.delegatedTargets(ModelSlug.role(for: Platform.normalizedModel(model))) else { continue }
                 for target in targets.targets.values {
+                    if let sha256 = target.hashes["sha256"] { paths.insert(Self.consistentPath(target.path, sha256: sha256)) }
                     guard let infoJSON = target.custom?["exup"]?["info"],
                           let info = try? JSONDecoder().decode(PackageInfo.self, from: Data(infoJSON.prettyBytes)) else { continue }
                     packages.append(info)
                 }
             }
-            state.withLock { $0.packages = packages.sorted { $0.id < $1.id }; $0.lastRefresh = clock(); $0.problem = nil }
+            state.withLock {
+                $0.packages = packages.sorted { $0.id < $1.id }
+                $0.trustedTargetPaths = paths
+                $0.lastRefresh = clock()
+                $0.problem = nil
+            }
         } catch {
             let text = "\(error)"
             state.withLock { $0.problem = text }

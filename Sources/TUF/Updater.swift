@@ -85,12 +85,15 @@ public struct Updater {
     }
 
     /// The targets of a role the top-level targets role delegates to by name (the repository's
-    /// `models/<slug>`), verified like any role; nil when no such role is delegated.
+    /// `models/<slug>`), verified like any role; nil when no such role is delegated. A role vouches only
+    /// for the paths delegated to it: targets it lists outside its `paths` (or hash prefixes) are dropped.
     public mutating func delegatedTargets(_ role: String) throws(TUFError) -> Targets? {
         if trusted.targets[Targets.type] == nil { try refresh() }
         guard let top = trusted.targets[Targets.type],
-              top.delegations?.roles?.contains(where: { $0.name == role }) == true else { return nil }
-        return try loadTargets(role: role, delegator: Targets.type)
+              let delegation = top.delegations?.roles?.first(where: { $0.name == role }) else { return nil }
+        var targets = try loadTargets(role: role, delegator: Targets.type)
+        targets.targets = targets.targets.filter { delegation.isDelegated(path: $0.key) }
+        return targets
     }
 
     /// 5.7: the target's info from the most trusted role that lists it, searching delegations

@@ -78,6 +78,19 @@ import Transport
         let mirrored = try FileManager.default.contentsOfDirectory(atPath: internalManager.data.file("remote/mirror/targets"))
         #expect(mirrored.count == 1 && mirrored[0].hasSuffix(".zip"), "a copy is kept by the internal manager: \(mirrored)")
 
+        // An agent's target path is never passed on as it is: only names the verified metadata lists are
+        // fetched (or served), whatever digest they carry.
+        let digest = String(mirrored[0].dropLast(4))
+        let agent = HTTPClient.bearer(try String(contentsOfFile: web01.dir.file("state/credential"), encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines))
+        for path in ["\(ModelSlug.role(for: "Express5800/T110k-S"))/\(digest).bmc-2.31.zip", "models/../../api/v1/\(digest).bmc-2.31.zip",
+                     "models/x/\(digest).made-up.zip"] {
+            let answer = try agent.get(internalManager.url + "/repo/v1/targets/" + path, maxBytes: 1 << 20)
+            #expect(answer.status == 404, "\(path): HTTP \(answer.status)")
+        }
+        let listed = try agent.get(internalManager.url + "/repo/v1/targets/\(ModelSlug.role(for: "Express5800/R120h-1M"))/\(digest).bmc-2.31.zip", maxBytes: 1 << 20)
+        #expect(listed.status == 200, "the listed name is served: HTTP \(listed.status)")
+
         // Deleting: the DMZ refuses a package another manager uses (normal mode); the internal manager cannot delete at all (R126).
         let body = Array(try JSONSerialization.data(withJSONObject: ["ids": ["bmc-2.31"]]))
         let atDMZ = try JSONSerialization.jsonObject(with: Data(try dmz.admin.send("POST", dmz.url + "/api/v1/repository/packages/delete", body: body).body))

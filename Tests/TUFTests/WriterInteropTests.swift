@@ -58,14 +58,22 @@ import TUF
         }
 
         /// Targets with a per-model delegated role; snapshot; timestamp. Versions from the clock.
-        func publishTargets(version: Int) throws {
+        /// `outsideItsPaths`: the model role also lists a target of another model's path (which its
+        /// delegation, `models/r120h/*`, does not cover).
+        func publishTargets(version: Int, outsideItsPaths: Bool = false) throws {
             let custom: JSON = .object(["exup": .object(["module": .string("bmc-firmware"), "version": .string("2.31")])])
             let packageTarget = TargetFile.describing(path: "models/r120h/bmc-2.31.zip", bytes: package, custom: custom)
             let notesTarget = TargetFile.describing(path: "notes.txt", bytes: notes)
             for (target, bytes) in [(packageTarget, package), (notesTarget, notes)] {
                 try dir.write("targets/" + ConsistentNames.target(path: target.path, sha256: target.hashes["sha256"]!), bytes)
             }
-            var model = Targets(version: version, expires: expires, targets: [packageTarget.path: packageTarget])
+            var modelTargets = [packageTarget.path: packageTarget]
+            if outsideItsPaths {
+                let foreign = TargetFile.describing(path: "models/t110k/flasher.zip", bytes: package, custom: custom)
+                try dir.write("targets/" + ConsistentNames.target(path: foreign.path, sha256: foreign.hashes["sha256"]!), package)
+                modelTargets[foreign.path] = foreign
+            }
+            var model = Targets(version: version, expires: expires, targets: modelTargets)
             model.common.version = version
             let modelEnvelope = try Envelope.signing(model.json, with: keys.model)
             let delegation = DelegatedRole(name: "models/r120h", keys: RoleKeys(keyIDs: [TUFKey(ed25519: try keys.model[0].publicKey).keyID], threshold: 1),
@@ -134,6 +142,23 @@ import TUF
         try fresh.write("root.json", try Data(contentsOf: URL(fileURLWithPath: repo.dir.file("root.json"))).map { $0 })
         var second = try Updater(metadataDirectory: fresh.path, metadataURL: repo.dir.file("metadata"), fetcher: FileFetcher(), referenceTime: .now)
         #expect(throws: TUFError.self) { _ = try second.targetInfo("models/r120h/bmc-2.31.zip") }
+    }
+}
+
+extension WriterInteropTests {
+    @Test("a delegated role vouches only for its paths: a target it lists outside them is not trusted")
+    func delegationPathsHonoured() throws {
+        var repo = try Published()
+        try repo.rotate(Root.type, to: [try Ed25519PrivateKey.generate()])
+        try repo.publishTargets(version: 8, outsideItsPaths: true)
+        let client = try TemporaryDirectory()
+        try client.write("root.json", try Data(contentsOf: URL(fileURLWithPath: repo.dir.file("root.json"))).map { $0 })
+        var updater = try Updater(metadataDirectory: client.path, metadataURL: repo.dir.file("metadata"), fetcher: FileFetcher(), referenceTime: .now)
+        try updater.refresh()
+        let listed = try #require(try updater.delegatedTargets("models/r120h"))
+        #expect(Set(listed.targets.keys) == ["models/r120h/bmc-2.31.zip"], "the role's own path only")
+        #expect(try updater.targetInfo("models/t110k/flasher.zip") == nil)
+        #expect(try updater.targetInfo("models/r120h/bmc-2.31.zip") != nil)
     }
 }
 
