@@ -85,8 +85,23 @@ extension ManagerService {
     }
 
     /// Sets a password; the user's other sessions end.
-    public func setPassword(_ name: String, password: String, actor: String) throws {
+    /// Sets a password. `current` is required when a user changes their own through a session (a stolen
+    /// session alone cannot take the account over); an administrator resetting another user's password is
+    /// logged as such.
+    public func setPassword(_ name: String, password: String, current: String?, requireCurrent: Bool, actor: String) throws {
         try Self.checkPassword(password)
+        if requireCurrent {
+            guard let current, !current.isEmpty else {
+                throw ManagerError(kind: .invalid, code: "current-password-required",
+                                   message: "changing your own password needs your current password (currentPassword)")
+            }
+            let stored: String? = try store.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM user WHERE name = ?", arguments: [name]) }
+            guard let stored, PasswordHash.verify(current, against: stored) else {
+                loginThrottle.withLock { $0.failed(user: name, now: clock()) }
+                try log(.loginFailed, actor: name, cause: "wrong current password when changing the password")
+                throw ManagerError(kind: .unauthorised, code: "wrong-current-password", message: "the current password is wrong: password not changed")
+            }
+        }
         let hash = try PasswordHash.make(password)
         let changed = try store.write { db -> Bool in
             try db.execute(sql: "UPDATE user SET password_hash = ? WHERE name = ?", arguments: [hash, name])
@@ -96,7 +111,7 @@ extension ManagerService {
         }
         guard changed else { throw ManagerError.notFound("no user \(name)") }
         sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
-        try log(.userPasswordChanged, actor: actor, cause: name)
+        try log(.userPasswordChanged, actor: actor, cause: actor == name ? name : "\(name) (reset by \(actor))")
     }
 
     public nonisolated func users() throws -> [UserSummary] {

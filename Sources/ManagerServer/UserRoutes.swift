@@ -48,8 +48,14 @@ struct UserRoutes: Sendable {
             if !principal.allows(.administer) && principal.name != name {
                 throw APIError(.forbidden, "forbidden", "only an administrator changes another user's password")
             }
-            let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["password"])
-            try await self.mapped { try await self.manager.setPassword(name, password: body["password"] ?? "", actor: principal.name) }
+            let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["password", "currentPassword"])
+            // A session changing its own user's password proves it knows the current one.
+            var own = false
+            if case .user(let user, _) = principal, user == name { own = true }
+            try await self.mapped {
+                try await self.manager.setPassword(name, password: body["password"] ?? "", current: body["currentPassword"], requireCurrent: own,
+                                                   actor: principal.name)
+            }
             return try Response.json(["changed": name])
         }
     }

@@ -119,12 +119,19 @@ struct Users: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a user's password (yours, or anyone's as administrator).")
         @Argument var name: String
         @Option(help: "The new password (default: asked, or one line of standard input).") var password: String?
+        @Option(help: "Your current password, needed to change your own (default: asked, or the next line of standard input).")
+        var currentPassword: String?
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
         func run() throws {
+            // Your own password, through your session: the manager asks for the current one.
+            let own = SavedSession.load()?.user == name && server.token == nil && ProcessInfo.processInfo.environment["EXUP_TOKEN"] == nil
+            let current = own ? try readPassword(currentPassword, prompt: "current password for \(name): ") : currentPassword
             let secret = try readPassword(password, prompt: "new password for \(name): ")
-            let answer = try server.client().call("POST", "/api/v1/users/\(name)/password", body: ["password": secret], as: [String: String].self)
+            var body = ["password": secret]
+            if let current { body["currentPassword"] = current }
+            let answer = try server.client().call("POST", "/api/v1/users/\(name)/password", body: body, as: [String: String].self)
             if output.json { try JSONOutput.print(answer) } else { print("password changed for \(name); their other sessions ended") }
         }
     }

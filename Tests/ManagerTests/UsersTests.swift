@@ -108,10 +108,21 @@ import Transport
 
         // Passwords: one's own, or anyone's as administrator; a change ends the user's sessions.
         #expect(try post(viewer, "/api/v1/users/olga/password", ["password": "hijacked-pass"]).status == 403)
-        #expect(try post(viewer, "/api/v1/users/vic/password", ["password": "new-viewer-pass"]).status == 200)
+        // A session alone cannot change its user's password: the current one is asked for.
+        let withoutCurrent = try post(viewer, "/api/v1/users/vic/password", ["password": "new-viewer-pass"])
+        #expect(withoutCurrent.status == 400 && message(withoutCurrent).contains("current password"), "\(withoutCurrent.status) \(message(withoutCurrent))")
+        let wrongCurrent = try post(viewer, "/api/v1/users/vic/password", ["password": "new-viewer-pass", "currentPassword": "guessed-pass"])
+        #expect(wrongCurrent.status == 401 && message(wrongCurrent).contains("current password is wrong"))
+        #expect(try get(viewer, "/api/v1/servers").status == 200, "nothing changed: the session still works")
+        #expect(try post(viewer, "/api/v1/users/vic/password", ["password": "new-viewer-pass", "currentPassword": "viewer-pass"]).status == 200)
         #expect(try get(viewer, "/api/v1/servers").status == 401, "the old session ended")
         _ = try login("vic", "new-viewer-pass")
         // Removing: the user's sessions end at once; the last administrator stays.
+        // An administrator resets another user's password without theirs; the log says it was a reset.
+        #expect(try post(admin, "/api/v1/users/vic/password", ["password": "reset-viewer-pass"]).status == 200)
+        let resets = try JSONSerialization.jsonObject(with: Data(try HTTPClient.bearer(manager.adminToken)
+            .get(manager.url + "/api/v1/log?grep=reset", maxBytes: 1 << 20).body)) as? [[String: Any]] ?? []
+        #expect(resets.contains { ($0["cause"] as? String) == "vic (reset by admin)" }, "\(resets)")
         #expect(try post(admin, "/api/v1/users/olga/remove").status == 200)
         #expect(try get(operatorToken, "/api/v1/servers").status == 401)
         let last = try post(admin, "/api/v1/users/admin/remove")
