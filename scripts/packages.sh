@@ -84,7 +84,7 @@ EOF
 agent_root=$stage/exup-agent
 install -D -s -m 0755 "$bin/exup-agent" "$agent_root/usr/sbin/exup-agent"
 patchelf --remove-rpath "$agent_root/usr/sbin/exup-agent"   # SwiftPM's $ORIGIN: nothing is loaded from beside it
-install -D -m 0644 "$repo/etc/exup/agent.toml" "$agent_root/etc/exup/agent.toml"
+install -D -m 0640 "$repo/etc/exup/agent.toml" "$agent_root/etc/exup/agent.toml"   # may hold passwords
 install -d -m 0755 "$agent_root/etc/exup/trusted-keys"
 install -D -m 0644 "$repo/packaging/systemd/exup-agent.service" "$agent_root/lib/systemd/system/exup-agent.service"
 manpages "$agent_root/usr/share/man/man8" 8 exup-agent
@@ -99,7 +99,7 @@ install -D -s -m 0755 "$bin/exup-manager" "$manager_root/usr/sbin/exup-manager"
 install -D -s -m 0755 "$bin/exup" "$manager_root/usr/bin/exup"
 patchelf --remove-rpath "$manager_root/usr/sbin/exup-manager"
 patchelf --remove-rpath "$manager_root/usr/bin/exup"
-install -D -m 0644 "$repo/etc/exup/manager.toml" "$manager_root/etc/exup/manager.toml"
+install -D -m 0640 "$repo/etc/exup/manager.toml" "$manager_root/etc/exup/manager.toml"   # group exup (postinst)
 install -D -m 0644 "$repo/packaging/systemd/exup-manager.service" "$manager_root/lib/systemd/system/exup-manager.service"
 manpages "$manager_root/usr/share/man/man8" 8 exup-manager
 manpages "$manager_root/usr/share/man/man1" 1 exup

@@ -65,7 +65,8 @@ chroot "$r" apt-get update -qq
 chroot "$r" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "/tmp/exup-agent_${version}_amd64.deb" "/tmp/exup-manager_${version}_amd64.deb" >/dev/null
 chroot "$r" exup-agent --version
 chroot "$r" exup --version
-test "$(stat -c %a "$r/etc/exup/agent.toml")" = 644
+test "$(chroot "$r" stat -c %a:%U:%G /etc/exup/agent.toml)" = 640:root:root
+test "$(chroot "$r" stat -c %a:%U:%G /etc/exup/manager.toml)" = 640:root:exup
 chroot "$r" systemctl is-enabled exup-agent.service exup-manager.service
 getent passwd exup >/dev/null 2>&1 || chroot "$r" getent passwd exup >/dev/null
 

@@ -14,6 +14,8 @@ public struct AgentConfiguration: Sendable {
     public var trust = TrustSettings()
     /// `[proxy]`: an HTTP proxy between the agent and its manager (none by default).
     public var proxy: ProxySettings?
+    /// What the daemon logs at every start (a secret file anyone can read, …).
+    public var warnings: [String] = []
 
     /// `[manager]`: where the manager is and how to enrol with it.
     public struct ManagerSettings: Sendable {
@@ -56,6 +58,15 @@ public struct AgentConfiguration: Sendable {
     }
 
     public static let defaultPath = "/etc/exup/agent.toml"
+
+    /// A secret from a file named in the configuration (see SecretFile): refused when others can change it.
+    static func secret(_ path: String, key: String, warnings: inout [String]) throws(TOMLError) -> String {
+        let contents: SecretFile.Contents?
+        do { contents = try SecretFile.read(path, limit: 16 << 10) } catch { throw TOMLError(line: 0, reason: "\(key): \(error.description)") }
+        guard let contents else { throw TOMLError(line: 0, reason: "\(key) \(path) cannot be read: no such file") }
+        if let warning = contents.warning { warnings.append(warning) }
+        return contents.text
+    }
 
     public init() {}
 
@@ -100,10 +111,7 @@ public struct AgentConfiguration: Sendable {
         }
         if let password { config.ipmi.password = password }
         if let passwordFile {
-            guard let secret = LocalFile.readText(passwordFile, limit: 4096) else {
-                throw TOMLError(line: 0, reason: "[ipmi] password-file \(passwordFile) cannot be read")
-            }
-            config.ipmi.password = secret.trimmingTrailingNewlines()
+            config.ipmi.password = try secret(passwordFile, key: "[ipmi] password-file", warnings: &config.warnings).trimmingTrailingNewlines()
         }
         if (config.ipmi.driver == .lan || config.ipmi.driver == .lan20) && (config.ipmi.host ?? "").isEmpty {
             throw TOMLError(line: document.tableLines["ipmi"] ?? 0, reason: "[ipmi] driver \"\(config.ipmi.driver.rawValue)\" needs host")
@@ -131,10 +139,8 @@ public struct AgentConfiguration: Sendable {
         }
         config.manager.enrolmentToken = token
         if let tokenFile {
-            guard let text = LocalFile.readText(tokenFile, limit: 4096) else {
-                throw TOMLError(line: 0, reason: "[manager] enrolment-token-file \(tokenFile) cannot be read")
-            }
-            config.manager.enrolmentToken = text.trimmingScalars(in: " \t\r\n")
+            config.manager.enrolmentToken = try secret(tokenFile, key: "[manager] enrolment-token-file", warnings: &config.warnings)
+                .trimmingScalars(in: " \t\r\n")
         }
         if let url = config.manager.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw TOMLError(line: 0, reason: "[manager] url must start with http:// or https://, not \(url)")
@@ -171,10 +177,7 @@ public struct AgentConfiguration: Sendable {
             if password != nil && passwordFile != nil { throw TOMLError(line: 0, reason: "[proxy] sets both password and password-file; keep one") }
             var secret = password
             if let passwordFile {
-                guard let text = LocalFile.readText(passwordFile, limit: 4096) else {
-                    throw TOMLError(line: 0, reason: "[proxy] password-file \(passwordFile) cannot be read")
-                }
-                secret = text.trimmingScalars(in: " \r\n")
+                secret = try Self.secret(passwordFile, key: "[proxy] password-file", warnings: &config.warnings).trimmingScalars(in: " \r\n")
             }
             config.proxy = ProxySettings(host: host, port: try proxy.int("port", in: 1...65535) ?? 8080, username: try proxy.string("username"),
                                          password: secret, authentication: auth)

@@ -43,8 +43,12 @@ public enum LocalFile {
 
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileError) {
         let temporary = path + ".tmp-\(getpid())"
-        let fd = open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode)
+        // A new file with its final mode from the first byte: a stale temporary (or a link planted in its
+        // place) is removed, never followed or reused.
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .errno(path) }
+        fchmod(fd, mode)
         var done = 0
         while done < bytes.count {
             let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
@@ -56,7 +60,6 @@ public enum LocalFile {
             }
             done += n
         }
-        fchmod(fd, mode)
         let synced = fsync(fd) == 0
         close(fd)
         guard synced, rename(temporary, path) == 0 else {

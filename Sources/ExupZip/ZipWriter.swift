@@ -15,10 +15,14 @@ public final class ZipWriter {
     private var count: UInt64 = 0
     private var finished = false
 
-    public init(path: String) throws {
+    /// Creates `path` anew with `mode` from the first byte (whatever was there, a link included, is
+    /// removed first, never followed): an archive that holds secrets is never readable by others.
+    public init(path: String, mode: mode_t = 0o644) throws {
         self.path = path
-        fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        unlink(path)
+        fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw ZipError.io(path: path, call: "open", errno: errno) }
+        fchmod(fd, mode)
     }
 
     deinit { close(fd) }

@@ -40,7 +40,8 @@ public enum ManagerBackup {
         let digests = try snapshot.packageDigests()
 
         let partial = out + ".tmp"
-        let writer = try ZipWriter(path: partial)
+        // Keys and tokens inside: 0600 from the first byte.
+        let writer = try ZipWriter(path: partial, mode: 0o600)
         var summary = Summary(files: 0, packages: 0, bytes: 0)
         // The manifest (last member) lists every file's SHA-256: restore checks each one, so damage anywhere
         // in the archive is found before the restored manager starts.
@@ -67,7 +68,6 @@ public enum ManagerBackup {
         try writer.add(name: marker, bytes: Array(manifest.utf8))
         try writer.finish()
         guard rename(partial, out) == 0 else { throw BackupError("cannot write \(out): \(String(cString: strerror(errno)))") }
-        chmod(out, 0o600)
         return summary
     }
 

@@ -34,6 +34,7 @@ public struct ManagerApplication {
         self.logger = logger
         let paths = RepositoryPaths(dataDirectory: configuration.dataDirectory)
         secrets = try Secrets.loadOrCreate(paths)
+        for warning in configuration.warnings + secrets.warnings { logger.warning("\(warning)") }
         repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: configuration.trustedKeys, logger: logger)
         var settings = ManagerService.Settings()
         settings.pollIntervalSeconds = configuration.pollIntervalSeconds

@@ -36,6 +36,8 @@ public struct ManagerConfiguration: Sendable {
     public var logMaxEntries = 1_000_000
     /// The status icon a download-only module shows until someone sets one (Table 9; spec 8.12).
     public var initialStatusIcon = ModuleFacts.defaultInitialIcon
+    /// What the manager logs at every start (a secret file anyone can read, …).
+    public var warnings: [String] = []
 
     public init() {}
 
@@ -78,10 +80,10 @@ public struct ManagerConfiguration: Sendable {
             config.initialStatusIcon = parsed
         }
         try repository.rejectUnknownKeys()
-        config.upstream = try parseUpstream(document)
+        config.upstream = try parseUpstream(document, warnings: &config.warnings)
         var remote = TOMLTable(document, "repository.remote")
         let remoteURL = try remote.string("url")
-        let remotePassword = try secret(&remote, "password", table: "repository.remote")
+        let remotePassword = try secret(&remote, "password", table: "repository.remote", warnings: &config.warnings)
         let remoteName = try remote.string("name")
         let onFailure = try remote.string("on-check-failure") ?? "keep"
         config.presenceIntervalHours = try remote.int("presence-interval-hours", in: 1...720) ?? config.presenceIntervalHours
@@ -111,7 +113,7 @@ public struct ManagerConfiguration: Sendable {
     }
 
     /// `[repository.upstream]` and `[repository.proxy]`; nil without an upstream url.
-    static func parseUpstream(_ document: TOMLDocument) throws(TOMLError) -> UpstreamSettings? {
+    static func parseUpstream(_ document: TOMLDocument, warnings: inout [String]) throws(TOMLError) -> UpstreamSettings? {
         var proxyTable = TOMLTable(document, "repository.proxy")
         var proxy: ProxySettings?
         if let host = try proxyTable.string("host") {
@@ -121,13 +123,13 @@ public struct ManagerConfiguration: Sendable {
                 throw TOMLError(line: document.tableLines["repository.proxy"] ?? 0, reason: "[repository.proxy] \(error)")
             }
             proxy = ProxySettings(host: host, port: port, username: try proxyTable.string("username"),
-                                  password: try secret(&proxyTable, "password", table: "repository.proxy"), authentication: auth)
+                                  password: try secret(&proxyTable, "password", table: "repository.proxy", warnings: &warnings), authentication: auth)
         }
         try proxyTable.rejectUnknownKeys()
 
         var table = TOMLTable(document, "repository.upstream")
         let url = try table.string("url")
-        let password = try secret(&table, "password", table: "repository.upstream")
+        let password = try secret(&table, "password", table: "repository.upstream", warnings: &warnings)
         let rootSHA256 = try table.string("root-sha256")
         let interval = try table.int("sync-interval", in: 0...8760) ?? 24
         let timeText = try table.string("sync-time") ?? "03:00"
@@ -150,13 +152,16 @@ public struct ManagerConfiguration: Sendable {
     }
 
     /// `KEY` or `KEY-file` (a file holding the secret, preferred); both set is an error.
-    static func secret(_ table: inout TOMLTable, _ key: String, table name: String) throws(TOMLError) -> String? {
+    static func secret(_ table: inout TOMLTable, _ key: String, table name: String, warnings: inout [String]) throws(TOMLError) -> String? {
         let value = try table.string(key)
         let file = try table.string(key + "-file")
         if value != nil && file != nil { throw TOMLError(line: 0, reason: "[\(name)] sets both \(key) and \(key)-file; keep one") }
         guard let file else { return value }
-        guard let text = LocalFile.readText(file, limit: 4096) else { throw TOMLError(line: 0, reason: "[\(name)] \(key)-file \(file) cannot be read") }
-        return text.trimmingScalars(in: " \r\n")
+        let contents: SecretFile.Contents?
+        do { contents = try SecretFile.read(file, limit: 16 << 10) } catch { throw TOMLError(line: 0, reason: "[\(name)] \(key)-file: \(error.description)") }
+        guard let contents else { throw TOMLError(line: 0, reason: "[\(name)] \(key)-file \(file) cannot be read: no such file") }
+        if let warning = contents.warning { warnings.append(warning) }
+        return contents.text.trimmingScalars(in: " \r\n")
     }
 
     static func hostname() -> String {

@@ -12,6 +12,8 @@ public struct Secrets: Sendable {
     public var keys: RepositoryKeys
     /// True when this start created them (print them once).
     public var created: Bool
+    /// Secret files anyone on the host can read: logged at every start.
+    public var warnings: [String] = []
 
     /// A new repository password, written (0600) before it is returned: managers that use this repository
     /// need it from now on; the old one stops working.
@@ -26,8 +28,13 @@ public struct Secrets: Sendable {
         try LocalFile.makeDirectories(paths.root, mode: 0o700)
         try LocalFile.makeDirectories(paths.keys, mode: 0o700)
         var created = false
+        var warnings: [String] = []
         func secret(_ path: String, bytes: Int) throws -> String {
-            if let text = LocalFile.readText(path, limit: 4096)?.trimmingScalars(in: "\n\r "), !text.isEmpty { return text }
+            if let contents = try SecretFile.read(path, limit: 4096) {
+                if let warning = contents.warning { warnings.append(warning) }
+                let text = contents.text.trimmingScalars(in: "\n\r ")
+                if !text.isEmpty { return text }
+            }
             let value = Secrets.token(bytes: bytes)
             try LocalFile.writeAtomically(Array((value + "\n").utf8), to: path, mode: 0o600)
             created = true
@@ -35,8 +42,8 @@ public struct Secrets: Sendable {
         }
         let admin = try secret(paths.adminToken, bytes: 32)
         let password = try secret(paths.repositoryPassword, bytes: 18)
-        let (keys, newKeys) = try RepositoryKeys.loadOrCreate(directory: paths.keys)
-        return Secrets(adminToken: admin, repositoryPassword: password, keys: keys, created: created || newKeys)
+        let (keys, newKeys) = try RepositoryKeys.loadOrCreate(directory: paths.keys, warnings: &warnings)
+        return Secrets(adminToken: admin, repositoryPassword: password, keys: keys, created: created || newKeys, warnings: warnings)
     }
 
     /// A random URL-safe token. It never begins with '-': a command line would take it for an option
@@ -63,15 +70,16 @@ public struct RepositoryKeys: Sendable {
 
     static let names = ["root", "targets", "snapshot", "timestamp", "models"]
 
-    static func loadOrCreate(directory: String) throws -> (RepositoryKeys, Bool) {
+    static func loadOrCreate(directory: String, warnings: inout [String]) throws -> (RepositoryKeys, Bool) {
         var created = false
         var loaded: [String: Ed25519PrivateKey] = [:]
         let rootPublicPath = directory + "/root.pub.pem"
         let hasRootPublic = LocalFile.exists(rootPublicPath)
         for name in names {
             let path = directory + "/\(name).pem"
-            if let pem = LocalFile.readText(path, limit: 16 << 10) {
-                loaded[name] = try Ed25519PrivateKey(pem: pem)
+            if let contents = try SecretFile.read(path, limit: 16 << 10) {
+                if let warning = contents.warning { warnings.append(warning) }
+                loaded[name] = try Ed25519PrivateKey(pem: contents.text)
             } else if name == "root" && hasRootPublic {
                 continue // moved offline: the public half is enough to serve
             } else {

@@ -152,6 +152,7 @@ enum AgentDaemon {
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         logger.info("exup-agent \(ExupVersion.string) starting, manager \(configuration.manager.url ?? "(not set)")")
+        for warning in configuration.warnings { logger.warning("\(warning)") }
         try await group.run()
     }
 }

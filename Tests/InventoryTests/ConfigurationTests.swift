@@ -111,3 +111,37 @@ import TOML
         }
     }
 }
+
+/// A secret named in the configuration (token, password file) that others can change is refused; one
+/// anyone can read is used, with a warning the daemon logs at every start.
+@Suite struct SecretFileConfigurationTests {
+    func configuration(tokenMode: Int) throws -> (TemporaryDirectory, String) {
+        let dir = try TemporaryDirectory()
+        let token = try dir.write("enrolment.token", "exupe_secret\n", mode: tokenMode)
+        let config = try dir.write("agent.toml", "[manager]\nurl = \"http://127.0.0.1:9\"\nenrolment-token-file = \"\(token)\"\n")
+        return (dir, config)
+    }
+
+    @Test("group- or world-writable: refused, naming the file and the fix", arguments: [0o620, 0o602, 0o666])
+    func writableRefused(_ mode: Int) throws {
+        let (dir, config) = try configuration(tokenMode: mode)
+        do {
+            _ = try AgentConfiguration.load(path: config)
+            Issue.record("a token file of mode \(String(mode, radix: 8)) was accepted")
+        } catch {
+            #expect(error.description.contains("\(dir.file("enrolment.token")) holds a secret but others can change it"), "\(error)")
+            #expect(error.description.contains("chmod 600 \(dir.file("enrolment.token"))"))
+        }
+    }
+
+    @Test("world-readable: used, with a warning; 0600: no warning")
+    func readableWarned() throws {
+        let (dir, config) = try configuration(tokenMode: 0o644)
+        let loaded = try AgentConfiguration.load(path: config)
+        #expect(loaded.manager.enrolmentToken == "exupe_secret")
+        #expect(loaded.warnings == ["\(dir.file("enrolment.token")) holds a secret and anyone on this host can read it (mode 0644); run chmod 600 \(dir.file("enrolment.token"))"])
+        let (kept, quiet) = try configuration(tokenMode: 0o600)
+        defer { withExtendedLifetime(kept) {} }
+        #expect(try AgentConfiguration.load(path: quiet).warnings.isEmpty)
+    }
+}
