@@ -1,3 +1,4 @@
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -20,6 +21,8 @@ public struct FileError: Error, Sendable, Hashable, CustomStringConvertible {
 /// Small whole-file reads and durable replacement: temp file, fsync, rename, fsync of the directory.
 /// Whatever is written is either all there under the final name or not there at all.
 public enum LocalFile {
+    private static let temporaryCounter = Atomic<Int>(0)
+
     /// The file's bytes, or nil when it is missing, unreadable or longer than `limit`.
     public static func read(_ path: String, limit: Int) -> [UInt8]? {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
@@ -42,16 +45,24 @@ public enum LocalFile {
     }
 
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileError) {
-        let temporary = path + ".tmp-\(getpid())"
-        // A new file with its final mode from the first byte: a stale temporary (or a link planted in its
-        // place) is removed, never followed or reused.
+        let failure: FileError? = bytes.withUnsafeBytes { raw in
+            do throws(FileError) { try writeAtomically(raw, to: path, mode: mode); return nil } catch { return error }
+        }
+        if let failure { throw failure }
+    }
+
+    /// The same from memory the caller owns (a mapped upload): no copy on the heap.
+    public static func writeAtomically(_ bytes: UnsafeRawBufferPointer, to path: String, mode: mode_t = 0o644) throws(FileError) {
+        // A new file with its final mode from the first byte, under a name no other writer uses: a stale
+        // temporary (or a link planted in its place) is removed, never followed or reused.
+        let temporary = path + ".tmp-\(getpid())-\(temporaryCounter.add(1, ordering: .relaxed).newValue)"
         unlink(temporary)
         let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)
         guard fd >= 0 else { throw .errno(path) }
         fchmod(fd, mode)
         var done = 0
         while done < bytes.count {
-            let n = bytes.withUnsafeBytes { Glibc.write(fd, $0.baseAddress! + done, $0.count - done) }
+            let n = Glibc.write(fd, bytes.baseAddress! + done, bytes.count - done)
             if n < 0 {
                 if errno == EINTR { continue }
                 let error = FileError.errno(path)

@@ -82,10 +82,32 @@ import Transport
         #expect(try get("/fleet", session: session).headers["location"] == "/login", "the session ended on the server, not only in the browser")
     }
 
-    /// A multipart upload to /repository/add with the administrator's session.
-    func upload(_ session: String, body: [UInt8], boundary: String = "XyZ") throws -> HTTPClient.Response {
-        try HTTPClient().send("POST", manager.url + "/repository/add", body: body,
+    /// A multipart upload to /repository/add with a session, the CSRF token in the action as the page puts it.
+    func upload(_ session: String, body: [UInt8], csrf: String?, boundary: String = "XyZ") throws -> HTTPClient.Response {
+        try HTTPClient().send("POST", manager.url + "/repository/add" + (csrf.map { "?csrf=" + $0 } ?? ""), body: body,
                               headers: ["Cookie": "exup_session=\(session)", "Content-Type": "multipart/form-data; boundary=\(boundary)"])
+    }
+
+    @Test("an upload is refused before its body is read: no session, a viewer, no CSRF token; nothing is stored")
+    func uploadAuthorisedFirst() throws {
+        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let admin = try pages.login("admin", password: adminPassword)
+        #expect(try manager.admin.send("POST", manager.url + "/api/v1/users",
+                                       body: Array(#"{"name": "vic", "role": "viewer", "password": "viewer-pass"}"#.utf8)).status == 201)
+        let viewer = try pages.login("vic", password: "viewer-pass")
+        let viewerToken = try #require(csrf(in: try get("/fleet", session: viewer)))
+        let incoming = manager.data.file("incoming")
+        let before = (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []
+        // 100 MiB announced, none sent: an answer can only come from a server that did not wait for the body.
+        for (session, query, expected) in [(viewer, "?csrf=\(viewerToken)", "403"), (admin, "", "403"), (nil, "", "303")] as [(String?, String, String)] {
+            let connection = try RawConnection(port: manager.port, timeoutSeconds: 10)
+            try connection.send("POST /repository/add\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                                + (session.map { "Cookie: exup_session=\($0)\r\n" } ?? "")
+                                + "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 104857600\r\n\r\n--XyZ\r\n")
+            let answer = connection.receive(limit: 64 << 10, headersOnly: true).text
+            #expect(answer.hasPrefix("HTTP/1.1 \(expected)"), "\(session == nil ? "no session" : query.isEmpty ? "no CSRF" : "viewer"): \(answer.prefix(80))")
+        }
+        #expect(((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []) == before, "nothing was stored")
     }
 
     @Test("uploads: a file named with a path is added under its base name; malformed bodies are refused and leave nothing")
@@ -103,7 +125,7 @@ import Transport
             + part("Content-Disposition: form-data; name=\"mode\"", Array("all".utf8))
             + part("Content-Disposition: form-data; name=\"files\"; filename=\"../../etc/cron.d/evil.zip\"\r\nContent-Type: application/zip", package)
             + Array("--XyZ--\r\n".utf8)
-        let added = try upload(session, body: body)
+        let added = try upload(session, body: body, csrf: token)
         #expect(added.status == 303)
         let after = try get("/repository", session: session)
         #expect(String(decoding: after.body, as: UTF8.self).contains("evil.zip: added"), "the result names the file by its base name")
@@ -112,11 +134,11 @@ import Transport
         let incoming = manager.data.file("incoming")
         let before = (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []
         let truncated = Array(body.dropLast(12))
-        let refused = try upload(session, body: truncated)
+        let refused = try upload(session, body: truncated, csrf: token)
         #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("closing boundary"), "\(String(decoding: refused.body, as: UTF8.self))")
-        #expect(try upload(session, body: Array("garbage".utf8)).status == 400)
-        let noCSRF = part("Content-Disposition: form-data; name=\"files\"; filename=\"x.zip\"", package) + Array("--XyZ--\r\n".utf8)
-        #expect(try upload(session, body: noCSRF).status == 403)
+        #expect(try upload(session, body: Array("garbage".utf8), csrf: token).status == 400)
+        #expect(try upload(session, body: body, csrf: nil).status == 403, "no CSRF token in the action")
+        #expect(try upload(session, body: body, csrf: String(repeating: "0", count: 40)).status == 403, "another session's token")
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []) == before, "refused uploads leave no file behind")
     }
 

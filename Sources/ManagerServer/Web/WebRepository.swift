@@ -30,7 +30,7 @@ extension WebRoutes {
             }
         }
         router.post("/repository/export") { request, _ in
-            try await action(request, .read, back: "/repository") { visit, form in
+            try await action(request, .apply, back: "/repository") { visit, form in
                 let ids = form.all("package")
                 guard !ids.isEmpty else { throw WebRefusal("select the packages to export") }
                 let status = try await exports.start(ids: ids, allVersions: form.flag("all-versions"), actor: visit.principal.name)
@@ -39,10 +39,14 @@ extension WebRoutes {
         }
         router.get("/exports/:id") { request, context in
             let id = try context.parameters.require("id")
-            return try await page(request) { _ in try await exportPage(id) }
+            return try await page(request) { visit in
+                guard visit.viewer.canApply else { throw WebRefusal("archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)") }
+                return try await exportPage(id)
+            }
         }
         router.get("/exports/:id/archive") { request, context in
-            guard visit(request) != nil else { return Self.redirect("/login") }
+            guard let visit = visit(request) else { return Self.redirect("/login") }
+            guard visit.viewer.canApply else { return forbidden(visit, "archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)") }
             let id = try context.parameters.require("id")
             guard let path = await exports.archive(id) else { return Self.html("<p>That archive is not ready.</p>", status: .notFound) }
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""],
@@ -63,9 +67,20 @@ extension WebRoutes {
         }
     }
 
-    /// The upload: a multipart form of package files, stored to disk first, each added on its own.
+    /// The upload: a multipart form of package files, stored to disk first, each added on its own. The
+    /// session, its permission and the CSRF token (in the action's query, since the form's own field comes
+    /// inside the body) are checked before a byte of the body is read.
     func upload(_ request: Request) async throws -> Response {
         guard let visit = visit(request) else { return Self.redirect("/login") }
+        guard let csrf = request.uri.queryParameters.get("csrf"), WebSession.isGenuine(csrf: String(csrf), token: visit.token) else {
+            return forbidden(visit, "this upload did not come from a page of this session (a missing or wrong CSRF token): reload the page and try again")
+        }
+        guard visit.principal.allows(.administer) else {
+            return forbidden(visit, "this needs \(Permission.administer.wording); \(visit.viewer.name) has the role \(visit.viewer.role)")
+        }
+        if let remote {
+            return forbidden(visit, "this manager uses the repository of \(remote.settings.url): add packages there", status: .conflict)
+        }
         guard let boundary = request.headers[.contentType].flatMap(MultipartFile.boundary) else {
             return forbidden(visit, "the upload must be sent as multipart/form-data", status: .badRequest)
         }
@@ -79,7 +94,7 @@ extension WebRoutes {
         do {
             form = try MultipartFile.parse(path: body, boundary: boundary) { name, bytes in
                 let path = repository.pool.incomingPath()
-                try LocalFile.writeAtomically(Array(bytes), to: path, mode: 0o600)
+                try LocalFile.writeAtomically(bytes, to: path, mode: 0o600)
                 files.append((name.isEmpty ? "upload.zip" : String(name.prefix(255)), path))
             }
         } catch {
@@ -133,18 +148,21 @@ extension WebRoutes {
             <label><input type="radio" name="how" value="force"> Force</label>
             <button type="submit" formaction="/repository/delete" class="danger">Delete</button></fieldset>
             """ : .empty
-        let listing: HTML = packages.isEmpty ? "<p class=\"muted\">The repository holds no packages.</p>" : """
-            <form method="post" action="/repository/export">\(WebLayout.csrfField(visit.viewer))
-            \(HTML.join(sections))
+        let exportControls: HTML = visit.viewer.canApply ? """
             <fieldset><legend>Export the selected packages</legend>
             <label><input type="checkbox" name="all-versions"> Every version held</label>
             <button type="submit" class="secondary">Export an archive</button></fieldset>
+            """ : .empty
+        let listing: HTML = packages.isEmpty ? "<p class=\"muted\">The repository holds no packages.</p>" : """
+            <form method="post" action="/repository/export">\(WebLayout.csrfField(visit.viewer))
+            \(HTML.join(sections))
+            \(exportControls)
             \(deleteControls)
             </form>
             """
         let add: HTML = admin && remote == nil ? """
             <h2>Add packages</h2>
-            <form method="post" action="/repository/add" enctype="multipart/form-data">\(WebLayout.csrfField(visit.viewer))
+            <form method="post" action="/repository/add?csrf=\(visit.viewer.csrf)" enctype="multipart/form-data">\(WebLayout.csrfField(visit.viewer))
             <p><label for="files">Package files</label> <input type="file" id="files" name="files" multiple accept=".zip" required></p>
             <p><label><input type="radio" name="mode" value="needed" checked> Only what served models need (generation managed)</label>
             <label><input type="radio" name="mode" value="all"> Every valid package (kept until deleted by hand)</label></p>

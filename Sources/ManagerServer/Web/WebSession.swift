@@ -27,7 +27,12 @@ struct WebSession: Sendable {
     /// Whether a form came from one of our pages for this session.
     static func formIsGenuine(_ form: WebForm, token: String) -> Bool {
         guard let presented = form["csrf"] else { return false }
-        return Authenticator.equal(Array(presented.utf8), Array(csrfToken(for: token).utf8))
+        return isGenuine(csrf: presented, token: token)
+    }
+
+    /// Whether a CSRF token (a form field, or the query of an upload's action) is this session's.
+    static func isGenuine(csrf presented: String, token: String) -> Bool {
+        Authenticator.equal(Array(presented.utf8), Array(csrfToken(for: token).utf8))
     }
 
     func sessionCookie(_ token: String, maxAge: Int64) -> String {
