@@ -1,5 +1,6 @@
 import FoundationEssentials
 import Hummingbird
+import Repository
 import TUF
 
 /// An error answer: `{"error": {"code": …, "message": …}}` with a 4xx status. Nothing a client sends
@@ -22,6 +23,14 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
     public static func notFound(_ what: String) -> APIError { APIError(.notFound, "not-found", what) }
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad-request", message) }
+
+    /// An export that cannot start: an unknown package (404) or the export limits (409).
+    init(exportError error: ExportError) {
+        switch error.kind {
+        case .unknownPackage: self.init(.notFound, "not-found", error.description)
+        case .quota: self.init(.conflict, "export-quota", error.description)
+        }
+    }
 
     public func response(from request: Request, context: some RequestContext) throws -> Response {
         var fields: HTTPFields = [.contentType: "application/json"]

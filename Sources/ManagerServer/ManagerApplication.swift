@@ -36,6 +36,8 @@ public struct ManagerApplication {
         secrets = try Secrets.loadOrCreate(paths)
         for warning in configuration.warnings + secrets.warnings { logger.warning("\(warning)") }
         repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: configuration.trustedKeys, logger: logger)
+        let leftovers = repository.pool.removeLeftovers()
+        if leftovers > 0 { logger.info("removed \(leftovers) interrupted upload(s) from \(paths.incoming)") }
         var settings = ManagerService.Settings()
         settings.pollIntervalSeconds = configuration.pollIntervalSeconds
         settings.communicationFailureAfterPolls = configuration.communicationFailureAfterPolls
@@ -71,7 +73,7 @@ public struct ManagerApplication {
         let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
                                           agentLookup: { manager.agent(credential: $0) },
                                           sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } })
-        let exports = try ExportJobs(repository: repository)
+        let exports = try ExportJobs(repository: repository, limits: configuration.exportLimits)
         let routes = RepositoryRoutes(repository: repository, exports: exports,
                                       authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
         routes.register(on: router)

@@ -20,6 +20,8 @@ public struct ManagerConfiguration: Sendable {
     public var trustedKeys: String?
     /// The largest package upload accepted.
     public var maxUploadBytes: Int64 = 4 << 30
+    /// Export archives: how many at once, how much disk, how long a finished one is kept.
+    public var exportLimits = ExportJobs.Limits()
     /// How often expiring metadata is checked and renewed.
     public var renewIntervalSeconds = 60
     /// How often agents poll for directives; three missed polls make a server "communication failure".
@@ -65,6 +67,9 @@ public struct ManagerConfiguration: Sendable {
         config.tlsCertificate = try server.string("tls-certificate")
         config.tlsKey = try server.string("tls-key")
         if let mib = try server.int("max-upload-mib", in: 1...1_048_576) { config.maxUploadBytes = Int64(mib) << 20 }
+        if let mib = try server.int("export-quota-mib", in: 1...16_777_216) { config.exportLimits.quotaBytes = Int64(mib) << 20 }
+        if let hours = try server.int("export-expiry-hours", in: 1...8760) { config.exportLimits.expirySeconds = Int64(hours) * 3600 }
+        config.exportLimits.running = try server.int("exports-at-once", in: 1...64) ?? config.exportLimits.running
         try server.rejectUnknownKeys()
         if (config.tlsCertificate == nil) != (config.tlsKey == nil) {
             throw TOMLError(line: 0, reason: "[server] tls-certificate and tls-key go together")

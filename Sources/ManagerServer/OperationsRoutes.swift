@@ -115,7 +115,7 @@ struct OperationsRoutes: Sendable {
 
         // The Save tab: an archive of the modules' download-only packages, then (optionally) their icon.
         router.post("/api/v1/servers/:name/save") { request, context in
-            let principal = try self.authenticator.require(request, .read)
+            let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.require("name")
             let body = try await StrictJSON.decode(SaveBody.self, from: request, allowed: ["modules", "onlyDisplayedVersion", "setIconAfterSave"])
             var icon: ManualIcon?
@@ -123,7 +123,6 @@ struct OperationsRoutes: Sendable {
                 guard let parsed = ManualIcon(rawValue: text) else {
                     throw APIError.badRequest("setIconAfterSave must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
                 }
-                guard principal.allows(.apply) else { throw APIError(.forbidden, "forbidden", "changing the status icon needs the apply permission") }
                 icon = parsed
             }
             let ids = try await self.mapped {
@@ -136,7 +135,7 @@ struct OperationsRoutes: Sendable {
             }
             let status: ExportJobs.Status
             do { status = try await self.exports.start(ids: ids, allVersions: false, actor: actor, onDone: onDone) } catch let error as ExportError {
-                throw APIError.notFound(error.description)
+                throw APIError(exportError: error)
             }
             return try Response.json(status, status: .accepted)
         }

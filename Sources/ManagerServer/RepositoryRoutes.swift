@@ -83,23 +83,24 @@ struct RepositoryRoutes: Sendable {
             return try Response.json(["cleared": try await self.repository.clearDeletionHistory(actor: principal.name)])
         }
 
+        // Archives are the packages themselves: building, reading and removing one needs the apply permission.
         router.post("/api/v1/repository/exports") { request, _ in
-            let principal = try self.authenticator.require(request, .read)
+            let principal = try self.authenticator.require(request, .apply)
             let body = try await StrictJSON.decode(ExportBody.self, from: request, allowed: ["ids", "allVersions"])
             guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
             do {
                 return try Response.json(try await self.exports.start(ids: body.ids, allVersions: body.allVersions ?? false,
                                                                       actor: principal.name), status: .accepted)
-            } catch let error as ExportError { throw APIError.notFound(error.description) }
+            } catch let error as ExportError { throw APIError(exportError: error) }
         }
         router.get("/api/v1/repository/exports/:id") { request, context in
-            try self.authenticator.require(request, .read)
+            try self.authenticator.require(request, .apply)
             let id = try context.parameters.require("id")
             guard let status = await self.exports.status(id) else { throw APIError.notFound("no export \(id)") }
             return try Response.json(status)
         }
         router.get("/api/v1/repository/exports/:id/archive") { request, context in
-            try self.authenticator.require(request, .read)
+            try self.authenticator.require(request, .apply)
             let id = try context.parameters.require("id")
             guard let path = await self.exports.archive(id) else { throw APIError.notFound("export \(id) is not ready") }
             let body = try await self.fileIO.loadFile(path: path, context: context)
@@ -107,7 +108,7 @@ struct RepositoryRoutes: Sendable {
                                                    .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""], body: body)
         }
         router.delete("/api/v1/repository/exports/:id") { request, context in
-            try self.authenticator.require(request, .read)
+            try self.authenticator.require(request, .apply)
             let id = try context.parameters.require("id")
             guard let status = await self.exports.cancel(id) else { throw APIError.notFound("no export \(id)") }
             return try Response.json(status)

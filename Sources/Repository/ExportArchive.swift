@@ -3,6 +3,7 @@ import ExupSystem
 import ExupZip
 import FoundationEssentials
 import Synchronization
+import TUF
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -79,7 +80,9 @@ public enum ExportArchive {
     static func escape(_ text: String) -> String { HTMLEscape.text(text) }
 }
 
-/// Export jobs: built in the background, polled, downloaded, or cancelled (R138).
+/// Export jobs: built in the background, polled, downloaded, or cancelled (R138). Archives are bounded:
+/// at most `limits.running` at once, `limits.quotaBytes` kept on disk, each removed `limits.expirySeconds`
+/// after it was finished. Finished archives are found again after a restart; partial ones are removed.
 public actor ExportJobs {
     public struct Status: Sendable, Codable {
         public enum State: String, Sendable, Codable { case running, done, failed, cancelled }
@@ -88,22 +91,55 @@ public actor ExportJobs {
         public var done: Int
         public var total: Int
         public var error: String?
+        /// When a finished archive is removed (UTC, RFC 3339).
+        public var expiresAt: String?
+    }
+
+    /// How much export work and disk the manager gives to archives.
+    public struct Limits: Sendable {
+        public var running = 2
+        public var quotaBytes: Int64 = 16 << 30
+        public var expirySeconds: Int64 = 24 * 3600
+        public init() {}
     }
 
     let repository: RepositoryService
+    let limits: Limits
+    let clock: @Sendable () -> Int64
     private var jobs: [String: Status] = [:]
+    /// When each archive was finished (seconds since 1970).
+    private var finishedAt: [String: Int64] = [:]
     /// Set by `cancel`, read by the builder between packages (outside the actor).
     private nonisolated let cancelFlags = Mutex(Set<String>())
 
-    public init(repository: RepositoryService) throws {
+    public init(repository: RepositoryService, limits: Limits = Limits(), clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
         self.repository = repository
-        try LocalFile.makeDirectories(repository.paths.exports, mode: 0o700)
+        self.limits = limits
+        self.clock = clock
+        let directory = repository.paths.exports
+        try LocalFile.makeDirectories(directory, mode: 0o700)
+        // What a previous run left: partial archives go; finished ones are served until they expire.
+        let now = clock()
+        for name in (try? LocalDirectory.list(directory)) ?? [] {
+            let path = directory + "/" + name
+            guard name.hasSuffix(".zip"), !name.hasPrefix(".") else { unlink(path); continue }
+            var info = stat()
+            guard lstat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { unlink(path); continue }
+            let id = String(name.dropLast(4))
+            let finished = Int64(info.st_mtim.tv_sec)
+            if now - finished >= limits.expirySeconds { unlink(path); continue }
+            finishedAt[id] = finished
+            jobs[id] = Status(id: id, state: .done, done: 0, total: 0, error: nil,
+                              expiresAt: UTCTime(seconds: finished + limits.expirySeconds).description)
+        }
     }
 
     /// Starts building an archive of `ids` (with `allVersions`, every stored version of each one's module
-    /// for the same models). Unknown ids are an error before anything starts.
+    /// for the same models). Unknown ids, too many exports at once, or an archive that would not fit the
+    /// quota are errors before anything starts.
     /// `onDone` runs once the archive is complete (not when it failed or was cancelled).
     public func start(ids: [String], allVersions: Bool, actor: String, onDone: (@Sendable () async -> Void)? = nil) async throws -> Status {
+        expire()
         let all = try repository.catalog.packages()
         var selected: [Catalog.StoredPackageRow] = []
         for id in ids {
@@ -117,6 +153,15 @@ public actor ExportJobs {
         }
         var seen = Set<String>()
         selected = selected.filter { seen.insert($0.info.id).inserted }
+        let running = jobs.values.filter { $0.state == .running }.count
+        guard running < limits.running else {
+            throw ExportError(.quota, "\(running) exports are being built (at most \(limits.running) at once): wait for one to finish")
+        }
+        let needed = selected.reduce(Int64(0)) { $0 + $1.size }
+        let kept = keptBytes()
+        guard kept + needed <= limits.quotaBytes else {
+            throw ExportError(.quota, "this archive needs \(needed >> 20) MiB and finished exports hold \(kept >> 20) MiB, over the \(limits.quotaBytes >> 20)-MiB export quota: delete finished exports or raise export-quota-mib")
+        }
         let id = Secrets.token(bytes: 9)
         let status = Status(id: id, state: .running, done: 0, total: selected.count)
         jobs[id] = status
@@ -148,10 +193,14 @@ public actor ExportJobs {
         return status
     }
 
-    public func status(_ id: String) -> Status? { jobs[id] }
+    public func status(_ id: String) -> Status? {
+        expire()
+        return jobs[id]
+    }
 
     /// The finished archive's path.
     public func archive(_ id: String) -> String? {
+        expire()
         guard jobs[id]?.state == .done else { return nil }
         return repository.paths.exports + "/\(id).zip"
     }
@@ -161,9 +210,36 @@ public actor ExportJobs {
         if status.state == .running { cancelFlags.withLock { _ = $0.insert(id) } } else if status.state == .done {
             unlink(repository.paths.exports + "/\(id).zip")
             status.state = .cancelled
+            status.expiresAt = nil
             jobs[id] = status
+            finishedAt[id] = nil
         }
         return jobs[id]
+    }
+
+    /// Removes finished archives past their expiry (their status says "cancelled" with the reason).
+    /// Returns how many were removed.
+    @discardableResult
+    public func expire() -> Int {
+        let now = clock()
+        var removed = 0
+        for (id, finished) in finishedAt where now - finished >= limits.expirySeconds {
+            unlink(repository.paths.exports + "/\(id).zip")
+            finishedAt[id] = nil
+            jobs[id]?.state = .cancelled
+            jobs[id]?.error = "expired \(limits.expirySeconds / 3600) h after it was finished; export again"
+            jobs[id]?.expiresAt = nil
+            removed += 1
+        }
+        return removed
+    }
+
+    /// Bytes the finished archives hold on disk.
+    func keptBytes() -> Int64 {
+        finishedAt.keys.reduce(Int64(0)) { total, id in
+            var info = stat()
+            return total + (stat(repository.paths.exports + "/\(id).zip", &info) == 0 ? Int64(info.st_size) : 0)
+        }
     }
 
     private func update(_ id: String, done: Int) {
@@ -175,7 +251,12 @@ public actor ExportJobs {
         guard var job = jobs[id] else { return }
         job.state = state
         job.error = error
-        if state == .done { job.done = job.total }
+        if state == .done {
+            job.done = job.total
+            let now = clock()
+            finishedAt[id] = now
+            job.expiresAt = UTCTime(seconds: now + limits.expirySeconds).description
+        }
         jobs[id] = job
     }
 
@@ -185,6 +266,12 @@ public actor ExportJobs {
 }
 
 public struct ExportError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable { case unknownPackage, quota }
+    public var kind: Kind
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public init(_ description: String) { self.init(.unknownPackage, description) }
+    public init(_ kind: Kind, _ description: String) {
+        self.kind = kind
+        self.description = description
+    }
 }

@@ -14,6 +14,15 @@ public struct PackagePool: Sendable {
         try LocalFile.makeDirectories(paths.incoming, mode: 0o700)
     }
 
+    /// Removes what uploads interrupted by a stop left in the incoming directory (the server calls this
+    /// at start, before it listens). Returns how many files went.
+    @discardableResult
+    public func removeLeftovers() -> Int {
+        let names = (try? LocalDirectory.list(paths.incoming)) ?? []
+        for name in names { unlink(paths.incoming + "/" + name) }
+        return names.count
+    }
+
     /// A fresh path in the incoming directory for an upload or download.
     public func incomingPath() -> String {
         paths.incoming + "/" + Secrets.token(bytes: 12) + ".part"

@@ -53,7 +53,7 @@ extension WebRoutes {
         }
         router.post("/servers/:name/save") { request, context in
             let name = try context.parameters.require("name")
-            return try await action(request, .read, back: "/servers/\(Self.segment(name))?tab=save") { visit, form in
+            return try await action(request, .apply, back: "/servers/\(Self.segment(name))?tab=save") { visit, form in
                 try await save(name, visit, form)
             }
         }
