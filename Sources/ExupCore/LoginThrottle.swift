@@ -15,7 +15,7 @@ public struct LoginThrottle: Sendable {
 
     var entries: [String: Entry] = [:]
 
-    public init() {}
+    public init(free: Int = 5) { self.free = free }
 
     /// Seconds `user` must still wait before an attempt is even checked (0: go ahead).
     public func wait(user: String, now: Int64) -> Int64 {
@@ -23,7 +23,9 @@ public struct LoginThrottle: Sendable {
         return max(0, penalty(entry.failures) - (now - entry.lastFailure))
     }
 
-    public mutating func failed(user: String, now: Int64) {
+    /// Counts a failure; returns how many there are now in a row.
+    @discardableResult
+    public mutating func failed(user: String, now: Int64) -> Int {
         if entries[user] == nil, entries.count >= capacity {
             // Forget the names whose wait is over, else the oldest failure.
             entries = entries.filter { penalty($0.value.failures) > now - $0.value.lastFailure && $0.value.failures >= free }
@@ -33,6 +35,7 @@ public struct LoginThrottle: Sendable {
         }
         entries[user, default: Entry(failures: 0, lastFailure: now)].failures += 1
         entries[user]?.lastFailure = now
+        return entries[user]?.failures ?? 0
     }
 
     public mutating func succeeded(user: String) { entries[user] = nil }
@@ -41,5 +44,39 @@ public struct LoginThrottle: Sendable {
         guard failures >= free else { return 0 }
         let doublings = min(failures - free, 20)
         return min(maximum, base << Int64(doublings))
+    }
+}
+
+/// Failed logins counted per (source, user name) and per source: a guesser is slowed down where it guesses
+/// from, and cannot lock a user out of logins from elsewhere. One source guessing many names is slowed by
+/// the per-source count. Rows in the application log are written only for the failures `worthLogging`
+/// picks, so a flood costs a few rows, not one per attempt.
+public struct LoginGuard: Sendable {
+    public var perSourceAndUser = LoginThrottle(free: 5)
+    public var perSource = LoginThrottle(free: 20)
+
+    public init() {}
+
+    static func pair(_ source: String, _ user: String) -> String { source + "\u{0}" + user }
+
+    /// Seconds a login of `user` from `source` must still wait (0: go ahead).
+    public func wait(source: String, user: String, now: Int64) -> Int64 {
+        max(perSourceAndUser.wait(user: Self.pair(source, user), now: now), perSource.wait(user: source, now: now))
+    }
+
+    /// Counts a failure; returns the failures in a row for this user from this source.
+    @discardableResult
+    public mutating func failed(source: String, user: String, now: Int64) -> Int {
+        perSource.failed(user: source, now: now)
+        return perSourceAndUser.failed(user: Self.pair(source, user), now: now)
+    }
+
+    public mutating func succeeded(source: String, user: String) {
+        perSourceAndUser.succeeded(user: Self.pair(source, user))
+    }
+
+    /// The first failure, the one that starts the wait, and then every power of two.
+    public func worthLogging(_ failures: Int) -> Bool {
+        failures == 1 || failures == perSourceAndUser.free || (failures > 0 && failures & (failures - 1) == 0)
     }
 }

@@ -27,6 +27,28 @@ extension ManagerService {
         return EnrolmentToken.make(secret: secret, rootSHA256: SHA256Hasher.hash(root).hex)
     }
 
+    /// Enrols an agent from `source`. Guessing tokens is throttled per source as failed logins are: after
+    /// ten refused tokens in a row a source waits, doubling up to 15 minutes; a valid token resets it.
+    public func enrol(_ request: EnrolmentRequest, source: String) throws(ManagerError) -> EnrolmentResponse {
+        let wait = enrolmentThrottle.withLock { $0.wait(user: source, now: clock()) }
+        guard wait == 0 else {
+            throw ManagerError(kind: .throttled, code: "too-many-failures", message: "too many refused enrolment tokens from \(source): try again in \(wait) s")
+        }
+        do {
+            let response = try enrol(request)
+            enrolmentThrottle.withLock { $0.succeeded(user: source) }
+            return response
+        } catch {
+            if error.kind == .unauthorised {
+                let failures = enrolmentThrottle.withLock { $0.failed(user: source, now: clock()) }
+                if LoginGuard().worthLogging(failures) {
+                    try? log(.enrolmentFailed, actor: source, cause: "\(error.message) (\(failures) in a row from \(source))")
+                }
+            }
+            throw error
+        }
+    }
+
     /// Enrols an agent: consumes one use of the token, issues the agent's own credential.
     public func enrol(_ request: EnrolmentRequest) throws(ManagerError) -> EnrolmentResponse {
         guard let parsed = EnrolmentToken.parse(request.token) else {

@@ -84,21 +84,30 @@ extension ManagerService {
         try log(.userRemoved, actor: actor, cause: name)
     }
 
-    /// Sets a password; the user's other sessions end.
-    /// Sets a password. `current` is required when a user changes their own through a session (a stolen
-    /// session alone cannot take the account over); an administrator resetting another user's password is
-    /// logged as such.
-    public func setPassword(_ name: String, password: String, current: String?, requireCurrent: Bool, actor: String) throws {
+    /// Sets a password; the user's other sessions end. `current` is required when a user changes their
+    /// own through a session (a stolen session alone cannot take the account over), and counts as a login
+    /// attempt from `source`; an administrator resetting another user's password is logged as such.
+    public nonisolated func setPassword(_ name: String, password: String, current: String?, requireCurrent: Bool, actor: String,
+                                        source: String) async throws {
         try Self.checkPassword(password)
+        guard password.utf8.count <= Self.maximumPasswordBytes else { throw ManagerError.invalid("a password is at most \(Self.maximumPasswordBytes) bytes") }
         if requireCurrent {
             guard let current, !current.isEmpty else {
                 throw ManagerError(kind: .invalid, code: "current-password-required",
                                    message: "changing your own password needs your current password (currentPassword)")
             }
+            let wait = loginGuard.withLock { $0.wait(source: source, user: name, now: clock()) }
+            guard wait == 0 else {
+                throw ManagerError(kind: .throttled, code: "too-many-failures", message: "too many failed logins for \(name): try again in \(wait) s")
+            }
             let stored: String? = try store.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM user WHERE name = ?", arguments: [name]) }
-            guard let stored, PasswordHash.verify(current, against: stored) else {
-                loginThrottle.withLock { $0.failed(user: name, now: clock()) }
-                try log(.loginFailed, actor: name, cause: "wrong current password when changing the password")
+            let verified: Bool
+            do { verified = try await passwordHashing.run { stored.map { PasswordHash.verify(current, against: $0) } ?? false } } catch {
+                throw ManagerError(kind: .throttled, code: "busy", message: "too many logins are being checked at once: try again in a few seconds")
+            }
+            guard verified else {
+                let failures = loginGuard.withLock { $0.failed(source: source, user: name, now: clock()) }
+                try log(.loginFailed, actor: name, cause: "wrong current password when changing the password (\(failures) in a row from \(source))")
                 throw ManagerError(kind: .unauthorised, code: "wrong-current-password", message: "the current password is wrong: password not changed")
             }
         }
@@ -124,22 +133,40 @@ extension ManagerService {
         }
     }
 
-    /// Checks a password and opens a session. Unknown users cost the same hashing as known ones.
-    public func login(_ name: String, password: String) throws -> LoginResult {
-        let wait = loginThrottle.withLock { $0.wait(user: name, now: clock()) }
+    /// The longest user name and password a login looks at (longer ones are refused before anything is
+    /// hashed, logged or counted).
+    public static let maximumUserNameBytes = 128, maximumPasswordBytes = 1024
+
+    /// Checks a password and opens a session. Unknown users cost the same hashing as known ones. Runs off
+    /// the manager's actor: the hash (PBKDF2) goes through a bounded pool, so a flood of logins cannot
+    /// slow approvals, reports or enrolment. `source` is the client's address (see ClientSource).
+    public nonisolated func login(_ name: String, password: String, source: String) async throws -> LoginResult {
+        guard (1...Self.maximumUserNameBytes).contains(name.utf8.count), password.utf8.count <= Self.maximumPasswordBytes else {
+            throw ManagerError.invalid("a user name is 1-\(Self.maximumUserNameBytes) bytes and a password at most \(Self.maximumPasswordBytes)")
+        }
+        let wait = loginGuard.withLock { $0.wait(source: source, user: name, now: clock()) }
         guard wait == 0 else {
-            try log(.loginFailed, actor: name, cause: "too many failed logins: refused for \(wait) s")
             throw ManagerError(kind: .throttled, code: "too-many-failures",
                                message: "too many failed logins for \(name): try again in \(wait) s")
         }
         let row = try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }
         let stored: String = row?["password_hash"] ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
-        guard PasswordHash.verify(password, against: stored), let row, let role = UserRole(rawValue: row["role"]) else {
-            loginThrottle.withLock { $0.failed(user: name, now: clock()) }
-            try log(.loginFailed, actor: name, cause: "wrong user name or password")
+        let verified: Bool
+        do { verified = try await passwordHashing.run { PasswordHash.verify(password, against: stored) } } catch {
+            throw ManagerError(kind: .throttled, code: "busy", message: "too many logins are being checked at once: try again in a few seconds")
+        }
+        guard verified, let row, let role = UserRole(rawValue: row["role"]) else {
+            let guarded = loginGuard.withLock { guardState -> (Int, Int64, Bool) in
+                let failures = guardState.failed(source: source, user: name, now: clock())
+                return (failures, guardState.wait(source: source, user: name, now: clock()), guardState.worthLogging(failures))
+            }
+            if guarded.2 {
+                let waiting = guarded.1 > 0 ? "; too many failed logins: logins of \(name) from \(source) wait \(guarded.1) s" : ""
+                try log(.loginFailed, actor: name, cause: "wrong user name or password (\(guarded.0) in a row from \(source))\(waiting)")
+            }
             throw ManagerError(kind: .unauthorised, code: "wrong-credentials", message: "wrong user name or password")
         }
-        loginThrottle.withLock { $0.succeeded(user: name) }
+        loginGuard.withLock { $0.succeeded(source: source, user: name) }
         let now = clock()
         let id = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
         let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex

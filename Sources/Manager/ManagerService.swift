@@ -50,8 +50,12 @@ public actor ManagerService {
     nonisolated let reportedPlatforms = Mutex(Set<String>())
     /// Open user sessions: id → (HMAC of the secret, user, role, expiry).
     nonisolated let sessions = Mutex([String: SessionEntry]())
-    /// Failed logins by user name (a guesser is slowed down; see LoginThrottle).
-    nonisolated let loginThrottle = Mutex(LoginThrottle())
+    /// Failed logins by source and user name (a guesser is slowed down; see LoginGuard).
+    nonisolated let loginGuard = Mutex(LoginGuard())
+    /// Failed enrolments (guessed tokens) by source.
+    nonisolated let enrolmentThrottle = Mutex(LoginThrottle(free: 10))
+    /// Password hashing (PBKDF2) off the request path: half the cores at most, a short queue, then "busy".
+    nonisolated let passwordHashing = WorkLimiter(permits: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2), maxWaiting: 32)
     /// The repository's initial status icon, changed from the settings page while the manager runs.
     nonisolated let initialIcon: Mutex<ManualIcon>
 

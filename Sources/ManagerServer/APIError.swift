@@ -44,7 +44,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
 enum StrictJSON {
     static let limit = 1 << 20
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowed: Set<String>) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowed: Set<String>, limit: Int = StrictJSON.limit) async throws -> T {
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: limit) } catch {
             throw APIError(.contentTooLarge, "too-large", "the request body is over \(limit) bytes")

@@ -65,14 +65,15 @@ public struct ManagerApplication {
     }
 
     public func makeApplication(onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }) throws -> some ApplicationProtocol {
-        let router = Router()
+        let router = Router(context: ManagerRequestContext.self)
         let requestMetrics = RequestMetrics()
         router.add(middleware: RequestMetricsMiddleware(metrics: requestMetrics))
         router.get("/healthz") { _, _ in "ok\n" }
         let manager = manager
         let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
                                           agentLookup: { manager.agent(credential: $0) },
-                                          sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } })
+                                          sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } },
+                                          clientSource: ClientSource(trustedProxies: configuration.trustedProxies))
         let exports = try ExportJobs(repository: repository, limits: configuration.exportLimits)
         let routes = RepositoryRoutes(repository: repository, exports: exports,
                                       authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
@@ -89,7 +90,8 @@ public struct ManagerApplication {
                   session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),
                   flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes).register(on: router)
         var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds,
-                                                       logRetention: (Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries), logger: logger),
+                                                       logRetention: (Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries,
+                                                                     configuration.logMaxBytes), logger: logger),
                                        HeartbeatFlush(manager: manager, logger: logger)]
         if let sync, let check { services.append(SyncService(scheduler: SyncScheduler(sync: sync, check: check))) }
         services.append(OperationsTicker(manager: manager, sync: sync, remote: remote, logger: logger))
@@ -97,14 +99,19 @@ public struct ManagerApplication {
             services.append(RemotePresenceService(remote: remote, catalog: repository.catalog, presenceInterval: .seconds(configuration.presenceIntervalHours * 3600),
                                                   logger: logger))
         }
+        // Slow clients: a request's headers (or a stalled body, or an idle keep-alive connection) get
+        // request-timeout-seconds, then the connection is closed; one address holds a bounded number.
+        let counter = ConnectionCounter(limit: configuration.connectionsPerSource, exempt: configuration.trustedProxies)
+        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionLimitHandler(counter: counter)],
+                                               idleTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)))
         let server: HTTPServerBuilder
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
             let tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
-            server = try .tls(.http1(), tlsConfiguration: tls)
+            server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } else {
-            server = .http1()
+            server = .http1(configuration: http1)
         }
         return Application(router: router, server: server,
                            configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
@@ -119,8 +126,8 @@ public struct ManagerApplication {
 struct MetadataRenewal: Service {
     let repository: RepositoryService
     let interval: Int
-    /// (maximum age in seconds, maximum entries) of the application log.
-    let logRetention: (seconds: Int64, entries: Int)
+    /// (maximum age in seconds, maximum entries, maximum bytes) of the application log.
+    let logRetention: (seconds: Int64, entries: Int, bytes: Int64)
     let logger: Logger
 
     /// Ends as soon as the server shuts down gracefully (SIGTERM), even mid-sleep.
@@ -128,7 +135,8 @@ struct MetadataRenewal: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let pruned = try repository.catalog.pruneLog(olderThan: Int64(time(nil)) - logRetention.seconds, keep: logRetention.entries)
+                    let pruned = try repository.catalog.pruneLog(olderThan: Int64(time(nil)) - logRetention.seconds, keep: logRetention.entries,
+                                                                 maxBytes: logRetention.bytes)
                     if pruned > 0 { logger.info("application log retention", metadata: ["exup.removed": "\(pruned)"]) }
                     let retired = try await repository.retireSilentManagers()
                     if !retired.isEmpty { logger.info("managers retired after two silent months", metadata: ["exup.managers": "\(retired)"]) }

@@ -22,6 +22,13 @@ public struct ManagerConfiguration: Sendable {
     public var maxUploadBytes: Int64 = 4 << 30
     /// Export archives: how many at once, how much disk, how long a finished one is kept.
     public var exportLimits = ExportJobs.Limits()
+    /// Load balancers whose `X-Forwarded-For` names the client (IP addresses, as the connection shows them).
+    public var trustedProxies: [String] = []
+    /// A request's headers (and a stalled body, or an idle keep-alive connection) may take this long.
+    public var requestTimeoutSeconds = 30
+    /// Open connections one address may hold (a trusted proxy is not limited). Agents close theirs between
+    /// polls, so even thousands behind one NAT address stay far below it.
+    public var connectionsPerSource = 256
     /// How often expiring metadata is checked and renewed.
     public var renewIntervalSeconds = 60
     /// How often agents poll for directives; three missed polls make a server "communication failure".
@@ -36,6 +43,8 @@ public struct ManagerConfiguration: Sendable {
     /// Application log retention: entries older than this many days go, and the oldest beyond the count.
     public var logRetentionDays = 400
     public var logMaxEntries = 1_000_000
+    /// The application log's size cap (its text), besides age and count.
+    public var logMaxBytes: Int64 = 256 << 20
     /// The status icon a download-only module shows until someone sets one (Table 9; spec 8.12).
     public var initialStatusIcon = ModuleFacts.defaultInitialIcon
     /// What the manager logs at every start (a secret file anyone can read, …).
@@ -70,6 +79,9 @@ public struct ManagerConfiguration: Sendable {
         if let mib = try server.int("export-quota-mib", in: 1...16_777_216) { config.exportLimits.quotaBytes = Int64(mib) << 20 }
         if let hours = try server.int("export-expiry-hours", in: 1...8760) { config.exportLimits.expirySeconds = Int64(hours) * 3600 }
         config.exportLimits.running = try server.int("exports-at-once", in: 1...64) ?? config.exportLimits.running
+        config.trustedProxies = try server.strings("trusted-proxies") ?? []
+        config.requestTimeoutSeconds = try server.int("request-timeout-seconds", in: 1...60) ?? config.requestTimeoutSeconds
+        config.connectionsPerSource = try server.int("connections-per-source", in: 1...1_000_000) ?? config.connectionsPerSource
         try server.rejectUnknownKeys()
         if (config.tlsCertificate == nil) != (config.tlsKey == nil) {
             throw TOMLError(line: 0, reason: "[server] tls-certificate and tls-key go together")
@@ -113,6 +125,7 @@ public struct ManagerConfiguration: Sendable {
             ?? config.communicationFailureAfterPolls
         config.logRetentionDays = try manager.int("log-retention-days", in: 1...36_500) ?? config.logRetentionDays
         config.logMaxEntries = try manager.int("log-max-entries", in: 1_000...100_000_000) ?? config.logMaxEntries
+        if let mib = try manager.int("log-max-mib", in: 1...1_048_576) { config.logMaxBytes = Int64(mib) << 20 }
         try manager.rejectUnknownKeys()
         return config
     }

@@ -10,14 +10,15 @@ struct ManagerRoutes: Sendable {
     let manager: ManagerService
     let authenticator: Authenticator
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ManagerRequestContext>) {
         registerLogBundles(on: router)
         router.get("/api/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
-        router.post("/api/v1/enrol") { request, _ in
-            let body = try await StrictJSON.decode(EnrolmentRequest.self, from: request, allowed: ["token", "name", "hostname"])
-            return try Response.json(try await mapped { try await manager.enrol(body) }, status: .created)
+        router.post("/api/v1/enrol") { request, context in
+            let body = try await StrictJSON.decode(EnrolmentRequest.self, from: request, allowed: ["token", "name", "hostname"], limit: 16 << 10)
+            let source = authenticator.clientSource.address(of: request, context: context)
+            return try Response.json(try await mapped { try await manager.enrol(body, source: source) }, status: .created)
         }
 
         router.get("/api/v1/agent/directives") { request, _ in try await self.directives(request) }
@@ -96,7 +97,7 @@ struct ManagerRoutes: Sendable {
     }
 
     /// Log bundles: the administrator asks, the agent uploads at its next poll (or says why it cannot).
-    func registerLogBundles(on router: Router<BasicRequestContext>) {
+    func registerLogBundles(on router: Router<ManagerRequestContext>) {
         router.post("/api/v1/servers/:name/logs/request") { request, context in
             let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.require("name")

@@ -82,7 +82,7 @@ struct MetricsRoute: Sendable {
     let requests: RequestMetrics
     let authenticator: Authenticator
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ManagerRequestContext>) {
         router.get("/metrics") { request, _ in
             try self.authenticator.require(request, .read)
             let body = try await self.text()

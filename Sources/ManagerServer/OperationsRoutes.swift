@@ -11,7 +11,7 @@ struct OperationsRoutes: Sendable {
     let exports: ExportJobs
     let authenticator: Authenticator
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ManagerRequestContext>) {
         let manager = manager
         router.get("/api/v1/groups") { request, _ in
             try self.authenticator.require(request, .read)

@@ -66,9 +66,12 @@ public struct Authenticator: Sendable {
     let agentLookup: @Sendable (String) -> String?
     /// Session tokens (`exups_<id>.<secret>`) → user and role.
     let sessionLookup: @Sendable (String) -> (String, UserRole)?
+    /// Where a request came from (the throttles' key).
+    public let clientSource: ClientSource
 
     public init(adminToken: String, repositoryPassword: String, agentLookup: @escaping @Sendable (String) -> String? = { _ in nil },
-                sessionLookup: @escaping @Sendable (String) -> (String, UserRole)? = { _ in nil }) {
+                sessionLookup: @escaping @Sendable (String) -> (String, UserRole)? = { _ in nil }, clientSource: ClientSource = ClientSource(trustedProxies: [])) {
+        self.clientSource = clientSource
         self.adminToken = Array(adminToken.utf8)
         self.repositoryPassword = RotatingSecret(repositoryPassword)
         self.agentLookup = agentLookup

@@ -19,7 +19,7 @@ struct RepositoryRoutes: Sendable {
     let mirror: RemoteRepository?
     let fileIO = FileIO()
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ManagerRequestContext>) {
         router.get("/repo/v1/metadata/**") { request, context in try await self.metadata(request, context) }
         router.get("/repo/v1/targets/**") { request, context in try await self.target(request, context) }
         router.get("/api/v1/repository/root") { request, _ in
@@ -150,7 +150,7 @@ struct RepositoryRoutes: Sendable {
         return bytes
     }
 
-    func metadata(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func metadata(_ request: Request, _ context: ManagerRequestContext) async throws -> Response {
         try requireReader(request)
         let name = RawPath.tail(of: request.uri.string, after: "/repo/v1/metadata/")
         let found: [UInt8]?
@@ -179,7 +179,7 @@ struct RepositoryRoutes: Sendable {
     }
 
     /// Target files from the pool, with Range support (resumed downloads).
-    func target(_ request: Request, _ context: BasicRequestContext) async throws -> Response {
+    func target(_ request: Request, _ context: ManagerRequestContext) async throws -> Response {
         try requireReader(request)
         let path = RawPath.tail(of: request.uri.string, after: "/repo/v1/targets/")
         let found: String?

@@ -19,7 +19,7 @@ struct SyncRoutes: Sendable {
     let editor: RepositorySettingsEditor
     let authenticator: Authenticator
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ManagerRequestContext>) {
         router.post("/api/v1/repository/sync") { request, _ in
             let principal = try self.require(request, .apply, allowingOtherManagers: true)
             if let remote = self.remote {

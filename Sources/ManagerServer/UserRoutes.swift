@@ -8,10 +8,12 @@ struct UserRoutes: Sendable {
     let manager: ManagerService
     let authenticator: Authenticator
 
-    func register(on router: Router<BasicRequestContext>) {
-        router.post("/api/v1/login") { request, _ in
-            let body = try await StrictJSON.decode(LoginBody.self, from: request, allowed: ["username", "password"])
-            let result = try await self.mapped { try await self.manager.login(body.username, password: body.password) }
+    func register(on router: Router<ManagerRequestContext>) {
+        // Unauthenticated: a small body, then the throttles and the bounded hashing pool (see login).
+        router.post("/api/v1/login") { request, context in
+            let body = try await StrictJSON.decode(LoginBody.self, from: request, allowed: ["username", "password"], limit: 4096)
+            let source = self.authenticator.clientSource.address(of: request, context: context)
+            let result = try await self.mapped { try await self.manager.login(body.username, password: body.password, source: source) }
             return try Response.json(result)
         }
         router.post("/api/v1/logout") { request, _ in
@@ -52,9 +54,10 @@ struct UserRoutes: Sendable {
             // A session changing its own user's password proves it knows the current one.
             var own = false
             if case .user(let user, _) = principal, user == name { own = true }
+            let source = self.authenticator.clientSource.address(of: request, context: context)
             try await self.mapped {
                 try await self.manager.setPassword(name, password: body["password"] ?? "", current: body["currentPassword"], requireCurrent: own,
-                                                   actor: principal.name)
+                                                   actor: principal.name, source: source)
             }
             return try Response.json(["changed": name])
         }

@@ -27,6 +27,8 @@ public enum AppLogEvent: Sendable, Hashable {
     case remoteRepositoryError
     /// exup's own: users.
     case userAdded, userRemoved, userPasswordChanged, loginFailed
+    /// exup's own: an enrolment with an unknown, expired or used-up token.
+    case enrolmentFailed
     /// exup's own: groups, remote batches, policies.
     case groupChanged, scheduleChanged, scheduleFired, policyApproved, policyPaused, policyResumed
     /// N25/E25: a download-only module's status icon set by hand.
@@ -88,6 +90,7 @@ public enum AppLogEvent: Sendable, Hashable {
         case .policyApproved: "X27"
         case .policyPaused: "X28"
         case .policyResumed: "X29"
+        case .enrolmentFailed: "X30"
         case .manualStatusChanged: "N25"
         case .manualStatusFailed: "E25"
         }
@@ -149,6 +152,7 @@ public enum AppLogEvent: Sendable, Hashable {
         case .policyApproved: "Update approved by policy"
         case .policyPaused: "Automatic approval paused"
         case .policyResumed: "Automatic approval resumed"
+        case .enrolmentFailed: "Enrolment refused"
         case .manualStatusChanged: "ExpressUpdate status changed"
         case .manualStatusFailed: "Failed to change ExpressUpdate status"
         }

@@ -320,9 +320,13 @@ public final class Catalog: Sendable {
         try db.execute(sql: """
             INSERT INTO app_log (time, level, code, message, actor, server, module, versions, cause)
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [entry.time, entry.level.rawValue, entry.event.code, entry.event.message, entry.actor, entry.server,
-                             entry.module, entry.versions, entry.cause])
+            """, arguments: [entry.time, entry.level.rawValue, entry.event.code, entry.event.message, String(entry.actor.prefix(Self.logFieldLimit)),
+                             entry.server.map { String($0.prefix(Self.logFieldLimit)) }, entry.module.map { String($0.prefix(Self.logFieldLimit)) },
+                             entry.versions.map { String($0.prefix(Self.logFieldLimit)) }, entry.cause.map { String($0.prefix(Self.logCauseLimit)) }])
     }
+
+    /// No field of a log entry is longer than this (characters); the cause may be longer, to this.
+    static let logFieldLimit = 256, logCauseLimit = 4096
 
     public func logEntries(limit: Int = 1000, afterID: Int64 = 0) throws -> [AppLogRecord] {
         try logEntries(AppLogQuery(afterID: afterID, limit: limit))
@@ -360,12 +364,29 @@ public final class Catalog: Sendable {
     /// Retention: entries older than `olderThan` go, then the oldest beyond `keep` entries. Returns how
     /// many were removed.
     @discardableResult
-    public func pruneLog(olderThan: Int64, keep: Int) throws -> Int {
+    /// Removes entries older than `olderThan`, beyond the newest `keep`, and the oldest ones beyond
+    /// `maxBytes` of text (the sum of their fields, plus 64 bytes a row). Returns how many went.
+    public func pruneLog(olderThan: Int64, keep: Int, maxBytes: Int64 = .max) throws -> Int {
         try pool.write { db in
             try db.execute(sql: "DELETE FROM app_log WHERE time < ?", arguments: [olderThan])
             var removed = db.changesCount
             try db.execute(sql: "DELETE FROM app_log WHERE id <= (SELECT id FROM app_log ORDER BY id DESC LIMIT 1 OFFSET ?)", arguments: [keep])
             removed += db.changesCount
+            // The file's size bounds the log's: the running total is summed only when it could be over.
+            let fileBytes = try Int64.fetchOne(db, sql: """
+                SELECT (c.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() c, pragma_freelist_count() f, pragma_page_size() s
+                """) ?? 0
+            if fileBytes > maxBytes {
+                try db.execute(sql: """
+                    DELETE FROM app_log WHERE id <= (
+                      SELECT id FROM (
+                        SELECT id, SUM(64 + length(message) + length(actor) + IFNULL(length(server), 0) + IFNULL(length(module), 0)
+                                       + IFNULL(length(versions), 0) + IFNULL(length(cause), 0)) OVER (ORDER BY id DESC) AS total
+                        FROM app_log)
+                      WHERE total > ? ORDER BY id DESC LIMIT 1)
+                    """, arguments: [maxBytes])
+                removed += db.changesCount
+            }
             return removed
         }
     }

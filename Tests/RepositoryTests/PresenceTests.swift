@@ -100,3 +100,20 @@ import TUF
         #expect(!RemoteRepository.isOlder("0.2.0", than: "0.2.0") && !RemoteRepository.isOlder("0.3.0", than: "0.2.0"))
     }
 }
+
+extension LogRetentionTests {
+    @Test("the log is bounded by bytes too: the oldest entries go until the rest fits; long fields are cut at insert")
+    func byteBound() throws {
+        let dir = try TemporaryDirectory()
+        let catalog = try Catalog(path: dir.file("catalog.sqlite"))
+        let cause = String(repeating: "x", count: 4000)
+        for time in Int64(1)...200 { try catalog.log(AppLogEntry(time: time, event: .loginFailed, actor: String(repeating: "m", count: 10_000), cause: "\(time) " + cause)) }
+        let entries = try catalog.logEntries(limit: 1)
+        #expect(entries.first?.actor.count == 256, "a 10,000-character user name is cut")
+        // Each row counts 64 + 12 (message) + 256 + ~4003 bytes: 100 KiB holds 23 of them.
+        #expect(try catalog.pruneLog(olderThan: 0, keep: 1_000, maxBytes: 100 << 10) == 177)
+        let left = try catalog.logEntries(limit: 1000).compactMap { $0.cause?.split(separator: " ").first.map(String.init) }
+        #expect(left == (178...200).map(String.init))
+        #expect(try catalog.pruneLog(olderThan: 0, keep: 1_000, maxBytes: 100 << 10) == 0, "nothing more once it fits")
+    }
+}

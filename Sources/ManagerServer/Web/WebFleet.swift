@@ -5,7 +5,7 @@ import TUF
 
 /// The fleet (seed §3.4, Table 10 icons, Table 21 filters) and the group pages with group apply (§3.5.2).
 extension WebRoutes {
-    func registerFleet(on router: Router<BasicRequestContext>) {
+    func registerFleet(on router: Router<ManagerRequestContext>) {
         router.get("/fleet") { request, _ in try await page(request) { visit in try await fleetPage(request, visit) } }
         router.get("/groups/:name") { request, context in
             let name = try context.parameters.require("name")

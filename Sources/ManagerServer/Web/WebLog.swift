@@ -4,7 +4,7 @@ import TUF
 
 /// The application log (seed §3.7): filters by level, server, time range and text, newest first, paged.
 extension WebRoutes {
-    func registerLog(on router: Router<BasicRequestContext>) {
+    func registerLog(on router: Router<ManagerRequestContext>) {
         router.get("/log") { request, _ in try await page(request) { _ in try logPage(request) } }
     }
 

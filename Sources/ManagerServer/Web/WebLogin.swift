@@ -4,14 +4,14 @@ import Manager
 /// `/login` and `/logout`: the API's users and sessions behind a form and a cookie. The new-package
 /// notices of R148–R150 are shown once, on the first page after the login, to users who may apply.
 extension WebRoutes {
-    func registerLogin(on router: Router<BasicRequestContext>) {
+    func registerLogin(on router: Router<ManagerRequestContext>) {
         router.get("/login") { request, _ in
             if session.user(request) != nil { return Self.redirect("/fleet") }
             let nonce = WebSession.newLoginNonce()
             return Self.html(loginPage(nonce: nonce, error: nil), headers: [.setCookie: session.loginCookie(nonce)])
         }
-        router.post("/login") { request, _ in
-            let form = WebForm(urlEncoded: Array(buffer: try await request.body.collect(upTo: 64 << 10)))
+        router.post("/login") { request, context in
+            let form = WebForm(urlEncoded: Array(buffer: try await request.body.collect(upTo: 4096)))
             let nonce = WebSession.cookie(WebSession.loginCookie, in: request)
             guard let nonce, let presented = form["csrf"], Authenticator.equal(Array(presented.utf8), Array(nonce.utf8)) else {
                 let fresh = WebSession.newLoginNonce()
@@ -20,7 +20,8 @@ extension WebRoutes {
             }
             let result: LoginResult
             do {
-                result = try await manager.login(form["username"] ?? "", password: form["password"] ?? "")
+                result = try await manager.login(form["username"] ?? "", password: form["password"] ?? "",
+                                                 source: session.authenticator.clientSource.address(of: request, context: context))
             } catch {
                 let throttled = (error as? ManagerError)?.kind == .throttled
                 return Self.html(loginPage(nonce: nonce, error: Self.describe(error), username: form["username"]),

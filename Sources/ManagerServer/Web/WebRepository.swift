@@ -12,7 +12,7 @@ import Glibc
 /// add by upload (both modes, a result per file), delete (normal or force), the deletion history, export
 /// archives, the upstream sync, the settings in force, and the managers sharing it.
 extension WebRoutes {
-    func registerRepository(on router: Router<BasicRequestContext>) {
+    func registerRepository(on router: Router<ManagerRequestContext>) {
         router.get("/repository") { request, _ in try await page(request) { visit in try await repositoryPage(request, visit) } }
         router.post("/repository/add") { request, _ in try await upload(request) }
         router.post("/repository/delete") { request, _ in

@@ -29,7 +29,7 @@ struct WebRoutes: Sendable {
         var viewer: WebViewer
     }
 
-    func register(on router: Router<BasicRequestContext>) {
+    func register(on router: Router<ManagerRequestContext>) {
         router.get("/") { request, _ in
             Self.redirect(session.user(request) == nil ? "/login" : "/fleet")
         }

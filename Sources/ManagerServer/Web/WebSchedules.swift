@@ -4,7 +4,7 @@ import TUF
 
 /// Remote batches (seed §3.5.3) as a list grouped by day, with create, edit and delete.
 extension WebRoutes {
-    func registerSchedules(on router: Router<BasicRequestContext>) {
+    func registerSchedules(on router: Router<ManagerRequestContext>) {
         router.get("/schedules") { request, _ in try await page(request) { visit in try schedulesPage(visit) } }
         router.post("/schedules") { request, _ in
             try await action(request, .apply, back: "/schedules") { visit, form in

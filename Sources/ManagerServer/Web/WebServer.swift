@@ -7,7 +7,7 @@ import Manager
 /// with per-item and overall progress, Approve and Cancel, the Uninstall tab, the Save tab for
 /// download-only packages with the Table 9 icon picker, and the agent's log bundle.
 extension WebRoutes {
-    func registerServer(on router: Router<BasicRequestContext>) {
+    func registerServer(on router: Router<ManagerRequestContext>) {
         router.get("/servers/:name") { request, context in
             let name = try context.parameters.require("name")
             return try await page(request) { visit in try await serverPage(name, request, visit) }

@@ -5,7 +5,7 @@ import Repository
 /// The repository settings page (seed §3.3, §8.12): the upstream's address shown (R146), the sync
 /// schedule, the proxy and the initial status icon edited, the repository password rotated.
 extension WebRoutes {
-    func registerSettings(on router: Router<BasicRequestContext>) {
+    func registerSettings(on router: Router<ManagerRequestContext>) {
         router.get("/settings") { request, _ in try await page(request) { visit in settingsPage(visit) } }
         router.post("/settings") { request, _ in
             try await action(request, .administer, back: "/settings") { visit, form in
