@@ -57,6 +57,7 @@ refuses_without_proc() {
   fi
   echo "without /proc: $out (exit $status)"
 }
+mount_root "$r"
 cp /etc/resolv.conf "$r/etc/resolv.conf"
 cp dist/exup-agent_"$version"_amd64.deb dist/exup-manager_"$version"_amd64.deb "$r/tmp/"
 
