@@ -115,14 +115,17 @@ extension ManagerService {
         return difference == 0 ? entry.name : nil
     }
 
-    public func revoke(_ name: String, actor: String) throws {
+    public func revoke(_ name: String, actor: String) async throws {
         let changed = try store.write { db -> Bool in
             try db.execute(sql: "UPDATE agent SET revoked = 1 WHERE name = ?", arguments: [name])
             return db.changesCount > 0
         }
         guard changed else { throw ManagerError.notFound("no agent \(name)") }
         credentials.withLock { cache in for (id, entry) in cache where entry.name == name { cache[id] = nil } }
+        reportedPlatforms.withLock { seen in seen = seen.filter { !$0.hasPrefix(name + "|") } }
         try log(.agentRevoked, actor: actor, server: name)
+        // What its credential claimed (the platform it runs, the versions it pins) goes with it.
+        try await source.releaseAgent(name, actor: actor)
     }
 
     /// A new credential for an agent (the old one stops working at once).

@@ -88,6 +88,8 @@ extension ManagerService {
             try store.write { db in try db.execute(sql: "UPDATE agent SET revoked = 1 WHERE name = ?", arguments: [name]) }
             credentials.withLock { cache in for (id, entry) in cache where entry.name == name { cache[id] = nil } }
             try log(.agentRevoked, actor: name, server: name, cause: "the agent uninstalled itself: the server is no longer managed (R195)")
+            try await source.releaseAgent(name, actor: name)
+            return .accepted
         }
         try await serveReportedPlatform(report, agent: name)
         return .accepted
@@ -129,9 +131,9 @@ extension ManagerService {
     nonisolated func serveReportedPlatform(_ report: AgentReport, agent name: String) async throws {
         guard let model = report.identity.model.map(Platform.normalizedModel), !model.isEmpty, let os = report.identity.os else { return }
         let platform = Platform(model: model, os: os)
-        let key = "\(platform)|" + report.previousVersions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
+        let key = "\(name)|\(platform)|" + report.previousVersions.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
         guard !reportedPlatforms.withLock({ $0.contains(key) }) else { return }
-        try await source.serveReportedPlatform(platform, previous: report.previousVersions, actor: name)
+        try await source.serveReportedPlatform(platform, previous: report.previousVersions, agent: name)
         reportedPlatforms.withLock { seen in
             if seen.count > 100_000 { seen.removeAll() }
             seen.insert(key)

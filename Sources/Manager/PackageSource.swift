@@ -9,8 +9,11 @@ public protocol PackageSource: Sendable {
     func currentRootBytes() throws -> [UInt8]
     /// Every package the source offers to this manager's servers.
     func allPackages() throws -> [PackageInfo]
-    /// What an agent reported: its (model, OS) must be served, its previous generations kept.
-    func serveReportedPlatform(_ platform: Platform, previous: [String: String], actor: String) async throws
+    /// What an agent reported: its (model, OS) must be served, its previous generations kept, while it
+    /// claims them (each report replaces the agent's claim).
+    func serveReportedPlatform(_ platform: Platform, previous: [String: String], agent: String) async throws
+    /// The agent was revoked: what it claimed is dropped.
+    func releaseAgent(_ agent: String, actor: String) async throws
 }
 
 extension RepositoryService: PackageSource {
@@ -20,8 +23,17 @@ extension RepositoryService: PackageSource {
 extension RemoteRepository: PackageSource {
     /// Notes the needs; a change is told to the remote at once (presence) and the offer re-read, both off
     /// the request's thread.
-    public func serveReportedPlatform(_ platform: Platform, previous: [String: String], actor: String) async throws {
-        guard try note(platform: platform, previous: previous) else { return }
+    public func serveReportedPlatform(_ platform: Platform, previous: [String: String], agent: String) async throws {
+        guard try note(agent: agent, platform: platform, previous: previous) else { return }
+        await tellRemote()
+    }
+
+    public func releaseAgent(_ agent: String, actor: String) async throws {
+        guard try forget(agent: agent) else { return }
+        await tellRemote()
+    }
+
+    private func tellRemote() async {
         _ = try? await OffPool.run {
             try self.sendPresence()
             try self.refresh()

@@ -109,7 +109,70 @@ public final class Catalog: Sendable {
                 t.primaryKey(["manager", "model", "os", "module", "version"])
             }
         }
+        migrator.registerMigration("2026-12-07 agent claims") { db in
+            // What each agent's credential says it runs, and the previous generations it pins: one platform
+            // per agent, replaced at every report, dropped when the agent is revoked.
+            try db.create(table: "agent_platform") { t in
+                t.primaryKey("agent", .text)
+                t.column("model", .text).notNull()
+                t.column("os", .text).notNull()
+            }
+            try db.create(table: "agent_previous") { t in
+                t.column("agent", .text).notNull().references("agent_platform", onDelete: .cascade)
+                t.column("module", .text).notNull()
+                t.column("version", .text).notNull()
+                t.primaryKey(["agent", "module"])
+            }
+        }
         return migrator
+    }
+
+    // MARK: - Agents' claims
+
+    /// The most previous generations one agent may pin (one per module it reports).
+    public static let maximumPinsPerAgent = 64
+
+    /// Records what `agent` runs and pins, replacing what it claimed before. Returns the platform it no
+    /// longer claims when no other agent does and it was served only because an agent reported it (the
+    /// caller stops serving it).
+    public func claim(agent: String, platform: Platform, previous: [String: String]) throws -> Platform? {
+        let pins = previous.filter { !$0.key.isEmpty && $0.key.utf8.count <= 128 && !$0.value.isEmpty && $0.value.utf8.count <= 128 }
+            .sorted { $0.key < $1.key }.prefix(Self.maximumPinsPerAgent)
+        return try pool.write { db in
+            let before = try Self.claimedPlatform(agent, in: db)
+            try db.execute(sql: "INSERT OR REPLACE INTO agent_platform (agent, model, os) VALUES (?, ?, ?)",
+                           arguments: [agent, platform.model, platform.os.description])
+            try db.execute(sql: "DELETE FROM agent_previous WHERE agent = ?", arguments: [agent])
+            for (module, version) in pins {
+                try db.execute(sql: "INSERT INTO agent_previous (agent, module, version) VALUES (?, ?, ?)", arguments: [agent, module, version])
+            }
+            guard let before, before != platform else { return nil }
+            return try Self.unclaimedAgentPlatform(before, in: db)
+        }
+    }
+
+    /// Drops everything `agent` claimed (it was revoked); returns the platform no one claims any more, as `claim`.
+    public func dropClaims(agent: String) throws -> Platform? {
+        try pool.write { db in
+            guard let before = try Self.claimedPlatform(agent, in: db) else { return nil }
+            try db.execute(sql: "DELETE FROM agent_previous WHERE agent = ?", arguments: [agent])
+            try db.execute(sql: "DELETE FROM agent_platform WHERE agent = ?", arguments: [agent])
+            return try Self.unclaimedAgentPlatform(before, in: db)
+        }
+    }
+
+    static func claimedPlatform(_ agent: String, in db: Database) throws -> Platform? {
+        try Row.fetchOne(db, sql: "SELECT model, os FROM agent_platform WHERE agent = ?", arguments: [agent])
+            .map { Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])) }
+    }
+
+    /// `platform` when no agent claims it and the served list has it only from an agent's report.
+    static func unclaimedAgentPlatform(_ platform: Platform, in db: Database) throws -> Platform? {
+        let claimed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agent_platform WHERE model = ? AND os = ?",
+                                       arguments: [platform.model, platform.os.description]) ?? 0
+        let origin = try String.fetchOne(db, sql: "SELECT origin FROM platform WHERE model = ? AND os = ?",
+                                         arguments: [platform.model, platform.os.description])
+        return claimed == 0 && origin == "agent" ? platform : nil
     }
 
     // MARK: - Packages
@@ -196,6 +259,13 @@ public final class Catalog: Sendable {
         }
     }
 
+    /// Stops serving a pair (a remote-mode manager's own list; the repository's goes through RepositoryService).
+    public func removePlatform(_ platform: Platform) throws {
+        try pool.write { db in
+            try db.execute(sql: "DELETE FROM platform WHERE model = ? AND os = ?", arguments: [platform.model, platform.os.description])
+        }
+    }
+
     /// Records a served (model, OS) pair unless it is already there (a remote-mode manager's own list).
     public func recordPlatformIfNew(_ platform: Platform, origin: String) throws {
         try pool.write { db in
@@ -210,6 +280,7 @@ public final class Catalog: Sendable {
             try Row.fetchAll(db, sql: """
                 SELECT model, os, module, version FROM previous_generation
                 UNION SELECT model, os, module, version FROM remote_previous_generation
+                UNION SELECT p.model, p.os, a.module, a.version FROM agent_previous a JOIN agent_platform p ON p.agent = a.agent
                 """).map {
                 PreviousGeneration(platform: Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])), moduleID: $0["module"], version: $0["version"])
             }

@@ -247,13 +247,28 @@ public final class RemoteRepository: Sendable {
     // MARK: - Presence (R141–R144)
 
     /// Notes what an agent reported; returns true when the needs changed (a presence is then due).
-    public func note(platform: Platform, previous: [String: String]) throws -> Bool {
+    /// The agent's claim replaces its earlier one (see Catalog.claim), so the needs follow what the
+    /// agents report now, bounded per agent.
+    public func note(agent: String, platform: Platform, previous: [String: String]) throws -> Bool {
         try catalog.recordPlatformIfNew(platform, origin: "agent")
+        if let released = try catalog.claim(agent: agent, platform: platform, previous: previous) { try catalog.removePlatform(released) }
+        return try reloadNeeds()
+    }
+
+    /// A revoked agent's claims go; returns true when the needs changed.
+    public func forget(agent: String) throws -> Bool {
+        if let released = try catalog.dropClaims(agent: agent) { try catalog.removePlatform(released) }
+        return try reloadNeeds()
+    }
+
+    /// The platforms and previous generations from the catalog; true when they changed.
+    func reloadNeeds() throws -> Bool {
+        let platforms = Set(try catalog.platforms().map(\.platform))
+        let previous = Set(try catalog.previousGenerations().filter { platforms.contains($0.platform) })
         return state.withLock { state in
-            var changed = state.platforms.insert(platform).inserted
-            for (module, version) in previous {
-                changed = state.previous.insert(PreviousGeneration(platform: platform, moduleID: module, version: version)).inserted || changed
-            }
+            let changed = state.platforms != platforms || !previous.isSubset(of: state.previous) || !state.previous.isSubset(of: previous)
+            state.platforms = platforms
+            state.previous = previous
             return changed
         }
     }

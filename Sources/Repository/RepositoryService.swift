@@ -52,12 +52,23 @@ public actor RepositoryService {
 
     /// What an agent reports feeds the repository: its (model, OS) is served, and each module's previous
     /// version is kept by generation management (R108).
-    public func serveReportedPlatform(_ platform: Platform, previous: [String: String], actor: String) throws {
+    /// What an agent reported: its (model, OS) is served and its previous generations kept, as long as it
+    /// claims them (a later report replaces them; a revoke drops them). A platform that no agent claims
+    /// any more, and that was served only because one reported it, is no longer served.
+    public func serveReportedPlatform(_ platform: Platform, previous: [String: String], agent: String) throws {
         let known = try catalog.platforms().contains { $0.platform == platform }
-        let previousKnown = Set(try catalog.previousGenerations())
-        let newPrevious = previous.map { PreviousGeneration(platform: platform, moduleID: $0.key, version: $0.value) }.filter { !previousKnown.contains($0) }
-        for generation in newPrevious { try catalog.recordPreviousGeneration(generation) }
-        if !known { try addPlatform(platform, origin: "agent", actor: actor) }
+        let released = try catalog.claim(agent: agent, platform: platform, previous: previous)
+        if !known { try addPlatform(platform, origin: "agent", actor: agent) }
+        if let released { _ = try removePlatform(released, actor: agent) }
+    }
+
+    /// A revoked agent's claims go; see `serveReportedPlatform`.
+    public func releaseAgent(_ agent: String, actor: String) throws {
+        if let released = try catalog.dropClaims(agent: agent) {
+            _ = try removePlatform(released, actor: actor)
+        } else {
+            try enforceRetention(actor: actor, alsoChanged: [])
+        }
     }
 
     // MARK: - Managers that use this repository (R141–R144)
