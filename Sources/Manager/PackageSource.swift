@@ -17,7 +17,11 @@ public protocol PackageSource: Sendable {
 }
 
 extension RepositoryService: PackageSource {
-    public nonisolated func allPackages() throws -> [PackageInfo] { try catalog.packages().map(\.info) }
+    /// Packages whose signer is no longer trusted are not offered (see checkTrust).
+    public nonisolated func allPackages() throws -> [PackageInfo] {
+        let refused = untrusted.withLock { $0 }
+        return try catalog.packages().map(\.info).filter { refused[$0.id] == nil }
+    }
 }
 
 extension RemoteRepository: PackageSource {

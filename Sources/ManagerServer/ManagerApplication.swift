@@ -138,6 +138,8 @@ struct MetadataRenewal: Service {
                     let pruned = try repository.catalog.pruneLog(olderThan: Int64(time(nil)) - logRetention.seconds, keep: logRetention.entries,
                                                                  maxBytes: logRetention.bytes)
                     if pruned > 0 { logger.info("application log retention", metadata: ["exup.removed": "\(pruned)"]) }
+                    let changed = try await repository.checkTrust()
+                    if !changed.isEmpty { logger.notice("trusted keys changed: \(changed.count) package(s) withdrawn or restored") }
                     let retired = try await repository.retireSilentManagers()
                     if !retired.isEmpty { logger.info("managers retired after two silent months", metadata: ["exup.managers": "\(retired)"]) }
                     let renewed = try await repository.renewExpiring()

@@ -26,6 +26,24 @@ public struct PackageVerifier: Sendable {
         self.limits = limits
     }
 
+    /// Only the signature: the name of the trusted key that signed the package's manifest. For a file whose
+    /// content was fully verified before (the repository's pool is content-addressed), when the question is
+    /// only whether its signer is still trusted.
+    public func signer(path: String) throws(PackageError) -> String {
+        let archive: ZipArchive
+        do { archive = try ZipArchive(path: path, limits: limits) } catch let error as ZipError {
+            throw .archive(error)
+        } catch { throw .unreadable(path: path, reason: "\(error)") }
+        guard let signatureMember = archive.member(named: "ExUpHash.sig"), let manifestMember = archive.member(named: "ExUpHash.xml") else {
+            throw .missingRequiredMember("ExUpHash.sig")
+        }
+        let signatureText = try read(archive, signatureMember, limit: PackageVerifier.signatureLimit)
+        guard let signature = Base64.decode(signatureText), signature.count == 64 else { throw .signatureMalformed("not a 64-byte Ed25519 signature") }
+        let manifestBytes = try read(archive, manifestMember, limit: PackageVerifier.xmlLimit)
+        guard let signer = trustedKeys.keys.first(where: { $0.key.isValidSignature(signature, for: manifestBytes) }) else { throw .noTrustedKey }
+        return signer.name
+    }
+
     public func verify(path: String) throws(PackageError) -> VerifiedPackage {
         // 1. The archive rules.
         let archive: ZipArchive

@@ -29,6 +29,8 @@ public enum AppLogEvent: Sendable, Hashable {
     case userAdded, userRemoved, userPasswordChanged, loginFailed
     /// exup's own: an enrolment with an unknown, expired or used-up token.
     case enrolmentFailed
+    /// exup's own: a package's signer left (or came back to) the trusted keys.
+    case packageSignerUntrusted, packageSignerTrusted
     /// exup's own: groups, remote batches, policies.
     case groupChanged, scheduleChanged, scheduleFired, policyApproved, policyPaused, policyResumed
     /// N25/E25: a download-only module's status icon set by hand.
@@ -91,6 +93,8 @@ public enum AppLogEvent: Sendable, Hashable {
         case .policyPaused: "X28"
         case .policyResumed: "X29"
         case .enrolmentFailed: "X30"
+        case .packageSignerUntrusted: "X31"
+        case .packageSignerTrusted: "X32"
         case .manualStatusChanged: "N25"
         case .manualStatusFailed: "E25"
         }
@@ -153,6 +157,8 @@ public enum AppLogEvent: Sendable, Hashable {
         case .policyPaused: "Automatic approval paused"
         case .policyResumed: "Automatic approval resumed"
         case .enrolmentFailed: "Enrolment refused"
+        case .packageSignerUntrusted: "Update package no longer offered: its signer is not a trusted key"
+        case .packageSignerTrusted: "Update package offered again: its signer is a trusted key"
         case .manualStatusChanged: "ExpressUpdate status changed"
         case .manualStatusFailed: "Failed to change ExpressUpdate status"
         }

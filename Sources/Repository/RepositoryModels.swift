@@ -59,6 +59,8 @@ public struct PackageListing: Sendable, Codable, Hashable {
         public var incompatible: Bool
         /// Added in "add all" mode: outside generation management.
         public var pinned: Bool
+        /// Its signer's key is no longer in the trusted keys: not offered to any server.
+        public var untrustedSigner: Bool = false
     }
 
     public var id: String

@@ -6,6 +6,7 @@ import FoundationEssentials
 import GRDB
 import Logging
 import PackageFormat
+import Synchronization
 import TUF
 #if canImport(Glibc)
 import Glibc
@@ -27,6 +28,13 @@ public actor RepositoryService {
     /// (decoding 10,000 rows on every change would dominate an add).
     private var packageCache: [String: Catalog.StoredPackageRow]?
     private var warnedRootOffline = false
+    /// Packages whose signer is not among the trusted keys now (id → why): kept, listed and marked, never
+    /// published to agents or offered for approval.
+    public nonisolated let untrusted = Mutex([String: String]())
+    /// What the trusted keys directory held at the last check (names and contents), and the packages
+    /// checked against it.
+    private var trustFingerprint: String?
+    private var checkedUnderFingerprint = Set<String>()
 
     public init(paths: RepositoryPaths, keys: RepositoryKeys, trustedKeysDirectory: String? = nil, limits: ZipLimits = ZipLimits(),
                 clock: @escaping @Sendable () -> UTCTime = { .now }, logger: Logger = Logger(label: "exup.repository")) throws {
@@ -273,7 +281,57 @@ public actor RepositoryService {
     }
 
     func publish(changedModels: Set<String>?) throws {
-        try publisher.publish(packages: try storedPackages(), changedModels: changedModels, now: clock())
+        try publisher.publish(packages: try publishable(), changedModels: changedModels, now: clock())
+    }
+
+    /// The stored packages agents may be offered: those whose signer is trusted now.
+    func publishable() throws -> [Catalog.StoredPackageRow] {
+        let refused = untrusted.withLock { $0 }
+        return try storedPackages().filter { refused[$0.info.id] == nil }
+    }
+
+    /// Checks stored packages' signatures against the trusted keys: all of them when the keys directory
+    /// changed, else those not yet checked against it. A vendor key removed there is revoked everywhere, so
+    /// packages signed only by it are marked, logged and withdrawn from the metadata agents read; a key put
+    /// back restores them. Returns the ids whose state changed.
+    @discardableResult
+    public func checkTrust(actor: String = "repository") throws -> [String] {
+        let fingerprint = Self.fingerprint(of: trustedKeysDirectory)
+        if fingerprint != trustFingerprint { checkedUnderFingerprint = [] }
+        let rows = try storedPackages()
+        let unchecked = rows.filter { !checkedUnderFingerprint.contains($0.info.id) }
+        guard !unchecked.isEmpty else { trustFingerprint = fingerprint; return [] }
+        let verifier = PackageVerifier(trustedKeys: try TrustedKeys.load(directory: trustedKeysDirectory), limits: limits)
+        let before = untrusted.withLock { $0 }
+        var now = before.filter { id, _ in rows.contains { $0.info.id == id } && checkedUnderFingerprint.contains(id) }
+        for row in unchecked {
+            if let file = pool.file(sha256: row.sha256) {
+                do { _ = try verifier.signer(path: file); now[row.info.id] = nil } catch { now[row.info.id] = "\(error)" }
+            }
+            checkedUnderFingerprint.insert(row.info.id)
+        }
+        untrusted.withLock { $0 = now }
+        trustFingerprint = fingerprint
+        let revoked = now.keys.filter { before[$0] == nil }.sorted(), restored = before.keys.filter { now[$0] == nil }.sorted()
+        let time = clock().seconds
+        for id in revoked { try catalog.log(AppLogEntry(time: time, event: .packageSignerUntrusted, actor: actor, cause: "\(id): \(now[id]!)")) }
+        for id in restored { try catalog.log(AppLogEntry(time: time, event: .packageSignerTrusted, actor: actor, cause: id)) }
+        let changed = revoked + restored
+        if !changed.isEmpty {
+            try publish(changedModels: Set(rows.filter { changed.contains($0.info.id) }.flatMap { $0.info.targets.map(\.model) }))
+        }
+        return changed
+    }
+
+    /// Names, sizes and contents of the `*.pem` files in a directory, hashed: changes when a key is added,
+    /// removed or replaced.
+    static func fingerprint(of directory: String) -> String {
+        let hasher = SHA256Hasher()
+        for name in ((try? LocalDirectory.list(directory)) ?? []).sorted() where name.hasSuffix(".pem") {
+            hasher.update(Array(name.utf8) + [0])
+            hasher.update(LocalFile.read(directory + "/" + name, limit: 64 << 10) ?? [])
+        }
+        return hasher.finalize().hex
     }
 
     /// Re-publishes every model's role; returns how long it took in milliseconds (seeding, benchmarks).
@@ -291,7 +349,7 @@ public actor RepositoryService {
             warnedRootOffline = true
             logger.warning("root.json expires at \(UTCTime(seconds: root.expires)) and the root key is offline: put keys/root.pem back and restart to renew it")
         }
-        let renewed = try publisher.renewExpiring(packages: try storedPackages(), now: clock())
+        let renewed = try publisher.renewExpiring(packages: try publishable(), now: clock())
         if !renewed.isEmpty {
             try catalog.log(AppLogEntry(time: clock().seconds, event: .metadataResigned, actor: "repository", cause: renewed.joined(separator: ", ")))
         }
@@ -302,7 +360,8 @@ public actor RepositoryService {
 
     public func list(actor: String) throws -> [PackageListing] {
         let remote = try catalog.remotePlatforms().map(\.platform)
-        let listings = try storedPackages().map { RepositoryService.listing($0, remote: remote) }
+        let refused = untrusted.withLock { $0 }
+        let listings = try storedPackages().map { RepositoryService.listing($0, remote: remote, untrusted: refused[$0.info.id] != nil) }
         try catalog.log(AppLogEntry(time: clock().seconds, event: .packageListRetrieved, actor: actor, cause: "\(listings.count) packages"))
         return listings
     }
@@ -311,10 +370,10 @@ public actor RepositoryService {
         guard let row = try catalog.package(id: id) else { return nil }
         try catalog.log(AppLogEntry(time: clock().seconds, event: .packageInformationRetrieved, actor: actor, module: row.info.moduleID,
                                     versions: row.info.version, cause: id))
-        return RepositoryService.listing(row, remote: try catalog.remotePlatforms().map(\.platform))
+        return RepositoryService.listing(row, remote: try catalog.remotePlatforms().map(\.platform), untrusted: untrusted.withLock { $0[id] != nil })
     }
 
-    static func listing(_ row: Catalog.StoredPackageRow, remote: [Platform]) -> PackageListing {
+    static func listing(_ row: Catalog.StoredPackageRow, remote: [Platform], untrusted: Bool = false) -> PackageListing {
         let info = row.info
         return PackageListing(
             id: info.id, name: info.name, module: info.moduleID, moduleName: info.moduleName, version: info.version,
@@ -322,7 +381,7 @@ public actor RepositoryService {
             addedAt: UTCTime(seconds: row.addedAt).description, description: info.description,
             indicators: .init(autoUpdate: info.autoUpdate && !info.targets.allSatisfy { $0.os.isDownloadOnly }, noDowngrade: !info.downgrade,
                               multiModel: info.isMultiModel, inUseByAnotherManager: remote.contains(where: info.applies(to:)),
-                              incompatible: info.isIncompatible, pinned: row.pinned))
+                              incompatible: info.isIncompatible, pinned: row.pinned, untrustedSigner: untrusted))
     }
 
     // MARK: - Serving (no actor hop: the catalog is safe to read concurrently)

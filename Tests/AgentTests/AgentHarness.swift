@@ -17,8 +17,10 @@ final class ManagedServer {
     /// `simulatedReboot`: the reboot command records the reboot, writes a new boot id and kills the agent
     /// (as a power cycle would); `rebootReturnsWithoutRebooting`: it records the reboot and returns 0 at
     /// once, and the host never goes down; otherwise it is /bin/false.
+    /// `ownTrustDirectory`: the agent trusts a copy of the vendor's keys directory (`trustDirectory`), which
+    /// the test may change.
     init(name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, rebootReturnsWithoutRebooting: Bool = false,
-         extraAgentSettings: String = "", bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup()) throws {
+         extraAgentSettings: String = "", bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup(), ownTrustDirectory: Bool = false) throws {
         self.name = name
         bmc = try SimulatedBMC(bmcSetup)
         dir = try TemporaryDirectory(prefix: "exup-\(name)")
@@ -64,11 +66,21 @@ final class ManagedServer {
         socket = "\(dir.file("agent.sock"))"
 
         [trust]
-        keys-dir = "\(vendor.trustDirectory)"
+        keys-dir = "\(ownTrustDirectory ? try Self.copyDirectory(vendor.trustDirectory, into: dir.file("trusted-keys")) : vendor.trustDirectory)"
         """)
     }
 
     deinit { bmc.stop() }
+
+    var trustDirectory: String { dir.file("trusted-keys") }
+
+    static func copyDirectory(_ source: String, into target: String) throws -> String {
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        for name in try FileManager.default.contentsOfDirectory(atPath: source) {
+            try FileManager.default.copyItem(atPath: source + "/" + name, toPath: target + "/" + name)
+        }
+        return target
+    }
 
     /// `exup-agent run --once --json`; the outcome, or the error text when it exited non-zero.
     @discardableResult

@@ -98,4 +98,20 @@ import Testing
         #expect((journal?["timeoutSeconds"] as? NSNumber)?.intValue == 600)
         #expect(journal?["rebootRequired"] as? Bool == true)
     }
+
+    @Test("a vendor key removed from the agent's trust: a package already in its cache is refused at the next verification")
+    func revokedKeyRefusesCachedPackage() throws {
+        try manager.add(try fleet.packages.bmcFirmware("2.31"))
+        let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor, ownTrustDirectory: true)
+        try web01.runOnce()
+        let items = try manager.approve("web01", ["bmc-firmware"])
+        // Downloaded and cached, then the agent stops (a power cut) as it starts verifying.
+        #expect(try web01.runOnce(fault: "verifying") != 0)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: web01.dir.file("cache")).contains { $0.hasSuffix(".zip") }, "the package is cached")
+        for name in try FileManager.default.contentsOfDirectory(atPath: web01.trustDirectory) { try FileManager.default.removeItem(atPath: web01.trustDirectory + "/" + name) }
+        try web01.runOnce(expectSuccess: false)
+        let (state, message) = try itemState("web01", items["bmc-firmware"]!)
+        #expect(state == "failed" && message.contains("no trusted key"), "\(state): \(message)")
+        #expect(web01.runOrder.isEmpty, "nothing ran")
+    }
 }

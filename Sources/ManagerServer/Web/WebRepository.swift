@@ -199,6 +199,7 @@ extension WebRoutes {
         if indicators.inUseByAnotherManager { words.append("in use by another manager") }
         if indicators.incompatible { words.append("incompatible") }
         if indicators.pinned { words.append("added with all") }
+        if indicators.untrustedSigner { words.append("signer not trusted: not offered") }
         return HTML(stringLiteral: words.isEmpty ? "—" : "").appending(words.joined(separator: ", "))
     }
 
