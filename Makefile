@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 # Build and test tools, and the libraries the C wrappers link against.
 APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libfreeipmi-dev libipmimonitoring-dev libsqlite3-dev pkg-config
-APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver
+APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver iproute2 util-linux curl
 APT_BENCH  := time wrk sqlite3 curl
 APT_PACK   := dpkg-dev rpm binutils patchelf lintian rpmlint
 
@@ -48,7 +48,7 @@ test-packages: packages
 	$(SWIFT) build --product exup
 	scripts/test-packages.sh
 
-## libFuzzer on the package reader and the XML parser, for a bounded time (FUZZ_SECONDS, default 60 each).
+## libFuzzer on the parsers of untrusted input (package, XML, TOML, TUF, multipart, agent JSON): FUZZ_SECONDS (60) or FUZZ_RUNS each.
 fuzz: deps
 	scripts/fuzz.sh
 

@@ -14,6 +14,10 @@ let package = Package(
         .library(name: "PackageFormat", targets: ["PackageFormat"]),
         .library(name: "ExupXML", targets: ["ExupXML"]),
         .library(name: "ExupZip", targets: ["ExupZip"]),
+        .library(name: "TOML", targets: ["TOML"]),
+        .library(name: "TUF", targets: ["TUF"]),
+        .library(name: "ExupCore", targets: ["ExupCore"]),
+        .library(name: "WebForms", targets: ["WebForms"]),
         .executable(name: "exup-tuf-client", targets: ["exup-tuf-client"]),
     ],
     dependencies: [
@@ -40,6 +44,9 @@ let package = Package(
 
         // The strict TOML reader configuration files are parsed with.
         .target(name: "TOML"),
+
+        // The web UI's form bodies: URL-encoded fields and multipart uploads (parsing only).
+        .target(name: "WebForms"),
 
         // Operating-system helpers: durable file writes, running short commands.
         .target(name: "ExupSystem"),
@@ -77,7 +84,7 @@ let package = Package(
 
         // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
         .target(name: "ManagerServer", dependencies: [
-            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "TOML", "Transport", "TUF",
+            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "TOML", "Transport", "TUF", "WebForms",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "HummingbirdTLS", package: "hummingbird"),

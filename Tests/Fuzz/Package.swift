@@ -15,6 +15,12 @@ let package = Package(
         .executableTarget(name: "fuzz-xml", dependencies: [
             .product(name: "PackageFormat", package: "exup"), .product(name: "ExupXML", package: "exup"),
         ], swiftSettings: fuzzFlags),
+        .executableTarget(name: "fuzz-toml", dependencies: [.product(name: "TOML", package: "exup")], swiftSettings: fuzzFlags),
+        .executableTarget(name: "fuzz-tuf", dependencies: [.product(name: "TUF", package: "exup")], swiftSettings: fuzzFlags),
+        .executableTarget(name: "fuzz-multipart", dependencies: [.product(name: "WebForms", package: "exup")], swiftSettings: fuzzFlags),
+        .executableTarget(name: "fuzz-agent-json", dependencies: [
+            .product(name: "ExupCore", package: "exup"), .product(name: "TUF", package: "exup"),
+        ], swiftSettings: fuzzFlags),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -2,6 +2,7 @@ import ExupCore
 import Hummingbird
 import Manager
 import TUF
+import WebForms
 
 /// The fleet (seed §3.4, Table 10 icons, Table 21 filters) and the group pages with group apply (§3.5.2).
 extension WebRoutes {

@@ -1,5 +1,6 @@
 import Hummingbird
 import Manager
+import WebForms
 
 /// `/login` and `/logout`: the API's users and sessions behind a form and a cookie. The new-package
 /// notices of R148–R150 are shown once, on the first page after the login, to users who may apply.

@@ -6,6 +6,7 @@ import TUF
 import Transport
 #if canImport(Glibc)
 import Glibc
+import WebForms
 #endif
 
 /// The repository (seed §3.4.1–§3.4.4): packages by component or by model with Table 20's indicators,

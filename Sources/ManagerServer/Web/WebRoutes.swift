@@ -5,6 +5,7 @@ import Manager
 import Repository
 #if canImport(Glibc)
 import Glibc
+import WebForms
 #endif
 
 /// The manager's pages (seed §1.5, §3.4–§3.7): rendered here, with the same permissions as the API —

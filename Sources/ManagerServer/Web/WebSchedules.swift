@@ -1,3 +1,4 @@
+import WebForms
 import Hummingbird
 import Manager
 import TUF

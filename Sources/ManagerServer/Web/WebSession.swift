@@ -2,6 +2,7 @@ import ExupCrypto
 import Hummingbird
 import Manager
 import Repository
+import WebForms
 
 /// The pages' login state: the API's session token in an HttpOnly, SameSite=Strict cookie (Secure when
 /// the manager serves HTTPS), and a CSRF token every form carries. The token is derived from the session

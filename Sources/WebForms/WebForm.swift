@@ -1,20 +1,22 @@
+/// Form bodies the web UI receives: URL-encoded fields and multipart uploads. Pure parsing, no I/O beyond
+/// mapping an upload that is already on disk; its own target so that the fuzzers reach it.
 #if canImport(Glibc)
 import Glibc
 #endif
 
 /// A submitted form's fields (application/x-www-form-urlencoded, or the text fields of a multipart
 /// upload), in order, with repeated names kept.
-struct WebForm: Sendable {
-    var fields: [(name: String, value: String)] = []
+public struct WebForm: Sendable {
+    public var fields: [(name: String, value: String)] = []
 
-    subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
-    func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
-    func flag(_ name: String) -> Bool { self[name].map { $0 == "on" || $0 == "true" || $0 == "1" } ?? false }
+    public subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
+    public func all(_ name: String) -> [String] { fields.filter { $0.name == name }.map(\.value) }
+    public func flag(_ name: String) -> Bool { self[name].map { $0 == "on" || $0 == "true" || $0 == "1" } ?? false }
 
-    init(fields: [(name: String, value: String)] = []) { self.fields = fields }
+    public init(fields: [(name: String, value: String)] = []) { self.fields = fields }
 
     /// Parses `a=1&b=x+y%21`.
-    init(urlEncoded bytes: [UInt8]) {
+    public init(urlEncoded bytes: [UInt8]) {
         for pair in bytes.split(separator: UInt8(ascii: "&"), omittingEmptySubsequences: true) {
             let parts = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
             let name = Self.decode(parts[0]), value = parts.count > 1 ? Self.decode(parts[1]) : ""
@@ -55,10 +57,10 @@ struct WebForm: Sendable {
 /// A multipart/form-data body already stored in a file, read through a read-only mapping so that a large
 /// upload never sits on the heap. Text fields become a `WebForm`; each file part is handed to `onFile`
 /// with its (client-side) file name and bytes.
-enum MultipartFile {
-    struct Failure: Error, CustomStringConvertible { var description: String }
+public enum MultipartFile {
+    public struct Failure: Error, CustomStringConvertible { public var description: String }
 
-    static func boundary(contentType: String) -> String? {
+    public static func boundary(contentType: String) -> String? {
         guard contentType.lowercased().hasPrefix("multipart/form-data") else { return nil }
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimming(" ") }
@@ -70,7 +72,7 @@ enum MultipartFile {
         return nil
     }
 
-    static func parse(path: String, boundary: String, onFile: (String, UnsafeRawBufferPointer) throws -> Void) throws -> WebForm {
+    public static func parse(path: String, boundary: String, onFile: (String, UnsafeRawBufferPointer) throws -> Void) throws -> WebForm {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw Failure(description: "cannot read the upload") }
         defer { close(fd) }
@@ -82,7 +84,7 @@ enum MultipartFile {
         return try parse(UnsafeRawBufferPointer(start: base, count: size), boundary: boundary, onFile: onFile)
     }
 
-    static func parse(_ body: UnsafeRawBufferPointer, boundary: String, onFile: (String, UnsafeRawBufferPointer) throws -> Void) throws -> WebForm {
+    public static func parse(_ body: UnsafeRawBufferPointer, boundary: String, onFile: (String, UnsafeRawBufferPointer) throws -> Void) throws -> WebForm {
         let opening = Array(("--" + boundary).utf8), delimiter = Array(("\r\n--" + boundary).utf8)
         guard body.count >= opening.count, memcmp(body.baseAddress!, opening, opening.count) == 0 else {
             throw Failure(description: "the form data does not start with its boundary")
@@ -149,7 +151,7 @@ enum MultipartFile {
 
 extension StringProtocol {
     /// The text without `character` at either end.
-    func trimming(_ character: Character) -> String {
+    public func trimming(_ character: Character) -> String {
         var slice = Substring(self)
         while slice.first == character { slice = slice.dropFirst() }
         while slice.last == character { slice = slice.dropLast() }
