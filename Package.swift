@@ -43,7 +43,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
         // The strict TOML reader configuration files are parsed with.
-        .target(name: "TOML"),
+        .target(name: "TOML", dependencies: ["ExupCore"]),
 
         // The web UI's form bodies: URL-encoded fields and multipart uploads (parsing only).
         .target(name: "WebForms"),
@@ -97,29 +97,35 @@ let package = Package(
         // The update package contract (package-format.md): read, build, sign, verify.
         .target(name: "PackageFormat", dependencies: ["ExupCore", "ExupCrypto", "ExupXML", "ExupZip"]),
 
+        // What every executable shares on the command line: exit statuses, one-line errors, progress lines.
+        .target(name: "ExupCommandLine", dependencies: [
+            "ExupCore", "ExupSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+
         // The administrator's CLI; `exup pkg …` is the package tool.
         .executableTarget(name: "exup", dependencies: [
-            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "Transport", "TUF",
+            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "ExupCommandLine", "Transport", "TUF",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // The manager: repository + manager + web UI in one process.
         .executableTarget(name: "exup-manager", dependencies: [
-            "ManagerServer", "Repository", "ExupCore", "ExupSystem",
+            "ManagerServer", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
 
         // The agent's executable: the daemon and its local CLI.
         .executableTarget(name: "exup-agent", dependencies: [
-            "Agent", "ExupCore", "ExupSystem", "Inventory", "TUF", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "Agent", "ExupCore", "ExupSystem", "ExupCommandLine", "Inventory", "TUF", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
         ]),
 
         // The TUF conformance suite's client CLI over exup's TUF client (built for tests, never shipped).
         .executableTarget(name: "exup-tuf-client", dependencies: [
-            "TUF", "ExupSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TUF", "ExupSystem", "ExupCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // Benchmarks `make bench` runs (never shipped).

@@ -60,10 +60,10 @@ public struct AgentConfiguration: Sendable {
     public static let defaultPath = "/etc/exup/agent.toml"
 
     /// A secret from a file named in the configuration (see SecretFile): refused when others can change it.
-    static func secret(_ path: String, key: String, warnings: inout [String]) throws(TOMLError) -> String {
+    static func secret(_ path: String, key: String, line: Int, warnings: inout [String]) throws(TOMLError) -> String {
         let contents: SecretFile.Contents?
-        do { contents = try SecretFile.read(path, limit: 16 << 10) } catch { throw TOMLError(line: 0, reason: "\(key): \(error.description)") }
-        guard let contents else { throw TOMLError(line: 0, reason: "\(key) \(path) cannot be read: no such file") }
+        do { contents = try SecretFile.read(path, limit: 16 << 10) } catch { throw TOMLError(line: line, reason: "\(key): \(error.description)") }
+        guard let contents else { throw TOMLError(line: line, reason: "\(key) \(path) cannot be read: no such file") }
         if let warning = contents.warning { warnings.append(warning) }
         return contents.text
     }
@@ -73,7 +73,7 @@ public struct AgentConfiguration: Sendable {
     /// Reads a configuration file; unknown tables and keys are refused with their line.
     public static func load(path: String) throws(ConfigurationError) -> AgentConfiguration {
         guard let text = LocalFile.readText(path, limit: 1 << 20) else {
-            throw ConfigurationError(path: path, reason: "cannot be read (missing, unreadable or over 1 MiB)")
+            throw ConfigurationError(path: path, reason: LocalFile.unreadableReason(path, limit: 1 << 20))
         }
         do { return try parse(text, relativeTo: path) } catch {
             throw ConfigurationError(path: path, reason: error.description)
@@ -84,7 +84,8 @@ public struct AgentConfiguration: Sendable {
         let document = try TOMLDocument(parsing: text)
         let known: Set<String> = ["", "ipmi", "inventory", "manager", "agent", "trust", "proxy"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
-            throw TOMLError(line: line, reason: "unknown table [\(name)]")
+            let hint = ClosestName.suggest(name, among: known.filter { !$0.isEmpty }.sorted()).map { "; did you mean [\($0)]?" } ?? ""
+            throw TOMLError(line: line, reason: "unknown table [\(name)]\(hint)")
         }
         if let (key, entry) = document.tables[""]!.min(by: { $0.value.line < $1.value.line }) {
             throw TOMLError(line: entry.line, reason: "key \(key) must be inside a table such as [ipmi]")
@@ -107,11 +108,11 @@ public struct AgentConfiguration: Sendable {
         config.ipmi.workarounds = try ipmi.strings("workarounds") ?? config.ipmi.workarounds
         try ipmi.rejectUnknownKeys()
         if password != nil && passwordFile != nil {
-            throw TOMLError(line: 0, reason: "[ipmi] sets both password and password-file; keep one")
+            throw TOMLError(line: ipmi.line("password-file"), reason: "[ipmi] sets both password and password-file; keep one")
         }
         if let password { config.ipmi.password = password }
         if let passwordFile {
-            config.ipmi.password = try secret(passwordFile, key: "[ipmi] password-file", warnings: &config.warnings).trimmingTrailingNewlines()
+            config.ipmi.password = try secret(passwordFile, key: "[ipmi] password-file", line: ipmi.line("password-file"), warnings: &config.warnings).trimmingTrailingNewlines()
         }
         if (config.ipmi.driver == .lan || config.ipmi.driver == .lan20) && (config.ipmi.host ?? "").isEmpty {
             throw TOMLError(line: document.tableLines["ipmi"] ?? 0, reason: "[ipmi] driver \"\(config.ipmi.driver.rawValue)\" needs host")
@@ -135,15 +136,15 @@ public struct AgentConfiguration: Sendable {
         config.manager.caFile = try manager.string("ca-file")
         try manager.rejectUnknownKeys()
         if token != nil && tokenFile != nil {
-            throw TOMLError(line: 0, reason: "[manager] sets both enrolment-token and enrolment-token-file; keep one")
+            throw TOMLError(line: manager.line("enrolment-token-file"), reason: "[manager] sets both enrolment-token and enrolment-token-file; keep one")
         }
         config.manager.enrolmentToken = token
         if let tokenFile {
-            config.manager.enrolmentToken = try secret(tokenFile, key: "[manager] enrolment-token-file", warnings: &config.warnings)
+            config.manager.enrolmentToken = try secret(tokenFile, key: "[manager] enrolment-token-file", line: manager.line("enrolment-token-file"), warnings: &config.warnings)
                 .trimmingScalars(in: " \t\r\n")
         }
         if let url = config.manager.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
-            throw TOMLError(line: 0, reason: "[manager] url must start with http:// or https://, not \(url)")
+            throw TOMLError(line: manager.line("url"), reason: "[manager] url must start with http:// or https://, not \(url)")
         }
 
         var agent = TOMLTable(document, "agent")
@@ -157,13 +158,13 @@ public struct AgentConfiguration: Sendable {
         config.agent.socketPath = try agent.string("socket") ?? config.agent.socketPath
         config.agent.healthGate = try agent.string("health-gate") ?? config.agent.healthGate
         guard ["normal", "strict", "off"].contains(config.agent.healthGate) else {
-            throw TOMLError(line: 0, reason: "[agent] health-gate must be \"normal\", \"strict\" or \"off\", not \(config.agent.healthGate)")
+            throw TOMLError(line: agent.line("health-gate"), reason: "[agent] health-gate must be \"normal\", \"strict\" or \"off\", not \(config.agent.healthGate)")
         }
         if let reserve = try agent.int("cache-reserve-mib", in: 0...1_048_576) { config.agent.cacheReserveBytes = UInt64(reserve) << 20 }
         config.agent.inventoryIntervalSeconds = try agent.int("inventory-interval-seconds", in: 0...86_400) ?? config.agent.inventoryIntervalSeconds
         try agent.rejectUnknownKeys()
         if config.agent.rebootCommand.isEmpty || !config.agent.rebootCommand[0].hasPrefix("/") {
-            throw TOMLError(line: 0, reason: "[agent] reboot-command must be a list whose first element is an absolute path")
+            throw TOMLError(line: agent.line("reboot-command"), reason: "[agent] reboot-command must be a list whose first element is an absolute path")
         }
 
         var proxy = TOMLTable(document, "proxy")
@@ -174,10 +175,10 @@ public struct AgentConfiguration: Sendable {
             }
             let password = try proxy.string("password")
             let passwordFile = try proxy.string("password-file")
-            if password != nil && passwordFile != nil { throw TOMLError(line: 0, reason: "[proxy] sets both password and password-file; keep one") }
+            if password != nil && passwordFile != nil { throw TOMLError(line: proxy.line("password-file"), reason: "[proxy] sets both password and password-file; keep one") }
             var secret = password
             if let passwordFile {
-                secret = try Self.secret(passwordFile, key: "[proxy] password-file", warnings: &config.warnings).trimmingScalars(in: " \r\n")
+                secret = try Self.secret(passwordFile, key: "[proxy] password-file", line: proxy.line("password-file"), warnings: &config.warnings).trimmingScalars(in: " \r\n")
             }
             config.proxy = ProxySettings(host: host, port: try proxy.int("port", in: 1...65535) ?? 8080, username: try proxy.string("username"),
                                          password: secret, authentication: auth)

@@ -43,9 +43,11 @@ public struct AgentCycle {
     let clock: () -> Int64
     let mode: Mode
     let control: AgentControl?
+    let events: AgentEventSink
 
     public init(configuration: AgentConfiguration, mode: Mode = .apply, control: AgentControl? = nil,
-                clock: @escaping () -> Int64 = { Int64(time(nil)) }) {
+                events: @escaping AgentEventSink = { _ in }, clock: @escaping () -> Int64 = { Int64(time(nil)) }) {
+        self.events = events
         self.configuration = configuration
         store = AgentStateStore(directory: configuration.agent.stateDirectory)
         self.clock = clock
@@ -65,10 +67,12 @@ public struct AgentCycle {
         } else {
             state = try enrol(url: url)
             enrolled = true
+            events(AgentEvent(.notice, "enrolled as \(state.name)", ["manager": url]))
         }
         guard let credential = store.credential() else { throw AgentError("no credential in \(store.directory)") }
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile, proxy: configuration.proxy)
         let session = try AgentSession(configuration: configuration, store: store, state: state, link: link, clock: clock)
+        session.events = events
         var cache = PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url, credential: credential,
                                  caFile: configuration.manager.caFile, proxy: configuration.proxy)
         cache.reserve = configuration.agent.cacheReserveBytes

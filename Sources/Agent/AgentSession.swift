@@ -24,6 +24,8 @@ final class AgentSession {
     var contactLost: String?
     /// The sequence of the report queued in this cycle, if one was.
     var queued: Int64?
+    /// Where the moments the daemon logs go (see AgentEvent).
+    var events: AgentEventSink = { _ in }
 
     init(configuration: AgentConfiguration, store: AgentStateStore, state: AgentState, link: ManagerLink, clock: @escaping () -> Int64) throws {
         self.configuration = configuration

@@ -189,6 +189,8 @@ struct ApplyRunner {
         // The journal says "running" before the program exists: a crash in between is found again by
         // the program's working directory (see recover()).
         try update(itemID) { $0.phase = .running; $0.percent = 50; $0.startedAt = session.clock() }
+        session.events(AgentEvent(.info, "item #\(itemID) started: \(entry.kind == .apply ? "apply" : "uninstall") \(entry.packageID)",
+                                  ["module": entry.moduleID, "version": entry.version ?? "-"]))
         let program: DetachedProgram
         do {
             try LocalFile.makeDirectories(stateDirectory + "/logs", mode: 0o700)
@@ -318,5 +320,11 @@ struct ApplyRunner {
             $0.message = message
             $0.finishedBootID = session.bootID
         }
+        guard let entry = session.journal.entry(itemID) else { return }
+        let refused = phase == .failed && (message ?? "").contains("refused")
+        let level: AgentEvent.Level = phase == .failed ? (refused ? .warning : .error) : phase == .cancelled ? .notice : .info
+        let word = refused ? "refused" : phase.rawValue
+        session.events(AgentEvent(level, "item #\(itemID) \(word)" + (message.map { ": \($0)" } ?? ""),
+                                  ["module": entry.moduleID, "package": entry.packageID]))
     }
 }

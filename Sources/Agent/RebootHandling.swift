@@ -24,9 +24,16 @@ extension ApplyRunner {
         let stopped = session.journal.stoppedForLostContact
         session.journal.stoppedForLostContact = false   // the next run starts afresh
         try session.saveJournal()
-        guard RebootRule.shouldReboot(allowReboot: ran.allSatisfy(\.options.allowReboot), stoppedForLostContact: stopped, results: results) else {
+        let allowed = ran.allSatisfy(\.options.allowReboot)
+        guard RebootRule.shouldReboot(allowReboot: allowed, stoppedForLostContact: stopped, results: results) else {
+            if ran.contains(where: { $0.phase == .rebootRequired }) {
+                session.events(AgentEvent(.notice, "reboot decision: not rebooting (" + (!allowed ? "the approval did not allow a reboot"
+                    : stopped ? "the run stopped when contact was lost" : "an item of the run failed") + "); the server needs a reboot to finish"))
+            }
             return false
         }
+        session.events(AgentEvent(.notice, "reboot decision: rebooting now to finish the run",
+                                  ["command": session.configuration.agent.rebootCommand.joined(separator: " ")]))
         // Written before the command runs: after the new boot the agent knows a reboot was asked for.
         session.journal.rebootRequestedInBoot = session.bootID
         try session.saveJournal()

@@ -44,6 +44,19 @@ public enum LocalFile {
         read(path, limit: limit).map { String(decoding: $0, as: UTF8.self) }
     }
 
+    /// Why `read` found nothing, in words: "no such file", "is a directory", "permission denied", "over 1 MiB".
+    public static func unreadableReason(_ path: String, limit: Int) -> String {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return "cannot be read: " + String(cString: strerror(errno)).lowercased() }
+        if (info.st_mode & S_IFMT) == S_IFDIR { return "is a directory, not a file" }
+        if (info.st_mode & S_IFMT) != S_IFREG { return "is not a regular file" }
+        if info.st_size > limit { return "is over \(limit >> 20 > 0 ? "\(limit >> 20) MiB" : "\(limit >> 10) KiB"), too big to be what was meant" }
+        let fd = open(path, O_RDONLY)
+        if fd < 0 { return "cannot be read: " + String(cString: strerror(errno)).lowercased() }
+        close(fd)
+        return "cannot be read"
+    }
+
     public static func writeAtomically(_ bytes: [UInt8], to path: String, mode: mode_t = 0o644) throws(FileError) {
         let failure: FileError? = bytes.withUnsafeBytes { raw in
             do throws(FileError) { try writeAtomically(raw, to: path, mode: mode); return nil } catch { return error }
@@ -84,6 +97,12 @@ public enum LocalFile {
     }
 
     public static func exists(_ path: String) -> Bool { access(path, F_OK) == 0 }
+
+    /// True for a directory (or a link to one).
+    public static func isDirectory(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+    }
 
     /// A file's size, or nil when it cannot be stat'ed.
     public static func size(_ path: String) -> UInt64? {

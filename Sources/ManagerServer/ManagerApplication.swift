@@ -24,11 +24,19 @@ public struct ManagerApplication {
     public let remote: RemoteRepository?
 
     let logger: Logger
+    /// Held while this process uses the data directory: a second manager on it would corrupt nothing
+    /// visibly and everything slowly (two writers of the pool, two schedulers, two TUF key users).
+    let dataLock: ProcessLock
 
     /// Loads or creates the data directory and its secrets (written 0600 before anything listens).
     public init(configuration: ManagerConfiguration, logger: Logger) throws {
         // Settings saved from the settings page take the place of the file's schedule, proxy and icon.
         var configuration = configuration
+        try LocalFile.makeDirectories(configuration.dataDirectory, mode: 0o700)
+        do { dataLock = try ProcessLock(path: configuration.dataDirectory + "/manager.lock") } catch let held as ProcessLock.Held {
+            throw ManagerStartError("another exup-manager (pid \(held.pid.map(String.init) ?? "?")) is using the data directory \(configuration.dataDirectory); "
+                                    + "stop it first, or give this one a data directory of its own")
+        }
         try SavedRepositorySettings.load(dataDirectory: configuration.dataDirectory)?.apply(to: &configuration)
         self.configuration = configuration
         self.logger = logger
@@ -262,4 +270,10 @@ struct OperationsTicker: Service {
         _ = sync.start(actor: "remote batch")
         for _ in 0..<3600 where sync.status.state == .running { try? await Task.sleep(for: .seconds(1)) }
     }
+}
+
+/// Why the manager cannot start, in one line.
+public struct ManagerStartError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
 }

@@ -54,22 +54,23 @@ public struct ManagerConfiguration: Sendable {
 
     public static func load(path: String) throws -> ManagerConfiguration {
         guard let text = LocalFile.readText(path, limit: 1 << 20) else {
-            throw TOMLError(line: 0, reason: "\(path) cannot be read")
+            throw ConfigurationFileError(path: path, reason: LocalFile.unreadableReason(path, limit: 1 << 20))
         }
-        return try parse(text)
+        do { return try parse(text) } catch { throw ConfigurationFileError(path: path, reason: error.description) }
     }
 
     public static func parse(_ text: String) throws(TOMLError) -> ManagerConfiguration {
         let document = try TOMLDocument(parsing: text)
         let known: Set<String> = ["", "server", "repository", "repository.upstream", "repository.proxy", "repository.remote", "manager"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
-            throw TOMLError(line: line, reason: "unknown table [\(name)]")
+            let hint = ClosestName.suggest(name, among: known.filter { !$0.isEmpty }.sorted()).map { "; did you mean [\($0)]?" } ?? ""
+            throw TOMLError(line: line, reason: "unknown table [\(name)]\(hint)")
         }
         var config = ManagerConfiguration()
         var server = TOMLTable(document, "server")
         if let listen = try server.string("listen") {
             guard let (host, port) = ManagerConfiguration.parseListen(listen) else {
-                throw TOMLError(line: 0, reason: "[server] listen must be HOST:PORT, not \(listen)")
+                throw TOMLError(line: server.line("listen"), reason: "[server] listen must be HOST:PORT with a port from 0 to 65535, not \(listen)")
             }
             (config.listenHost, config.listenPort) = (host, port)
         }
@@ -84,7 +85,7 @@ public struct ManagerConfiguration: Sendable {
         config.connectionsPerSource = try server.int("connections-per-source", in: 1...1_000_000) ?? config.connectionsPerSource
         try server.rejectUnknownKeys()
         if (config.tlsCertificate == nil) != (config.tlsKey == nil) {
-            throw TOMLError(line: 0, reason: "[server] tls-certificate and tls-key go together")
+            throw TOMLError(line: server.line(config.tlsKey == nil ? "tls-certificate" : "tls-key"), reason: "[server] tls-certificate and tls-key go together")
         }
         var repository = TOMLTable(document, "repository")
         config.dataDirectory = try repository.string("data-dir") ?? config.dataDirectory
@@ -92,7 +93,7 @@ public struct ManagerConfiguration: Sendable {
         config.renewIntervalSeconds = try repository.int("renew-interval-seconds", in: 1...86_400) ?? config.renewIntervalSeconds
         if let icon = try repository.string("initial-status-icon") {
             guard let parsed = ManualIcon(rawValue: icon) else {
-                throw TOMLError(line: 0, reason: "[repository] initial-status-icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw TOMLError(line: repository.line("initial-status-icon"), reason: "[repository] initial-status-icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             config.initialStatusIcon = parsed
         }
@@ -107,10 +108,10 @@ public struct ManagerConfiguration: Sendable {
         try remote.rejectUnknownKeys()
         if let remoteURL {
             guard remoteURL.hasPrefix("http://") || remoteURL.hasPrefix("https://") else {
-                throw TOMLError(line: 0, reason: "[repository.remote] url must start with http:// or https://, not \(remoteURL)")
+                throw TOMLError(line: remote.line("url"), reason: "[repository.remote] url must start with http:// or https://, not \(remoteURL)")
             }
             guard onFailure == "keep" || onFailure == "refuse" else {
-                throw TOMLError(line: 0, reason: "[repository.remote] on-check-failure must be \"keep\" or \"refuse\", not \(onFailure)")
+                throw TOMLError(line: remote.line("on-check-failure"), reason: "[repository.remote] on-check-failure must be \"keep\" or \"refuse\", not \(onFailure)")
             }
             guard config.upstream == nil else {
                 throw TOMLError(line: document.tableLines["repository.remote"] ?? 0,
@@ -157,13 +158,13 @@ public struct ManagerConfiguration: Sendable {
             return nil
         }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
-            throw TOMLError(line: 0, reason: "[repository.upstream] url must start with http:// or https://, not \(url)")
+            throw TOMLError(line: table.line("url"), reason: "[repository.upstream] url must start with http:// or https://, not \(url)")
         }
         guard let minute = SyncSchedule.minuteOfDay(timeText) else {
-            throw TOMLError(line: 0, reason: "[repository.upstream] sync-time must be HH:MM (UTC), not \(timeText)")
+            throw TOMLError(line: table.line("sync-time"), reason: "[repository.upstream] sync-time must be HH:MM (UTC), not \(timeText)")
         }
         if let rootSHA256, rootSHA256.count != 64 || !rootSHA256.allSatisfy(\.isHexDigit) {
-            throw TOMLError(line: 0, reason: "[repository.upstream] root-sha256 must be 64 hex digits")
+            throw TOMLError(line: table.line("root-sha256"), reason: "[repository.upstream] root-sha256 must be 64 hex digits")
         }
         return UpstreamSettings(url: url, password: password ?? "", rootSHA256: rootSHA256, proxy: proxy,
                                 schedule: interval == 0 ? nil : SyncSchedule(intervalHours: interval, minuteOfDay: minute))
@@ -173,11 +174,11 @@ public struct ManagerConfiguration: Sendable {
     static func secret(_ table: inout TOMLTable, _ key: String, table name: String, warnings: inout [String]) throws(TOMLError) -> String? {
         let value = try table.string(key)
         let file = try table.string(key + "-file")
-        if value != nil && file != nil { throw TOMLError(line: 0, reason: "[\(name)] sets both \(key) and \(key)-file; keep one") }
+        if value != nil && file != nil { throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] sets both \(key) and \(key)-file; keep one") }
         guard let file else { return value }
         let contents: SecretFile.Contents?
-        do { contents = try SecretFile.read(file, limit: 16 << 10) } catch { throw TOMLError(line: 0, reason: "[\(name)] \(key)-file: \(error.description)") }
-        guard let contents else { throw TOMLError(line: 0, reason: "[\(name)] \(key)-file \(file) cannot be read: no such file") }
+        do { contents = try SecretFile.read(file, limit: 16 << 10) } catch { throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] \(key)-file: \(error.description)") }
+        guard let contents else { throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] \(key)-file \(file) cannot be read: no such file") }
         if let warning = contents.warning { warnings.append(warning) }
         return contents.text.trimmingScalars(in: " \r\n")
     }
@@ -195,4 +196,11 @@ public struct ManagerConfiguration: Sendable {
         if host.hasPrefix("[") && host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
         return host.isEmpty ? nil : (host, port)
     }
+}
+
+/// A configuration file that cannot be used: its path, then the line and the reason.
+public struct ConfigurationFileError: Error, Sendable, CustomStringConvertible {
+    public var path: String
+    public var reason: String
+    public var description: String { "\(path): \(reason)" }
 }

@@ -1,3 +1,5 @@
+import ExupCore
+
 /// A strict reader for the TOML exup's configuration files use: tables, dotted table names, bare or
 /// quoted keys, basic and literal strings, integers, floats, booleans and arrays (over several lines if
 /// need be). Anything else (inline tables, dates, multi-line strings, duplicate keys) is refused with the
@@ -291,10 +293,14 @@ public struct TOMLTable {
         return value
     }
 
-    /// Refuses keys nobody asked for (typos), naming them and their line.
+    /// Refuses keys nobody asked for (typos), naming them, their line and the known key they resemble.
     public func rejectUnknownKeys() throws(TOMLError) {
         if let (key, entry) = entries.filter({ !used.contains($0.key) }).min(by: { $0.value.line < $1.value.line }) {
-            throw TOMLError(line: entry.line, reason: "unknown key \(key) in [\(name)]")
+            let hint = ClosestName.suggest(key, among: used.sorted()).map { "; did you mean \($0)?" } ?? ""
+            throw TOMLError(line: entry.line, reason: "unknown key \(key) in [\(name)]\(hint)")
         }
     }
+
+    /// The line a key is set on (the table's first key when it is not set), for errors about its value.
+    public func line(_ key: String) -> Int { entries[key]?.line ?? entries.values.map(\.line).min() ?? 0 }
 }

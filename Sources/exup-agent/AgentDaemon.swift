@@ -1,5 +1,6 @@
 import Agent
 import Dispatch
+import ExupCommandLine
 import ExupCore
 import ExupSystem
 import FoundationEssentials
@@ -38,9 +39,13 @@ struct PollService: Service {
     /// One cycle on a thread of its own (an apply can take an hour; the cooperative pool must not wait),
     /// logged, and answered as the JSON line the local CLI receives.
     func cycle(_ mode: AgentCycle.Mode) async -> String {
-        let configuration = configuration, control = control
+        let configuration = configuration, control = control, logger = logger
+        let events: AgentEventSink = { event in
+            let level: Logger.Level = switch event.level { case .info: .info; case .notice: .notice; case .warning: .warning; case .error: .error }
+            logger.log(level: level, "\(event.message)", metadata: event.fields.mapValues { .string($0) })
+        }
         let result: Result<AgentCycle.Outcome, any Error> = await OffPool.compute("exup-agent.cycle") {
-            Result { try AgentCycle(configuration: configuration, mode: mode, control: control).runOnce() }
+            Result { try AgentCycle(configuration: configuration, mode: mode, control: control, events: events).runOnce() }
         }
         switch result {
         case .success(let outcome):
@@ -50,13 +55,12 @@ struct PollService: Service {
                        metadata: ["exup.mode": "\(mode.rawValue)", "exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
                                   "exup.items": "\(outcome.items.count)"])
             if let refusal = outcome.metadataRefusal { logger.warning("\(refusal)") }
-            for item in outcome.items where item.state == .failed { logger.error("item \(item.itemID) failed: \(item.message ?? "")") }
             return ControlAnswer.success(outcome)
         case .failure(let error as AgentStopping):
             logger.notice("\(error)")
             return ControlAnswer.failure("\(error)")
         case .failure(let error):
-            logger.error("poll failed: \(error)")
+            logger.error("poll failed: \(ErrorWording.describe(error))")
             return ControlAnswer.failure("\(error)")
         }
     }
@@ -73,6 +77,8 @@ struct ControlService: Service {
         let server: ControlSocket
         do { server = try ControlSocket(listeningAt: socketPath) } catch {
             logger.warning("local CLI socket unavailable (the CLI falls back to the state on disk): \(error)")
+            // Stays until the daemon stops: a service that ends early would stop the whole group.
+            try? await gracefulShutdown()
             return
         }
         // Blocking accept on a thread of its own (an idle daemon wakes for nothing); stopping shuts the
@@ -142,8 +148,18 @@ struct WatchdogService: Service {
 
 enum AgentDaemon {
     static func run(_ configuration: AgentConfiguration) async throws {
-        var logger = Logger(label: "exup-agent")
-        logger.logLevel = .info
+        JournalLogHandler.bootstrap()
+        let logger = Logger(label: "exup-agent")
+        // One daemon per state directory, for its whole life (a cycle alone is guarded by AgentLock).
+        let directory = configuration.agent.stateDirectory
+        do { try LocalFile.makeDirectories(directory, mode: 0o700) } catch {
+            throw CommandFailure("cannot create the state directory \(directory): \(error.reason)")
+        }
+        let lock: ProcessLock
+        do { lock = try ProcessLock(path: directory + "/daemon.lock") } catch let held as ProcessLock.Held {
+            throw CommandFailure("another exup-agent daemon is running (pid \(held.pid.map(String.init) ?? "?")) on \(directory)", code: "daemon-running")
+        }
+        defer { withExtendedLifetime(lock) {} }
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         let control = AgentControl()
         var services: [any Service] = [PollService(configuration: configuration, notifier: notifier, control: control, logger: logger),
@@ -151,8 +167,13 @@ enum AgentDaemon {
         if let interval = notifier.watchdogInterval { services.append(WatchdogService(notifier: notifier, interval: interval)) }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("exup-agent \(ExupVersion.string) starting, manager \(configuration.manager.url ?? "(not set)")")
+        logger.info("exup-agent \(ExupVersion.string) starting", metadata: ["manager": "\(configuration.manager.url ?? "(not set)")",
+                                                                           "poll-interval": "\(configuration.agent.pollIntervalSeconds)s"])
         for warning in configuration.warnings { logger.warning("\(warning)") }
-        try await group.run()
+        do { try await group.run() } catch {
+            logger.error("stopped: \(ErrorWording.describe(error))")
+            throw CommandFailure("stopped: \(ErrorWording.describe(error))")
+        }
+        logger.notice("stopped (SIGTERM or SIGINT): no item was interrupted; a running update program keeps running and is judged at the next start")
     }
 }

@@ -1,16 +1,14 @@
 import Agent
 import ArgumentParser
+import ExupCommandLine
 import ExupCore
 import ExupSystem
 
 /// The agent: the daemon (`run`) and its local CLI.
 @main
 struct ExupAgent: AsyncParsableCommand {
-    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
-    static func main() async {
-        ProcMount.requireMounted(program: "exup-agent")
-        await main(nil)
-    }
+    /// Refuses to start without /proc, then parses, runs and exits with the status of ExitStatus.
+    static func main() async { await CommandMain.run(Self.self, program: "exup-agent") }
 
     static let configuration = CommandConfiguration(
         commandName: "exup-agent",
@@ -32,7 +30,7 @@ struct ConfigOptions: ParsableArguments {
     func load() throws -> AgentConfiguration {
         do { return try AgentConfiguration.load(path: config) } catch {
             if config == AgentConfiguration.defaultPath, !LocalFileExists.check(config) { return AgentConfiguration() }
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
     }
 }

@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import ExupCommandLine
 import ExupCore
 import FoundationEssentials
 
@@ -14,6 +15,9 @@ extension LocalCycleCommand {
     func run() throws {
         let configuration = try options.load()
         let outcome: AgentCycle.Outcome
+        let progress = Self.mode == .apply && !options.json ? ApplyProgress(stateDirectory: configuration.agent.stateDirectory) : nil
+        progress?.start()
+        defer { progress?.stop() }
         do {
             if let line = try ControlSocket.request(configuration.agent.socketPath, #"{"command":"\#(Self.mode.rawValue)"}"#) {
                 guard let answer = try? JSONDecoder().decode(ControlAnswer.self, from: Data(line.utf8)) else {
@@ -24,8 +28,10 @@ extension LocalCycleCommand {
             } else {
                 outcome = try AgentCycle(configuration: configuration, mode: Self.mode).runOnce()
             }
-        } catch let error as AgentError { throw ValidationError(error.description) }
+        } catch let error as AgentError { throw CommandFailure(error.description) }
+        progress?.stop()
         try AgentText.printOutcome(outcome, json: options.json)
+        try AgentText.judge(outcome, json: options.json)
     }
 }
 
@@ -60,7 +66,7 @@ struct LogBundleCommand: ParsableCommand {
     func run() throws {
         let configuration = try options.load()
         do { try LogBundle.write(stateDirectory: configuration.agent.stateDirectory, to: out) } catch let error as AgentError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         if options.json {
             print(String(decoding: try JSONEncoder().encode(["written": out]), as: UTF8.self))

@@ -1,5 +1,6 @@
 import Agent
 import ArgumentParser
+import ExupCommandLine
 import ExupCore
 import ExupSystem
 import FoundationEssentials
@@ -19,9 +20,10 @@ struct RunCommand: AsyncParsableCommand {
         guard once else { return try await AgentDaemon.run(try options.load()) }
         let outcome: AgentCycle.Outcome
         do { outcome = try AgentCycle(configuration: try options.load()).runOnce() } catch let error as AgentError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         try AgentText.printOutcome(outcome, json: options.json)
+        try AgentText.judge(outcome, json: options.json)
     }
 }
 
@@ -34,7 +36,7 @@ struct StatusCommand: ParsableCommand {
         let configuration = try options.load()
         let store = AgentStateStore(directory: configuration.agent.stateDirectory)
         let state: AgentState?
-        do { state = try store.load() } catch let error as AgentError { throw ValidationError(error.description) }
+        do { state = try store.load() } catch let error as AgentError { throw CommandFailure(error.description) }
         guard let state else {
             if options.json { return print(#"{"status": "not-enrolled", "modules": []}"#) }
             print("not enrolled (state directory \(configuration.agent.stateDirectory)); run exup-agent run --once with an enrolment token")
@@ -42,7 +44,7 @@ struct StatusCommand: ParsableCommand {
         }
         let journal: ApplyJournal
         do { journal = try ApplyJournalStore(stateDirectory: store.directory).load() } catch let error as AgentError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         let bootID = LocalFile.readText(configuration.agent.bootIDFile, limit: 256)?.trimmingScalars(in: " \n")
         let local = LocalStatus(state: state, activities: journal.activities(bootID: bootID))
@@ -70,6 +72,18 @@ struct StatusCommand: ParsableCommand {
 }
 
 enum AgentText {
+    /// The exit status of a cycle: 1 when an item of it failed or was refused and none succeeded, 2 when
+    /// some did and some did not (the output above already says which).
+    static func judge(_ outcome: AgentCycle.Outcome, json: Bool) throws {
+        let failed = outcome.items.filter { $0.state == .failed }
+        guard !failed.isEmpty else { return }
+        let succeeded = outcome.items.contains { $0.state == .succeeded || $0.state == .rebootRequired }
+        if json { throw ExitCode(succeeded ? ExitStatus.partial.rawValue : ExitStatus.failure.rawValue) }
+        let list = failed.map { "#\($0.itemID)" }.joined(separator: ", ")
+        let summary = "\(failed.count) of \(outcome.items.count) item(s) failed or were refused (\(list))"
+        throw succeeded ? CommandFailure.partial(summary) : CommandFailure(summary, code: "item-failed")
+    }
+
     static func printOutcome(_ outcome: AgentCycle.Outcome, json: Bool) throws {
         if json {
             let encoder = JSONEncoder()
@@ -91,7 +105,7 @@ enum AgentText {
     static func printDirectives(_ directives: Directives?, changed: Bool) {
         guard let directives else { return }
         let items = directives.items
-        print(items.isEmpty ? "no approved work" + (changed ? " (directives updated)" : "")
+        print(items.isEmpty ? "no approved work left" + (changed ? " (directives updated)" : "")
               : "approved work" + (changed ? " (new)" : "") + ":")
         for item in items {
             print("  #\(item.id) \(item.kind.rawValue) \(item.moduleID) → \(item.version ?? "newest at run time")"

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupCore
 import ExupSystem
 import Logging
@@ -7,11 +8,8 @@ import ManagerServer
 /// The manager: repository + manager + web UI in one process.
 @main
 struct ExupManager: AsyncParsableCommand {
-    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
-    static func main() async {
-        ProcMount.requireMounted(program: "exup-manager")
-        await main(nil)
-    }
+    /// Refuses to start without /proc, then parses, runs and exits with the status of ExitStatus.
+    static func main() async { await CommandMain.run(Self.self, program: "exup-manager") }
 
     static let configuration = CommandConfiguration(
         commandName: "exup-manager",
@@ -45,45 +43,72 @@ struct Serve: AsyncParsableCommand {
     var trustedKeys: String?
 
     func run() async throws {
-        LoggingSystem.bootstrap { label in
-            var handler = StreamLogHandler.standardError(label: label)
-            handler.logLevel = .info
-            return handler
-        }
+        JournalLogHandler.bootstrap()
         let logger = Logger(label: "exup.manager")
         var configuration = ManagerConfiguration()
         if let config {
-            do { configuration = try ManagerConfiguration.load(path: config) } catch { throw ValidationError("\(config): \(error)") }
+            do { configuration = try ManagerConfiguration.load(path: config) } catch { throw CommandFailure("\(error)", code: "configuration") }
         }
         if let dataDir { configuration.dataDirectory = dataDir }
         if let trustedKeys { configuration.trustedKeys = trustedKeys }
         if let listen {
-            guard let (host, port) = ManagerConfiguration.parseListen(listen) else { throw ValidationError("--listen must be HOST:PORT, not \(listen)") }
+            guard let (host, port) = ManagerConfiguration.parseListen(listen) else {
+                throw ValidationError("--listen must be HOST:PORT with a port from 0 to 65535, not \(listen)")
+            }
             (configuration.listenHost, configuration.listenPort) = (host, port)
         }
+        if let trusted = configuration.trustedKeys, !LocalFile.isDirectory(trusted) {
+            throw CommandFailure("the trusted keys directory \(trusted) does not exist: create it and put the vendors' public keys (*.pem) in it",
+                                 code: "configuration")
+        }
+        let address = "\(configuration.listenHost):\(configuration.listenPort)"
+        // Before the first start generates anything: a port in use is said now, not after secrets were printed.
+        if let problem = ListenProbe.problem(host: configuration.listenHost, port: configuration.listenPort) {
+            throw CommandFailure("cannot listen on \(address): \(problem)", code: "listen")
+        }
         let manager: ManagerApplication
-        do { manager = try ManagerApplication(configuration: configuration, logger: logger) } catch {
-            throw ValidationError("cannot open the data directory \(configuration.dataDirectory): \(error)")
+        do { manager = try ManagerApplication(configuration: configuration, logger: logger) } catch let error as ManagerStartError {
+            throw CommandFailure(error.description, code: "data-directory-in-use")
+        } catch {
+            throw CommandFailure("cannot open the data directory \(configuration.dataDirectory): \(ErrorWording.describe(error))")
         }
         let firstPassword: String?
         do { firstPassword = try await manager.manager.createFirstAdministratorIfNeeded() } catch {
-            throw ValidationError("cannot create the first administrator in \(configuration.dataDirectory): \(error)")
+            throw CommandFailure("cannot create the first administrator in \(configuration.dataDirectory): \(ErrorWording.describe(error))")
         }
         if manager.secrets.created || firstPassword != nil {
-            say("""
-            exup-manager: first start; generated in \(configuration.dataDirectory) (mode 0600, shown only now):
-              administrator token:  \(manager.secrets.adminToken)   (admin.token)
-              repository password:  \(manager.secrets.repositoryPassword)   (repository.password)
-              user admin, password: \(firstPassword ?? "(unchanged)")   (admin.password; exup login --username admin)
-              TUF keys:             keys/ (move keys/root.pem offline once you have a copy; see the README)
-            """)
+            let directory = configuration.dataDirectory
+            // Secrets reach the screen of the person who started it, never a log: under systemd only where they are.
+            if Terminal.isInteractive {
+                say("""
+                exup-manager: first start; generated in \(directory) (mode 0600, shown only now):
+                  administrator token:  \(manager.secrets.adminToken)   (admin.token)
+                  repository password:  \(manager.secrets.repositoryPassword)   (repository.password)
+                  user admin, password: \(firstPassword ?? "(unchanged)")   (admin.password; exup login --username admin)
+                  TUF keys:             keys/ (move keys/root.pem offline once you have a copy; see docs/security.md)
+                """)
+            } else {
+                say("""
+                exup-manager: first start; generated in \(directory), each 0600: the administrator token (admin.token), the repository \
+                password (repository.password), the password of user admin (admin.password), the TUF keys (keys/; move keys/root.pem \
+                offline once you have a copy, see docs/security.md)
+                """)
+            }
         }
         let scheme = configuration.tlsCertificate == nil ? "http" : "https"
         let host = configuration.listenHost
         let application = try manager.makeApplication { port in
             say("exup-manager: listening on \(scheme)://\(host):\(port)")
         }
-        try await application.runService()
+        do { try await application.runService() } catch {
+            let text = "\(error)"
+            if text.contains("Address already in use") { throw CommandFailure("cannot listen on \(address): address already in use", code: "listen") }
+            if text.contains("Permission denied") || text.contains("Cannot assign requested address") {
+                throw CommandFailure("cannot listen on \(address): \(ErrorWording.describe(error))", code: "listen")
+            }
+            throw error
+        }
+        logger.info("stopped")
     }
 }
 
@@ -108,7 +133,7 @@ struct BackupCommand: ParsableCommand {
 
     func run() throws {
         let summary: ManagerBackup.Summary
-        do { summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) } catch { throw ValidationError("\(error)") }
+        do { summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) } catch { throw CommandFailure("\(error)") }
         if json { return say(summary.json) }
         say("backup written to \(out): \(summary.files) files, \(summary.packages) packages, \(summary.bytes / 1024) KiB (keep it safe: it holds the keys)")
     }
@@ -125,7 +150,7 @@ struct RestoreCommand: ParsableCommand {
 
     func run() throws {
         let summary: ManagerBackup.Summary
-        do { summary = try ManagerBackup.restore(backup, into: dataDir) } catch { throw ValidationError("\(error)") }
+        do { summary = try ManagerBackup.restore(backup, into: dataDir) } catch { throw CommandFailure("\(error)") }
         if json { return say(summary.json) }
         say("restored \(summary.files) files (\(summary.packages) packages, every one checked) into \(dataDir)")
     }

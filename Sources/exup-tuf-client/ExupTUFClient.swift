@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupSystem
 import TUF
 #if canImport(Glibc)
@@ -9,11 +10,8 @@ import Glibc
 /// running exup's TUF client. Built with the project for testing; not shipped in the packages.
 @main
 struct ExupTUFClient: ParsableCommand {
-    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
-    static func main() {
-        ProcMount.requireMounted(program: "exup-tuf-client")
-        main(nil)
-    }
+    /// Refuses to start without /proc, then parses, runs and exits with the status of ExitStatus.
+    static func main() { CommandMain.run(Self.self, program: "exup-tuf-client") }
 
     static let configuration = CommandConfiguration(
         commandName: "exup-tuf-client",

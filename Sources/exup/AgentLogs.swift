@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupSystem
 import FoundationEssentials
 
@@ -34,7 +35,7 @@ struct AgentLogs: ParsableCommand {
             let client = try server.client()
             let response = try client.send("GET", "/api/v1/servers/\(FleetPath.escape(name))/logs")
             try client.check(response, accept: [200])
-            guard !FileManager.default.fileExists(atPath: out) else { throw ValidationError("\(out) already exists; choose another --out") }
+            guard !FileManager.default.fileExists(atPath: out) else { throw CommandFailure("\(out) already exists; choose another --out") }
             try LocalFile.writeAtomically(response.body, to: out, mode: 0o600)
             if output.json { return try JSONOutput.print(Written(file: out, bytes: response.body.count)) }
             print("wrote \(out) (\(response.body.count) bytes)")

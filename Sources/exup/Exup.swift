@@ -1,15 +1,13 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupCore
 import ExupSystem
 
 /// The administrator's CLI. Today: the package tool (`exup pkg`).
 @main
 struct Exup: ParsableCommand {
-    /// Refuses to start without /proc (see ProcMount) before the arguments are read.
-    static func main() {
-        ProcMount.requireMounted(program: "exup")
-        main(nil)
-    }
+    /// Refuses to start without /proc, then parses, runs and exits with the status of ExitStatus.
+    static func main() { CommandMain.run(Self.self, program: "exup") }
 
     static let configuration = CommandConfiguration(
         commandName: "exup",

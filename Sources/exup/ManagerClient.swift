@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import FoundationEssentials
 import Transport
 
@@ -23,7 +24,7 @@ struct ServerOptions: ParsableArguments {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let saved = session.flatMap { $0.server == base ? $0.token : nil }
         guard let token = token ?? environment["EXUP_TOKEN"] ?? saved, !token.isEmpty else {
-            throw ValidationError("no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)")
+            throw CommandFailure("no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)")
         }
         return ManagerClient(base: base, token: token, caFile: caFile)
     }

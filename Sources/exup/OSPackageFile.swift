@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupSystem
 import PackageFormat
 
@@ -15,12 +16,12 @@ struct OSPackageFile {
             : ["/usr/bin/rpm", "-qp", "--nosignature", "--nodigest", "--qf", "%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n", path]
         let result: CommandRunner.Result
         do { result = try CommandRunner.run(arguments) } catch {
-            throw ValidationError("cannot read \(path) with \(arguments[0]) (is it installed?): \(error)")
+            throw CommandFailure("cannot read \(path) with \(arguments[0]) (is it installed?): \(error)")
         }
         let fields = result.stdoutText.split(separator: "\n").first?.split(separator: "\t").map(String.init) ?? []
         guard result.status == 0, fields.count == 2 else {
             let reason = result.stderrText.split(separator: "\n").last.map(String.init) ?? "exit status \(result.status)"
-            throw ValidationError("\(path) is not a readable .\(kind.rawValue): \(reason)")
+            throw CommandFailure("\(path) is not a readable .\(kind.rawValue): \(reason)")
         }
         var version = fields[1]
         if kind == .rpm, version.hasPrefix("0:") { version.removeFirst(2) }   // as rpm modules are reported: no 0 epoch

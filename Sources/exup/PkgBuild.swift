@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupCrypto
 import PackageFormat
 
@@ -62,22 +63,22 @@ struct PkgBuild: ParsableCommand {
         if let file = fromDeb ?? fromRPM { return try buildSelfUpdate(from: file, kind: fromDeb != nil ? .deb : .rpm) }
         guard let info else { return }
         guard let infoBytes = readFile(info, limit: 1 << 20) else {
-            throw ValidationError("cannot read \(info) (missing, unreadable or over 1 MiB)")
+            throw CommandFailure("cannot read \(info) (missing, unreadable or over 1 MiB)")
         }
         try build(infoBytes: infoBytes, payload: payload)
     }
 
     func build(infoBytes: [UInt8], payload: String?) throws {
-        guard let keyBytes = readFile(key, limit: 64 << 10) else { throw ValidationError("cannot read the key \(key)") }
+        guard let keyBytes = readFile(key, limit: 64 << 10) else { throw CommandFailure("cannot read the key \(key)") }
         let privateKey: Ed25519PrivateKey
         do { privateKey = try Ed25519PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)) } catch {
-            throw ValidationError("\(key): \(error)")
+            throw CommandFailure("\(key): \(error)")
         }
         let result: PackageBuilder.Result
         do {
             result = try PackageBuilder.build(infoXML: infoBytes, payloadDirectory: payload, key: privateKey, output: out)
         } catch {
-            throw ValidationError("cannot build \(out): \(error)")
+            throw CommandFailure("cannot build \(out): \(error)")
         }
         if output.json {
             try JSONOutput.print(BuildReport(path: result.path, id: result.info.id, module: result.info.moduleID,

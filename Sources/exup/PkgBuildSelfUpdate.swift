@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupCore
 import ExupSystem
 import PackageFormat
@@ -11,19 +12,19 @@ extension PkgBuild {
     func buildSelfUpdate(from file: String, kind: AgentSelfUpdate.Kind) throws {
         let osPackage = try OSPackageFile.read(file, kind: kind)
         guard osPackage.name == ModuleID.agent else {
-            throw ValidationError("\(file) is the package \(osPackage.name), not exup-agent: --from-\(kind.rawValue) wraps the agent's own package only")
+            throw CommandFailure("\(file) is the package \(osPackage.name), not exup-agent: --from-\(kind.rawValue) wraps the agent's own package only")
         }
         guard AgentSelfUpdate.isPlausibleVersion(osPackage.version) else {
-            throw ValidationError("\(file): version \(osPackage.version) holds characters a package version may not")
+            throw CommandFailure("\(file): version \(osPackage.version) holds characters a package version may not")
         }
         let date = releaseDate ?? Self.today()
         let update = AgentSelfUpdate(kind: kind, version: osPackage.version, fileName: String(file.split(separator: "/").last ?? ""),
                                      models: model, os: os, releaseDate: date)
         var template = Array("/tmp/exup-pkg-build.XXXXXX".utf8CString)
-        guard mkdtemp(&template) != nil else { throw ValidationError("cannot make a temporary directory under /tmp") }
+        guard mkdtemp(&template) != nil else { throw CommandFailure("cannot make a temporary directory under /tmp") }
         let payloadDirectory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)
         defer { try? LocalDirectory.removeTree(payloadDirectory) }
-        guard let bytes = readFile(file, limit: 1 << 30) else { throw ValidationError("cannot read \(file) (missing, unreadable or over 1 GiB)") }
+        guard let bytes = readFile(file, limit: 1 << 30) else { throw CommandFailure("cannot read \(file) (missing, unreadable or over 1 GiB)") }
         try LocalFile.writeAtomically(bytes, to: payloadDirectory + "/" + update.payloadName, mode: 0o644)
         try LocalFile.writeAtomically(Array(update.applyScript.utf8), to: payloadDirectory + "/apply.sh", mode: 0o755)
         try build(infoBytes: Array(update.infoXML.utf8), payload: payloadDirectory)

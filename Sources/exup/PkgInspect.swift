@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupCore
 import ExupZip
 import PackageFormat
@@ -27,14 +28,14 @@ struct PkgInspect: ParsableCommand {
         var signer: String?
         if let trustedKeys {
             let keys: TrustedKeys
-            do { keys = try TrustedKeys.load(directory: trustedKeys) } catch { throw ValidationError("\(error)") }
+            do { keys = try TrustedKeys.load(directory: trustedKeys) } catch { throw CommandFailure("\(error)") }
             do {
                 let package = try PackageVerifier(trustedKeys: keys).verify(path: file)
                 (info, files, signer) = (package.info, package.manifest.entries, package.signer)
-            } catch { throw ValidationError("\(file): \(error)") }
+            } catch { throw CommandFailure("\(file): \(error)") }
         } else {
             do { (info, files) = try PackageReader.unverifiedContents(path: file) } catch {
-                throw ValidationError("\(file): \(error)")
+                throw CommandFailure("\(file): \(error)")
             }
         }
         let report = InspectReport(info: info, files: files, signer: signer, verified: trustedKeys != nil)

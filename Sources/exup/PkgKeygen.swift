@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupCrypto
 import ExupSystem
 import FoundationEssentials
@@ -28,10 +29,10 @@ struct PkgKeygen: ParsableCommand {
     func run() throws {
         let keyPath = out + "/vendor.key.pem", publicPath = out + "/vendor.pub.pem"
         if mkdir(out, 0o700) != 0 && errno != EEXIST {
-            throw ValidationError("cannot create \(out): \(String(cString: strerror(errno)))")
+            throw CommandFailure("cannot create \(out): \(String(cString: strerror(errno)))")
         }
         if !force && access(keyPath, F_OK) == 0 {
-            throw ValidationError("\(keyPath) already exists; pass --force to replace it")
+            throw CommandFailure("\(keyPath) already exists; pass --force to replace it")
         }
         let key = try Ed25519PrivateKey.generate()
         let publicKey = key.publicKey
@@ -39,7 +40,7 @@ struct PkgKeygen: ParsableCommand {
             try LocalFile.writeAtomically(Array(try key.pem.utf8), to: keyPath, mode: 0o600)
             try LocalFile.writeAtomically(Array(try publicKey.pem.utf8), to: publicPath, mode: 0o644)
         } catch let error as FileError {
-            throw ValidationError("cannot write the key pair: \(error)")
+            throw CommandFailure("cannot write the key pair: \(error)")
         }
         let fingerprint = SHA256Hasher.hash(publicKey.raw).hex
         if output.json {

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupZip
 import PackageFormat
 
@@ -34,7 +35,7 @@ struct PkgVerify: ParsableCommand {
 
     func run() throws {
         let keys: TrustedKeys
-        do { keys = try TrustedKeys.load(directory: trustedKeys) } catch { throw ValidationError("\(error)") }
+        do { keys = try TrustedKeys.load(directory: trustedKeys) } catch { throw CommandFailure("\(error)") }
         for problem in keys.problems { printError("warning: ignoring \(problem)") }
         if keys.keys.isEmpty { printError("warning: no trusted keys in \(trustedKeys): every signature will fail") }
         let verifier = PackageVerifier(trustedKeys: keys, limits: ZipLimits(maxMembers: maxMembers, maxTotalUncompressed: maxBytes))

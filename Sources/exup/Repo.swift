@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import FoundationEssentials
 import Synchronization
 #if canImport(Glibc)
@@ -261,17 +262,17 @@ struct RepoExport: ParsableCommand {
             usleep(200_000)
             status = try client.call("GET", "/api/v1/repository/exports/\(status.id)", as: Status.self)
         }
-        guard status.state == "done" else { throw ValidationError("export \(status.state): \(status.error ?? "")") }
+        guard status.state == "done" else { throw CommandFailure("export \(status.state): \(status.error ?? "")") }
         let temporary = out + ".partial"
         do {
             let response = try client.http.download(client.base + "/api/v1/repository/exports/\(status.id)/archive", to: temporary,
                                                     maxBytes: 0, resume: false)
-            guard response.status == 200 else { unlink(temporary); throw ValidationError("download failed: HTTP \(response.status)") }
-        } catch let error as ValidationError { throw error } catch {
+            guard response.status == 200 else { unlink(temporary); throw CommandFailure("download failed: HTTP \(response.status)") }
+        } catch let error as CommandFailure { throw error } catch {
             unlink(temporary)
-            throw ValidationError("download failed: \(error)")
+            throw CommandFailure("download failed: \(error)")
         }
-        guard rename(temporary, out) == 0 else { throw ValidationError("cannot write \(out): \(String(cString: strerror(errno)))") }
+        guard rename(temporary, out) == 0 else { throw CommandFailure("cannot write \(out): \(String(cString: strerror(errno)))") }
         if output.json { try JSONOutput.print(["archive": out, "packages": "\(status.total)"]) } else {
             print("wrote \(out): \(status.total) package\(status.total == 1 ? "" : "s"), index.html inside")
         }

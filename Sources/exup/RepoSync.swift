@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import FoundationEssentials
 #if canImport(Glibc)
 import Glibc
@@ -148,7 +149,7 @@ struct RepoSettings: ParsableCommand {
         if let proxyUser { proxySetting?.username = proxyUser.isEmpty ? nil : proxyUser }
         if let proxyAuth { proxySetting?.auth = proxyAuth }
         if let proxyPasswordFile {
-            guard let bytes = readFile(proxyPasswordFile, limit: 4096) else { throw ValidationError("cannot read \(proxyPasswordFile)") }
+            guard let bytes = readFile(proxyPasswordFile, limit: 4096) else { throw CommandFailure("cannot read \(proxyPasswordFile)") }
             proxySetting?.password = String(decoding: bytes, as: UTF8.self).trimmingScalars(in: "\r\n")
         }
         return Change(syncIntervalHours: syncInterval ?? view.syncIntervalHours ?? 0, syncTime: syncTime ?? view.syncTime ?? "03:00",

@@ -82,13 +82,26 @@ final class ManagedServer {
         return target
     }
 
-    /// `exup-agent run --once --json`; the outcome, or the error text when it exited non-zero.
+    /// `exup-agent run --once --json`; the outcome, or `["error": message]` when the cycle could not run.
+    /// A cycle that ran exits 0 when no item of it failed, 1 when items failed and none succeeded, 2 when
+    /// some did each (checked here at every call).
     @discardableResult
     func runOnce(expectSuccess: Bool = true) throws -> [String: Any] {
         let result = try Subprocess.run([agent, "run", "--once", "--json", "--config", config])
-        if expectSuccess { #expect(result.status == 0, "\(name): \(result.stdout)\(result.stderr)") }
-        if result.status != 0 { return ["error": result.stderr] }
-        return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any] ?? [:]
+        let json = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
+        if let json, json["error"] == nil {
+            let states = (json["items"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+            let failed = states.contains("failed"), succeeded = states.contains("succeeded") || states.contains("reboot-required")
+            #expect(result.status == (!failed ? 0 : succeeded ? 2 : 1), "\(name): exit status \(result.status) for items \(states)")
+            return json
+        }
+        if expectSuccess { #expect(Bool(false), "\(name): the cycle did not run (\(result.status)): \(result.stdout)\(result.stderr)") }
+        let message = (json?["error"] as? [String: Any])?["message"] as? String
+        if result.status < 128 {   // not killed at a fault point
+            #expect(result.status == 1, "\(name): a cycle that cannot run exits 1, not \(result.status)")
+            #expect(message != nil && !result.stdout.contains("Usage"), "under --json the error is JSON: \(result.stdout)")
+        }
+        return ["error": message ?? result.stderr]
     }
 
     /// `exup-agent run --once` in the background (to be killed, or waited for).

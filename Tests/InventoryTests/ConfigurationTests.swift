@@ -93,14 +93,14 @@ import TOML
     }
 
     @Test("configuration mistakes name the key and the line", arguments: [
-        ("[ipmi]\npasword = \"x\"\n", "line 2: unknown key pasword in [ipmi]"),
-        ("[ipmmi]\n", "line 1: unknown table [ipmmi]"),
+        ("[ipmi]\npasword = \"x\"\n", "line 2: unknown key pasword in [ipmi]; did you mean password?"),
+        ("[ipmmi]\n", "line 1: unknown table [ipmmi]; did you mean [ipmi]?"),
         ("driver = \"lan\"\n", "line 1: key driver must be inside a table such as [ipmi]"),
         ("[ipmi]\ndriver = \"serial\"\n", "line 2: [ipmi] driver must be one of \"lan\", \"lan-2.0\", \"inband\", \"none\""),
         ("[ipmi]\nport = \"623\"\n", "line 2: [ipmi] port must be an integer"),
         ("[ipmi]\nport = 70000\n", "line 2: [ipmi] port must be between 1 and 65535"),
         ("[ipmi]\ndriver = \"lan\"\n", "line 1: [ipmi] driver \"lan\" needs host"),
-        ("[ipmi]\npassword = \"a\"\npassword-file = \"/x\"\n", "line 0: [ipmi] sets both password and password-file; keep one"),
+        ("[ipmi]\npassword = \"a\"\npassword-file = \"/x\"\n", "line 3: [ipmi] sets both password and password-file; keep one"),
     ])
     func mistakes(_ c: (String, String)) {
         do {
