@@ -58,6 +58,8 @@ public struct AgentConfiguration: Sendable {
     }
 
     public static let defaultPath = "/etc/exup/agent.toml"
+    /// True when there was no file at the default path and these are the defaults (errors say so).
+    public var fileMissing = false
 
     /// A secret from a file named in the configuration (see SecretFile): refused when others can change it.
     static func secret(_ path: String, key: String, line: Int, warnings: inout [String]) throws(TOMLError) -> String {

@@ -56,20 +56,23 @@ public struct AgentCycle {
     }
 
     public func runOnce() throws -> Outcome {
-        guard let url = configuration.manager.url else { throw AgentError("[manager] url is not set in the configuration") }
+        guard let url = configuration.manager.url else {
+            throw AgentError(configuration.fileMissing ? "no configuration file at \(AgentConfiguration.defaultPath): write one with [manager] url (or pass --config FILE)"
+                             : "[manager] url is not set in the configuration")
+        }
         do { try LocalFile.makeDirectories(store.directory, mode: 0o700) } catch { throw AgentError("cannot create \(store.directory): \(error)") }
         let lock = try AgentLock(stateDirectory: store.directory)
         defer { withExtendedLifetime(lock) {} }
         var enrolled = false
         let state: AgentState
-        if let saved = try store.load(), store.credential() != nil {
+        if let saved = try store.load(), try store.credential() != nil {
             state = saved
         } else {
             state = try enrol(url: url)
             enrolled = true
             events(AgentEvent(.notice, "enrolled as \(state.name)", ["manager": url]))
         }
-        guard let credential = store.credential() else { throw AgentError("no credential in \(store.directory)") }
+        guard let credential = try store.credential() else { throw AgentError("no credential in \(store.directory)") }
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile, proxy: configuration.proxy)
         let session = try AgentSession(configuration: configuration, store: store, state: state, link: link, clock: clock)
         session.events = events

@@ -50,8 +50,11 @@ public struct AgentStateStore: Sendable {
     public var rootPath: String { metadataDirectory + "/root.json" }
     var statePath: String { directory + "/state.json" }
 
-    public func credential() -> String? {
-        LocalFile.readText(credentialPath, limit: 4096)?.trimmingScalars(in: " \r\n")
+    /// The agent's credential; refused (never silently replaced by a new enrolment) when others can change it.
+    public func credential() throws -> String? {
+        do { return try SecretFile.read(credentialPath, limit: 4096)?.text.trimmingScalars(in: " \r\n") } catch {
+            throw AgentError(error.description)
+        }
     }
 
     static let cache = DecodedFileCache<AgentState>()

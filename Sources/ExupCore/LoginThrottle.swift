@@ -40,6 +40,12 @@ public struct LoginThrottle: Sendable {
 
     public mutating func succeeded(user: String) { entries[user] = nil }
 
+    /// Takes back one counted failure (an attempt reserved in advance that turned out not to be one).
+    public mutating func forgetOne(user: String) {
+        guard let entry = entries[user] else { return }
+        if entry.failures <= 1 { entries[user] = nil } else { entries[user]?.failures -= 1 }
+    }
+
     func penalty(_ failures: Int) -> Int64 {
         guard failures >= free else { return 0 }
         let doublings = min(failures - free, 20)
@@ -73,6 +79,28 @@ public struct LoginGuard: Sendable {
 
     public mutating func succeeded(source: String, user: String) {
         perSourceAndUser.succeeded(user: Self.pair(source, user))
+    }
+
+    /// Reserves an attempt before the password is checked: it counts as a failure at once, so a burst of
+    /// parallel guesses cannot all pass `wait` before the first of them is counted. Returns the wait
+    /// (attempt refused, nothing counted) or the failures in a row including this one.
+    public mutating func begin(source: String, user: String, now: Int64) -> (wait: Int64, failures: Int) {
+        let wait = self.wait(source: source, user: user, now: now)
+        guard wait == 0 else { return (wait, 0) }
+        return (0, failed(source: source, user: user, now: now))
+    }
+
+    /// The reserved attempt succeeded: this user's failures from this source are forgotten, and the
+    /// source's count loses this attempt only (one valid account must not wash a guesser's record clean).
+    public mutating func verified(source: String, user: String) {
+        perSourceAndUser.succeeded(user: Self.pair(source, user))
+        perSource.forgetOne(user: source)
+    }
+
+    /// The reserved attempt was never checked (the hashing pool was full): it does not count.
+    public mutating func abandoned(source: String, user: String) {
+        perSourceAndUser.forgetOne(user: Self.pair(source, user))
+        perSource.forgetOne(user: source)
     }
 
     /// The first failure, the one that starts the wait, and then every power of two.

@@ -8,8 +8,9 @@ import Glibc
 public enum SecretFile {
     /// What was read, and a warning to log when the file is readable by anyone.
     public struct Contents: Sendable {
-        public var text: String
+        public var bytes: [UInt8]
         public var warning: String?
+        public var text: String { String(decoding: bytes, as: UTF8.self) }
     }
 
     /// Why a secret file was refused.
@@ -44,7 +45,7 @@ public enum SecretFile {
         }
         let warning = info.st_mode & S_IROTH != 0
             ? "\(path) holds a secret and anyone on this host can read it (mode \(octal(info.st_mode))); run chmod 600 \(path)" : nil
-        return Contents(text: String(decoding: out, as: UTF8.self), warning: warning)
+        return Contents(bytes: out, warning: warning)
     }
 
     static func octal(_ mode: mode_t) -> String {

@@ -96,22 +96,27 @@ extension ManagerService {
                 throw ManagerError(kind: .invalid, code: "current-password-required",
                                    message: "changing your own password needs your current password (currentPassword)")
             }
-            let wait = loginGuard.withLock { $0.wait(source: source, user: name, now: clock()) }
-            guard wait == 0 else {
-                throw ManagerError(kind: .throttled, code: "too-many-failures", message: "too many failed logins for \(name): try again in \(wait) s")
+            let attempt = loginGuard.withLock { $0.begin(source: source, user: name, now: clock()) }
+            guard attempt.wait == 0 else {
+                throw ManagerError(kind: .throttled, code: "too-many-failures", message: "too many failed logins for \(name): try again in \(attempt.wait) s")
             }
             let stored: String? = try store.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM user WHERE name = ?", arguments: [name]) }
             let verified: Bool
             do { verified = try await passwordHashing.run { stored.map { PasswordHash.verify(current, against: $0) } ?? false } } catch {
+                loginGuard.withLock { $0.abandoned(source: source, user: name) }
                 throw ManagerError(kind: .throttled, code: "busy", message: "too many logins are being checked at once: try again in a few seconds")
             }
             guard verified else {
-                let failures = loginGuard.withLock { $0.failed(source: source, user: name, now: clock()) }
+                let failures = attempt.failures
                 try log(.loginFailed, actor: name, cause: "wrong current password when changing the password (\(failures) in a row from \(source))")
                 throw ManagerError(kind: .unauthorised, code: "wrong-current-password", message: "the current password is wrong: password not changed")
             }
         }
-        let hash = try PasswordHash.make(password)
+        if requireCurrent { loginGuard.withLock { $0.verified(source: source, user: name) } }
+        let hash: String
+        do { hash = try await passwordHashing.run { Result { try PasswordHash.make(password) } }.get() } catch is WorkLimiter.Busy {
+            throw ManagerError(kind: .throttled, code: "busy", message: "too many passwords are being checked at once: try again in a few seconds")
+        }
         let changed = try store.write { db -> Bool in
             try db.execute(sql: "UPDATE user SET password_hash = ? WHERE name = ?", arguments: [hash, name])
             guard db.changesCount > 0 else { return false }
@@ -144,21 +149,22 @@ extension ManagerService {
         guard (1...Self.maximumUserNameBytes).contains(name.utf8.count), password.utf8.count <= Self.maximumPasswordBytes else {
             throw ManagerError.invalid("a user name is 1-\(Self.maximumUserNameBytes) bytes and a password at most \(Self.maximumPasswordBytes)")
         }
-        let wait = loginGuard.withLock { $0.wait(source: source, user: name, now: clock()) }
-        guard wait == 0 else {
+        // The attempt is counted before the hash, so parallel guesses cannot all pass this check.
+        let attempt = loginGuard.withLock { $0.begin(source: source, user: name, now: clock()) }
+        guard attempt.wait == 0 else {
             throw ManagerError(kind: .throttled, code: "too-many-failures",
-                               message: "too many failed logins for \(name): try again in \(wait) s")
+                               message: "too many failed logins for \(name): try again in \(attempt.wait) s")
         }
         let row = try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }
         let stored: String = row?["password_hash"] ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
         let verified: Bool
         do { verified = try await passwordHashing.run { PasswordHash.verify(password, against: stored) } } catch {
+            loginGuard.withLock { $0.abandoned(source: source, user: name) }
             throw ManagerError(kind: .throttled, code: "busy", message: "too many logins are being checked at once: try again in a few seconds")
         }
         guard verified, let row, let role = UserRole(rawValue: row["role"]) else {
             let guarded = loginGuard.withLock { guardState -> (Int, Int64, Bool) in
-                let failures = guardState.failed(source: source, user: name, now: clock())
-                return (failures, guardState.wait(source: source, user: name, now: clock()), guardState.worthLogging(failures))
+                (attempt.failures, guardState.wait(source: source, user: name, now: clock()), guardState.worthLogging(attempt.failures))
             }
             if guarded.2 {
                 let waiting = guarded.1 > 0 ? "; too many failed logins: logins of \(name) from \(source) wait \(guarded.1) s" : ""
@@ -166,7 +172,7 @@ extension ManagerService {
             }
             throw ManagerError(kind: .unauthorised, code: "wrong-credentials", message: "wrong user name or password")
         }
-        loginGuard.withLock { $0.succeeded(source: source, user: name) }
+        loginGuard.withLock { $0.verified(source: source, user: name) }
         let now = clock()
         let id = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
         let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex

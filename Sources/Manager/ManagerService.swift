@@ -52,6 +52,8 @@ public actor ManagerService {
     nonisolated let sessions = Mutex([String: SessionEntry]())
     /// Failed logins by source and user name (a guesser is slowed down; see LoginGuard).
     nonisolated let loginGuard = Mutex(LoginGuard())
+    /// What the manager logs at start about its own files (a credential key anyone can read).
+    public nonisolated let startWarnings: [String]
     /// Failed enrolments (guessed tokens) by source.
     nonisolated let enrolmentThrottle = Mutex(LoginThrottle(free: 10))
     /// Password hashing (PBKDF2) off the request path: half the cores at most, a short queue, then "busy".
@@ -68,10 +70,18 @@ public actor ManagerService {
         self.settings = settings
         initialIcon = Mutex(settings.initialStatusIcon)
         self.clock = clock
+        // The key behind every agent credential and user session: refused when others can change it, and
+        // never silently replaced (a new key would revoke every agent and session at once).
         let keyPath = dataDirectory + "/agent-credentials.key"
-        if let key = LocalFile.read(keyPath, limit: 64), key.count == 32 {
-            credentialKey = key
+        if let contents = try SecretFile.read(keyPath, limit: 64) {
+            guard contents.bytes.count == 32 else {
+                throw ManagerError.invalid("\(keyPath) holds \(contents.bytes.count) bytes, not the 32 of the credential key: restore it from a backup "
+                                           + "(removing it makes every agent enrol again and every user log in again)")
+            }
+            startWarnings = contents.warning.map { [$0] } ?? []
+            credentialKey = contents.bytes
         } else {
+            startWarnings = []
             credentialKey = try SecureRandom.bytes(32)
             try LocalFile.writeAtomically(credentialKey, to: keyPath, mode: 0o600)
         }

@@ -54,6 +54,7 @@ public struct ManagerApplication {
         remote = try configuration.remote.map { try RemoteRepository(settings: $0, dataDirectory: configuration.dataDirectory, catalog: repository.catalog) }
         if let remote { try Self.checkRemote(remote, catalog: repository.catalog, logger: logger) }
         manager = try ManagerService(dataDirectory: configuration.dataDirectory, repository: repository, source: remote, settings: settings)
+        for warning in manager.startWarnings { logger.warning("\(warning)") }
         sync = try configuration.upstream.map { try UpstreamSync(settings: $0, repository: repository) }
     }
 
@@ -114,6 +115,9 @@ public struct ManagerApplication {
                                                idleTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)))
         let server: HTTPServerBuilder
         if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
+            // The TLS key is a secret like the others: refused when others can change it.
+            guard let contents = try SecretFile.read(key, limit: 1 << 20) else { throw ManagerStartError("[server] tls-key \(key) does not exist") }
+            if let warning = contents.warning { logger.warning("\(warning)") }
             let tls = TLSConfiguration.makeServerConfiguration(
                 certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
                 privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))

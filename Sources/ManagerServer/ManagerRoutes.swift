@@ -111,12 +111,13 @@ struct ManagerRoutes: Sendable {
                 throw APIError.notFound("no server \(name)")
             }
             let path = manager.logBundlePath(name)
-            guard let bytes = LocalFile.read(path, limit: Int(Self.maxLogBundleBytes)) else {
+            guard LocalFile.exists(path) else {
                 throw APIError.notFound("\(name) has not uploaded a log bundle: request one with exup logs request \(name)")
             }
+            // Streamed from disk: a bundle may be 256 MiB, and several downloads must not each hold one.
             return Response(status: .ok, headers: [.contentType: "application/gzip",
                                                    .contentDisposition: "attachment; filename=\"\(name)-logs.tar.gz\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                            body: try await FileIO().loadFile(path: path, context: context))
         }
         router.post("/api/v1/agent/logs") { request, _ in
             let name = try self.requireAgent(request)

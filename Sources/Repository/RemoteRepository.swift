@@ -47,6 +47,8 @@ public final class RemoteRepository: Sendable {
         var platforms: Set<Platform> = []
         var previous: Set<PreviousGeneration> = []
         var lastRefresh: Int64 = 0
+        /// When a name the metadata did not list last made this mirror refresh (at most one per 30 s).
+        var lastLookupRefresh: Int64 = 0
         var remoteVersion: String?
         var problem: String?
         var presenceSent = false
@@ -137,15 +139,23 @@ public final class RemoteRepository: Sendable {
     public func targetFile(_ path: String) throws -> String? {
         // Only a name the verified metadata lists becomes a request to the remote (looked up again after a
         // refresh, for a package published since): never a path an agent made up.
-        if !state.withLock({ $0.trustedTargetPaths.contains(path) }) {
-            try? refresh()
-            guard state.withLock({ $0.trustedTargetPaths.contains(path) }) else { return nil }
-        }
         guard let slash = path.lastIndex(of: "/") else { return nil }
         let name = path[path.index(after: slash)...]
         guard let dot = name.firstIndex(of: "."), name.distance(from: name.startIndex, to: dot) == 64 else { return nil }
         let digest = String(name[..<dot]).lowercased()
         guard digest.allSatisfy(\.isHexDigit) else { return nil }
+        if !state.withLock({ $0.trustedTargetPaths.contains(path) }) {
+            // A name not listed yet may be a package published since: one refresh per 30 s at most, so
+            // made-up names cannot make this mirror hammer the remote.
+            let now = clock()
+            let due = state.withLock { state -> Bool in
+                guard now - state.lastLookupRefresh >= 30 else { return false }
+                state.lastLookupRefresh = now
+                return true
+            }
+            if due { try? refresh() }
+            guard state.withLock({ $0.trustedTargetPaths.contains(path) }) else { return nil }
+        }
         let kept = directory + "/mirror/targets/\(digest).zip"
         if LocalFile.exists(kept) { return kept }
         let partial = kept + ".part"
@@ -177,7 +187,15 @@ public final class RemoteRepository: Sendable {
     static func isMetadataName(_ name: String) -> Bool {
         guard name.hasSuffix(".json"), !name.hasPrefix("/"), name.utf8.count <= 256 else { return false }
         let allowed = name.utf8.allSatisfy { isAlphanumericASCII($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "/") }
-        return allowed && !name.split(separator: "/", omittingEmptySubsequences: false).contains { $0.isEmpty || $0 == "." || $0 == ".." }
+        guard allowed, !name.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
+            return false
+        }
+        // The roles this project's repositories have: the top-level four and one delegation per model.
+        var role = Substring(name.dropLast(5))
+        if let dot = role.firstIndex(of: "."), role[..<dot].allSatisfy(\.isNumber), dot != role.startIndex { role = role[role.index(after: dot)...] }
+        if ["root", "timestamp", "snapshot", "targets"].contains(role) { return true }
+        let parts = role.split(separator: "/", omittingEmptySubsequences: false)
+        return parts.count == 2 && parts[0] == "models" && !parts[1].contains(".")
     }
 
     private static func isAlphanumericASCII(_ c: UInt8) -> Bool {

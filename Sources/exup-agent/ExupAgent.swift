@@ -26,11 +26,19 @@ struct ConfigOptions: ParsableArguments {
     @Flag(help: "Print machine-readable JSON instead of text.")
     var json = false
 
-    /// The configuration; with no file at the default path, the defaults (in-band IPMI).
-    func load() throws -> AgentConfiguration {
-        do { return try AgentConfiguration.load(path: config) } catch {
-            if config == AgentConfiguration.defaultPath, !LocalFileExists.check(config) { return AgentConfiguration() }
-            throw CommandFailure(error.description)
+    /// The configuration; with no file at the default path, the defaults (in-band IPMI). Its warnings (a
+    /// secret file anyone can read) go to standard error, except for the daemon, which logs them.
+    func load(warn: Bool = true) throws -> AgentConfiguration {
+        let configuration: AgentConfiguration
+        do { configuration = try AgentConfiguration.load(path: config) } catch {
+            if config == AgentConfiguration.defaultPath, !LocalFileExists.check(config) {
+                var defaults = AgentConfiguration()
+                defaults.fileMissing = true
+                return defaults
+            }
+            throw CommandFailure(error.description, code: "configuration")
         }
+        if warn { for warning in configuration.warnings { writeStandardError("exup-agent: warning: \(warning)") } }
+        return configuration
     }
 }

@@ -17,7 +17,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Run one poll and exit.") var once = false
 
     func run() async throws {
-        guard once else { return try await AgentDaemon.run(try options.load()) }
+        guard once else { return try await AgentDaemon.run(try options.load(warn: false)) }
         let outcome: AgentCycle.Outcome
         do { outcome = try AgentCycle(configuration: try options.load()).runOnce() } catch let error as AgentError {
             throw CommandFailure(error.description)

@@ -4,6 +4,9 @@ import ExupCore
 import ExupSystem
 import Logging
 import ManagerServer
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The manager: repository + manager + web UI in one process.
 @main
@@ -45,6 +48,8 @@ struct Serve: AsyncParsableCommand {
     func run() async throws {
         JournalLogHandler.bootstrap()
         let logger = Logger(label: "exup.manager")
+        // Everything the manager creates (databases, pool, exports) is for it alone.
+        umask(0o077)
         var configuration = ManagerConfiguration()
         if let config {
             do { configuration = try ManagerConfiguration.load(path: config) } catch { throw CommandFailure("\(error)", code: "configuration") }

@@ -91,6 +91,24 @@ import Transport
         let listed = try agent.get(internalManager.url + "/repo/v1/targets/\(ModelSlug.role(for: "Express5800/R120h-1M"))/\(digest).bmc-2.31.zip", maxBytes: 1 << 20)
         #expect(listed.status == 200, "the listed name is served: HTTP \(listed.status)")
 
+        // Made-up names cost the remote at most one refresh per 30 s, and metadata names outside the
+        // repository's roles are never passed on.
+        func remoteMetadataRequests() throws -> Int {
+            let text = String(decoding: try dmz.admin.get(dmz.url + "/metrics", maxBytes: 4 << 20).body, as: UTF8.self)
+            return text.split(separator: "\n").filter { $0.hasPrefix("exup_http_requests_total{") && $0.contains("metadata") }
+                .compactMap { Int($0.split(separator: " ").last ?? "") }.reduce(0, +)
+        }
+        let before = try remoteMetadataRequests()
+        for index in 0..<10 {
+            let made = "models/x/\(String(repeating: String(index), count: 64)).made-up.zip"
+            #expect(try agent.get(internalManager.url + "/repo/v1/targets/" + made, maxBytes: 1 << 20).status == 404)
+        }
+        for name in ["a1/b.json", "1.a1/b.json", "models/x/y.json", "api.json"] {
+            #expect(try agent.get(internalManager.url + "/repo/v1/metadata/" + name, maxBytes: 1 << 20).status == 404, "\(name)")
+        }
+        let after = try remoteMetadataRequests()
+        #expect(after - before <= 4, "ten made-up names and four made-up roles: \(after - before) metadata requests reached the remote")
+
         // Deleting: the DMZ refuses a package another manager uses (normal mode); the internal manager cannot delete at all (R126).
         let body = Array(try JSONSerialization.data(withJSONObject: ["ids": ["bmc-2.31"]]))
         let atDMZ = try JSONSerialization.jsonObject(with: Data(try dmz.admin.send("POST", dmz.url + "/api/v1/repository/packages/delete", body: body).body))

@@ -58,6 +58,23 @@ import Transport
         #expect(rows.contains { ($0["cause"] as? String ?? "").contains("too many failed logins: logins of admin from 198.51.100.7 wait") })
     }
 
+    @Test("a burst of parallel guesses is counted before any is checked: at most five passwords are tried, the rest wait or are refused")
+    func parallelGuesses() throws {
+        let manager = try start("[server]\ntrusted-proxies = [\"127.0.0.1\"]\n")
+        let codes = Mutex<[String]>([])
+        DispatchQueue.concurrentPerform(iterations: 40) { index in
+            let response = try? Self.login(manager, "admin", "guess number \(index)", from: "198.51.100.44")
+            let code = response.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }
+                .flatMap { ($0["error"] as? [String: Any])?["code"] as? String } ?? "no answer"
+            codes.withLock { $0.append(code) }
+        }
+        let all = codes.withLock { $0 }
+        let checked = all.filter { $0 == "wrong-credentials" }.count
+        #expect(checked <= 5, "\(checked) passwords were checked in a burst of 40: \(all)")
+        #expect(all.allSatisfy { ["wrong-credentials", "too-many-failures", "busy"].contains($0) }, "\(all)")
+        #expect(try login(manager, "admin", try adminPassword(manager), from: "198.51.100.44").status == 429, "the burst's source waits")
+    }
+
     @Test("without trusted proxies X-Forwarded-For is ignored: a client cannot pick its source")
     func forwardedForIgnored() throws {
         let manager = try start("")

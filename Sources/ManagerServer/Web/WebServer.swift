@@ -68,12 +68,12 @@ extension WebRoutes {
         router.get("/servers/:name/logs") { request, context in
             guard visit(request) != nil else { return Self.redirect("/login") }
             let name = try context.parameters.require("name")
-            guard try manager.isKnownAgent(name), let bytes = LocalFile.read(manager.logBundlePath(name), limit: 256 << 20) else {
+            guard try manager.isKnownAgent(name), LocalFile.exists(manager.logBundlePath(name)) else {
                 return Self.html(WebLayout.render(WebPage(title: "No log bundle", body: "<p>\(name) has not uploaded a log bundle yet.</p>"), viewer: visit(request)?.viewer),
                                  status: .notFound)
             }
             return Response(status: .ok, headers: [.contentType: "application/gzip", .contentDisposition: "attachment; filename=\"logs.tar.gz\""],
-                            body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
+                            body: try await FileIO().loadFile(path: manager.logBundlePath(name), context: context))
         }
     }
 
