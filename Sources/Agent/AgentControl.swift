@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import Synchronization
 
 /// Requests the local CLI makes of a running daemon, shared between its socket and its poll loop.
@@ -9,6 +12,7 @@ public final class AgentControl: Sendable {
         var mode = AgentCycle.Mode.apply
         var cancel = false
         var stopping = false
+        var lastCycleEnded: Int64?
         /// Cycles started and finished since the daemon started, and the last one's answer (JSON).
         var started = 0
         var finished = 0
@@ -55,11 +59,16 @@ public final class AgentControl: Sendable {
     }
 
     public func cycleFinished(answer: String) {
+        let now = Int64(time(nil))
         state.withLock { state in
             state.finished = state.started
             state.lastAnswer = answer
+            state.lastCycleEnded = now
         }
     }
+
+    /// When the daemon's last cycle ended (the state on disk keeps the last poll only to the quarter hour).
+    public var lastCycleEnded: Int64? { state.withLock { $0.lastCycleEnded } }
 
     /// The answer of cycle `number` or a later one, once it finished.
     public func answer(for number: Int) -> String? {

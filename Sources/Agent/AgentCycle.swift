@@ -13,7 +13,10 @@ import Glibc
 public struct AgentCycle {
     public struct Outcome: Sendable, Codable {
         public var name: String
+        /// The agent is enrolled (always, once a cycle ran).
         public var enrolled: Bool
+        /// It enrolled in this cycle.
+        public var enrolledNow: Bool
         /// The sequence sent, when a report went out.
         public var reported: Int64?
         public var directivesChanged: Bool
@@ -148,7 +151,7 @@ public struct AgentCycle {
             session.journal.entries.contains { $0.target?.path == offered.path && !$0.phase.isFinished }
         })
         if let lost = session.contactLost { throw AgentError("cannot reach the manager: \(lost) (reports wait in the outbox)") }
-        return Outcome(name: session.state.name, enrolled: enrolled, reported: session.queued, directivesChanged: changed,
+        return Outcome(name: session.state.name, enrolled: true, enrolledNow: enrolled, reported: session.queued, directivesChanged: changed,
                        directives: session.state.directives, problems: session.inventory.problems,
                        offered: (session.state.offered ?? []).map(\.info.id), metadataRefusal: session.state.metadataRefusal,
                        items: items, waitingReports: session.outbox.waiting.count)

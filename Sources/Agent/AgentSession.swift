@@ -85,6 +85,8 @@ final class AgentSession {
         var report = AgentReport(sequence: 0, identity: identity(), modules: inventory.modules, sensors: inventory.sensors,
                                  activities: journal.activities(bootID: bootID), previousVersions: journal.previousVersions,
                                  items: journal.entries.compactMap(\.reported), refusals: state.metadataRefusal.map { [$0] } ?? [])
+        report.problems = inventory.model == nil ? inventory.problems : nil
+        report.pollIntervalSeconds = configuration.agent.pollIntervalSeconds
         let digest = try Self.digest(report)
         if digest != state.lastReportDigest {
             report.sequence = state.sequence + 1

@@ -14,6 +14,8 @@ public struct LocalStatus: Sendable, Codable, Hashable {
 
     public var status: String
     public var statusText: String
+    /// Why the status is "unknown" (the model could not be read), as the manager shows it too.
+    public var reason: String?
     public var modules: [Module]
 
     /// `activities` come from the journal (applying, reboot required, apply failed) and win over the
@@ -22,6 +24,8 @@ public struct LocalStatus: Sendable, Codable, Hashable {
         guard let platform = state.platform else {
             self.status = ServerStatus.unknown.rawValue
             self.statusText = ServerStatus.unknown.label
+            let problems = state.inventory?.problems ?? []
+            self.reason = "the agent could not read this server's model" + (problems.isEmpty ? "" : ": " + problems.joined(separator: "; "))
             self.modules = []
             return
         }

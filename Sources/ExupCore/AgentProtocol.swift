@@ -51,6 +51,10 @@ public struct AgentReport: Sendable, Codable, Hashable {
     public var items: [ItemState]
     /// Metadata or packages the agent refused, in words.
     public var refusals: [String]
+    /// Why the server's model could not be read (only when it could not: its status is "unknown" then).
+    public var problems: [String]?
+    /// How often this agent polls: the manager judges communication failure from it.
+    public var pollIntervalSeconds: Int?
 
     public init(sequence: Int64, identity: Identity, modules: [ModuleReading], sensors: [SensorReading]? = nil,
                 activities: [String: ModuleActivity] = [:], previousVersions: [String: String] = [:], items: [ItemState] = [],

@@ -22,3 +22,29 @@ public enum GroupFilter: String, Sendable, Hashable, Codable, CaseIterable {
         }
     }
 }
+
+/// The server list's filter: the group view's (GroupFilter, for servers whose agent answers), plus the two
+/// server statuses no module shows, "communication failure" and "unknown".
+public enum ServerFilter: Sendable, Hashable {
+    case table(GroupFilter)
+    case status(ServerStatus)
+
+    public init?(_ text: String) {
+        if let filter = GroupFilter(rawValue: text), filter != .all { self = .table(filter) } else if text == ServerStatus.communicationFailure.rawValue {
+            self = .status(.communicationFailure)
+        } else if text == ServerStatus.unknown.rawValue {
+            self = .status(.unknown)
+        } else {
+            return nil
+        }
+    }
+
+    public static let names = GroupFilter.allCases.filter { $0 != .all }.map(\.rawValue) + [ServerStatus.communicationFailure.rawValue, ServerStatus.unknown.rawValue]
+
+    public func matches(server: ServerStatus, modules: [ModuleStatus]) -> Bool {
+        switch self {
+        case .status(let status): server == status
+        case .table(let filter): server != .communicationFailure && filter.matches(server: server, modules: modules)
+        }
+    }
+}

@@ -48,6 +48,24 @@ public enum SecretFile {
         return Contents(bytes: out, warning: warning)
     }
 
+    /// Writes a new file that holds a secret: 0600 from the first byte, never over an existing file or
+    /// through a link planted at its name.
+    public static func create(_ path: String, _ bytes: [UInt8]) throws(FileError) {
+        let fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else {
+            if errno == EEXIST { throw FileError(path: path, reason: "already exists; choose another name or remove it first") }
+            throw FileError(path: path, reason: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        var written = 0
+        while written < bytes.count {
+            let n = bytes[written...].withUnsafeBytes { Glibc.write(fd, $0.baseAddress, $0.count) }
+            if n < 0 { if errno == EINTR { continue }; throw FileError(path: path, reason: String(cString: strerror(errno))) }
+            written += n
+        }
+        guard fsync(fd) == 0 else { throw FileError(path: path, reason: String(cString: strerror(errno))) }
+    }
+
     static func octal(_ mode: mode_t) -> String {
         let bits = Int(mode & 0o7777)
         return "0" + String(bits, radix: 8)

@@ -27,6 +27,32 @@ extension ManagerService {
         return EnrolmentToken.make(secret: secret, rootSHA256: SHA256Hasher.hash(root).hex)
     }
 
+    /// The enrolment tokens that can still be used (the secret itself is never stored: an id is the start
+    /// of its hash).
+    public nonisolated func tokens() throws -> [EnrolmentTokenSummary] {
+        try store.read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM enrolment_token WHERE uses_left > 0 AND expires > ? ORDER BY created", arguments: [clock()]).map { row in
+                let hash: String = row["secret_hash"]
+                return EnrolmentTokenSummary(id: String(hash.prefix(12)), created: UTCTime(seconds: row["created"]).description,
+                                             expires: UTCTime(seconds: row["expires"]).description, usesLeft: row["uses_left"], group: row["group_name"])
+            }
+        }
+    }
+
+    /// Revokes the token whose id (at least 8 characters of `tokens()`' id) is given: no agent enrols with it any more.
+    public func revokeToken(id: String, actor: String) throws {
+        guard id.count >= 8, id.allSatisfy(\.isHexDigit) else { throw ManagerError.invalid("a token id is 8-64 hex digits, as exup agents token list shows") }
+        let removed = try store.write { db -> Int in
+            let matches = try String.fetchAll(db, sql: "SELECT secret_hash FROM enrolment_token WHERE substr(secret_hash, 1, ?) = ?",
+                                              arguments: [id.count, id.lowercased()])
+            guard matches.count <= 1 else { throw ManagerError.invalid("\(id) names \(matches.count) tokens: give more of its id") }
+            try db.execute(sql: "DELETE FROM enrolment_token WHERE secret_hash = ?", arguments: [matches.first ?? ""])
+            return db.changesCount
+        }
+        guard removed > 0 else { throw ManagerError.notFound("no enrolment token \(id) (exup agents token list shows them)") }
+        try log(.tokenRevoked, actor: actor, cause: "token \(id)")
+    }
+
     /// Enrols an agent from `source`. Guessing tokens is throttled per source as failed logins are: after
     /// ten refused tokens in a row a source waits, doubling up to 15 minutes; a valid token resets it.
     public func enrol(_ request: EnrolmentRequest, source: String) throws(ManagerError) -> EnrolmentResponse {
@@ -154,4 +180,13 @@ extension ManagerService {
         guard changed else { throw ManagerError.notFound("no agent \(name)") }
         try log(.agentReenrolmentAllowed, actor: actor, server: name)
     }
+}
+
+/// An enrolment token as listed: never the secret.
+public struct EnrolmentTokenSummary: Sendable, Codable, Hashable {
+    public var id: String
+    public var created: String
+    public var expires: String
+    public var usesLeft: Int
+    public var group: String?
 }

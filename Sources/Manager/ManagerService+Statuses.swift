@@ -11,8 +11,11 @@ import Glibc
 
 /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
 extension ManagerService {
-    public func servers() throws -> [ServerSummary] {
-        try serverDetails().map { detail in
+    /// The fleet, or the servers a filter selects (R075/R076: some by server status, some by any module).
+    public func servers(filter: ServerFilter? = nil) throws -> [ServerSummary] {
+        try serverDetails().filter { detail in
+            filter?.matches(server: ServerStatus(rawValue: detail.status) ?? .unknown, modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) }) ?? true
+        }.map { detail in
             ServerSummary(name: detail.name, status: detail.status, statusText: detail.statusText, model: detail.model,
                           os: detail.os, lastSeen: detail.lastSeen)
         }
@@ -32,8 +35,11 @@ extension ManagerService {
         return try serverDetail(agent, packages: try allPackages())
     }
 
+    /// Communication failure is judged from the agent's own poll interval (it reports it), so an agent
+    /// polling hourly is not flagged; the manager's setting is only the default for agents that do not say.
     func reachable(_ agent: AgentRecord) -> Bool {
-        clock() - lastSeen(agent) <= Int64(settings.pollIntervalSeconds * settings.communicationFailureAfterPolls)
+        let interval = agent.report?.pollIntervalSeconds ?? settings.pollIntervalSeconds
+        return clock() - lastSeen(agent) <= Int64(interval * settings.communicationFailureAfterPolls)
     }
 
     /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
@@ -44,8 +50,11 @@ extension ManagerService {
             try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? ORDER BY id", arguments: [agent.name]).map(ApprovalItemRecord.init(row:))
         }
         guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
-            let status: ServerStatus = reachable ? .latest : .communicationFailure
-            return ServerDetail(name: agent.name, status: status.rawValue, statusText: status.label, model: agent.report?.identity.model,
+            // No model (or no report yet): "unknown", with the agent's reason, as exup-agent status says.
+            let status: ServerStatus = reachable ? .unknown : .communicationFailure
+            let reason = agent.report == nil ? "no report from the agent yet"
+                : "the agent could not read this server's model" + ((agent.report?.problems ?? []).isEmpty ? "" : ": " + (agent.report?.problems ?? []).joined(separator: "; "))
+            return ServerDetail(name: agent.name, status: status.rawValue, statusText: status.label, reason: reason, model: agent.report?.identity.model,
                                 os: agent.report?.identity.os?.description, lastSeen: UTCTime(seconds: lastSeen(agent)).description, modules: [],
                                 run: ServerDetail.Run(items: items.map(ServerDetail.RunItem.init), percent: ServerDetail.Run.percent(items)))
         }

@@ -70,6 +70,8 @@ public struct ServerDetail: Sendable, Codable, Hashable {
     public var name: String
     public var status: String
     public var statusText: String
+    /// Why the status is what it is when the modules cannot say (no model read, no report yet).
+    public var reason: String? = nil
     public var model: String?
     public var os: String?
     public var lastSeen: String

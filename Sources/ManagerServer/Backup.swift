@@ -23,7 +23,8 @@ public enum ManagerBackup {
         public var bytes: UInt64
     }
 
-    public static func backup(dataDirectory: String, to out: String) throws -> Summary {
+    /// `progress` hears each step ("packages 3/120") as the backup goes.
+    public static func backup(dataDirectory: String, to out: String, progress: (String) -> Void = { _ in }) throws -> Summary {
         guard LocalFile.exists(dataDirectory + "/catalog.sqlite") else {
             throw BackupError("\(dataDirectory) holds no exup manager data (no catalog.sqlite)")
         }
@@ -36,6 +37,7 @@ public enum ManagerBackup {
         if LocalFile.exists(dataDirectory + "/manager.sqlite") {
             try ManagerStore(path: dataDirectory + "/manager.sqlite").backup(to: scratch + "/manager.sqlite")
         }
+        progress("databases copied")
         let snapshot = try Catalog(path: scratch + "/catalog.sqlite")
         let digests = try snapshot.packageDigests()
 
@@ -64,6 +66,7 @@ public enum ManagerBackup {
             guard LocalFile.exists(file) else { throw BackupError("the catalog lists package file \(file), which is missing: not a consistent backup") }
             try add("pool/\(digest.prefix(2))/\(digest).zip", from: file)
             summary.packages += 1
+            progress("packages \(summary.packages)/\(digests.count), \(summary.bytes >> 20) MiB")
         }
         try writer.add(name: marker, bytes: Array(manifest.utf8))
         try writer.finish()

@@ -95,9 +95,11 @@ public struct ManagerApplication {
         let editor = RepositorySettingsEditor(dataDirectory: configuration.dataDirectory, sync: sync, manager: manager,
                                               authenticator: authenticator, catalog: repository.catalog)
         SyncRoutes(sync: sync, settings: check, remote: remote, editor: editor, authenticator: authenticator).register(on: router)
-        WebRoutes(manager: manager, repository: repository, exports: exports, sync: sync, remote: remote, editor: editor,
-                  session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),
-                  flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes).register(on: router)
+        let web = WebRoutes(manager: manager, repository: repository, exports: exports, sync: sync, remote: remote, editor: editor,
+                            session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),
+                            flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes)
+        web.register(on: router)
+        router.add(middleware: WebNotFoundMiddleware(web: web))
         var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds,
                                                        logRetention: (Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries,
                                                                      configuration.logMaxBytes), logger: logger),

@@ -38,40 +38,55 @@ struct ManagerRoutes: Sendable {
             let token = try await mapped { try await manager.createToken(expiresInSeconds: expires, uses: uses, group: body.group, actor: principal.name) }
             return try Response.json(["token": token], status: .created)
         }
+        router.get("/api/v1/agents/tokens") { request, _ in
+            try self.authenticator.require(request, .administer)
+            return try Response.json(try manager.tokens())
+        }
+        router.delete("/api/v1/agents/tokens/:id") { request, context in
+            let principal = try self.authenticator.require(request, .administer)
+            let id = try context.parameters.decoded("id")
+            try await mapped { try await manager.revokeToken(id: id, actor: principal.name) }
+            return try Response.json(["revoked": id])
+        }
         router.get("/api/v1/agents") { request, _ in
             try self.authenticator.require(request, .read)
             return try Response.json(try manager.agents())
         }
         router.post("/api/v1/agents/:name/revoke") { request, context in
             let principal = try self.authenticator.require(request, .administer)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             try await mapped { try await manager.revoke(name, actor: principal.name) }
             return try Response.json(["revoked": name])
         }
         router.post("/api/v1/agents/:name/rotate") { request, context in
             let principal = try self.authenticator.require(request, .administer)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try Response.json(["name": name, "credential": try await mapped { try await manager.rotate(name, actor: principal.name) }])
         }
         router.post("/api/v1/agents/:name/allow-reenrolment") { request, context in
             let principal = try self.authenticator.require(request, .administer)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             try await mapped { try await manager.allowReenrolment(name, actor: principal.name) }
             return try Response.json(["allowed": name])
         }
 
         router.get("/api/v1/servers") { request, _ in
             try self.authenticator.require(request, .read)
-            return try Response.json(try await mapped { try await manager.servers() })
+            var filter: ServerFilter?
+            if let text = request.uri.queryParameters.get("filter") {
+                guard let parsed = ServerFilter(text) else { throw APIError.badRequest("filter must be one of: \(ServerFilter.names.joined(separator: ", "))") }
+                filter = parsed
+            }
+            return try Response.json(try await mapped { try await manager.servers(filter: filter) })
         }
         router.get("/api/v1/servers/:name") { request, context in
             try self.authenticator.require(request, .read)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try Response.json(try await mapped { try await manager.server(name) })
         }
         router.post("/api/v1/servers/:name/approve") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(ApproveBody.self, from: request, allowed: ApproveBody.fields)
             let items = try await mapped {
                 try await manager.approve(name, modules: body.modules, options: try body.options(), latestAtRunTime: body.latestAtRunTime ?? false,
@@ -81,12 +96,12 @@ struct ManagerRoutes: Sendable {
         }
         router.post("/api/v1/servers/:name/cancel") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try Response.json(try await mapped { try await manager.cancel(name, actor: principal.name) })
         }
         router.post("/api/v1/servers/:name/uninstall") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
             let item = try await mapped {
                 try await manager.uninstall(name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
@@ -100,13 +115,13 @@ struct ManagerRoutes: Sendable {
     func registerLogBundles(on router: Router<ManagerRequestContext>) {
         router.post("/api/v1/servers/:name/logs/request") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             try await mapped { try await manager.requestLogs(name, actor: principal.name) }
             return try Response.json(["requested": name], status: .accepted)
         }
         router.get("/api/v1/servers/:name/logs") { request, context in
             try self.authenticator.require(request, .read)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard try manager.isKnownAgent(name) else {
                 throw APIError.notFound("no server \(name)")
             }
@@ -137,7 +152,7 @@ struct ManagerRoutes: Sendable {
     static let maxLogBundleBytes: Int64 = 256 << 20
 
     static let reportFields: Set<String> = ["schema", "sequence", "identity", "modules", "sensors", "activities", "previousVersions",
-                                            "items", "refusals"]
+                                            "items", "refusals", "problems", "pollIntervalSeconds"]
 
     /// The poll: a heartbeat plus the directives, answered 304 when the agent already has this version.
     func directives(_ request: Request) async throws -> Response {

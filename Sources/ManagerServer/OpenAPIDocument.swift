@@ -44,8 +44,16 @@ enum OpenAPIDocument {
         // Agents.
         Operation(method: "post", path: "/api/v1/agents/tokens", summary: "Create an enrolment token (single use, 24 h by default).",
                   access: .administrator,
-                  body: .object(["type": "object", "properties": .object(["expiresInSeconds": .object(["type": "integer"]), "uses": .object(["type": "integer"])])]),
+                  body: .object(["type": "object", "properties": .object(["expiresInSeconds": .object(["type": "integer"]), "uses": .object(["type": "integer"]),
+                                                                         "group": .object(["type": "string"])])]),
                   ok: ("201", "The token.", .object(["type": "object", "properties": .object(["token": .object(["type": "string"])])]))),
+        Operation(method: "get", path: "/api/v1/agents/tokens", summary: "Enrolment tokens that can still be used (ids, never secrets).",
+                  access: .administrator, ok: ("200", "Tokens.", .object(["type": "array", "items": .object(["type": "object", "properties": .object([
+                      "id": .object(["type": "string"]), "created": .object(["type": "string", "format": "date-time"]),
+                      "expires": .object(["type": "string", "format": "date-time"]), "usesLeft": .object(["type": "integer"]),
+                      "group": .object(["type": "string"])])])]))),
+        Operation(method: "delete", path: "/api/v1/agents/tokens/{id}", summary: "Revoke an enrolment token (by the id the list shows).",
+                  access: .administrator, ok: ("200", "Revoked.", anyObject), errors: ["404": "No such token."]),
         Operation(method: "get", path: "/api/v1/agents", summary: "Enrolled agents.", access: .administrator, ok: ("200", "Agents.", array(ref("AgentSummary")))),
         Operation(method: "post", path: "/api/v1/agents/{name}/revoke", summary: "Revoke an agent's credential at once.", access: .administrator,
                   ok: ("200", "Revoked.", anyObject), errors: ["404": "No such agent."]),
@@ -214,7 +222,7 @@ enum OpenAPIDocument {
             "uploadLogBundle": .object(["type": "boolean"]), "items": array(anyObject)])]),
         "AgentReport": .object(["type": "object", "required": ["schema", "sequence", "identity", "modules"], "properties": .object([
             "schema": .object(["type": "integer", "enum": [1]]), "sequence": .object(["type": "integer"]), "identity": anyObject,
-            "modules": array(anyObject), "sensors": array(anyObject), "activities": anyObject, "previousVersions": anyObject,
+            "modules": array(anyObject), "sensors": array(anyObject), "activities": anyObject, "previousVersions": anyObject, "problems": array(.object(["type": "string"])), "pollIntervalSeconds": .object(["type": "integer"]),
             "items": array(anyObject), "refusals": array(.object(["type": "string"]))])]),
         "ReportOutcome": .object(["type": "object", "properties": .object(["outcome": .object(["type": "string", "enum": ["accepted", "duplicate"]])])]),
         "AgentSummary": .object(["type": "object", "properties": .object([

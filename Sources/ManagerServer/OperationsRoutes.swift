@@ -27,7 +27,7 @@ struct OperationsRoutes: Sendable {
         }
         router.get("/api/v1/groups/:name") { request, context in
             try self.authenticator.require(request, .read)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let filterText = request.uri.queryParameters.get("filter").map { String($0) } ?? "all"
             guard let filter = GroupFilter(rawValue: filterText) else {
                 throw APIError.badRequest("filter must be one of: \(GroupFilter.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -36,20 +36,20 @@ struct OperationsRoutes: Sendable {
         }
         router.post("/api/v1/groups/:name/delete") { request, context in
             let principal = try self.authenticator.require(request, .administer)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             try await self.mapped { try await manager.deleteGroup(name, actor: principal.name) }
             return try Response.json(try manager.groupNames())
         }
         router.post("/api/v1/groups/:name/members") { request, context in
             let principal = try self.authenticator.require(request, .administer)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode([String: [String]].self, from: request, allowed: ["add", "remove"])
             try await self.mapped { try await manager.changeMembers(name, add: body["add"] ?? [], remove: body["remove"] ?? [], actor: principal.name) }
             return try Response.json(try await self.mapped { try await manager.group(name) })
         }
         router.post("/api/v1/groups/:name/approve") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(GroupApproveBody.self, from: request, allowed: GroupApproveBody.fields)
             let filter = try GroupApproveBody.filter(body.filter ?? GroupFilter.updateAvailable.rawValue)
             let results = try await self.mapped {
@@ -60,7 +60,7 @@ struct OperationsRoutes: Sendable {
         }
         router.post("/api/v1/groups/:name/uninstall") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
             let results = try await self.mapped {
                 try await manager.uninstallGroup(name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
@@ -70,7 +70,7 @@ struct OperationsRoutes: Sendable {
         }
         router.post("/api/v1/groups/:name/policy") { request, context in
             let principal = try self.authenticator.require(request, .administer)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(GroupPolicy?.self, from: request,
                                                    allowed: ["autoApprove", "delayDays", "canaryGroup", "maxCanaryFailurePercent", "canaryWindowDays", "allowReboot"])
             try await self.mapped { try await manager.setPolicy(name, body, actor: principal.name) }
@@ -116,7 +116,7 @@ struct OperationsRoutes: Sendable {
         // The Save tab: an archive of the modules' download-only packages, then (optionally) their icon.
         router.post("/api/v1/servers/:name/save") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(SaveBody.self, from: request, allowed: ["modules", "onlyDisplayedVersion", "setIconAfterSave"])
             var icon: ManualIcon?
             if let text = body.setIconAfterSave {
@@ -141,7 +141,7 @@ struct OperationsRoutes: Sendable {
         }
         router.post("/api/v1/servers/:name/modules/:module/status") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let name = try context.parameters.require("name"), module = try context.parameters.require("module")
+            let name = try context.parameters.decoded("name"), module = try context.parameters.decoded("module")
             let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["icon"])
             guard let icon = ManualIcon(rawValue: body["icon"] ?? "") else {
                 throw APIError.badRequest("icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")

@@ -61,7 +61,7 @@ struct RepositoryRoutes: Sendable {
         }
         router.get("/api/v1/repository/packages/:id") { request, context in
             let principal = try self.authenticator.require(request, .read)
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.decoded("id")
             guard let listing = try await self.repository.package(id: id, actor: principal.name) else {
                 throw APIError.notFound("no package \(id)")
             }
@@ -95,13 +95,13 @@ struct RepositoryRoutes: Sendable {
         }
         router.get("/api/v1/repository/exports/:id") { request, context in
             try self.authenticator.require(request, .apply)
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.decoded("id")
             guard let status = await self.exports.status(id) else { throw APIError.notFound("no export \(id)") }
             return try Response.json(status)
         }
         router.get("/api/v1/repository/exports/:id/archive") { request, context in
             try self.authenticator.require(request, .apply)
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.decoded("id")
             guard let path = await self.exports.archive(id) else { throw APIError.notFound("export \(id) is not ready") }
             let body = try await self.fileIO.loadFile(path: path, context: context)
             return Response(status: .ok, headers: [.contentType: "application/zip",
@@ -109,7 +109,7 @@ struct RepositoryRoutes: Sendable {
         }
         router.delete("/api/v1/repository/exports/:id") { request, context in
             try self.authenticator.require(request, .apply)
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.decoded("id")
             guard let status = await self.exports.cancel(id) else { throw APIError.notFound("no export \(id)") }
             return try Response.json(status)
         }

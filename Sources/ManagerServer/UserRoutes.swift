@@ -39,14 +39,14 @@ struct UserRoutes: Sendable {
         }
         router.post("/api/v1/users/:name/remove") { request, context in
             let principal = try self.authenticator.require(request, .administer)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             try await self.mapped { try await self.manager.removeUser(name, actor: principal.name) }
             return try Response.json(try self.manager.users())
         }
         // A user may change their own password; the administrator anyone's.
         router.post("/api/v1/users/:name/password") { request, context in
             let principal = try self.authenticator.require(request, .read)
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             if !principal.allows(.administer) && principal.name != name {
                 throw APIError(.forbidden, "forbidden", "only an administrator changes another user's password")
             }

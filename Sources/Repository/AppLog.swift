@@ -13,7 +13,7 @@ public enum AppLogEvent: Sendable, Hashable {
     case metadataResigned
     /// Manager events: agents, approvals and the apply runs agents report (Tables 18/19 where the seed has them).
     case applyStarted, applyCompleted, applyFailed, updateCancelled, cancelFailed
-    case tokenCreated, agentEnrolled, agentRevoked, agentCredentialRotated, agentReenrolmentAllowed, updatesApproved, uninstallRequested
+    case tokenCreated, tokenRevoked, agentEnrolled, agentRevoked, agentCredentialRotated, agentReenrolmentAllowed, updatesApproved, uninstallRequested
     case logBundleRequested, logBundleReceived, logBundleFailed
     /// Upstream sync (Tables 18/19: "Download update packages").
     case repositoryUpdated, repositoryUpdateFailed, repositoryUpdateCancelled, repositoryUpdateCancelFailed
@@ -95,6 +95,7 @@ public enum AppLogEvent: Sendable, Hashable {
         case .enrolmentFailed: "X30"
         case .packageSignerUntrusted: "X31"
         case .packageSignerTrusted: "X32"
+        case .tokenRevoked: "X33"
         case .manualStatusChanged: "N25"
         case .manualStatusFailed: "E25"
         }
@@ -159,6 +160,7 @@ public enum AppLogEvent: Sendable, Hashable {
         case .enrolmentFailed: "Enrolment refused"
         case .packageSignerUntrusted: "Update package no longer offered: its signer is not a trusted key"
         case .packageSignerTrusted: "Update package offered again: its signer is a trusted key"
+        case .tokenRevoked: "Enrolment token revoked"
         case .manualStatusChanged: "ExpressUpdate status changed"
         case .manualStatusFailed: "Failed to change ExpressUpdate status"
         }

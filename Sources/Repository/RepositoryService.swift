@@ -164,6 +164,10 @@ public actor RepositoryService {
             let keys = try TrustedKeys.load(directory: trustedKeysDirectory)
             verified = try PackageVerifier(trustedKeys: keys, limits: limits).verify(path: file)
         } catch let error as PackageError {
+            if error == .noTrustedKey {
+                return refuse(.error, .hashInvalid, "The update package is signed by no trusted key: put the vendor's public key (*.pem) in "
+                              + "\(trustedKeysDirectory) if you trust it", cause: "signature: no trusted key (the signer is not in the trusted keys)")
+            }
             if error.isHashInvalid {
                 return refuse(.error, .hashInvalid, "The update package's hash value is invalid: \(error)", cause: "hash value invalid: \(error)")
             }

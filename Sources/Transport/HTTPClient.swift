@@ -61,14 +61,16 @@ public final class HTTPClient {
     }
 
     /// POSTs a file as the body, streamed from disk (a package can be gigabytes), answer in memory.
+    /// `progress` is called with the bytes sent and the file's size as the upload goes (keep it short).
     public func post(_ url: String, file path: String, contentType: String = "application/octet-stream",
-                     maxBytes: UInt64 = 16 << 20) throws(HTTPError) -> Response {
+                     maxBytes: UInt64 = 16 << 20, progress: ((UInt64, UInt64) -> Void)? = nil) throws(HTTPError) -> Response {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
         var info = stat()
         fstat(fd, &info)
         let source = FileSource(fd: fd, size: UInt64(info.st_size))
+        source.progress = progress
         return try perform(method: "POST", url: url, headers: ["Content-Type": contentType, "Expect": ""], body: nil,
                            maxBytes: maxBytes, sink: nil, source: source)
     }
@@ -209,6 +211,8 @@ final class TransferState {
 final class FileSource {
     let fd: Int32
     let size: UInt64
+    var sent: UInt64 = 0
+    var progress: ((UInt64, UInt64) -> Void)?
 
     init(fd: Int32, size: UInt64) {
         self.fd = fd
@@ -222,6 +226,10 @@ private let transferRead: exup_curl_data_callback = { data, size, count, context
     while true {
         let n = read(source.fd, data, size * count)
         if n < 0 && errno == EINTR { continue }
+        if n > 0 {
+            source.sent += UInt64(n)
+            source.progress?(source.sent, source.size)
+        }
         return n < 0 ? Int(CURL_READFUNC_ABORT) : n
     }
 }

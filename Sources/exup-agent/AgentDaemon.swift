@@ -50,7 +50,7 @@ struct PollService: Service {
         switch result {
         case .success(let outcome):
             // An idle poll says nothing above debug (journald need not store one line every few minutes per server).
-            let eventful = outcome.reported != nil || outcome.directivesChanged || !outcome.items.isEmpty || outcome.enrolled
+            let eventful = outcome.reported != nil || outcome.directivesChanged || !outcome.items.isEmpty || outcome.enrolledNow
             logger.log(level: eventful ? .info : .debug, "poll done",
                        metadata: ["exup.mode": "\(mode.rawValue)", "exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
                                   "exup.items": "\(outcome.items.count)"])
@@ -72,6 +72,7 @@ struct ControlService: Service {
     let socketPath: String
     let control: AgentControl
     let logger: Logger
+    let pollInterval: Int
 
     func run() async throws {
         let server: ControlSocket
@@ -112,7 +113,7 @@ struct ControlService: Service {
             return
         }
         if command == "ping" {
-            ControlSocket.writeLine(client, #"{"ok":true,"pid":\#(getpid()),"busy":\#(control.busy)}"#)
+            ControlSocket.writeLine(client, #"{"ok":true,"pid":\#(getpid()),"busy":\#(control.busy),"lastPoll":\#(control.lastCycleEnded ?? 0),"pollIntervalSeconds":\#(pollInterval)}"#)
             return
         }
         guard let mode = AgentCycle.Mode(rawValue: command) else {
@@ -163,7 +164,8 @@ enum AgentDaemon {
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         let control = AgentControl()
         var services: [any Service] = [PollService(configuration: configuration, notifier: notifier, control: control, logger: logger),
-                                       ControlService(socketPath: configuration.agent.socketPath, control: control, logger: logger)]
+                                       ControlService(socketPath: configuration.agent.socketPath, control: control, logger: logger,
+                                                      pollInterval: configuration.agent.pollIntervalSeconds)]
         if let interval = notifier.watchdogInterval { services.append(WatchdogService(notifier: notifier, interval: interval)) }
         let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
                                                       gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))

@@ -62,8 +62,8 @@ final class ApplyProgress: Sendable {
         case .verifying: return head + "verifying the signature and every file"
         case .running:
             return head + "running" + (lastOutputLine(entry.itemID).map { ": \($0)" } ?? "")
-        case .succeeded: return head + "succeeded" + (entry.message.map { " (\($0))" } ?? "")
-        case .failed: return head + "FAILED: " + (entry.message ?? "no reason recorded")
+        case .succeeded: return head + Terminal.paint("succeeded", "32") + (entry.message.map { " (\($0))" } ?? "")
+        case .failed: return head + Terminal.paint("FAILED", "1;31") + ": " + (entry.message ?? "no reason recorded")
         case .cancelled: return head + "cancelled" + (entry.message.map { ": \($0)" } ?? "")
         case .rebootRequired: return head + "installed; a reboot finishes it" + (entry.options.allowReboot ? " (reboot allowed)" : " (reboot not allowed: reboot by hand)")
         }

@@ -15,7 +15,7 @@ struct ExupAgent: AsyncParsableCommand {
         abstract: "Keep this server's firmware and software up to date (exup agent).",
         version: ExupVersion.string,
         subcommands: [InventoryCommand.self, RunCommand.self, StatusCommand.self, CheckCommand.self, ApplyCommand.self,
-                      CancelCommand.self, LogBundleCommand.self]
+                      CancelCommand.self, LogBundleCommand.self, CheckConfigCommand.self]
     )
 }
 

@@ -27,18 +27,48 @@ struct RunCommand: AsyncParsableCommand {
     }
 }
 
-/// `exup-agent status`: the local state, without asking the manager anything.
+/// `exup-agent status`: the local state, without asking the manager anything. `--json` carries everything
+/// the text shows: the status and modules at the top level (as before), the daemon, the last poll, the
+/// manager, the approved work and the items.
 struct StatusCommand: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "status", abstract: "Show this agent's local state.")
     @OptionGroup var options: ConfigOptions
+
+    struct Daemon: Codable {
+        var running: Bool
+        var pid: Int?
+        var busy: Bool?
+    }
+
+    struct Report: Encodable {
+        var enrolled: Bool
+        var name: String?
+        var manager: String?
+        var status: String
+        var statusText: String
+        var reason: String?
+        var modules: [LocalStatus.Module]
+        var daemon: Daemon
+        var lastPoll: String?
+        var lastReport: Int64?
+        var metadataRefusal: String?
+        var approvedWork: [ApprovedItem]
+        var items: [AgentReport.ItemState]
+    }
+
+    struct ApprovedItem: Encodable { var id: Int64; var kind: String; var module: String; var version: String?; var allowReboot: Bool }
 
     func run() throws {
         let configuration = try options.load()
         let store = AgentStateStore(directory: configuration.agent.stateDirectory)
         let state: AgentState?
         do { state = try store.load() } catch let error as AgentError { throw CommandFailure(error.description) }
+        let daemon = Self.daemon(configuration.agent.socketPath)
         guard let state else {
-            if options.json { return print(#"{"status": "not-enrolled", "modules": []}"#) }
+            if options.json {
+                return try JSONOutput.print(Report(enrolled: false, manager: configuration.manager.url, status: "not-enrolled", statusText: "Not enrolled",
+                                                   modules: [], daemon: daemon.0, approvedWork: [], items: []))
+            }
             print("not enrolled (state directory \(configuration.agent.stateDirectory)); run exup-agent run --once with an enrolment token")
             return
         }
@@ -48,26 +78,38 @@ struct StatusCommand: ParsableCommand {
         }
         let bootID = LocalFile.readText(configuration.agent.bootIDFile, limit: 256)?.trimmingScalars(in: " \n")
         let local = LocalStatus(state: state, activities: journal.activities(bootID: bootID))
-        if options.json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            print(String(decoding: try encoder.encode(local), as: UTF8.self))
-            return
+        // The running daemon knows its last poll to the second; the state on disk only to the quarter hour.
+        let lastPoll = (daemon.lastPoll ?? state.lastPoll).map { UTCTime(seconds: $0).description }
+        let approved = (state.directives?.items ?? []).map {
+            ApprovedItem(id: $0.id, kind: $0.kind.rawValue, module: $0.moduleID, version: $0.version, allowReboot: $0.options.allowReboot)
         }
-        print("\(state.name): \(local.statusText)   (manager \(state.managerURL))")
-        let daemon = (try? ControlSocket.request(configuration.agent.socketPath, #"{"command":"ping"}"#)).flatMap { $0 }
-            .flatMap { try? JSONDecoder().decode([String: JSONScalar].self, from: Data($0.utf8)) }
-        if let pid = daemon?["pid"]?.number {
-            print("daemon: running (pid \(pid))" + (daemon?["busy"]?.bool == true ? ", working" : ", idle"))
+        let items = journal.entries.compactMap(\.reported)
+        if options.json {
+            return try JSONOutput.print(Report(enrolled: true, name: state.name, manager: state.managerURL, status: local.status, statusText: local.statusText,
+                                               reason: local.reason, modules: local.modules, daemon: daemon.0, lastPoll: lastPoll,
+                                               lastReport: state.sequence, metadataRefusal: state.metadataRefusal, approvedWork: approved, items: items))
+        }
+        print("\(state.name): \(local.statusText)" + (local.reason.map { " (\($0))" } ?? "") + "   (manager \(state.managerURL))")
+        if daemon.0.running {
+            print("daemon: running (pid \(daemon.0.pid ?? 0))" + (daemon.0.busy == true ? ", working" : ", idle"))
         } else {
             print("daemon: not running (state read from \(configuration.agent.stateDirectory))")
         }
-        print("last report #\(state.sequence)" + (state.lastPoll.map { ", last poll \(UTCTime(seconds: $0).description)" } ?? ""))
+        print("last report #\(state.sequence)" + (lastPoll.map { ", last poll \($0)" } ?? ""))
         if let refusal = state.metadataRefusal { print(refusal) }
         let rows = local.modules.map { [$0.statusText, $0.name, $0.current ?? "-", $0.available ?? "-"] }
-        print(InventoryText.table(["STATUS", "MODULE", "CURRENT", "AVAILABLE"], rows))
+        if !rows.isEmpty { print(InventoryText.table(["STATUS", "MODULE", "CURRENT", "AVAILABLE"], rows)) }
         AgentText.printDirectives(state.directives, changed: false)
-        AgentText.printItems(journal.entries.compactMap(\.reported))
+        AgentText.printItems(items)
+    }
+
+    /// The daemon's answer to ping: whether it runs, its pid, whether it is working, its last poll.
+    static func daemon(_ socket: String) -> (Daemon, lastPoll: Int64?) {
+        let answer = (try? ControlSocket.request(socket, #"{"command":"ping"}"#)).flatMap { $0 }
+            .flatMap { try? JSONDecoder().decode([String: JSONScalar].self, from: Data($0.utf8)) }
+        guard let pid = answer?["pid"]?.number else { return (Daemon(running: false), nil) }
+        let last = answer?["lastPoll"]?.number.flatMap { $0 > 0 ? Int64($0) : nil }
+        return (Daemon(running: true, pid: pid, busy: answer?["busy"]?.bool), last)
     }
 }
 
@@ -85,13 +127,8 @@ enum AgentText {
     }
 
     static func printOutcome(_ outcome: AgentCycle.Outcome, json: Bool) throws {
-        if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
-            print(String(decoding: try encoder.encode(outcome), as: UTF8.self))
-            return
-        }
-        if outcome.enrolled { print("enrolled as \(outcome.name); root.json pinned") }
+        if json { return try JSONOutput.print(outcome) }
+        if outcome.enrolledNow { print("enrolled as \(outcome.name); root.json pinned") }
         print(outcome.reported.map { "report #\($0) sent" } ?? "nothing changed: no new report")
         for problem in outcome.problems { print("  could not read: \(problem)") }
         if let refusal = outcome.metadataRefusal { print(refusal + " (the last trusted metadata is kept)") }

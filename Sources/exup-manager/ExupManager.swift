@@ -18,7 +18,7 @@ struct ExupManager: AsyncParsableCommand {
         commandName: "exup-manager",
         abstract: "The exup manager: the package repository, agent reports, approvals, and the web UI.",
         version: ExupVersion.string,
-        subcommands: [Serve.self, BackupCommand.self, RestoreCommand.self]
+        subcommands: [Serve.self, BackupCommand.self, RestoreCommand.self, CheckConfigCommand.self]
     )
 }
 
@@ -134,11 +134,18 @@ struct BackupCommand: ParsableCommand {
         abstract: "Write a backup of the manager's data (databases, keys, secrets, packages) to one file (0600).")
     @Option(help: "The manager's data directory.") var dataDir: String
     @Option(help: "The backup file to write.") var out: String
+    @Flag(help: "Replace --out when it exists.") var force = false
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     func run() throws {
+        if LocalFile.exists(out) && !force { throw CommandFailure("\(out) already exists: choose another --out, or pass --force to replace it") }
         let summary: ManagerBackup.Summary
-        do { summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) } catch { throw CommandFailure("\(error)") }
+        let line = json ? nil : ProgressLine()
+        do { summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) { line?.update("backing up \(dataDir): \($0)") } } catch {
+            line?.close()
+            throw CommandFailure("\(error)")
+        }
+        line?.close()
         if json { return say(summary.json) }
         say("backup written to \(out): \(summary.files) files, \(summary.packages) packages, \(summary.bytes / 1024) KiB (keep it safe: it holds the keys)")
     }

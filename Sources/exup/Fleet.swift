@@ -1,4 +1,7 @@
 import ArgumentParser
+import ExupCommandLine
+import ExupCore
+import ExupSystem
 import FoundationEssentials
 import TUF
 
@@ -14,7 +17,7 @@ struct RunItemBody: Codable {
 }
 struct RunBody: Codable { var items: [RunItemBody]; var percent: Int }
 struct ServerDetailBody: Codable {
-    var name: String; var status: String; var statusText: String; var model: String?; var os: String?; var lastSeen: String
+    var name: String; var status: String; var statusText: String; var reason: String?; var model: String?; var os: String?; var lastSeen: String
     var modules: [ModuleBody]; var run: RunBody
 }
 struct AgentSummaryBody: Codable { var name: String; var enrolledAt: String; var lastSeen: String; var revoked: Bool; var reportSequence: Int64 }
@@ -22,24 +25,25 @@ struct AgentSummaryBody: Codable { var name: String; var enrolledAt: String; var
 /// `exup servers`: the fleet and each server's status (seed Table 10).
 struct Servers: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "servers", abstract: "List the managed servers and their update status.")
-    @Option(help: "Only servers with this status: communication-failure, unknown, applying, uninstalling, update-available, apply-failed, reboot-required, latest.")
+    @Option(help: "Only these servers: latest or apply-failed (the server's status), update-available, reboot-required, applying or uninstalling (at least one module so), communication-failure, unknown.")
     var filter: String?
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    static let statuses: Set<String> = ["communication-failure", "unknown", "applying", "uninstalling", "update-available", "apply-failed",
-                                        "reboot-required", "latest"]
-
     func validate() throws {
-        if let filter, !Servers.statuses.contains(filter) {
-            throw ValidationError("--filter must be one of: \(Servers.statuses.sorted().joined(separator: ", "))")
+        if let filter, ServerFilter(filter) == nil {
+            let hint = ClosestName.suggest(filter, among: ServerFilter.names).map { " (did you mean \($0)?)" } ?? ""
+            throw ValidationError("--filter must be one of: \(ServerFilter.names.joined(separator: ", "))\(hint)")
         }
     }
 
     func run() throws {
-        let servers = try server.client().call("GET", "/api/v1/servers", as: [ServerSummaryBody].self).filter { filter == nil || $0.status == filter }
+        let query = filter.map { "?filter=" + ManagerClient.query($0) } ?? ""
+        let servers = try server.client().call("GET", "/api/v1/servers" + query, as: [ServerSummaryBody].self)
         if output.json { return try JSONOutput.print(servers) }
-        guard !servers.isEmpty else { return print("no servers yet: enrol an agent with a token from `exup agents token create`") }
+        guard !servers.isEmpty else {
+            return print(filter.map { "no server matches \($0)" } ?? "no servers yet: enrol an agent with a token from `exup agents token create`")
+        }
         let rows = servers.map { [$0.name, $0.statusText, $0.model ?? "-", $0.os ?? "-", $0.lastSeen] }
         print(TextTable.render(["SERVER", "STATUS", "MODEL", "OS", "LAST SEEN"], rows))
     }
@@ -59,7 +63,7 @@ struct ServerCommand: ParsableCommand {
         func run() throws {
             let detail = try server.client().call("GET", "/api/v1/servers/\(FleetPath.escape(name))", as: ServerDetailBody.self)
             if output.json { return try JSONOutput.print(detail) }
-            print("\(detail.name): \(detail.statusText)   model \(detail.model ?? "-")   OS \(detail.os ?? "-")   last seen \(detail.lastSeen)")
+            print("\(detail.name): \(detail.statusText)" + (detail.reason.map { " (\($0))" } ?? "") + "   model \(detail.model ?? "-")   OS \(detail.os ?? "-")   last seen \(detail.lastSeen)")
             let rows = detail.modules.map { module in
                 [module.id, module.name, (module.current ?? "-") + (module.previous.map { " (was \($0))" } ?? ""), module.available ?? "-", module.statusText,
                  module.choicesAllVersions.isEmpty ? "-" : module.choicesAllVersions.joined(separator: ", ")]
@@ -94,8 +98,16 @@ struct Approve: ParsableCommand {
     @Option(help: "When the agent loses the manager mid-run: stop (finish the running item, cancel the rest) or continue.")
     var onLostContact: String = "stop"
     @Flag(help: "Start firmware items even when the BMC reports a critical sensor.") var overrideHealthGate = false
+    @Flag(help: "Follow the run with per-item progress until it ends; the exit status is the run's (0 all succeeded, 1 failed, 2 some failed).")
+    var wait = false
+    @Option(help: "With --wait: give up waiting after this long (30m, 2h; the run goes on).") var waitTimeout: String = "2h"
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        guard ["stop", "continue"].contains(onLostContact) else { throw ValidationError("--on-lost-contact must be stop or continue") }
+        guard TokenLifetime.seconds(waitTimeout) != nil else { throw ValidationError("--wait-timeout takes a number and a unit (s, m, h, d), like 2h") }
+    }
 
     struct Body: Encodable {
         struct Choice: Encodable { var id: String; var version: String? }
@@ -118,9 +130,53 @@ struct Approve: ParsableCommand {
         let body = Body(modules: choices.isEmpty ? nil : choices, allowReboot: allowReboot, latestOnly: !noLatestOnly,
                         latestAtRunTime: latestAtRunTime, downloadFirst: downloadFirst, onLostContact: onLostContact, notBefore: start,
                         overrideHealthGate: overrideHealthGate)
-        let items = try server.client().call("POST", "/api/v1/servers/\(FleetPath.escape(name))/approve", body: body, as: [RunItemBody].self)
-        if output.json { return try JSONOutput.print(items) }
-        for item in items { print("approved #\(item.id): \(item.module) → \(item.version ?? "newest at run time")") }
+        let client = try server.client()
+        let items = try client.call("POST", "/api/v1/servers/\(FleetPath.escape(name))/approve", body: body, as: [RunItemBody].self)
+        if !output.json { for item in items { print("approved #\(item.id): \(item.module) → \(item.version ?? "newest at run time")") } }
+        guard wait else { return output.json ? try JSONOutput.print(items) : () }
+        let final = try RunFollower(client: client, server: name, items: Set(items.map(\.id)), live: !output.json,
+                                    timeoutSeconds: TokenLifetime.seconds(waitTimeout) ?? 7200).follow()
+        if output.json { try JSONOutput.print(final) }
+        let failed = final.filter { $0.state == "failed" || $0.state == "cancelled" }
+        guard !failed.isEmpty else { return }
+        let summary = "\(failed.count) of \(final.count) item(s) did not succeed: " + failed.map { "#\($0.id) \($0.module) \($0.state)" }.joined(separator: ", ")
+        if output.json { throw ExitCode(failed.count == final.count ? ExitStatus.failure.rawValue : ExitStatus.partial.rawValue) }
+        throw failed.count == final.count ? CommandFailure(summary, code: "item-failed") : CommandFailure.partial(summary)
+    }
+}
+
+/// Follows a server's run on the manager until the given items end: one line per item, live on a
+/// terminal (state and percent), plain otherwise.
+struct RunFollower {
+    let client: ManagerClient
+    let server: String
+    let items: Set<Int64>
+    let live: Bool
+    let timeoutSeconds: Int64
+
+    static let finished: Set<String> = ["succeeded", "failed", "cancelled", "reboot-required"]
+
+    func follow() throws -> [RunItemBody] {
+        let line = live ? ProgressLine() : nil
+        defer { line?.close() }
+        var shown: [Int64: String] = [:]
+        let deadline = Int64(time(nil)) + timeoutSeconds
+        while true {
+            let detail = try client.call("GET", "/api/v1/servers/\(FleetPath.escape(server))", as: ServerDetailBody.self)
+            let mine = detail.run.items.filter { items.contains($0.id) }
+            for item in mine.sorted(by: { $0.id < $1.id }) {
+                let text = "#\(item.id) \(item.module) → \(item.version ?? "newest"): \(item.state)" + (item.percent.map { " \($0)%" } ?? "")
+                    + (item.message.map { " — \($0)" } ?? "")
+                guard shown[item.id] != text else { continue }
+                shown[item.id] = text
+                if Self.finished.contains(item.state) { line?.finish(text) } else { line?.update(text) }
+            }
+            if mine.count == items.count, mine.allSatisfy({ Self.finished.contains($0.state) }) { return mine }
+            if Int64(time(nil)) > deadline {
+                throw CommandFailure("stopped waiting after \(timeoutSeconds / 60) min; the run goes on (exup server show \(server))", code: "timeout")
+            }
+            usleep(1_000_000)
+        }
     }
 }
 
@@ -171,28 +227,73 @@ struct Agents: ParsableCommand {
         subcommands: [Token.self, List.self, Revoke.self, Rotate.self, AllowReenrol.self], defaultSubcommand: List.self)
 
     struct Token: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enrolment tokens.", subcommands: [Create.self])
+        static let configuration = CommandConfiguration(abstract: "Enrolment tokens: create, list, revoke.",
+                                                        subcommands: [Create.self, TokenList.self, TokenRevoke.self])
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
-                abstract: "Create an enrolment token (give it to `exup-agent enrol`).",
+                abstract: "Create an enrolment token for new agents (enrolment-token-file in agent.toml).",
                 discussion: "The token carries the SHA-256 of the repository's root.json, so the agent checks the root it is given.")
             @Option(help: "How long the token is valid: 30m, 24h, 7d (at most 90d).") var expires: String = "24h"
             @Option(help: "How many agents may enrol with it.") var uses: Int = 1
+            @Option(help: "The servers that enrol with it join this group.") var group: String?
+            @Option(help: "Write the token to this file (created 0600) instead of printing it.") var out: String?
             @OptionGroup var server: ServerOptions
             @OptionGroup var output: OutputOptions
 
-            struct Body: Encodable { var expiresInSeconds: Int64; var uses: Int }
+            struct Body: Encodable { var expiresInSeconds: Int64; var uses: Int; var group: String? }
+
+            func validate() throws {
+                guard TokenLifetime.seconds(expires) != nil else { throw ValidationError("--expires takes a number and a unit (s, m, h, d), like 24h") }
+                guard (1...10_000).contains(uses) else { throw ValidationError("--uses must be 1 to 10000") }
+            }
 
             func run() throws {
-                guard let seconds = TokenLifetime.seconds(expires) else { throw ValidationError("--expires takes a number and a unit (s, m, h, d), like 24h") }
-                let answer = try server.client().call("POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses),
+                let seconds = TokenLifetime.seconds(expires) ?? 86_400
+                let answer = try server.client().call("POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses, group: group),
                                                       as: [String: String].self)
+                let token = answer["token"] ?? ""
+                if let out {
+                    do { try SecretFile.create(out, Array((token + "\n").utf8)) } catch {
+                        throw CommandFailure("cannot write the token to \(out): \(error.reason)")
+                    }
+                    if output.json { return try JSONOutput.print(["written": out]) }
+                    return print("token written to \(out) (0600); valid \(expires), \(uses) use(s)" + (group.map { ", joins group \($0)" } ?? ""))
+                }
                 if output.json { return try JSONOutput.print(answer) }
-                print(answer["token"] ?? "")
+                print(token)
+            }
+        }
+
+        struct TokenList: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "list", abstract: "List the enrolment tokens that can still be used.")
+            @OptionGroup var server: ServerOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let tokens = try server.client().call("GET", "/api/v1/agents/tokens", as: [TokenSummaryBody].self)
+                if output.json { return try JSONOutput.print(tokens) }
+                guard !tokens.isEmpty else { return print("no enrolment token can be used now (exup agents token create makes one)") }
+                print(TextTable.render(["ID", "CREATED", "EXPIRES", "USES LEFT", "GROUP"],
+                                       tokens.map { [$0.id, $0.created, $0.expires, String($0.usesLeft), $0.group ?? "-"] }))
+            }
+        }
+
+        struct TokenRevoke: ParsableCommand {
+            static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke an enrolment token: no agent enrols with it any more.")
+            @Argument(help: "The token's id, as exup agents token list shows it.") var id: String
+            @OptionGroup var server: ServerOptions
+            @OptionGroup var output: OutputOptions
+
+            func run() throws {
+                let answer = try server.client().call("DELETE", "/api/v1/agents/tokens/\(FleetPath.escape(id))", as: [String: String].self)
+                if output.json { return try JSONOutput.print(answer) }
+                print("revoked enrolment token \(id)")
             }
         }
     }
+
+    struct TokenSummaryBody: Codable { var id: String; var created: String; var expires: String; var usesLeft: Int; var group: String? }
 
     struct List: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List enrolled agents.")
@@ -209,7 +310,7 @@ struct Agents: ParsableCommand {
 
     struct Revoke: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an agent's credential at once.")
-        @Argument var name: String
+        @Argument(help: "The agent (server) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
@@ -222,7 +323,7 @@ struct Agents: ParsableCommand {
 
     struct Rotate: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a new credential for an agent (the old one stops working).")
-        @Argument var name: String
+        @Argument(help: "The agent (server) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
@@ -235,7 +336,7 @@ struct Agents: ParsableCommand {
 
     struct AllowReenrol: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "allow-reenrol", abstract: "Let a reinstalled server enrol again under its name.")
-        @Argument var name: String
+        @Argument(help: "The agent (server) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
@@ -278,3 +379,6 @@ enum FleetPath {
 extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
+#if canImport(Glibc)
+import Glibc
+#endif

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import FoundationEssentials
 
 struct GroupMemberView: Codable { var name: String; var status: String; var statusText: String; var percent: Int? }
@@ -11,7 +12,7 @@ struct RunItemView: Codable { var id: Int64; var kind: String; var module: Strin
 /// `exup groups`: groups of servers, their Table 21 view, bulk approval and automatic-approval policies.
 struct Groups: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Groups of servers: create, list, show (Table 21 filters), members, approve, uninstall, policy.",
+        abstract: "Groups of servers: create, list, show (with filters), members, approve, uninstall, policy.",
         subcommands: [List.self, Create.self, Delete.self, Show.self, Add.self, Remove.self, GroupApprove.self, Policy.self],
         defaultSubcommand: List.self)
 
@@ -32,7 +33,7 @@ struct Groups: ParsableCommand {
 
     struct Create: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Create a group.")
-        @Argument var name: String
+        @Argument(help: "The group name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
@@ -43,7 +44,7 @@ struct Groups: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a group (its servers stay).")
-        @Argument var name: String
+        @Argument(help: "The group name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
@@ -53,8 +54,8 @@ struct Groups: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A group's servers whose agents answer, filtered as Table 21 says.")
-        @Argument var name: String
+        static let configuration = CommandConfiguration(abstract: "A group's servers whose agents answer: latest and apply-failed by server status, the others by any module in that state.")
+        @Argument(help: "The group name.") var name: String
         @Option(help: "all, latest, update-available, applying, reboot-required, apply-failed or uninstalling.") var filter = "all"
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
@@ -66,8 +67,8 @@ struct Groups: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Put servers in a group.")
-        @Argument var name: String
-        @Argument var servers: [String]
+        @Argument(help: "The group name.") var name: String
+        @Argument(help: "The servers to add.") var servers: [String]
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
@@ -77,8 +78,8 @@ struct Groups: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Take servers out of a group.")
-        @Argument var name: String
-        @Argument var servers: [String]
+        @Argument(help: "The group name.") var name: String
+        @Argument(help: "The servers to remove.") var servers: [String]
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
@@ -88,8 +89,8 @@ struct Groups: ParsableCommand {
 
     struct GroupApprove: ParsableCommand {
         static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve updates for the group's servers, each with its own rules.")
-        @Argument var name: String
-        @Option(help: "Which servers (Table 21): update-available by default.") var filter = "update-available"
+        @Argument(help: "The group name.") var name: String
+        @Option(help: "Which servers: update-available (the default), reboot-required, applying, uninstalling (any module so), latest, apply-failed (server status) or all.") var filter = "update-available"
         @Flag(help: "Allow a reboot after the updates that need one.") var allowReboot = false
         @Flag(help: "Let each agent take the newest package when it runs.") var latestAtRunTime = false
         @OptionGroup var server: ServerOptions
@@ -110,7 +111,7 @@ struct Groups: ParsableCommand {
 
     struct Policy: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Approve new packages automatically for the group (or --off).")
-        @Argument var name: String
+        @Argument(help: "The group name.") var name: String
         @Flag(help: "Remove the policy.") var off = false
         @Option(help: "Wait this many days after a package's release.") var delayDays = 0
         @Option(help: "Pause while this group's failure rate is at or over the limit.") var canary: String?
@@ -175,7 +176,7 @@ struct Schedules: ParsableCommand {
 
     struct Delete: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Delete a batch that has not run.")
-        @Argument var id: Int64
+        @Argument(help: "The remote batch id (exup schedules list shows it).") var id: Int64
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws { try Schedules.show(try server.client().call("POST", "/api/v1/schedules/\(id)/delete", as: [View].self), json: output.json) }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import FoundationEssentials
 
 /// `exup log`: the manager's application log (Tables 18 and 19), filtered and a page at a time.

@@ -24,7 +24,12 @@ struct ServerOptions: ParsableArguments {
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let saved = session.flatMap { $0.server == base ? $0.token : nil }
         guard let token = token ?? environment["EXUP_TOKEN"] ?? saved, !token.isEmpty else {
-            throw CommandFailure("no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)")
+            if let session, session.server != base {
+                throw CommandFailure("your exup login session is for \(session.server), not \(base): run exup login --server \(base) --username NAME, "
+                                     + "or pass --token / set EXUP_TOKEN", code: "no-credential")
+            }
+            throw CommandFailure("no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)",
+                                 code: "no-credential")
         }
         return ManagerClient(base: base, token: token, caFile: caFile)
     }
@@ -74,15 +79,27 @@ struct ManagerClient {
         }
     }
 
-    func upload(_ path: String, file: String) throws -> HTTPClient.Response {
-        do { return try http.post(base + path, file: file, contentType: "application/zip") } catch {
+    func upload(_ path: String, file: String, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> HTTPClient.Response {
+        do { return try http.post(base + path, file: file, contentType: "application/zip", progress: progress) } catch {
             throw Failure(description: "cannot upload \(file) to \(base): \(error)")
         }
     }
 
     func check(_ response: HTTPClient.Response, accept: Set<Int>) throws {
         guard !accept.contains(response.status) else { return }
-        throw Failure(description: "the manager answered \(response.status): " + ManagerClient.message(response))
+        throw Failure(description: ManagerClient.explain(response, base: base))
+    }
+
+    /// The manager's refusal in the CLI's words: its message with API field names as option names, and
+    /// what to do about a wrong credential.
+    static func explain(_ response: HTTPClient.Response, base: String) -> String {
+        let message = CLIWording.options(in: ManagerClient.message(response))
+        switch response.status {
+        case 401: return "the manager at \(base) refused the credential (\(message)): check --token / EXUP_TOKEN, or run exup login again"
+        case 403: return "not allowed: \(message)"
+        case 404: return message
+        default: return message.isEmpty ? "the manager answered HTTP \(response.status)" : message
+        }
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClient.Response) throws -> T {
@@ -125,5 +142,28 @@ enum TextTable {
             }
             return line
         }.joined(separator: "\n")
+    }
+}
+
+/// How the CLI says what the API says.
+enum CLIWording {
+    /// `onLostContact` → `--on-lost-contact`: the API's field names become the options that set them.
+    static func options(in text: String) -> String {
+        var out = ""
+        var word = ""
+        func flush() {
+            let isCamel = word.first?.isLowercase == true && word.contains(where: \.isUppercase) && word.allSatisfy { $0.isLetter || $0.isNumber }
+            if isCamel {
+                out += "--" + word.reduce(into: "") { kebab, c in kebab += c.isUppercase ? "-" + c.lowercased() : String(c) }
+            } else {
+                out += word
+            }
+            word = ""
+        }
+        for c in text {
+            if c.isLetter || c.isNumber { word.append(c) } else { flush(); out.append(c) }
+        }
+        flush()
+        return out
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExupCommandLine
+import ExupSystem
 import ExupCrypto
 import PackageFormat
 
@@ -69,10 +70,16 @@ struct PkgBuild: ParsableCommand {
     }
 
     func build(infoBytes: [UInt8], payload: String?) throws {
-        guard let keyBytes = readFile(key, limit: 64 << 10) else { throw CommandFailure("cannot read the key \(key)") }
+        guard let keyBytes = readFile(key, limit: 64 << 10) else {
+            throw CommandFailure("cannot read the key \(key): " + LocalFile.unreadableReason(key, limit: 64 << 10))
+        }
+        let text = String(decoding: keyBytes, as: UTF8.self)
+        if text.contains("-----BEGIN PUBLIC KEY-----") {
+            throw CommandFailure("\(key) is a public key: --key needs the private key (exup pkg keygen wrote it as vendor.key.pem)", code: "public-key")
+        }
         let privateKey: Ed25519PrivateKey
-        do { privateKey = try Ed25519PrivateKey(pem: String(decoding: keyBytes, as: UTF8.self)) } catch {
-            throw CommandFailure("\(key): \(error)")
+        do { privateKey = try Ed25519PrivateKey(pem: text) } catch {
+            throw CommandFailure("\(key) is not an Ed25519 private key in PEM form (the kind exup pkg keygen writes)", code: "bad-key")
         }
         let result: PackageBuilder.Result
         do {

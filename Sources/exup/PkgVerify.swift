@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExupCommandLine
+import ExupSystem
 import ExupZip
 import PackageFormat
 
@@ -35,6 +36,9 @@ struct PkgVerify: ParsableCommand {
 
     func run() throws {
         let keys: TrustedKeys
+        guard LocalFile.isDirectory(trustedKeys) else {
+            throw CommandFailure("the trusted keys directory \(trustedKeys) does not exist: create it and put the vendors' public keys (*.pem) in it")
+        }
         do { keys = try TrustedKeys.load(directory: trustedKeys) } catch { throw CommandFailure("\(error)") }
         for problem in keys.problems { printError("warning: ignoring \(problem)") }
         if keys.keys.isEmpty { printError("warning: no trusted keys in \(trustedKeys): every signature will fail") }
@@ -47,8 +51,9 @@ struct PkgVerify: ParsableCommand {
                                             id: package.info.id, signer: package.signer,
                                             schemaVersion: package.info.schemaVersion))
             } catch {
-                reports.append(VerifyReport(file: file, ok: false, incompatible: false,
-                                            error: .init(code: error.code, message: error.description)))
+                let message = error == .noTrustedKey
+                    ? "signed by a vendor key not in \(trustedKeys): put the vendor's public key (*.pem) there if you trust it" : error.description
+                reports.append(VerifyReport(file: file, ok: false, incompatible: false, error: .init(code: error.code, message: message)))
             }
             if !output.json { print(reports.last!.line) }
         }

@@ -38,8 +38,8 @@ struct RepoTargets: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Serve a model running an OS (os-release ID or ID:VERSION_ID).")
-        @Option var model: String
-        @Option var os: String
+        @Option(help: "The server model, as the inventory reads it (e.g. Express5800/R120h-1M).") var model: String
+        @Option(help: "The OS: linux, an os-release id with version (debian:12), bmc or offline.") var os: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
@@ -61,8 +61,8 @@ struct RepoTargets: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop serving a (model, OS) pair; packages only it needed are removed.")
-        @Option var model: String
-        @Option var os: String
+        @Option(help: "The server model.") var model: String
+        @Option(help: "The OS, as added.") var os: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
@@ -83,7 +83,7 @@ struct RepoTargets: ParsableCommand {
 struct RepoAdd: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
-        abstract: "Add update packages to the repository (Tables 13 and 14).",
+        abstract: "Add update packages to the repository; one result line per file.",
         discussion: """
         --mode needed (default): only packages a served model needs and generation management keeps. \
         --mode all: every valid package, kept outside generation management until deleted by hand. \
@@ -111,27 +111,39 @@ struct RepoAdd: ParsableCommand {
         var results: [AddResultBody] = []
         for file in files {
             let name = String(file.split(separator: "/").last ?? Substring(file))
-            let response = try client.upload("/api/v1/repository/packages?mode=\(mode)&name=\(ManagerClient.query(name))", file: file)
             let result: AddResultBody
-            if [200, 201, 409, 422].contains(response.status), let decoded = try? client.decode(AddResultBody.self, response) {
-                result = decoded
+            if let problem = PackageFileCheck.problem(file) {
+                // Named here, without a round trip: a directory, an empty file, a missing one.
+                result = AddResultBody(file: name, packageID: nil, result: "error", code: "not-a-package", message: problem)
             } else {
-                result = AddResultBody(file: name, packageID: nil, result: "error", code: "upload-failed",
-                                       message: "HTTP \(response.status): \(ManagerClient.message(response))")
+                let line = output.json ? nil : ProgressLine()
+                let response = try client.upload("/api/v1/repository/packages?mode=\(mode)&name=\(ManagerClient.query(name))", file: file) { sent, size in
+                    guard size >= 8 << 20 else { return }   // a small file is done before a progress line helps
+                    line?.update("\(file): uploading \(sent * 100 / max(size, 1))% of \(size >> 20) MiB")
+                }
+                line?.close()
+                if [200, 201, 409, 422].contains(response.status), let decoded = try? client.decode(AddResultBody.self, response) {
+                    result = decoded
+                } else {
+                    result = AddResultBody(file: name, packageID: nil, result: "error", code: "upload-failed",
+                                           message: ManagerClient.explain(response, base: client.base))
+                }
             }
             results.append(result)
             if !output.json { print("\(file): \(result.result): \(result.message)" + (result.packageID.map { " [\($0)]" } ?? "")) }
         }
         if output.json { try JSONOutput.print(results) }
-        if results.contains(where: { $0.result == "error" }) { throw ExitCode(1) }
-        if results.contains(where: { $0.result == "warning" }) { throw ExitCode(2) }
+        // 0: every file added; 1: none was (each refused); 2: some were, or some only warned (already there, not needed).
+        let refused = results.filter { $0.result == "error" }.count
+        if refused == results.count { throw ExitCode(ExitStatus.failure.rawValue) }
+        if refused > 0 || results.contains(where: { $0.result == "warning" }) { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 }
 
 struct RepoList: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
-        abstract: "List the repository's packages with their indicators (Table 20).",
+        abstract: "List the repository's packages with their indicators (in use, auto-update, deleted, untrusted signer).",
         discussion: """
         Indicators: A auto-update, D download-only, N no downgrade, M multi-model, U in use by another \
         manager, I incompatible (newer package format; kept, never applied), P pinned (added with --mode all).
@@ -175,7 +187,7 @@ struct RepoList: ParsableCommand {
 
 struct RepoShow: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one package's details.")
-    @Argument var id: String
+    @Argument(help: "The package id (exup repo list shows it).") var id: String
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
@@ -195,12 +207,12 @@ struct RepoShow: ParsableCommand {
 struct RepoDelete: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
-        abstract: "Delete packages (Tables 15 and 16); deleted packages are never downloaded again.",
+        abstract: "Delete packages; one result line per package; deleted packages are never downloaded again.",
         discussion: "Without --force, packages another manager uses are kept. Exit status 1 when any delete failed."
     )
     @Flag(help: "Also delete packages another manager uses.")
     var force = false
-    @Argument var ids: [String]
+    @Argument(help: "The package ids to delete.") var ids: [String]
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
@@ -218,7 +230,7 @@ struct RepoDelete: ParsableCommand {
 struct RepoClearDeletionHistory: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clear-deletion-history",
-        abstract: "Forget every deleted package at once, so later syncs may fetch them again (R128).")
+        abstract: "Forget every deleted package at once, so later syncs may fetch them again.")
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
@@ -241,7 +253,7 @@ struct RepoExport: ParsableCommand {
     var out: String
     @Flag(help: "Every stored version of each package's module, not just the named ones.")
     var allVersions = false
-    @Argument var ids: [String]
+    @Argument(help: "The package ids to put in the archive.") var ids: [String]
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
@@ -252,17 +264,21 @@ struct RepoExport: ParsableCommand {
         let client = try server.client()
         var status = try client.call("POST", "/api/v1/repository/exports", body: Body(ids: ids, allVersions: allVersions), as: Status.self)
         signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
+        let line = output.json ? nil : ProgressLine()
+        defer { line?.close() }
         while status.state == "running" {
             if interrupted.load(ordering: .relaxed) {
                 _ = try? client.send("DELETE", "/api/v1/repository/exports/\(status.id)")
                 printError("export cancelled")
                 throw ExitCode(130)
             }
-            if !output.json { printError("exporting: \(status.done)/\(status.total) packages") }
+            line?.update("exporting: \(status.done)/\(status.total) packages")
             usleep(200_000)
             status = try client.call("GET", "/api/v1/repository/exports/\(status.id)", as: Status.self)
         }
+        line?.close()
         guard status.state == "done" else { throw CommandFailure("export \(status.state): \(status.error ?? "")") }
+        line?.finish("exported \(status.total) package(s); downloading the archive")
         let temporary = out + ".partial"
         do {
             let response = try client.http.download(client.base + "/api/v1/repository/exports/\(status.id)/archive", to: temporary,

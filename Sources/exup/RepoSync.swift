@@ -52,12 +52,12 @@ struct RepoSync: ParsableCommand {
 
     /// Polls the status, printing a line whenever it moves, until the sync ends; fails when it failed.
     func follow(_ client: ManagerClient, quiet: Bool) throws {
-        var last = ""
+        let progress = quiet ? nil : ProgressLine()
         while true {
             let current = try client.call("GET", "/api/v1/repository/sync", as: SyncStatusBody.self)
-            let line = Self.progressLine(current)
-            if !quiet && line != last { print(line); last = line }
+            progress?.update(Self.progressLine(current))
             if current.state != "running" {
+                progress?.close()
                 try show(current)
                 if current.state == "failed" { throw ExitCode(1) }
                 return
@@ -92,8 +92,8 @@ struct RepoSettings: ParsableCommand {
         commandName: "settings",
         abstract: "Show the repository's settings; --check tests the connection and password; --sync-interval, --proxy… change them.",
         discussion: """
-        Changes are checked first as the seed does when settings are saved (the proxy, the upstream through \
-        it, its password): a problem refuses them (logged E13) unless --keep-unchecked. Saved changes are in \
+        Changes are checked before they are saved (the proxy, the upstream through \
+        it, its password): a problem refuses them (and is logged) unless --keep-unchecked. Saved changes are in \
         force at once and kept over manager.toml's values. The upstream's address and password stay manager.toml's.
         """)
     @Flag(help: "Check the proxy, the upstream and its password now (logged).") var check = false

@@ -1,4 +1,5 @@
 import ArgumentParser
+import ExupCommandLine
 import ExupSystem
 import FoundationEssentials
 #if canImport(Glibc)
@@ -53,7 +54,7 @@ struct LoginView: Codable { var token: String; var user: String; var role: Strin
 /// `exup login`: opens a session and keeps it for the next commands.
 struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Log in as a user; the session is kept in ~/.config/exup/session.json (0600).")
-    @Option var username: String
+    @Option(help: "Your user name on the manager.") var username: String
     @Option(help: "The password (default: asked, or one line of standard input).") var password: String?
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
@@ -90,7 +91,7 @@ struct Users: ParsableCommand {
 
     struct Add: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user with a role.")
-        @Argument var name: String
+        @Argument(help: "The user name.") var name: String
         @Option(help: "administrator, operator or viewer.") var role: String
         @Option(help: "The password (default: asked, or one line of standard input).") var password: String?
         @OptionGroup var server: ServerOptions
@@ -106,7 +107,7 @@ struct Users: ParsableCommand {
 
     struct Remove: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a user (their sessions end at once).")
-        @Argument var name: String
+        @Argument(help: "The user name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
@@ -117,7 +118,7 @@ struct Users: ParsableCommand {
 
     struct Passwd: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a user's password (yours, or anyone's as administrator).")
-        @Argument var name: String
+        @Argument(help: "The user name.") var name: String
         @Option(help: "The new password (default: asked, or one line of standard input).") var password: String?
         @Option(help: "Your current password, needed to change your own (default: asked, or the next line of standard input).")
         var currentPassword: String?

@@ -68,7 +68,7 @@ import Transport
     func pollCycle() throws {
         let config = try config(token: try token())
         var outcome = try runOnce(config)
-        #expect(outcome["enrolled"] as? Bool == true && outcome["reported"] as? Int == 1)
+        #expect(outcome["enrolled"] as? Bool == true && outcome["enrolledNow"] as? Bool == true && outcome["reported"] as? Int == 1)
         let pinned = try [UInt8](Data(contentsOf: URL(fileURLWithPath: dir.file("state/metadata/root.json"))))
         let served = try admin.get(manager.url + "/api/v1/repository/root", maxBytes: 1 << 20).body
         #expect(pinned == served, "the pinned root is the repository's")
@@ -81,7 +81,8 @@ import Transport
         #expect(bmcModule?["current"] as? String == "2.15" && bmcModule?["source"] as? String != nil)
 
         outcome = try runOnce(config)
-        #expect(outcome["enrolled"] as? Bool == false && outcome["reported"] == nil, "an unchanged inventory sends nothing")
+        #expect(outcome["enrolled"] as? Bool == true && outcome["enrolledNow"] as? Bool == false && outcome["reported"] == nil,
+                "an enrolled agent says so; an unchanged inventory sends nothing")
         #expect(outcome["directivesChanged"] as? Bool == false, "and the poll was a 304")
 
         try bmc.flash(bmcFirmware: "2.16")

@@ -116,7 +116,8 @@ import Testing
         #expect(inventory.isPartial)
         let ipmiProblems = inventory.problems.filter { $0.contains("BMC ") }
         #expect(ipmiProblems.count == 1, "one failure, not one per module: \(inventory.problems)")
-        #expect(ipmiProblems.first == "BMC \(bmc.host): authentication failed: password invalid")
+        #expect(ipmiProblems.first?.hasPrefix("BMC \(bmc.host): authentication failed: password invalid; ") == true)
+        #expect(ipmiProblems.first?.contains("[ipmi] workarounds = [\"opensesspriv\"]") == true, "the documented workaround is named")
         #expect(inventory.module(ModuleID.bmcFirmware)?.version == nil)
         #expect(inventory.module(ModuleID.bmcFirmware)?.error?.contains("authentication failed") == true)
         #expect(inventory.model == "SMBIOS Model" && inventory.modelSource == "smbios:product_name")

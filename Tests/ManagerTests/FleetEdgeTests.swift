@@ -253,7 +253,8 @@ extension FleetTests {
         let cancelled = try json(cancel) as! [String: Any]
         #expect(cancel.status == 0 && (cancelled["cancelled"] as? [Int])?.count == 1)
         let uninstall = try exup("uninstall", "web01", "--module", "bmc-firmware")
-        #expect(uninstall.status != 0 && uninstall.stderr.contains("409"), "no package can uninstall firmware: \(uninstall.stderr)")
+        #expect(uninstall.status == 1 && uninstall.stderr == "exup: no package in the repository can uninstall bmc-firmware 2.31\n",
+                "no package can uninstall firmware, said in one line: \(uninstall.stderr)")
 
         let rotated = try exup("agents", "rotate", "web02", "--json")
         let credential = try #require((try json(rotated) as! [String: String])["credential"])

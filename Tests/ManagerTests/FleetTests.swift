@@ -251,7 +251,8 @@ import Transport
         let approve = try Subprocess.run([exup, "approve", "web01", "--module", "bmc-firmware=2.32"], environment: environment)
         #expect(approve.status == 0 && approve.stdout.contains("approved"), "\(approve.stderr)")
         let again = try Subprocess.run([exup, "approve", "web01"], environment: environment)
-        #expect(again.status != 0 && again.stderr.contains("409"), "a refusal is an error exit with the manager's reason")
+        #expect(again.status == 1 && again.stderr.hasPrefix("exup: ") && again.stderr == "exup: web01 has no pending updates\n" && !again.stderr.contains("Usage"),
+                "a refusal is an error exit with the manager's reason in one line: \(again.stderr)")
         let token = try Subprocess.run([exup, "agents", "token", "create", "--uses", "2"], environment: environment)
         #expect(token.status == 0 && token.stdout.hasPrefix("exup1."))
         let agents = try Subprocess.run([exup, "agents", "list", "--json"], environment: environment)

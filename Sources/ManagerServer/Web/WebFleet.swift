@@ -9,11 +9,11 @@ extension WebRoutes {
     func registerFleet(on router: Router<ManagerRequestContext>) {
         router.get("/fleet") { request, _ in try await page(request) { visit in try await fleetPage(request, visit) } }
         router.get("/groups/:name") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await page(request) { visit in try await groupPage(name, request, visit) }
         }
         router.post("/groups/:name/approve") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/groups/\(Self.segment(name))") { visit, form in
                 let filter = GroupFilter(rawValue: form["filter"] ?? "") ?? .updateAvailable
                 let modules = form.all("module").filter { !$0.isEmpty }.map { ManagerService.ModuleChoice(id: $0, version: nil) }
@@ -24,7 +24,7 @@ extension WebRoutes {
             }
         }
         router.post("/groups/:name/uninstall") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/groups/\(Self.segment(name))") { visit, form in
                 guard let module = form["module"], !module.isEmpty else { throw WebRefusal("choose the module to uninstall") }
                 let results = try await manager.uninstallGroup(name, module: module, options: try WebOptions.parse(form), actor: visit.principal.name)

@@ -39,7 +39,7 @@ extension WebRoutes {
             }
         }
         router.get("/exports/:id") { request, context in
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.decoded("id")
             return try await page(request) { visit in
                 guard visit.viewer.canApply else { throw WebRefusal("archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)") }
                 return try await exportPage(id)
@@ -48,7 +48,7 @@ extension WebRoutes {
         router.get("/exports/:id/archive") { request, context in
             guard let visit = visit(request) else { return Self.redirect("/login") }
             guard visit.viewer.canApply else { return forbidden(visit, "archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)") }
-            let id = try context.parameters.require("id")
+            let id = try context.parameters.decoded("id")
             guard let path = await exports.archive(id) else { return Self.html("<p>That archive is not ready.</p>", status: .notFound) }
             return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""],
                             body: try await FileIO().loadFile(path: path, context: context))

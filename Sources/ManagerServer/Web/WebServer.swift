@@ -10,11 +10,11 @@ import WebForms
 extension WebRoutes {
     func registerServer(on router: Router<ManagerRequestContext>) {
         router.get("/servers/:name") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await page(request) { visit in try await serverPage(name, request, visit) }
         }
         router.post("/servers/:name/approve") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))") { visit, form in
                 let picked = form.all("module")
                 guard !picked.isEmpty else { throw WebRefusal("select at least one module to approve") }
@@ -28,7 +28,7 @@ extension WebRoutes {
             }
         }
         router.post("/servers/:name/cancel") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))") { visit, _ in
                 let outcome = try await manager.cancel(name, actor: visit.principal.name)
                 var text = "cancelled \(outcome.cancelled.count) item\(outcome.cancelled.count == 1 ? "" : "s") not yet started"
@@ -37,7 +37,7 @@ extension WebRoutes {
             }
         }
         router.post("/servers/:name/uninstall") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))?tab=uninstall") { visit, form in
                 guard let module = form["module"], !module.isEmpty else { throw WebRefusal("choose the module to uninstall") }
                 let item = try await manager.uninstall(name, module: module, options: try WebOptions.parse(form), actor: visit.principal.name)
@@ -45,7 +45,7 @@ extension WebRoutes {
             }
         }
         router.post("/servers/:name/icon") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))?tab=save") { visit, form in
                 guard let module = form["module"], let icon = ManualIcon(rawValue: form["icon"] ?? "") else { throw WebRefusal("choose a module and an icon") }
                 try await manager.setManualIcon(name, module: module, icon: icon, actor: visit.principal.name)
@@ -53,13 +53,13 @@ extension WebRoutes {
             }
         }
         router.post("/servers/:name/save") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))?tab=save") { visit, form in
                 try await save(name, visit, form)
             }
         }
         router.post("/servers/:name/logs/request") { request, context in
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))") { visit, _ in
                 try await manager.requestLogs(name, actor: visit.principal.name)
                 return ("log bundle requested: \(name)'s agent uploads it at its next poll", nil)
@@ -67,7 +67,7 @@ extension WebRoutes {
         }
         router.get("/servers/:name/logs") { request, context in
             guard visit(request) != nil else { return Self.redirect("/login") }
-            let name = try context.parameters.require("name")
+            let name = try context.parameters.decoded("name")
             guard try manager.isKnownAgent(name), LocalFile.exists(manager.logBundlePath(name)) else {
                 return Self.html(WebLayout.render(WebPage(title: "No log bundle", body: "<p>\(name) has not uploaded a log bundle yet.</p>"), viewer: visit(request)?.viewer),
                                  status: .notFound)

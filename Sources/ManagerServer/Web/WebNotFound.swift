@@ -1,0 +1,18 @@
+import Hummingbird
+
+/// An unknown path of the web UI answers a page with the navigation (for a signed-in user) instead of a
+/// bare 404; the JSON API and the repository keep their own answers.
+struct WebNotFoundMiddleware: RouterMiddleware {
+    typealias Context = ManagerRequestContext
+    let web: WebRoutes
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do { return try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
+            let path = request.uri.path
+            guard request.method == .get, !path.hasPrefix("/api/"), !path.hasPrefix("/repo/"), path != "/metrics", path != "/healthz" else { throw error }
+            let body: HTML = "<p>There is no page at \(path).</p><p><a href=\"/fleet\">Go to the fleet</a></p>"
+            let page = WebPage(title: "Not found", body: body)
+            return WebRoutes.html(WebLayout.render(page, viewer: web.visit(request)?.viewer), status: .notFound)
+        }
+    }
+}
