@@ -21,28 +21,25 @@ binaries="exup exup-agent exup-manager"; [[ $only == exup-agent ]] && binaries=e
 for b in $binaries; do [[ -x "$bin/$b" ]] || { echo "missing $bin/$b: build with make packages" >&2; exit 1; }; done
 command -v patchelf >/dev/null || { echo "patchelf is needed (make packages installs it)" >&2; exit 1; }
 
-# ---- man pages: one per command and subcommand, from their --help ----------------------------------------
-manpage() {   # manpage OUT NAME SECTION COMMAND...
-  local out=$1 name=$2 section=$3; shift 3
-  local help; help=$("$@" --help 2>&1)
-  local summary; summary=$(printf '%s\n' "$help" | sed -n 's/^OVERVIEW: //p' | head -1)
-  {
-    printf '.TH "%s" "%s" "" "exup %s" "exup manual"\n' "$(echo "$name" | tr 'a-z' 'A-Z')" "$section" "$version"
-    printf '.SH NAME\n%s \\- %s\n' "$name" "${summary:-$name}"
-    printf '.SH DESCRIPTION\n.nf\n'
-    printf '%s\n' "$help" | sed -e 's/\\/\\\\/g' -e 's/^\./\\\&./' -e "s/^'/\\\\\\&'/"
-    printf '.fi\n.SH SEE ALSO\n'
-    printf 'exup(1), exup\\-agent(8), exup\\-manager(8)\n'
-  } | gzip -9n > "$out"
+# ---- man pages: every command at every depth and the two conffiles (scripts/manpages.py), gzipped -------
+manpages() {   # manpages DIR PROGRAM...
+  local dir=$1; shift
+  local pages; pages=$(mktemp -d)
+  python3 "$repo/scripts/manpages.py" "$bin" "$pages" "$version" "$@"
+  for page in "$pages"/*; do
+    local section=${page##*.}
+    install -d "$dir/man$section"
+    gzip -9n < "$page" > "$dir/man$section/$(basename "$page").gz"
+  done
+  rm -rf "$pages"
 }
-subcommands() { "$@" --help 2>&1 | awk '/^SUBCOMMANDS:/ {on=1; next} on && /^  [a-z]/ {print $1} on && /^$/ && seen {exit} on {seen=1}'; }
-manpages() {   # manpages DIR SECTION COMMAND
-  local dir=$1 section=$2 command=$3
-  mkdir -p "$dir"
-  manpage "$dir/$command.$section.gz" "$command" "$section" "$bin/$command"
-  for sub in $(subcommands "$bin/$command"); do
-    [[ $sub == help ]] && continue
-    manpage "$dir/$command-$sub.$section.gz" "$command-$sub" "$section" "$bin/$command" "$sub"
+completions() {   # completions ROOT PROGRAM...: bash, zsh and fish, from the argument parser
+  local root=$1; shift
+  install -d "$root/usr/share/bash-completion/completions" "$root/usr/share/zsh/vendor-completions" "$root/usr/share/fish/vendor_completions.d"
+  for c in "$@"; do
+    "$bin/$c" --generate-completion-script bash | sed '1{/^#!/d}' > "$root/usr/share/bash-completion/completions/$c"
+    "$bin/$c" --generate-completion-script zsh > "$root/usr/share/zsh/vendor-completions/_$c"
+    "$bin/$c" --generate-completion-script fish > "$root/usr/share/fish/vendor_completions.d/$c.fish"
   done
 }
 
@@ -87,10 +84,8 @@ patchelf --remove-rpath "$agent_root/usr/sbin/exup-agent"   # SwiftPM's $ORIGIN:
 install -D -m 0640 "$repo/etc/exup/agent.toml" "$agent_root/etc/exup/agent.toml"   # may hold passwords
 install -d -m 0755 "$agent_root/etc/exup/trusted-keys"
 install -D -m 0644 "$repo/packaging/systemd/exup-agent.service" "$agent_root/lib/systemd/system/exup-agent.service"
-manpages "$agent_root/usr/share/man/man8" 8 exup-agent
-install -d "$agent_root/usr/share/bash-completion/completions" "$agent_root/usr/share/zsh/vendor-completions"
-"$bin/exup-agent" --generate-completion-script bash | sed '1{/^#!/d}' > "$agent_root/usr/share/bash-completion/completions/exup-agent"
-"$bin/exup-agent" --generate-completion-script zsh > "$agent_root/usr/share/zsh/vendor-completions/_exup-agent"
+manpages "$agent_root/usr/share/man" exup-agent
+completions "$agent_root" exup-agent
 stage_common "$agent_root" exup-agent
 
 if [[ $only != exup-agent ]]; then
@@ -101,13 +96,8 @@ patchelf --remove-rpath "$manager_root/usr/sbin/exup-manager"
 patchelf --remove-rpath "$manager_root/usr/bin/exup"
 install -D -m 0640 "$repo/etc/exup/manager.toml" "$manager_root/etc/exup/manager.toml"   # group exup (postinst)
 install -D -m 0644 "$repo/packaging/systemd/exup-manager.service" "$manager_root/lib/systemd/system/exup-manager.service"
-manpages "$manager_root/usr/share/man/man8" 8 exup-manager
-manpages "$manager_root/usr/share/man/man1" 1 exup
-install -d "$manager_root/usr/share/bash-completion/completions" "$manager_root/usr/share/zsh/vendor-completions"
-for c in exup exup-manager; do
-  "$bin/$c" --generate-completion-script bash | sed '1{/^#!/d}' > "$manager_root/usr/share/bash-completion/completions/$c"
-  "$bin/$c" --generate-completion-script zsh > "$manager_root/usr/share/zsh/vendor-completions/_$c"
-done
+manpages "$manager_root/usr/share/man" exup-manager exup
+completions "$manager_root" exup exup-manager
 stage_common "$manager_root" exup-manager
 fi
 

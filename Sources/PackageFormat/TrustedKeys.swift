@@ -30,10 +30,12 @@ public struct TrustedKeys: Sendable {
                 problems.append("\(path): unreadable or over 64 KiB")
                 continue
             }
+            let text = String(decoding: data, as: UTF8.self)
             do {
-                keys.append(Key(name: name, key: try Ed25519PublicKey(pem: String(decoding: data, as: UTF8.self))))
+                keys.append(Key(name: name, key: try Ed25519PublicKey(pem: text)))
             } catch {
-                problems.append("\(path): \(error)")
+                problems.append(text.contains("PRIVATE KEY-----") ? "\(path): a private key, not a public one (keep private keys off the servers)"
+                                : "\(path): not an Ed25519 public key in PEM form")
             }
         }
         return TrustedKeys(keys: keys, problems: problems)

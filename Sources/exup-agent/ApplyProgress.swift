@@ -1,6 +1,7 @@
 import Agent
 import Dispatch
 import ExupCommandLine
+import ExupCore
 import ExupSystem
 import Synchronization
 #if canImport(Glibc)
@@ -13,6 +14,8 @@ import Glibc
 final class ApplyProgress: Sendable {
     private let stateDirectory: String
     private let stopped = Atomic<Bool>(false)
+    /// The cycle's results: the journal may already have dropped finished items when the watcher looks last.
+    private let results = Mutex<[AgentReport.ItemState]>([])
     private let done = DispatchSemaphore(value: 0)
 
     init(stateDirectory: String) { self.stateDirectory = stateDirectory }
@@ -25,10 +28,12 @@ final class ApplyProgress: Sendable {
             let line = ProgressLine()
             var current: Int64?
             var finished = Set<Int64>()
+            var shown: [Int64: ApplyJournal.Entry] = [:]
             while true {
                 let last = stopped.load(ordering: .acquiring)
                 let entries = (try? journal.load())?.entries ?? []
                 for entry in entries where entry.phase != .pending && !finished.contains(entry.itemID) && before[entry.itemID] != entry {
+                    shown[entry.itemID] = entry
                     if current != entry.itemID, current != nil { line.close() }
                     current = entry.itemID
                     if entry.phase.isFinished {
@@ -39,7 +44,17 @@ final class ApplyProgress: Sendable {
                         line.update(text(entry))
                     }
                 }
-                if last { break }
+                if last {
+                    // Items shown but not seen finishing: their result from the cycle's outcome.
+                    for result in results.withLock({ $0 }) where !finished.contains(result.itemID) {
+                        guard var entry = shown[result.itemID], let phase = Self.phase(result.state) else { continue }
+                        entry.phase = phase
+                        entry.message = result.message
+                        line.finish(text(entry))
+                        finished.insert(result.itemID)
+                    }
+                    break
+                }
                 usleep(300_000)
             }
             line.close()
@@ -47,10 +62,21 @@ final class ApplyProgress: Sendable {
         }
     }
 
-    /// Stops after one last look at the journal (so the final result is shown).
-    func stop() {
+    /// Stops after one last look at the journal and at the cycle's `results` (so every final result is shown).
+    func stop(results final: [AgentReport.ItemState] = []) {
+        results.withLock { $0 = final }
         guard !stopped.exchange(true, ordering: .acquiringAndReleasing) else { return }
         done.wait()
+    }
+
+    static func phase(_ state: AgentReport.ItemState.State) -> ApplyJournal.Entry.Phase? {
+        switch state {
+        case .succeeded: .succeeded
+        case .failed: .failed
+        case .cancelled: .cancelled
+        case .rebootRequired: .rebootRequired
+        case .downloading, .started: nil
+        }
     }
 
     func text(_ entry: ApplyJournal.Entry) -> String {

@@ -29,7 +29,7 @@ extension LocalCycleCommand {
                 outcome = try AgentCycle(configuration: configuration, mode: Self.mode).runOnce()
             }
         } catch let error as AgentError { throw CommandFailure(error.description) }
-        progress?.stop()
+        progress?.stop(results: outcome.items)
         try AgentText.printOutcome(outcome, json: options.json)
         try AgentText.judge(outcome, json: options.json)
     }

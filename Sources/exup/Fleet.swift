@@ -249,6 +249,7 @@ struct Agents: ParsableCommand {
             }
 
             func run() throws {
+                if let out, LocalFile.exists(out) { throw CommandFailure("\(out) already exists; choose another --out or remove it first") }
                 let seconds = TokenLifetime.seconds(expires) ?? 86_400
                 let answer = try server.client().call("POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses, group: group),
                                                       as: [String: String].self)

@@ -5,6 +5,6 @@ struct Pkg: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "pkg",
         abstract: "Build, sign, verify and inspect update packages.",
-        subcommands: [PkgKeygen.self, PkgBuild.self, PkgVerify.self, PkgInspect.self]
+        subcommands: [PkgInit.self, PkgKeygen.self, PkgBuild.self, PkgVerify.self, PkgInspect.self]
     )
 }

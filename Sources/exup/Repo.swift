@@ -87,8 +87,9 @@ struct RepoAdd: ParsableCommand {
         discussion: """
         --mode needed (default): only packages a served model needs and generation management keeps. \
         --mode all: every valid package, kept outside generation management until deleted by hand. \
-        One line per file: added, or why not. Exit status: 0 all added; 2 some not added with a warning \
-        (not needed, already there); 1 an error (hash invalid, invalid package, upload failed).
+        One line per file: added, or why not. Exit status: 0 every file added; 1 none added (each refused: \
+        hash invalid, invalid package, not a package file); 2 some added and some not, or only warnings (not \
+        needed, already there).
         """
     )
 
@@ -208,7 +209,7 @@ struct RepoDelete: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
         abstract: "Delete packages; one result line per package; deleted packages are never downloaded again.",
-        discussion: "Without --force, packages another manager uses are kept. Exit status 1 when any delete failed."
+        discussion: "Without --force, packages another manager uses are kept. Exit status: 0 all deleted, 1 none, 2 some."
     )
     @Flag(help: "Also delete packages another manager uses.")
     var force = false
@@ -223,7 +224,8 @@ struct RepoDelete: ParsableCommand {
         if output.json { try JSONOutput.print(results) } else {
             for result in results { print("\(result.packageID): \(result.result): \(result.message)") }
         }
-        if results.contains(where: { $0.result != "normal" }) { throw ExitCode(1) }
+        let failed = results.filter { $0.result != "normal" }.count
+        if failed > 0 { throw ExitCode(failed == results.count ? ExitStatus.failure.rawValue : ExitStatus.partial.rawValue) }
     }
 }
 

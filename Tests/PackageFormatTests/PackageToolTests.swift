@@ -86,33 +86,21 @@ import Testing
         #expect(info["verified"] as? Bool == false)
     }
 
-    @Test("a package built with zip, sha256sum and openssl alone, following the format page, verifies")
+    @Test("the recipe of docs/package-format.md, run verbatim with zip, sha256sum and openssl alone, makes a package that verifies")
     func shellRecipe() throws {
         _ = try requireTool("openssl")
         _ = try requireTool("zip")
-        try dir.write("recipe/ExUpInfo.xml", InfoXML().text)
-        let recipe = """
-        set -e
-        cd recipe
-        mkdir -p payload
-        printf '#!/bin/sh\\nexit 0\\n' > payload/apply.sh
-        { echo '<?xml version="1.0" encoding="UTF-8"?>'
-          echo '<ExUpHash schemaVersion="1" algorithm="sha256">'
-          for f in ExUpInfo.xml payload/apply.sh; do
-            echo "  <File path=\\"$f\\" size=\\"$(stat -c %s "$f")\\" sha256=\\"$(sha256sum "$f" | cut -d' ' -f1)\\"/>"
-          done
-          echo '</ExUpHash>'; } > ExUpHash.xml
-        openssl genpkey -algorithm ed25519 -out vendor.key.pem
-        openssl pkey -in vendor.key.pem -pubout -out vendor.pub.pem
-        openssl pkeyutl -sign -inkey vendor.key.pem -rawin -in ExUpHash.xml | openssl base64 > ExUpHash.sig
-        zip -qr ../update.zip ExUpInfo.xml payload ExUpHash.xml ExUpHash.sig
-        mkdir -p ../recipe-trust && cp vendor.pub.pem ../recipe-trust/
-        """
+        let page = try String(contentsOfFile: PythonTools.repositoryRoot(from: #filePath) + "/docs/package-format.md", encoding: .utf8)
+        let section = try #require(page.components(separatedBy: "## Recipe").last)
+        let recipe = try #require(section.components(separatedBy: "```sh\n").dropFirst().first?.components(separatedBy: "\n```").first)
         let made = try Subprocess.shell(recipe, directory: dir.path)
         #expect(made.status == 0, "\(made.stderr)")
+        try FileManager.default.createDirectory(atPath: dir.file("recipe-trust"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(atPath: dir.file("pkg/vendor.pub.pem"), toPath: dir.file("recipe-trust/vendor.pub.pem"))
         let verify = try run(["pkg", "verify", "--trusted-keys", "recipe-trust", "update.zip"])
         #expect(verify.status == 0, "\(verify.stdout)")
-        #expect(verify.stdout == "update.zip: ok (bmc-r120h-2.31, signed by vendor.pub.pem)\n")
+        #expect(verify.stdout == "update.zip: ok (bmc-r120h-2.31, signed by vendor.pub.pem)\n", "what the page says it prints")
+        #expect(section.contains("update.zip: ok (bmc-r120h-2.31, signed by vendor.pub.pem)"))
     }
 
     @Test("exup's packages pass unzip -t and their signature verifies with openssl")
