@@ -23,6 +23,8 @@ public struct AgentConfiguration: Sendable {
         public var url: String?
         /// The enrolment token (`exup agents token create`); used once, at the first start.
         public var enrolmentToken: String?
+        /// The enrolment-token-file named in the configuration when it does not exist (fine once enrolled).
+        public var enrolmentTokenFileMissing: String?
         /// PEM CA bundle for an HTTPS manager.
         public var caFile: String?
     }
@@ -141,9 +143,12 @@ public struct AgentConfiguration: Sendable {
             throw TOMLError(line: manager.line("enrolment-token-file"), reason: "[manager] sets both enrolment-token and enrolment-token-file; keep one")
         }
         config.manager.enrolmentToken = token
-        if let tokenFile {
+        // Needed only until the agent is enrolled: a token file removed afterwards (as it should be) is fine.
+        if let tokenFile, LocalFile.exists(tokenFile) {
             config.manager.enrolmentToken = try secret(tokenFile, key: "[manager] enrolment-token-file", line: manager.line("enrolment-token-file"), warnings: &config.warnings)
                 .trimmingScalars(in: " \t\r\n")
+        } else if let tokenFile {
+            config.manager.enrolmentTokenFileMissing = tokenFile
         }
         if let url = config.manager.url, !(url.hasPrefix("http://") || url.hasPrefix("https://")) {
             throw TOMLError(line: manager.line("url"), reason: "[manager] url must start with http:// or https://, not \(url)")

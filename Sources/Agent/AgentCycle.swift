@@ -150,7 +150,13 @@ public struct AgentCycle {
         runner.cache.prune(keeping: (session.state.offered ?? []).filter { offered in
             session.journal.entries.contains { $0.target?.path == offered.path && !$0.phase.isFinished }
         })
-        if let lost = session.contactLost { throw AgentError("cannot reach the manager: \(lost) (reports wait in the outbox)") }
+        if let lost = session.contactLost {
+            if lost.contains("answered 401") {
+                throw AgentError("the manager refused this agent's credential (revoked or rotated at the manager): \(lost); "
+                                 + "ask for exup agents allow-reenrol and enrol again with a new token")
+            }
+            throw AgentError((lost.hasPrefix("cannot reach the manager") ? lost : "cannot reach the manager: \(lost)") + " (reports wait in the outbox)")
+        }
         return Outcome(name: session.state.name, enrolled: true, enrolledNow: enrolled, reported: session.queued, directivesChanged: changed,
                        directives: session.state.directives, problems: session.inventory.problems,
                        offered: (session.state.offered ?? []).map(\.info.id), metadataRefusal: session.state.metadataRefusal,
@@ -160,6 +166,9 @@ public struct AgentCycle {
     /// Enrols with the configured token; refuses a root.json whose SHA-256 is not the one the token carries.
     func enrol(url: String) throws -> AgentState {
         guard let token = configuration.manager.enrolmentToken, !token.isEmpty else {
+            if let missing = configuration.manager.enrolmentTokenFileMissing {
+                throw AgentError("not enrolled yet and the enrolment-token-file \(missing) does not exist: write the token there (exup agents token create --out FILE)")
+            }
             throw AgentError("not enrolled yet and no [manager] enrolment-token or enrolment-token-file: create one with `exup agents token create`")
         }
         guard let parsed = EnrolmentToken.parse(token) else { throw AgentError("the enrolment token is malformed (expected exup1.<secret>.<sha256>)") }

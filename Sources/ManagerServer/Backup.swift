@@ -13,7 +13,7 @@ import Glibc
 /// are immutable and content-addressed, so copying them after the catalog snapshot is consistent.
 public enum ManagerBackup {
     /// Files and directories copied as they are (relative to the data directory).
-    static let plainEntries = ["admin.token", "admin.password", "repository.password", "agent-credentials.key", "keys", "trusted-keys",
+    static let plainEntries = ["admin.token", "admin.password", "repository.password", "agent-credentials.key", "repository-settings.json", "keys", "trusted-keys",
                                "upstream/metadata", "remote/metadata"]
     static let marker = "EXUP-BACKUP"
 

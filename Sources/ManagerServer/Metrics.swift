@@ -92,7 +92,7 @@ struct MetricsRoute: Sendable {
     }
 
     func text() async throws -> String {
-        var out = "# HELP exup_servers Managed servers by status (Table 10).\n# TYPE exup_servers gauge\n"
+        var out = "# HELP exup_servers Managed servers by status.\n# TYPE exup_servers gauge\n"
         var byStatus: [String: Int] = Dictionary(uniqueKeysWithValues: ServerStatus.allCases.map { ($0.rawValue, 0) })
         for server in try await manager.servers() { byStatus[server.status, default: 0] += 1 }
         for (status, count) in byStatus.sorted(by: { $0.key < $1.key }) { out += "exup_servers{status=\"\(status)\"} \(count)\n" }

@@ -197,7 +197,7 @@ enum OpenAPIDocument {
                   ok: ("200", "Cancelled.", anyObject), errors: ["404": "No such job."]),
         Operation(method: "get", path: "/api/v1/repository/exports/{id}/archive", summary: "Download a finished export archive.",
                   access: .administrator, ok: ("200", "The zip.", binary), errors: ["404": "No such job.", "409": "Not finished."]),
-        Operation(method: "get", path: "/api/v1/log", summary: "The application log, newest first (query: limit).", access: .administrator,
+        Operation(method: "get", path: "/api/v1/log", summary: "The application log, oldest first (query: after, since, server, level, grep, limit; any user or the administrator token).", access: .administrator,
                   ok: ("200", "Entries.", array(anyObject))),
 
         // TUF, for agents and other managers.

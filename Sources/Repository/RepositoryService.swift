@@ -224,7 +224,7 @@ public actor RepositoryService {
             }
             if !force && remote.contains(where: row.info.applies(to:)) {
                 try catalog.log(AppLogEntry(time: now.seconds, event: .deleteFailed, actor: actor, module: row.info.moduleID,
-                                            versions: row.info.version, cause: "\(id): Cannot delete because another SM is using it"))
+                                            versions: row.info.version, cause: "\(id): Cannot delete because another manager is using it"))
                 results.append(DeleteResult(packageID: id, result: .error, code: .inUseByOtherManager,
                                             message: "Cannot delete because another manager is using it (use force delete)"))
                 continue

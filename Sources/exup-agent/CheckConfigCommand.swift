@@ -28,7 +28,7 @@ struct CheckConfigCommand: ParsableCommand {
             throw CommandFailure("\(path): " + LocalFile.unreadableReason(path, limit: 1 << 20), code: "configuration")
         }
         var problems = TOMLProblems.collect(text) { text throws(TOMLError) in _ = try AgentConfiguration.parse(text, relativeTo: path) }
-            .map { "\(path): \($0)" }
+            .sorted { $0.line < $1.line }.map { "\(path): \($0)" }
         var warnings: [String] = []
         if problems.isEmpty, let configuration = try? AgentConfiguration.parse(text, relativeTo: path) {
             warnings = configuration.warnings
@@ -52,17 +52,15 @@ struct CheckConfigCommand: ParsableCommand {
             problems.append("[trust] keys-dir \(configuration.trust.keysDirectory) does not exist: the agent could verify no package")
         }
         if let ca = configuration.manager.caFile, !LocalFile.exists(ca) { problems.append("[manager] ca-file \(ca) does not exist") }
-        let state = configuration.agent.stateDirectory
-        let parent = state.lastIndex(of: "/").map { String(state[..<$0]) }.map { $0.isEmpty ? "/" : $0 } ?? "."
-        if !LocalFile.isDirectory(state) && !LocalFile.isDirectory(parent) {
-            problems.append("[agent] state-dir \(state) does not exist and neither does its parent")
-        }
+        let state = configuration.agent.stateDirectory   // created at the first start when missing
         if configuration.agent.socketPath.utf8.count >= 108 { problems.append("[agent] socket \(configuration.agent.socketPath) is too long (at most 107 bytes)") }
         if access(configuration.agent.rebootCommand[0], X_OK) != 0 {
             problems.append("[agent] reboot-command \(configuration.agent.rebootCommand[0]) is not an executable file")
         }
         let enrolled = LocalFile.exists(state + "/credential")
-        if !enrolled && configuration.manager.enrolmentToken == nil {
+        if !enrolled, let missing = configuration.manager.enrolmentTokenFileMissing {
+            problems.append("not enrolled yet and [manager] enrolment-token-file \(missing) does not exist")
+        } else if !enrolled && configuration.manager.enrolmentToken == nil {
             problems.append("not enrolled yet and no [manager] enrolment-token-file: the first poll could not enrol")
         }
         return problems

@@ -25,7 +25,8 @@ struct CheckConfigCommand: ParsableCommand {
         guard let text = LocalFile.readText(config, limit: 1 << 20) else {
             throw CommandFailure("\(config): " + LocalFile.unreadableReason(config, limit: 1 << 20), code: "configuration")
         }
-        var problems = TOMLProblems.collect(text) { text throws(TOMLError) in _ = try ManagerConfiguration.parse(text) }.map { "\(config): \($0)" }
+        var problems = TOMLProblems.collect(text) { text throws(TOMLError) in _ = try ManagerConfiguration.parse(text) }
+            .sorted { $0.line < $1.line }.map { "\(config): \($0)" }
         var warnings: [String] = [], notes: [String] = []
         if problems.isEmpty, let configuration = try? ManagerConfiguration.parse(text) {
             warnings = configuration.warnings

@@ -5,10 +5,10 @@ import Transport
 
 /// Where the manager is and the credential to use: `--server`/`--token`, else EXUP_SERVER/EXUP_TOKEN.
 struct ServerOptions: ParsableArguments {
-    @Option(help: "The manager's URL (default: $EXUP_SERVER, else http://127.0.0.1:8080).")
+    @Option(help: "The manager's URL (default: $EXUP_SERVER, else the one exup login saved, else http://127.0.0.1:8080).")
     var server: String?
 
-    @Option(help: "The API token (default: $EXUP_TOKEN). The administrator token is DATA/admin.token.")
+    @Option(help: "The API token (default: $EXUP_TOKEN, else the session exup login saved). The administrator token is DATA/admin.token.")
     var token: String?
 
     @Option(help: "PEM CA bundle to trust for an HTTPS manager.")
@@ -95,6 +95,7 @@ struct ManagerClient {
     static func explain(_ response: HTTPClient.Response, base: String) -> String {
         let message = CLIWording.options(in: ManagerClient.message(response))
         switch response.status {
+        case 401 where message.contains("wrong user name or password"): return message
         case 401: return "the manager at \(base) refused the credential (\(message)): check --token / EXUP_TOKEN, or run exup login again"
         case 403: return "not allowed: \(message)"
         case 404: return message

@@ -27,7 +27,8 @@ struct PkgKeygen: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        let keyPath = out + "/vendor.key.pem", publicPath = out + "/vendor.pub.pem"
+        let directory = out.hasSuffix("/") && out.count > 1 ? String(out.dropLast()) : out
+        let keyPath = directory + "/vendor.key.pem", publicPath = directory + "/vendor.pub.pem"
         if mkdir(out, 0o700) != 0 && errno != EEXIST {
             throw CommandFailure("cannot create \(out): \(String(cString: strerror(errno)))")
         }

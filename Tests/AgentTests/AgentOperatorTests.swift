@@ -98,4 +98,16 @@ import Glibc
         let text = try Subprocess.run([web01.agent, "status", "--config", web01.config])
         #expect(text.stdout.hasPrefix("web01: Unknown (\(reason))"), "\(text.stdout)")
     }
+
+    @Test("a revoked agent is told its credential was refused, not that the manager is unreachable; a manager that is down is named once")
+    func refusedNotUnreachable() throws {
+        let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
+        try web01.runOnce()
+        try manager.post("/api/v1/agents/web01/revoke")
+        let refused = try web01.runOnce(expectSuccess: false)["error"] as? String ?? ""
+        #expect(refused.hasPrefix("the manager refused this agent's credential (revoked or rotated at the manager)"), "\(refused)")
+        manager.stop()
+        let down = try web01.runOnce(expectSuccess: false)["error"] as? String ?? ""
+        #expect(down.hasPrefix("cannot reach the manager at \(manager.url)") && down.components(separatedBy: "cannot reach").count == 2, "\(down)")
+    }
 }
