@@ -29,6 +29,8 @@ public struct AgentCycle {
         public var items: [AgentReport.ItemState]
         /// Reports not delivered yet.
         public var waitingReports: Int
+        /// The items that ended in this cycle (what its exit status is judged on; `items` also lists earlier ones).
+        public var endedNow: [Int64] = []
     }
 
     /// What a cycle may do besides polling and reporting.
@@ -84,6 +86,7 @@ public struct AgentCycle {
         cache.reserve = configuration.agent.cacheReserveBytes
         let runner = ApplyRunner(session: session, control: control, cache: cache)
 
+        let finishedBefore = Set(session.journal.entries.filter { $0.phase.isFinished }.map(\.itemID))
         // What a previous agent left running is judged first: its results lead the next report.
         session.loadInventory(force: mode == .check || enrolled)
         try runner.recover()
@@ -118,7 +121,8 @@ public struct AgentCycle {
                 session.state.directivesETag = etag
                 changed = true
             }
-            // Kept to the quarter hour: an idle poll writes nothing to disk.
+            // Kept to the quarter hour: an idle poll writes nothing to disk (the running daemon knows the exact
+            // time and `exup-agent status` asks it).
             if clock() - (session.state.lastPoll ?? 0) >= 900 { session.state.lastPoll = clock() }
         } catch {
             session.contactLost = "\(error)"
@@ -142,6 +146,7 @@ public struct AgentCycle {
             try store.save(session.state)
         }
         let items = session.journal.entries.compactMap(\.reported)   // this run's results, before compaction
+        let endedNow = session.journal.entries.filter { $0.phase.isFinished && !finishedBefore.contains($0.itemID) }.map(\.itemID)
         let dropped = session.journal.compact(listed: Set((session.state.directives?.items ?? []).map(\.id)), delivered: session.outbox.waiting.isEmpty,
                                 bootID: session.bootID)
         try session.saveJournal()
@@ -160,7 +165,7 @@ public struct AgentCycle {
         return Outcome(name: session.state.name, enrolled: true, enrolledNow: enrolled, reported: session.queued, directivesChanged: changed,
                        directives: session.state.directives, problems: session.inventory.problems,
                        offered: (session.state.offered ?? []).map(\.info.id), metadataRefusal: session.state.metadataRefusal,
-                       items: items, waitingReports: session.outbox.waiting.count)
+                       items: items, waitingReports: session.outbox.waiting.count, endedNow: endedNow)
     }
 
     /// Enrols with the configured token; refuses a root.json whose SHA-256 is not the one the token carries.

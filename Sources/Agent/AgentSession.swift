@@ -122,6 +122,7 @@ final class AgentSession {
     /// Sends the log bundle the manager asked for, or tells it why it cannot.
     func uploadLogBundle() {
         let path = store.directory + "/log-bundle.tar.gz"
+        unlink(path)   // a leftover of an interrupted upload
         defer { unlink(path) }
         do {
             try LogBundle.write(stateDirectory: store.directory, to: path)

@@ -36,12 +36,14 @@ public enum CommandMain {
             if code == .success { root.exit(withError: error) }   // --help, --version, completion scripts
             if let hint = suggestion(root, arguments) {
                 printError(program: program, code: "usage", message: "\(hint.typed) is not a command; did you mean '\(hint.suggested)'?")
-                writeStandardError(root.fullMessage(for: error).split(separator: "\n").filter { $0.hasPrefix("Usage:") || $0.hasPrefix("  See") }
-                                   .joined(separator: "\n"))
+                if !wantsJSON {
+                    let name = ([program] + commandPath(root, hint.parent)).joined(separator: " ")
+                    writeStandardError("Usage: " + root.usageString(for: hint.parent).trimmingPrefix("Usage: ") + "\n  See '\(name) --help' for more information.")
+                }
                 exit(ExitStatus.usage.rawValue)
             }
             if wantsJSON { printJSONError(code: "usage", message: root.message(for: error)) }
-            else { writeStandardError(root.fullMessage(for: error)) }
+            else { writeStandardError(Self.ours(root.fullMessage(for: error), program: program)) }
             exit(ExitStatus.usage.rawValue)
         }
     }
@@ -66,7 +68,9 @@ public enum CommandMain {
         case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
             // The parser's own (--help answered by a help command, a completion script): its behaviour.
             if root.exitCode(for: error) != .success {
-                if wantsJSON { printJSONError(code: "usage", message: root.message(for: error)) } else { writeStandardError(root.fullMessage(for: error)) }
+                if wantsJSON { printJSONError(code: "usage", message: root.message(for: error)) } else {
+                    writeStandardError(Self.ours(root.fullMessage(for: error), program: program))
+                }
                 exit(ExitStatus.usage.rawValue)
             }
             root.exit(withError: error)
@@ -90,7 +94,12 @@ public enum CommandMain {
     }
 
     /// The mistyped subcommand and its closest name, walking the subcommands the arguments name.
-    static func suggestion(_ root: any ParsableCommand.Type, _ arguments: [String]) -> (typed: String, suggested: String)? {
+    /// The parser's "Error: …" in our own form, "PROGRAM: …", so every error line starts the same way.
+    static func ours(_ text: String, program: String) -> String {
+        text.hasPrefix("Error: ") ? program + ": " + text.dropFirst(7) : text
+    }
+
+    static func suggestion(_ root: any ParsableCommand.Type, _ arguments: [String]) -> (typed: String, suggested: String, parent: any ParsableCommand.Type)? {
         var current = root
         for argument in arguments where !argument.hasPrefix("-") {
             let children = current.configuration.subcommands
@@ -100,7 +109,7 @@ public enum CommandMain {
                 continue
             }
             let names = children.map { $0._commandName } + ["help"]
-            return ClosestName.suggest(argument, among: names).map { (argument, $0) }
+            return ClosestName.suggest(argument, among: names).map { (argument, $0, current) }
         }
         return nil
     }

@@ -46,10 +46,10 @@ public struct JournalLogHandler: LogHandler {
     public static func line(level: Logger.Level, message: String, fields: Logger.Metadata, journal: Bool, now: Int) -> String {
         var text = message
         if text.hasPrefix("["), let close = text.firstIndex(of: "]") { text = String(text[text.index(after: close)...].drop { $0 == " " }) }
-        text = text.replacingAll("\n", with: " ")
+        text = text.replacingAll("\n", with: " ").replacingAll("\r", with: " ")
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             let name = key.hasPrefix("exup.") ? String(key.dropFirst(5)) : key
-            let rendered = "\(value)"
+            let rendered = "\(value)".replacingAll("\n", with: " ").replacingAll("\r", with: " ")   // one record per line, always
             text += " \(name)=" + (rendered.contains(" ") || rendered.isEmpty ? "\"\(rendered.replacingAll("\"", with: "\\\""))\"" : rendered)
         }
         if journal { return "<\(priority(level))>" + text }

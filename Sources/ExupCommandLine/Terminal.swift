@@ -17,10 +17,19 @@ public enum Terminal {
 /// one plain line per step, never the same line twice, so logs and pipes stay readable.
 public final class ProgressLine {
     private let live: Bool
+    private let fd: Int32
     private var shown = ""
     private var open = false
 
-    public init(live: Bool = Terminal.isInteractive) { self.live = live }
+    /// `fd` 1 for a command whose progress is its output (exup-agent apply), 2 where standard output is a
+    /// result scripts read (exup repo add).
+    public init(fd: Int32 = 1) {
+        self.fd = fd
+        live = isatty(fd) == 1 && (getenv("TERM").map { String(cString: $0) } ?? "") != "dumb"
+    }
+
+    /// Whether lines are rewritten in place (a terminal) or printed one per step.
+    public var isLive: Bool { live }
 
     /// The current state of the thing being worked on; repeated text is not printed again.
     public func update(_ text: String) {
@@ -53,6 +62,6 @@ public final class ProgressLine {
     }
 
     private func emit(_ text: String) {
-        _ = text.withCString { write(1, $0, strlen($0)) }
+        _ = text.withCString { write(fd, $0, strlen($0)) }
     }
 }

@@ -98,7 +98,8 @@ extension ManagerService {
             counts[detail.status, default: 0] += 1
             let open = detail.run.items.contains { ["pending", "downloading", "started"].contains($0.state) }
             if open { running.append(detail.run.percent) }
-            guard detail.status != ServerStatus.communicationFailure.rawValue,
+            // "all" is every member; the other filters are about servers whose agent answers.
+            guard filter == .all || detail.status != ServerStatus.communicationFailure.rawValue,
                   filter.matches(server: ServerStatus(rawValue: detail.status) ?? .unknown,
                                  modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) }) else { continue }
             members.append(.init(name: server, status: detail.status, statusText: detail.statusText, percent: open ? detail.run.percent : nil))

@@ -116,13 +116,7 @@ public struct ManagerApplication {
         let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionLimitHandler(counter: counter)],
                                                idleTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)))
         let server: HTTPServerBuilder
-        if let certificate = configuration.tlsCertificate, let key = configuration.tlsKey {
-            // The TLS key is a secret like the others: refused when others can change it.
-            guard let contents = try SecretFile.read(key, limit: 1 << 20) else { throw ManagerStartError("[server] tls-key \(key) does not exist") }
-            if let warning = contents.warning { logger.warning("\(warning)") }
-            let tls = TLSConfiguration.makeServerConfiguration(
-                certificateChain: try NIOSSLCertificate.fromPEMFile(certificate).map { .certificate($0) },
-                privateKey: .privateKey(try NIOSSLPrivateKey(file: key, format: .pem)))
+        if let tls = try Self.tlsConfiguration(configuration, warn: { logger.warning("\($0)") }) {
             server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } else {
             server = .http1(configuration: http1)
@@ -275,6 +269,28 @@ struct OperationsTicker: Service {
         guard let sync else { return }
         _ = sync.start(actor: "remote batch")
         for _ in 0..<3600 where sync.status.state == .running { try? await Task.sleep(for: .seconds(1)) }
+    }
+}
+
+extension ManagerApplication {
+    /// The TLS setup from `[server] tls-certificate` and `tls-key`, nil without them; checked before the first
+    /// start generates anything (serve) and by check-config. The key is a secret like the others.
+    public static func tlsConfiguration(_ configuration: ManagerConfiguration, warn: (String) -> Void = { _ in }) throws -> TLSConfiguration? {
+        guard let certificate = configuration.tlsCertificate, let key = configuration.tlsKey else { return nil }
+        let contents: SecretFile.Contents?
+        do { contents = try SecretFile.read(key, limit: 1 << 20) } catch { throw ManagerStartError("[server] tls-key: \(error.description)") }
+        guard let contents else { throw ManagerStartError("[server] tls-key \(key) does not exist") }
+        if let warning = contents.warning { warn(warning) }
+        let chain: [NIOSSLCertificate]
+        do { chain = try NIOSSLCertificate.fromPEMFile(certificate) } catch {
+            throw ManagerStartError("[server] tls-certificate \(certificate) is not a PEM certificate chain that can be read")
+        }
+        guard !chain.isEmpty else { throw ManagerStartError("[server] tls-certificate \(certificate) holds no certificate") }
+        let privateKey: NIOSSLPrivateKey
+        do { privateKey = try NIOSSLPrivateKey(bytes: contents.bytes, format: .pem) } catch {
+            throw ManagerStartError("[server] tls-key \(key) is not a PEM private key that can be read")
+        }
+        return TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(privateKey))
     }
 }
 

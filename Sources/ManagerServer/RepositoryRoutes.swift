@@ -280,11 +280,15 @@ enum RawPath {
         var bytes: [UInt8] = []
         var iterator = Array(text.utf8).makeIterator()
         while let b = iterator.next() {
-            if b == UInt8(ascii: "%"), let h = iterator.next(), let l = iterator.next(),
-               let value = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16) {
+            guard b == UInt8(ascii: "%") else { bytes.append(b); continue }
+            // A well-formed escape is decoded once; anything else ("%ZZ", a "%" at the end) stays as it was.
+            let h = iterator.next(), l = iterator.next()
+            if let h, let l, let value = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16), value != 0 {
                 bytes.append(value)
             } else {
                 bytes.append(b)
+                if let h { bytes.append(h) }
+                if let l { bytes.append(l) }
             }
         }
         return String(decoding: bytes, as: UTF8.self)

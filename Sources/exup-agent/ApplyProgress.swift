@@ -29,19 +29,23 @@ final class ApplyProgress: Sendable {
             var current: Int64?
             var finished = Set<Int64>()
             var shown: [Int64: ApplyJournal.Entry] = [:]
+            var printed: [Int64: String] = [:]
             while true {
                 let last = stopped.load(ordering: .acquiring)
                 let entries = (try? journal.load())?.entries ?? []
                 for entry in entries where entry.phase != .pending && !finished.contains(entry.itemID) && before[entry.itemID] != entry {
+                    let said = text(entry)
+                    guard said != printed[entry.itemID] else { continue }   // each item's step once, however items interleave
+                    printed[entry.itemID] = said
                     shown[entry.itemID] = entry
                     if current != entry.itemID, current != nil { line.close() }
                     current = entry.itemID
                     if entry.phase.isFinished {
-                        line.finish(text(entry))
+                        line.finish(said)
                         finished.insert(entry.itemID)
                         current = nil
                     } else {
-                        line.update(text(entry))
+                        line.update(said)
                     }
                 }
                 if last {

@@ -1,6 +1,7 @@
 import Agent
 import ArgumentParser
 import ExupCommandLine
+import ExupCore
 import ExupSystem
 import TOML
 #if canImport(Glibc)
@@ -60,6 +61,8 @@ struct CheckConfigCommand: ParsableCommand {
         let enrolled = LocalFile.exists(state + "/credential")
         if !enrolled, let missing = configuration.manager.enrolmentTokenFileMissing {
             problems.append("not enrolled yet and [manager] enrolment-token-file \(missing) does not exist")
+        } else if !enrolled, let token = configuration.manager.enrolmentToken, EnrolmentToken.parse(token) == nil {
+            problems.append("the enrolment token is malformed (expected exup1.<secret>.<sha256>, as exup agents token create prints it)")
         } else if !enrolled && configuration.manager.enrolmentToken == nil {
             problems.append("not enrolled yet and no [manager] enrolment-token-file: the first poll could not enrol")
         }

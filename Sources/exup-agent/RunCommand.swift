@@ -95,7 +95,8 @@ struct StatusCommand: ParsableCommand {
         } else {
             print("daemon: not running (state read from \(configuration.agent.stateDirectory))")
         }
-        print("last report #\(state.sequence)" + (lastPoll.map { ", last poll \($0)" } ?? ""))
+        let pollNote = daemon.lastPoll == nil ? " (as recorded on disk, to the quarter hour: an idle poll writes nothing)" : ""
+        print("last report #\(state.sequence)" + (lastPoll.map { ", last poll \($0)\(pollNote)" } ?? ""))
         if let refusal = state.metadataRefusal { print(refusal) }
         let rows = local.modules.map { [$0.statusText, $0.name, $0.current ?? "-", $0.available ?? "-"] }
         if !rows.isEmpty { print(InventoryText.table(["STATUS", "MODULE", "CURRENT", "AVAILABLE"], rows)) }
@@ -117,12 +118,13 @@ enum AgentText {
     /// The exit status of a cycle: 1 when an item of it failed or was refused and none succeeded, 2 when
     /// some did and some did not (the output above already says which).
     static func judge(_ outcome: AgentCycle.Outcome, json: Bool) throws {
-        let failed = outcome.items.filter { $0.state == .failed }
+        let ran = outcome.items.filter { outcome.endedNow.contains($0.itemID) }   // earlier runs' results do not count
+        let failed = ran.filter { $0.state == .failed }
         guard !failed.isEmpty else { return }
-        let succeeded = outcome.items.contains { $0.state == .succeeded || $0.state == .rebootRequired }
+        let succeeded = ran.contains { $0.state == .succeeded || $0.state == .rebootRequired }
         if json { throw ExitCode(succeeded ? ExitStatus.partial.rawValue : ExitStatus.failure.rawValue) }
         let list = failed.map { "#\($0.itemID)" }.joined(separator: ", ")
-        let summary = "\(failed.count) of \(outcome.items.count) item(s) failed or were refused (\(list))"
+        let summary = "\(failed.count) of \(ran.count) item(s) failed or were refused (\(list))"
         throw succeeded ? CommandFailure.partial(summary) : CommandFailure(summary, code: "item-failed")
     }
 

@@ -56,9 +56,8 @@ struct CheckConfigCommand: ParsableCommand {
         if let keys = configuration.trustedKeys, !LocalFile.isDirectory(keys) {
             problems.append("[repository] trusted-keys \(keys) does not exist: create it and put the vendors' public keys (*.pem) in it")
         }
-        for (key, path) in [("tls-certificate", configuration.tlsCertificate), ("tls-key", configuration.tlsKey)] {
-            if let path, !LocalFile.exists(path) { problems.append("[server] \(key) \(path) does not exist") }
-        }
+        if LocalFile.exists(data) && !LocalFile.isDirectory(data) { problems.append("[repository] data-dir \(data) is a file, not a directory") }
+        do { _ = try ManagerApplication.tlsConfiguration(configuration) } catch { problems.append("\(error)") }
         if let problem = ListenProbe.problem(host: configuration.listenHost, port: configuration.listenPort) {
             notes.append("\(configuration.listenHost):\(configuration.listenPort) cannot be listened on now (\(problem)): fine if this manager is running")
         }

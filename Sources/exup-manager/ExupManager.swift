@@ -66,6 +66,10 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("the trusted keys directory \(trusted) does not exist: create it and put the vendors' public keys (*.pem) in it",
                                  code: "configuration")
         }
+        do { _ = try ManagerApplication.tlsConfiguration(configuration) } catch { throw CommandFailure("\(error)", code: "configuration") }
+        if LocalFile.exists(configuration.dataDirectory) && !LocalFile.isDirectory(configuration.dataDirectory) {
+            throw CommandFailure("the data directory \(configuration.dataDirectory) is a file, not a directory", code: "configuration")
+        }
         let address = "\(configuration.listenHost):\(configuration.listenPort)"
         // Before the first start generates anything: a port in use is said now, not after secrets were printed.
         if let problem = ListenProbe.problem(host: configuration.listenHost, port: configuration.listenPort) {
@@ -140,8 +144,15 @@ struct BackupCommand: ParsableCommand {
     func run() throws {
         if LocalFile.exists(out) && !force { throw CommandFailure("\(out) already exists: choose another --out, or pass --force to replace it") }
         let summary: ManagerBackup.Summary
-        let line = json ? nil : ProgressLine()
-        do { summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) { line?.update("backing up \(dataDir): \($0)") } } catch {
+        let line = json ? nil : ProgressLine(fd: 2)
+        var steps = 0
+        do {
+            summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) { step in
+                steps += 1
+                // Live on a terminal; elsewhere the first steps and then every 100th, not one line per package.
+                if line?.isLive == true || steps <= 2 || steps % 100 == 0 { line?.update("backing up \(dataDir): \(step)") }
+            }
+        } catch {
             line?.close()
             throw CommandFailure("\(error)")
         }

@@ -244,20 +244,34 @@ struct Agents: ParsableCommand {
             struct Body: Encodable { var expiresInSeconds: Int64; var uses: Int; var group: String? }
 
             func validate() throws {
-                guard TokenLifetime.seconds(expires) != nil else { throw ValidationError("--expires takes a number and a unit (s, m, h, d), like 24h") }
+                guard let seconds = TokenLifetime.seconds(expires) else { throw ValidationError("--expires takes a number and a unit (s, m, h, d), like 24h") }
+                guard seconds <= 90 * 86_400 else { throw ValidationError("--expires is at most 90d, not \(expires)") }
                 guard (1...10_000).contains(uses) else { throw ValidationError("--uses must be 1 to 10000") }
             }
 
             func run() throws {
-                if let out, LocalFile.exists(out) { throw CommandFailure("\(out) already exists; choose another --out or remove it first") }
+                // The file is made first (0600, never over another): a token is created only when it can be kept.
+                if let out {
+                    do { try SecretFile.create(out, []) } catch { throw CommandFailure("cannot write the token to \(out): \(error.reason)") }
+                }
                 let seconds = TokenLifetime.seconds(expires) ?? 86_400
-                let answer = try server.client().call("POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses, group: group),
+                let answer: [String: String]
+                do {
+                    answer = try server.client().call("POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses, group: group),
                                                       as: [String: String].self)
+                } catch {
+                    if let out { unlink(out) }
+                    throw error
+                }
                 let token = answer["token"] ?? ""
                 if let out {
-                    do { try SecretFile.create(out, Array((token + "\n").utf8)) } catch {
-                        throw CommandFailure("cannot write the token to \(out): \(error.reason)")
+                    let fd = open(out, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)
+                    let bytes = Array((token + "\n").utf8)
+                    guard fd >= 0, bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count, fsync(fd) == 0 else {
+                        if fd >= 0 { close(fd) }
+                        throw CommandFailure("cannot write the token to \(out): \(String(cString: strerror(errno))); revoke it with exup agents token list / revoke")
                     }
+                    close(fd)
                     if output.json { return try JSONOutput.print(["written": out]) }
                     return print("token written to \(out) (0600); valid \(expires), \(uses) use(s)" + (group.map { ", joins group \($0)" } ?? ""))
                 }
@@ -285,6 +299,12 @@ struct Agents: ParsableCommand {
             @Argument(help: "The token's id, as exup agents token list shows it.") var id: String
             @OptionGroup var server: ServerOptions
             @OptionGroup var output: OutputOptions
+
+            func validate() throws {
+                guard (8...64).contains(id.count), id.allSatisfy(\.isHexDigit) else {
+                    throw ValidationError("a token id is 8 to 64 hex digits, as exup agents token list shows it, not \(id)")
+                }
+            }
 
             func run() throws {
                 let answer = try server.client().call("DELETE", "/api/v1/agents/tokens/\(FleetPath.escape(id))", as: [String: String].self)

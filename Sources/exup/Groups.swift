@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExupCommandLine
 import FoundationEssentials
+import TUF
 
 struct GroupMemberView: Codable { var name: String; var status: String; var statusText: String; var percent: Int? }
 struct GroupViewBody: Codable {
@@ -48,7 +49,7 @@ struct Groups: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            let names = try server.client().call("POST", "/api/v1/groups/\(name)/delete", as: [String].self)
+            let names = try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/delete", as: [String].self)
             if output.json { try JSONOutput.print(names) } else { print("groups: " + (names.isEmpty ? "none" : names.joined(separator: ", "))) }
         }
     }
@@ -60,7 +61,7 @@ struct Groups: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            let group = try server.client().call("GET", "/api/v1/groups/\(name)?filter=\(ManagerClient.query(filter))", as: GroupViewBody.self)
+            let group = try server.client().call("GET", "/api/v1/groups/\(FleetPath.escape(name))?filter=\(ManagerClient.query(filter))", as: GroupViewBody.self)
             try Groups.show(group, json: output.json)
         }
     }
@@ -72,7 +73,7 @@ struct Groups: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            try Groups.show(try server.client().call("POST", "/api/v1/groups/\(name)/members", body: ["add": servers], as: GroupViewBody.self), json: output.json)
+            try Groups.show(try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/members", body: ["add": servers], as: GroupViewBody.self), json: output.json)
         }
     }
 
@@ -83,7 +84,7 @@ struct Groups: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            try Groups.show(try server.client().call("POST", "/api/v1/groups/\(name)/members", body: ["remove": servers], as: GroupViewBody.self), json: output.json)
+            try Groups.show(try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/members", body: ["remove": servers], as: GroupViewBody.self), json: output.json)
         }
     }
 
@@ -97,7 +98,7 @@ struct Groups: ParsableCommand {
         @OptionGroup var output: OutputOptions
         func run() throws {
             struct Body: Encodable { var filter: String; var allowReboot: Bool; var latestAtRunTime: Bool }
-            let results = try server.client().call("POST", "/api/v1/groups/\(name)/approve",
+            let results = try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/approve",
                                                    body: Body(filter: filter, allowReboot: allowReboot, latestAtRunTime: latestAtRunTime),
                                                    as: [GroupApprovalView].self)
             if output.json { return try JSONOutput.print(results) }
@@ -123,7 +124,7 @@ struct Groups: ParsableCommand {
             struct Body: Encodable { var autoApprove: Bool; var delayDays: Int; var canaryGroup: String?; var maxCanaryFailurePercent: Int
                                      var canaryWindowDays = 14; var allowReboot: Bool }
             let client = try server.client()
-            let response = try client.send("POST", "/api/v1/groups/\(name)/policy",
+            let response = try client.send("POST", "/api/v1/groups/\(FleetPath.escape(name))/policy",
                                            body: Body(autoApprove: !off, delayDays: delayDays, canaryGroup: canary, maxCanaryFailurePercent: maxFailurePercent,
                                                       allowReboot: allowReboot))
             try client.check(response, accept: [200])
@@ -134,6 +135,9 @@ struct Groups: ParsableCommand {
     static func show(_ group: GroupViewBody, json: Bool) throws {
         if json { return try JSONOutput.print(group) }
         print("\(group.name) (\(group.filter))" + (group.percent.map { ", overall progress \($0)%" } ?? ""))
+        guard !group.servers.isEmpty else {
+            return print(group.filter == "all" ? "no server in \(group.name) yet (exup groups add \(group.name) SERVER…)" : "no server of \(group.name) matches \(group.filter)")
+        }
         print(TextTable.render(["SERVER", "STATUS", "PROGRESS"], group.servers.map { [$0.name, $0.statusText, $0.percent.map { "\($0)%" } ?? "-"] }))
     }
 }
@@ -160,11 +164,17 @@ struct Schedules: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Register a remote batch.")
         @Option(name: .customLong("for-server"), help: "One server.") var forServer: String?
         @Option(help: "A group.") var group: String?
-        @Option(help: "When, e.g. 2026-12-01T02:00:00Z.") var at: String
+        @Option(help: "When, in UTC, e.g. 2030-01-01T02:00:00Z.") var at: String
         @Flag(help: "Allow a reboot after the updates that need one.") var allowReboot = false
         @Flag(help: "Download new packages into the repository first.") var downloadFirst = false
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            guard UTCTime(at) != nil else { throw ValidationError("--at must be a UTC time like 2030-01-01T02:00:00Z, not \(at)") }
+            guard (forServer == nil) != (group == nil) else { throw ValidationError("give one of --for-server and --group") }
+        }
+
         func run() throws {
             struct Body: Encodable { var server: String?; var group: String?; var startAt: String; var allowReboot: Bool; var downloadFirst: Bool }
             let created = try server.client().call("POST", "/api/v1/schedules",

@@ -55,10 +55,6 @@ struct ManagerClient {
         http = HTTPClient(options: options)
     }
 
-    struct Failure: Error, CustomStringConvertible {
-        var description: String
-    }
-
     /// GET, POST or DELETE with an optional JSON body; decodes the answer or throws the server's message.
     func call<T: Decodable>(_ method: String, _ path: String, body: (any Encodable)? = nil, as type: T.Type,
                             accept: Set<Int> = [200, 201, 202]) throws -> T {
@@ -75,25 +71,40 @@ struct ManagerClient {
             if method == "GET" { return try http.get(base + path, maxBytes: 300 << 20) }
             return try http.send(method, base + path, body: [])
         } catch let error as HTTPError {
-            throw Failure(description: "cannot reach the manager at \(base): \(error)")
+            throw CommandFailure("cannot reach the manager at \(base) (\(Self.reason(error))): is it running, and is --server / EXUP_SERVER right?",
+                                 code: "unreachable")
         }
     }
 
     func upload(_ path: String, file: String, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> HTTPClient.Response {
         do { return try http.post(base + path, file: file, contentType: "application/zip", progress: progress) } catch {
-            throw Failure(description: "cannot upload \(file) to \(base): \(error)")
+            throw CommandFailure("cannot upload \(file) to the manager at \(base) (\(Self.reason(error)))", code: "unreachable")
         }
     }
 
     func check(_ response: HTTPClient.Response, accept: Set<Int>) throws {
         guard !accept.contains(response.status) else { return }
-        throw Failure(description: ManagerClient.explain(response, base: base))
+        throw CommandFailure(ManagerClient.explain(response, base: base), code: ManagerClient.code(response) ?? "http-\(response.status)")
+    }
+
+    /// The API's error code (`not-found`, `refused`, …) for --json, when the answer has one.
+    static func code(_ response: HTTPClient.Response) -> String? {
+        struct Envelope: Decodable { struct E: Decodable { var code: String? }; var error: E }
+        return (try? JSONDecoder().decode(Envelope.self, from: Data(response.body)))?.error.code
+    }
+
+    /// libcurl's reason without the URL it repeats ("couldn't connect to server").
+    static func reason(_ error: HTTPError) -> String {
+        let text = "\(error)"
+        let last = text.split(separator: ":").last.map { String($0.drop { $0 == " " }) } ?? text
+        return last.prefix(1).lowercased() + last.dropFirst()
     }
 
     /// The manager's refusal in the CLI's words: its message with API field names as option names, and
     /// what to do about a wrong credential.
     static func explain(_ response: HTTPClient.Response, base: String) -> String {
         let message = CLIWording.options(in: ManagerClient.message(response))
+        if message.isEmpty { return response.status == 404 ? "not found (HTTP 404)" : "the manager answered HTTP \(response.status)" }
         switch response.status {
         case 401 where message.contains("wrong user name or password"): return message
         case 401: return "the manager at \(base) refused the credential (\(message)): check --token / EXUP_TOKEN, or run exup login again"
@@ -105,7 +116,8 @@ struct ManagerClient {
 
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClient.Response) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(response.body)) } catch {
-            throw Failure(description: "unexpected answer from the manager (HTTP \(response.status)): \(error)")
+            throw CommandFailure("the manager's answer (HTTP \(response.status)) is not what this exup expects: \(ErrorWording.describe(error)); "
+                                 + "is the manager the same version?", code: "unexpected-answer")
         }
     }
 
@@ -148,17 +160,20 @@ enum TextTable {
 
 /// How the CLI says what the API says.
 enum CLIWording {
-    /// `onLostContact` → `--on-lost-contact`: the API's field names become the options that set them.
+    /// The API's field names and the options that set them; only these are rewritten (a server named
+    /// `dbServer01` stays as it is).
+    static let options: [String: String] = [
+        "onLostContact": "--on-lost-contact", "expiresInSeconds": "--expires", "startAt": "--at", "currentPassword": "--current-password",
+        "allowReboot": "--allow-reboot", "latestOnly": "--no-latest-only", "notBefore": "--not-before", "downloadFirst": "--download-first",
+        "overrideHealthGate": "--override-health-gate", "latestAtRunTime": "--latest-at-run-time", "maxFailurePercent": "--max-failure-percent",
+        "delayDays": "--delay-days", "allVersions": "--all-versions", "keepUnchecked": "--keep-unchecked", "syncTime": "--sync-time",
+    ]
+
+    /// `onLostContact must be …` → `--on-lost-contact must be …`: whole words only.
     static func options(in text: String) -> String {
-        var out = ""
-        var word = ""
+        var out = "", word = ""
         func flush() {
-            let isCamel = word.first?.isLowercase == true && word.contains(where: \.isUppercase) && word.allSatisfy { $0.isLetter || $0.isNumber }
-            if isCamel {
-                out += "--" + word.reduce(into: "") { kebab, c in kebab += c.isUppercase ? "-" + c.lowercased() : String(c) }
-            } else {
-                out += word
-            }
+            out += options[word] ?? word
             word = ""
         }
         for c in text {

@@ -71,7 +71,7 @@ struct PkgBuild: ParsableCommand {
 
     func build(infoBytes: [UInt8], payload: String?) throws {
         guard let keyBytes = readFile(key, limit: 64 << 10) else {
-            throw CommandFailure("cannot read the key \(key): " + LocalFile.unreadableReason(key, limit: 64 << 10))
+            throw CommandFailure("the key \(key) " + LocalFile.unreadableReason(key, limit: 64 << 10))
         }
         let text = String(decoding: keyBytes, as: UTF8.self)
         if text.contains("-----BEGIN PUBLIC KEY-----") {

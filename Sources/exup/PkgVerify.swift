@@ -10,7 +10,7 @@ struct PkgVerify: ParsableCommand {
         abstract: "Check update packages: archive rules, vendor signature, every hash, ExUpInfo.xml.",
         discussion: """
         Prints one line per file: "ok", or the first rule it breaks, in package-format.md's order. \
-        Exits 0 when every file is authentic, 1 when any is not. A package with a newer schemaVersion \
+        Exits 0 when every file is authentic, 2 when some are not, 1 when none is. A package with a newer schemaVersion \
         that is otherwise authentic is "ok, incompatible": kept and listed, never applied.
         """
     )
@@ -45,6 +45,11 @@ struct PkgVerify: ParsableCommand {
         let verifier = PackageVerifier(trustedKeys: keys, limits: ZipLimits(maxMembers: maxMembers, maxTotalUncompressed: maxBytes))
         var reports: [VerifyReport] = []
         for file in files {
+            if let problem = PackageFileCheck.problem(file) {
+                reports.append(VerifyReport(file: file, ok: false, incompatible: false, error: .init(code: "not-a-package", message: problem)))
+                if !output.json { print(reports.last!.line) }
+                continue
+            }
             do {
                 let package = try verifier.verify(path: file)
                 reports.append(VerifyReport(file: file, ok: true, incompatible: package.info.isIncompatible,
@@ -58,7 +63,8 @@ struct PkgVerify: ParsableCommand {
             if !output.json { print(reports.last!.line) }
         }
         if output.json { try JSONOutput.print(reports) }
-        if reports.contains(where: { !$0.ok }) { throw ExitCode(1) }
+        let refused = reports.filter { !$0.ok }.count
+        if refused > 0 { throw ExitCode(refused == reports.count ? ExitStatus.failure.rawValue : ExitStatus.partial.rawValue) }
     }
 
     struct VerifyReport: Encodable {

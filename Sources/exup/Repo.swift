@@ -87,9 +87,8 @@ struct RepoAdd: ParsableCommand {
         discussion: """
         --mode needed (default): only packages a served model needs and generation management keeps. \
         --mode all: every valid package, kept outside generation management until deleted by hand. \
-        One line per file: added, or why not. Exit status: 0 every file added; 1 none added (each refused: \
-        hash invalid, invalid package, not a package file); 2 some added and some not, or only warnings (not \
-        needed, already there).
+        One line per file: added, or why not. Exit status: 0 every file is in the repository (added, or it \
+        already was); 1 none is (each refused or not needed); 2 some are.
         """
     )
 
@@ -117,10 +116,11 @@ struct RepoAdd: ParsableCommand {
                 // Named here, without a round trip: a directory, an empty file, a missing one.
                 result = AddResultBody(file: name, packageID: nil, result: "error", code: "not-a-package", message: problem)
             } else {
-                let line = output.json ? nil : ProgressLine()
+                let line = output.json ? nil : ProgressLine(fd: 2)   // stdout holds one result line per file
                 let response = try client.upload("/api/v1/repository/packages?mode=\(mode)&name=\(ManagerClient.query(name))", file: file) { sent, size in
-                    guard size >= 8 << 20 else { return }   // a small file is done before a progress line helps
-                    line?.update("\(file): uploading \(sent * 100 / max(size, 1))% of \(size >> 20) MiB")
+                    guard size >= 8 << 20, let line else { return }   // a small file is done before a progress line helps
+                    let percent = sent * 100 / max(size, 1)
+                    line.update("\(file): uploading \(line.isLive ? percent : percent / 25 * 25)% of \(size >> 20) MiB")
                 }
                 line?.close()
                 if [200, 201, 409, 422].contains(response.status), let decoded = try? client.decode(AddResultBody.self, response) {
@@ -131,13 +131,15 @@ struct RepoAdd: ParsableCommand {
                 }
             }
             results.append(result)
-            if !output.json { print("\(file): \(result.result): \(result.message)" + (result.packageID.map { " [\($0)]" } ?? "")) }
+            let hint = result.code == "not-needed"
+                ? " (no served model needs it yet: add it with --mode all, or serve its model with exup repo targets add --model M --os OS)" : ""
+            if !output.json { print("\(file): \(result.result): \(result.message)" + (result.packageID.map { " [\($0)]" } ?? "") + hint) }
         }
         if output.json { try JSONOutput.print(results) }
-        // 0: every file added; 1: none was (each refused); 2: some were, or some only warned (already there, not needed).
-        let refused = results.filter { $0.result == "error" }.count
-        if refused == results.count { throw ExitCode(ExitStatus.failure.rawValue) }
-        if refused > 0 || results.contains(where: { $0.result == "warning" }) { throw ExitCode(ExitStatus.partial.rawValue) }
+        // 0: every file is in the repository (added, or already there); 1: none is; 2: some are.
+        let kept = results.filter { $0.result == "normal" || $0.code == "already-exists" }.count
+        if kept == 0 { throw ExitCode(ExitStatus.failure.rawValue) }
+        if kept < results.count { throw ExitCode(ExitStatus.partial.rawValue) }
     }
 }
 
@@ -266,7 +268,7 @@ struct RepoExport: ParsableCommand {
         let client = try server.client()
         var status = try client.call("POST", "/api/v1/repository/exports", body: Body(ids: ids, allVersions: allVersions), as: Status.self)
         signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
-        let line = output.json ? nil : ProgressLine()
+        let line = output.json ? nil : ProgressLine(fd: 2)
         defer { line?.close() }
         while status.state == "running" {
             if interrupted.load(ordering: .relaxed) {

@@ -43,7 +43,9 @@ func readPassword(_ given: String?, prompt: String) throws -> String {
         defer { tcsetattr(0, TCSANOW, &old); print("") }
         print(prompt, terminator: "")
     }
-    guard let line = readLine(strippingNewline: true), !line.isEmpty else { throw ValidationError("no password given") }
+    guard let line = readLine(strippingNewline: true), !line.isEmpty else {
+        throw ValidationError("no password given: type it when asked on a terminal, or give it with --password or on standard input")
+    }
     return line
 }
 
@@ -97,6 +99,12 @@ struct Users: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
+        func validate() throws {
+            guard ["administrator", "operator", "viewer"].contains(role) else {
+                throw ValidationError("--role must be administrator, operator or viewer, not \(role)")
+            }
+        }
+
         func run() throws {
             struct Body: Encodable { var name: String; var role: String; var password: String }
             let secret = try readPassword(password, prompt: "password for \(name): ")
@@ -112,7 +120,7 @@ struct Users: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            try Users.show(try server.client().call("POST", "/api/v1/users/\(name)/remove", as: [UserView].self), json: output.json)
+            try Users.show(try server.client().call("POST", "/api/v1/users/\(FleetPath.escape(name))/remove", as: [UserView].self), json: output.json)
         }
     }
 
@@ -132,7 +140,7 @@ struct Users: ParsableCommand {
             let secret = try readPassword(password, prompt: "new password for \(name): ")
             var body = ["password": secret]
             if let current { body["currentPassword"] = current }
-            let answer = try server.client().call("POST", "/api/v1/users/\(name)/password", body: body, as: [String: String].self)
+            let answer = try server.client().call("POST", "/api/v1/users/\(FleetPath.escape(name))/password", body: body, as: [String: String].self)
             if output.json { try JSONOutput.print(answer) } else { print("password changed for \(name); their other sessions ended") }
         }
     }

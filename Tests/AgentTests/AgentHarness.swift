@@ -90,7 +90,10 @@ final class ManagedServer {
         let result = try Subprocess.run([agent, "run", "--once", "--json", "--config", config])
         let json = try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any]
         if let json, json["error"] == nil {
-            let states = (json["items"] as? [[String: Any]] ?? []).compactMap { $0["state"] as? String }
+            // Judged on the items that ended in this cycle: an earlier run's failure does not count again.
+            let ended = Set((json["endedNow"] as? [NSNumber] ?? []).map(\.int64Value))
+            let states = (json["items"] as? [[String: Any]] ?? []).filter { ended.contains(($0["itemID"] as? NSNumber)?.int64Value ?? -1) }
+                .compactMap { $0["state"] as? String }
             let failed = states.contains("failed"), succeeded = states.contains("succeeded") || states.contains("reboot-required")
             #expect(result.status == (!failed ? 0 : succeeded ? 2 : 1), "\(name): exit status \(result.status) for items \(states)")
             return json

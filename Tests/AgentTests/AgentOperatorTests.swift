@@ -57,6 +57,11 @@ import Glibc
         #expect(steps.contains { $0.contains("FAILED: ") }, "\(steps)")
         #expect(Set(steps).count == steps.count, "never the same line twice: \(steps)")
         #expect(plain.stderr == "exup-agent: 1 of 1 item(s) failed or were refused (#\(item))\n", "\(plain.stderr)")
+        // That failure is this run's: later commands are judged on what they do.
+        let check = try Subprocess.run([web01.agent, "check", "--config", web01.config])
+        #expect(check.status == 0, "an earlier failure does not fail a check: \(check.stderr)")
+        let cancel = try Subprocess.run([web01.agent, "cancel", "--config", web01.config])
+        #expect(cancel.status == 0 && cancel.stdout.contains("nothing to cancel"), "\(cancel.stdout)\(cancel.stderr)")
     }
 
     @Test("under systemd (JOURNAL_STREAM names stderr) the daemon writes <priority>message fields, one line per item start and result")

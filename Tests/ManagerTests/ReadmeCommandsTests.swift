@@ -68,6 +68,7 @@ import Testing
                 path.append(word)
             }
             let key = path.joined(separator: " ")
+            #expect(!path.isEmpty || line.words.count == 1 || line.words[1].hasPrefix("-"), "README: `\(line.text)`: \(line.words[1]) is not a \(program) command")
             let options = tree[key] ?? []
             for word in line.words where word.contains("--") {
                 for piece in word.components(separatedBy: CharacterSet(charactersIn: "[]|…")) where piece.hasPrefix("--") {

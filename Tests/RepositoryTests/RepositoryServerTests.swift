@@ -358,6 +358,8 @@ import Transport
         #expect(warning.status == 2)
         #expect(warning.stdout.contains("warning: The same update package already exists"))
         #expect(warning.stdout.contains("warning: No applicable device is registered, or the package is old"))
+        let alone = try Subprocess.run([cli, "repo", "add", unneeded], environment: environment)
+        #expect(alone.status == 1 && alone.stdout.contains("add it with --mode all"), "one file, not added: exit 1 with the next step: \(alone.stdout)")
         let error = try Subprocess.run([cli, "repo", "add", tampered], environment: environment)
         #expect(error.status == 1 && error.stdout.contains("error: The update package's hash value is invalid"))
         let noToken = try Subprocess.run([cli, "repo", "list", "--server", manager.url], environment: ["PATH": "/usr/bin:/bin"])
