@@ -114,6 +114,7 @@ let package = Package(
             "ManagerServer", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "NIOCore", package: "swift-nio"),
         ]),
 
         // The agent's executable: the daemon and its local CLI.

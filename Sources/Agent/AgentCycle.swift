@@ -104,7 +104,7 @@ public struct AgentCycle {
             } catch let error as AgentError {
                 session.state.metadataRefusal = error.description   // the last trusted metadata stays; the manager is told
             } catch {
-                session.contactLost = "\(error)"                    // unreachable: nothing was refused
+                session.lostContact(error)                          // unreachable: nothing was refused
             }
             // Software the repository newly offers is read too (a package not installed is a new install).
             let known = Set(session.inventory.modules.map(\.id))
@@ -125,7 +125,7 @@ public struct AgentCycle {
             // time and `exup-agent status` asks it).
             if clock() - (session.state.lastPoll ?? 0) >= 900 { session.state.lastPoll = clock() }
         } catch {
-            session.contactLost = "\(error)"
+            session.lostContact(error)
         }
         try store.save(session.state)
         if let directives = session.state.directives, session.contactLost == nil {
@@ -156,7 +156,7 @@ public struct AgentCycle {
             session.journal.entries.contains { $0.target?.path == offered.path && !$0.phase.isFinished }
         })
         if let lost = session.contactLost {
-            if lost.contains("answered 401") {
+            if session.credentialRefused {
                 throw AgentError("the manager refused this agent's credential (revoked or rotated at the manager): \(lost); "
                                  + "ask for exup agents allow-reenrol and enrol again with a new token")
             }

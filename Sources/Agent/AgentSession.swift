@@ -22,6 +22,14 @@ final class AgentSession {
     var inventory = Inventory(model: nil, os: nil, modules: [])
     /// The manager could not be reached during this cycle (a poll, a report or a directives check failed).
     var contactLost: String?
+    /// It answered, and refused this agent's credential.
+    var credentialRefused = false
+
+    /// Records a failed exchange with the manager: what happened, and whether it was a refusal.
+    func lostContact(_ error: any Error) {
+        contactLost = "\(error)"
+        if (error as? AgentError)?.kind == .credentialRefused { credentialRefused = true }
+    }
     /// The sequence of the report queued in this cycle, if one was.
     var queued: Int64?
     /// Where the moments the daemon logs go (see AgentEvent).
@@ -101,7 +109,7 @@ final class AgentSession {
 
     /// Sends the waiting reports in order.
     func deliver() {
-        do { try outbox.flush { _ = try link.report($0) } } catch { contactLost = "\(error)" }
+        do { try outbox.flush { _ = try link.report($0) } } catch { lostContact(error) }
     }
 
     func identity() -> AgentReport.Identity {
@@ -128,7 +136,7 @@ final class AgentSession {
             try LogBundle.write(stateDirectory: store.directory, to: path)
             try link.uploadLogBundle(path)
         } catch {
-            do { try link.logBundleFailed("\(error)") } catch { contactLost = "\(error)" }
+            do { try link.logBundleFailed("\(error)") } catch { lostContact(error) }
         }
     }
 }

@@ -85,10 +85,25 @@ public struct AgentStateStore: Sendable {
     }
 }
 
-/// An agent failure, in words an operator can act on.
+/// An agent failure, in words an operator can act on, with the kind code decides on (never the text).
 public struct AgentError: Error, Sendable, CustomStringConvertible {
+    public enum Kind: Sendable, Hashable {
+        /// Anything else: the message says what.
+        case failed
+        /// A download stopped part-way: the partial file stays and the next cycle resumes it.
+        case resumable
+        /// The manager answered, and refused this agent's credential (revoked or rotated).
+        case credentialRefused
+        /// The manager could not be reached at all.
+        case unreachable
+    }
+
     public var description: String
-    public init(_ description: String) { self.description = description }
+    public var kind: Kind
+    public init(_ description: String, kind: Kind = .failed) {
+        self.description = description
+        self.kind = kind
+    }
 }
 
 /// The cycle stopped because the daemon is stopping, leaving item `itemID`'s program running: the

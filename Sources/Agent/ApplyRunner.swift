@@ -104,6 +104,7 @@ struct ApplyRunner {
         }
         if let directives = try? session.link.directives(etag: nil) {
             session.contactLost = nil
+            session.credentialRefused = false
             session.state.directives = directives.directives
             session.state.directivesETag = directives.etag
             guard directives.directives.items.contains(where: { $0.id == entry.itemID }) else {
@@ -112,7 +113,7 @@ struct ApplyRunner {
             }
             return true
         }
-        session.contactLost = session.contactLost ?? "the manager did not answer the directives check"
+        if session.contactLost == nil { session.lostContact(AgentError("the manager did not answer the directives check", kind: .unreachable)) }
         guard entry.options.onLostContact == .stop else { return true }
         session.journal.stoppedForLostContact = true
         try cancelNotStarted(reason: "cancelled: contact with the manager was lost before it started (on-lost-contact = stop)")
@@ -143,7 +144,7 @@ struct ApplyRunner {
         }
         do { _ = try cache.fetch(target, progress: progress) } catch {
             let text = "\(error)"
-            if text.contains("resumes next time") {
+            if (error as? AgentError)?.kind == .resumable {
                 try update(itemID) { $0.phase = .pending; $0.percent = nil; $0.message = text }
                 throw error
             }

@@ -43,7 +43,7 @@ public struct ManagerLink {
     public func uploadLogBundle(_ path: String) throws {
         let response: HTTPClient.Response
         do { response = try http.post(base + "/api/v1/agent/logs", file: path, contentType: "application/gzip") } catch {
-            throw AgentError("cannot reach the manager at \(base): \(error)")
+            throw AgentError("cannot reach the manager at \(base): \(error)", kind: .unreachable)
         }
         try check(response, expecting: [201])
     }
@@ -58,7 +58,7 @@ public struct ManagerLink {
         let response: HTTPClient.Response
         do {
             response = try http.get(base + "/api/v1/agent/directives", headers: etag.map { ["If-None-Match": $0] } ?? [:], maxBytes: 4 << 20)
-        } catch { throw AgentError("cannot reach the manager at \(base): \(error)") }
+        } catch { throw AgentError("cannot reach the manager at \(base): \(error)", kind: .unreachable) }
         if response.status == 304 { return nil }
         try check(response, expecting: [200])
         return (try decode(Directives.self, response), response.etag)
@@ -69,7 +69,7 @@ public struct ManagerLink {
         do {
             response = try http.send("POST", base + path, body: Array(try JSONEncoder().encode(body)),
                                      headers: ["Content-Type": "application/json"])
-        } catch let error as HTTPError { throw AgentError("cannot reach the manager at \(base): \(error)") }
+        } catch let error as HTTPError { throw AgentError("cannot reach the manager at \(base): \(error)", kind: .unreachable) }
         try check(response, expecting: expecting)
         return response
     }
@@ -78,7 +78,7 @@ public struct ManagerLink {
         guard !expecting.contains(response.status) else { return }
         let detail = (try? JSONDecoder().decode([String: [String: String]].self, from: Data(response.body)))?["error"]?["message"]
             ?? String(decoding: response.body.prefix(300), as: UTF8.self)
-        throw AgentError("the manager answered \(response.status): \(detail)")
+        throw AgentError("the manager answered \(response.status): \(detail)", kind: response.status == 401 ? .credentialRefused : .failed)
     }
 
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClient.Response) throws -> T {

@@ -47,7 +47,7 @@ public struct PackageCache {
             response = try client.download(repositoryURL + "/targets/" + remote, to: partial, maxBytes: UInt64(target.length),
                                            progress: progress.map { report in { report(Int($0)); return true } })
         } catch {
-            throw AgentError("download of \(target.info.id) stopped (it resumes next time): \(error)")
+            throw AgentError("download of \(target.info.id) stopped (it resumes next time): \(error)", kind: .resumable)
         }
         guard response.status == 200 || response.status == 206 else {
             throw AgentError("the repository answered \(response.status) for \(target.path)")

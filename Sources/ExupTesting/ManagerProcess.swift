@@ -7,7 +7,9 @@ import Glibc
 /// Stopped (SIGTERM, then SIGKILL) when the value goes away; `restart()` keeps the data directory.
 public final class ManagerProcess: @unchecked Sendable {
     public let data: TemporaryDirectory
-    public let port: UInt16
+    /// The port the manager bound: 0 is asked at the first start and the bound port read back from its
+    /// "listening on" line (no port is picked, closed and handed over, which another process could take).
+    public private(set) var port: UInt16
     public private(set) var process: BackgroundProcess?
     public let extraArguments: [String]
 
@@ -20,7 +22,7 @@ public final class ManagerProcess: @unchecked Sendable {
 
     public init(extraArguments: [String] = []) throws {
         data = try TemporaryDirectory(prefix: "exup-manager")
-        port = try ManagerProcess.freeTCPPort()
+        port = 0
         self.extraArguments = extraArguments
         try start()
     }
@@ -39,7 +41,9 @@ public final class ManagerProcess: @unchecked Sendable {
         let process = try BackgroundProcess([BuiltProducts.path("exup-manager"), "serve", "--data-dir", data.path,
                                              "--listen", "127.0.0.1:\(port)"] + extraArguments)
         self.process = process
-        _ = try process.waitForLine(startingWith: "exup-manager: listening on", timeoutSeconds: 20)
+        let url = try process.waitForLine(startingWith: "exup-manager: listening on", timeoutSeconds: 20)
+        guard let bound = url.split(separator: ":").last.flatMap({ UInt16($0) }), bound != 0 else { throw TestFailure("no port in \(url)") }
+        port = bound
     }
 
     public func stop() {

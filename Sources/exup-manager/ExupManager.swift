@@ -3,6 +3,7 @@ import ExupCommandLine
 import ExupCore
 import ExupSystem
 import Logging
+import NIOCore
 import ManagerServer
 #if canImport(Glibc)
 import Glibc
@@ -109,13 +110,9 @@ struct Serve: AsyncParsableCommand {
         let application = try manager.makeApplication { port in
             say("exup-manager: listening on \(scheme)://\(host):\(port)")
         }
-        do { try await application.runService() } catch {
-            let text = "\(error)"
-            if text.contains("Address already in use") { throw CommandFailure("cannot listen on \(address): address already in use", code: "listen") }
-            if text.contains("Permission denied") || text.contains("Cannot assign requested address") {
-                throw CommandFailure("cannot listen on \(address): \(ErrorWording.describe(error))", code: "listen")
-            }
-            throw error
+        do { try await application.runService() } catch let error as IOError {
+            // The socket calls fail with an errno: said as the system says it, for the address asked.
+            throw CommandFailure("cannot listen on \(address): " + String(cString: strerror(error.errnoCode)).lowercased(), code: "listen")
         }
         logger.info("stopped")
     }

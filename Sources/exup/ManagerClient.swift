@@ -106,7 +106,7 @@ struct ManagerClient {
         let message = CLIWording.options(in: ManagerClient.message(response))
         if message.isEmpty { return response.status == 404 ? "not found (HTTP 404)" : "the manager answered HTTP \(response.status)" }
         switch response.status {
-        case 401 where message.contains("wrong user name or password"): return message
+        case 401 where code(response) == "wrong-credentials": return message   // a login, not a token
         case 401: return "the manager at \(base) refused the credential (\(message)): check --token / EXUP_TOKEN, or run exup login again"
         case 403: return "not allowed: \(message)"
         case 404: return message
