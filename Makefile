@@ -8,7 +8,7 @@ APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv openipmi libopen
 APT_BENCH  := time wrk sqlite3 curl
 APT_PACK   := dpkg-dev rpm binutils patchelf lintian rpmlint
 
-.PHONY: deps build test demo bench fuzz packages test-packages clean
+.PHONY: deps build test demo bench fuzz packages test-packages format format-check clean
 
 deps:
 	@scripts/install-deps.sh $(APT_BUILD) $(APT_TEST)
@@ -17,8 +17,8 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## Runs every test: unit, attack, interop with the real tools, and the built executables.
-test: deps
+## Runs every test: unit, attack, interop with the real tools, and the built executables (after the format check).
+test: deps format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
 
@@ -51,6 +51,13 @@ test-packages: packages
 ## libFuzzer on the parsers of untrusted input (package, XML, TOML, TUF, multipart, agent JSON): FUZZ_SECONDS (60) or FUZZ_RUNS each.
 fuzz: deps
 	scripts/fuzz.sh
+
+## swift-format (the toolchain's) with .swift-format: `make format` rewrites, `make format-check` (part of `make test`) only checks.
+format:
+	$(SWIFT) format format --in-place --recursive Sources Tests Package.swift
+
+format-check:
+	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 
 clean:
 	rm -rf .build .build-* dist

@@ -39,7 +39,8 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto", providers: [.apt(["libssl-dev"]), .yum(["openssl-devel"])]),
         .systemLibrary(name: "CCurl", pkgConfig: "libcurl", providers: [.apt(["libcurl4-openssl-dev"]), .yum(["libcurl-devel"])]),
         .systemLibrary(name: "CFreeIPMI", pkgConfig: "libfreeipmi", providers: [.apt(["libfreeipmi-dev"]), .yum(["freeipmi-devel"])]),
-        .systemLibrary(name: "CIPMIMonitoring", pkgConfig: "libipmimonitoring", providers: [.apt(["libipmimonitoring-dev"]), .yum(["freeipmi-devel"])]),
+        .systemLibrary(
+            name: "CIPMIMonitoring", pkgConfig: "libipmimonitoring", providers: [.apt(["libipmimonitoring-dev"]), .yum(["freeipmi-devel"])]),
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"]), .yum(["zlib-devel"])]),
 
         // The strict TOML reader configuration files are parsed with.
@@ -65,72 +66,92 @@ let package = Package(
         .target(name: "Inventory", dependencies: ["ExupCore", "ExupSystem", "CFreeIPMI", "CIPMIMonitoring"]),
 
         // The agent: configuration (and, in later issues, the pull loop, apply, journal).
-        .target(name: "Agent", dependencies: [
-            "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "Inventory", "PackageFormat", "TOML", "Transport", "TUF",
-        ]),
+        .target(
+            name: "Agent",
+            dependencies: [
+                "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "Inventory", "PackageFormat", "TOML", "Transport", "TUF",
+            ]),
 
         // The repository: package pool, SQLite catalog, TUF publishing, retention, add/delete/export.
-        .target(name: "Repository", dependencies: [
-            "ExupCore", "PackageFormat", "TUF", "ExupCrypto", "ExupSystem", "ExupZip", "Transport",
-            .product(name: "GRDB", package: "GRDB.swift"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "Repository",
+            dependencies: [
+                "ExupCore", "PackageFormat", "TUF", "ExupCrypto", "ExupSystem", "ExupZip", "Transport",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // The manager: agents, enrolment, reports, statuses, approvals and directives.
-        .target(name: "Manager", dependencies: [
-            "Repository", "ExupCore", "ExupCrypto", "ExupSystem", "TUF",
-            .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .target(
+            name: "Manager",
+            dependencies: [
+                "Repository", "ExupCore", "ExupCrypto", "ExupSystem", "TUF",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
 
         // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
-        .target(name: "ManagerServer", dependencies: [
-            "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "TOML", "Transport", "TUF", "WebForms",
-            .product(name: "Hummingbird", package: "hummingbird"),
-            .product(name: "HummingbirdCore", package: "hummingbird"),
-            .product(name: "HummingbirdTLS", package: "hummingbird"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-            .product(name: "NIOCore", package: "swift-nio"),
-            .product(name: "HTTPTypes", package: "swift-http-types"),
-        ]),
+        .target(
+            name: "ManagerServer",
+            dependencies: [
+                "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "TOML", "Transport", "TUF", "WebForms",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
 
         // The update package contract (package-format.md): read, build, sign, verify.
         .target(name: "PackageFormat", dependencies: ["ExupCore", "ExupCrypto", "ExupXML", "ExupZip"]),
 
         // What every executable shares on the command line: exit statuses, one-line errors, progress lines.
-        .target(name: "ExupCommandLine", dependencies: [
-            "ExupCore", "ExupSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-        ]),
+        .target(
+            name: "ExupCommandLine",
+            dependencies: [
+                "ExupCore", "ExupSystem", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
 
         // The administrator's CLI; `exup pkg …` is the package tool.
-        .executableTarget(name: "exup", dependencies: [
-            "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "ExupCommandLine", "Transport", "TUF",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "exup",
+            dependencies: [
+                "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "ExupCommandLine", "Transport", "TUF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // The manager: repository + manager + web UI in one process.
-        .executableTarget(name: "exup-manager", dependencies: [
-            "ManagerServer", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "NIOCore", package: "swift-nio"),
-        ]),
+        .executableTarget(
+            name: "exup-manager",
+            dependencies: [
+                "ManagerServer", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
 
         // The agent's executable: the daemon and its local CLI.
-        .executableTarget(name: "exup-agent", dependencies: [
-            "Agent", "ExupCore", "ExupSystem", "ExupCommandLine", "Inventory", "TUF", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-            .product(name: "Logging", package: "swift-log"),
-            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-        ]),
+        .executableTarget(
+            name: "exup-agent",
+            dependencies: [
+                "Agent", "ExupCore", "ExupSystem", "ExupCommandLine", "Inventory", "TUF",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]),
 
         // The TUF conformance suite's client CLI over exup's TUF client (built for tests, never shipped).
-        .executableTarget(name: "exup-tuf-client", dependencies: [
-            "TUF", "ExupSystem", "ExupCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ]),
+        .executableTarget(
+            name: "exup-tuf-client",
+            dependencies: [
+                "TUF", "ExupSystem", "ExupCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]),
 
         // Benchmarks `make bench` runs (never shipped).
-        .executableTarget(name: "exup-bench", dependencies: ["Repository", "Manager", "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "TUF"]),
+        .executableTarget(
+            name: "exup-bench", dependencies: ["Repository", "Manager", "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "TUF"]),
 
         // A simulated BMC for the demo and the benchmarks (test support; never shipped).
         .executableTarget(name: "exup-sim-bmc", dependencies: ["ExupTesting"]),
@@ -142,9 +163,11 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),
         .testTarget(name: "RepositoryTests", dependencies: ["Repository", "ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
         .testTarget(name: "AgentTests", dependencies: ["ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
-        .testTarget(name: "ManagerTests", dependencies: [
-            "Manager", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupTesting", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
-        ]),
+        .testTarget(
+            name: "ManagerTests",
+            dependencies: [
+                "Manager", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupTesting", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
+            ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
         .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
         .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),

@@ -116,7 +116,8 @@ public struct AgentConfiguration: Sendable {
         }
         if let password { config.ipmi.password = password }
         if let passwordFile {
-            config.ipmi.password = try secret(passwordFile, key: "[ipmi] password-file", line: ipmi.line("password-file"), warnings: &config.warnings).trimmingTrailingNewlines()
+            config.ipmi.password = try secret(passwordFile, key: "[ipmi] password-file", line: ipmi.line("password-file"), warnings: &config.warnings)
+                .trimmingTrailingNewlines()
         }
         if (config.ipmi.driver == .lan || config.ipmi.driver == .lan20) && (config.ipmi.host ?? "").isEmpty {
             throw TOMLError(line: document.tableLines["ipmi"] ?? 0, reason: "[ipmi] driver \"\(config.ipmi.driver.rawValue)\" needs host")
@@ -125,7 +126,8 @@ public struct AgentConfiguration: Sendable {
 
         var inventory = TOMLTable(document, "inventory")
         config.inventory.root = try inventory.string("root") ?? config.inventory.root
-        config.inventory.packages.system = try inventory.choice("package-system", PackageDatabaseConfiguration.System.self)
+        config.inventory.packages.system =
+            try inventory.choice("package-system", PackageDatabaseConfiguration.System.self)
             ?? config.inventory.packages.system
         config.inventory.packages.dpkgAdminDirectory = try inventory.string("dpkg-admindir") ?? config.inventory.packages.dpkgAdminDirectory
         config.inventory.packages.rpmDatabasePath = try inventory.string("rpm-dbpath") ?? config.inventory.packages.rpmDatabasePath
@@ -140,13 +142,16 @@ public struct AgentConfiguration: Sendable {
         config.manager.caFile = try manager.string("ca-file")
         try manager.rejectUnknownKeys()
         if token != nil && tokenFile != nil {
-            throw TOMLError(line: manager.line("enrolment-token-file"), reason: "[manager] sets both enrolment-token and enrolment-token-file; keep one")
+            throw TOMLError(
+                line: manager.line("enrolment-token-file"), reason: "[manager] sets both enrolment-token and enrolment-token-file; keep one")
         }
         config.manager.enrolmentToken = token
         // Needed only until the agent is enrolled: a token file removed afterwards (as it should be) is fine.
         if let tokenFile, LocalFile.exists(tokenFile) {
-            config.manager.enrolmentToken = try secret(tokenFile, key: "[manager] enrolment-token-file", line: manager.line("enrolment-token-file"), warnings: &config.warnings)
-                .trimmingScalars(in: " \t\r\n")
+            config.manager.enrolmentToken = try secret(
+                tokenFile, key: "[manager] enrolment-token-file", line: manager.line("enrolment-token-file"), warnings: &config.warnings
+            )
+            .trimmingScalars(in: " \t\r\n")
         } else if let tokenFile {
             config.manager.enrolmentTokenFileMissing = tokenFile
         }
@@ -165,13 +170,16 @@ public struct AgentConfiguration: Sendable {
         config.agent.socketPath = try agent.string("socket") ?? config.agent.socketPath
         config.agent.healthGate = try agent.string("health-gate") ?? config.agent.healthGate
         guard ["normal", "strict", "off"].contains(config.agent.healthGate) else {
-            throw TOMLError(line: agent.line("health-gate"), reason: "[agent] health-gate must be \"normal\", \"strict\" or \"off\", not \(config.agent.healthGate)")
+            throw TOMLError(
+                line: agent.line("health-gate"),
+                reason: "[agent] health-gate must be \"normal\", \"strict\" or \"off\", not \(config.agent.healthGate)")
         }
         if let reserve = try agent.int("cache-reserve-mib", in: 0...1_048_576) { config.agent.cacheReserveBytes = UInt64(reserve) << 20 }
         config.agent.inventoryIntervalSeconds = try agent.int("inventory-interval-seconds", in: 0...86_400) ?? config.agent.inventoryIntervalSeconds
         try agent.rejectUnknownKeys()
         if config.agent.rebootCommand.isEmpty || !config.agent.rebootCommand[0].hasPrefix("/") {
-            throw TOMLError(line: agent.line("reboot-command"), reason: "[agent] reboot-command must be a list whose first element is an absolute path")
+            throw TOMLError(
+                line: agent.line("reboot-command"), reason: "[agent] reboot-command must be a list whose first element is an absolute path")
         }
 
         var proxy = TOMLTable(document, "proxy")
@@ -182,13 +190,17 @@ public struct AgentConfiguration: Sendable {
             }
             let password = try proxy.string("password")
             let passwordFile = try proxy.string("password-file")
-            if password != nil && passwordFile != nil { throw TOMLError(line: proxy.line("password-file"), reason: "[proxy] sets both password and password-file; keep one") }
+            if password != nil && passwordFile != nil {
+                throw TOMLError(line: proxy.line("password-file"), reason: "[proxy] sets both password and password-file; keep one")
+            }
             var secret = password
             if let passwordFile {
-                secret = try Self.secret(passwordFile, key: "[proxy] password-file", line: proxy.line("password-file"), warnings: &config.warnings).trimmingScalars(in: " \r\n")
+                secret = try Self.secret(passwordFile, key: "[proxy] password-file", line: proxy.line("password-file"), warnings: &config.warnings)
+                    .trimmingScalars(in: " \r\n")
             }
-            config.proxy = ProxySettings(host: host, port: try proxy.int("port", in: 1...65535) ?? 8080, username: try proxy.string("username"),
-                                         password: secret, authentication: auth)
+            config.proxy = ProxySettings(
+                host: host, port: try proxy.int("port", in: 1...65535) ?? 8080, username: try proxy.string("username"),
+                password: secret, authentication: auth)
         }
         try proxy.rejectUnknownKeys()
 

@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Requests the local CLI makes of a running daemon, shared between its socket and its poll loop.
 /// Each request is answered by a cycle that *started* after it was made, so `check` never returns
@@ -29,7 +30,7 @@ public final class AgentControl: Sendable {
     /// Asks for a cycle now; returns the number of the cycle that will answer.
     public func request(_ mode: AgentCycle.Mode) -> Int {
         let number = state.withLock { state in
-            if !state.pollNow || mode != .check { state.mode = mode }   // apply or cancel win over a check
+            if !state.pollNow || mode != .check { state.mode = mode }  // apply or cancel win over a check
             if mode == .cancel { state.cancel = true }
             state.pollNow = true
             return state.started + 1
@@ -42,8 +43,12 @@ public final class AgentControl: Sendable {
     public func wait(_ duration: Duration) async {
         let task = Task<Void, Never> { _ = try? await Task.sleep(for: duration) }
         sleeper.withLock { $0 = task }
-        if pollRequested { task.cancel() }   // a request that came before the sleeper was set
-        await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        if pollRequested { task.cancel() }  // a request that came before the sleeper was set
+        await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
         sleeper.withLock { $0 = nil }
     }
 

@@ -3,8 +3,9 @@ import ExupCrypto
 import ExupSystem
 import FoundationEssentials
 import Inventory
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One poll of the agent's loop: enrol on the first start (pinning the repository's root.json against
@@ -50,8 +51,10 @@ public struct AgentCycle {
     let control: AgentControl?
     let events: AgentEventSink
 
-    public init(configuration: AgentConfiguration, mode: Mode = .apply, control: AgentControl? = nil,
-                events: @escaping AgentEventSink = { _ in }, clock: @escaping () -> Int64 = { Int64(time(nil)) }) {
+    public init(
+        configuration: AgentConfiguration, mode: Mode = .apply, control: AgentControl? = nil,
+        events: @escaping AgentEventSink = { _ in }, clock: @escaping () -> Int64 = { Int64(time(nil)) }
+    ) {
         self.events = events
         self.configuration = configuration
         store = AgentStateStore(directory: configuration.agent.stateDirectory)
@@ -62,8 +65,10 @@ public struct AgentCycle {
 
     public func runOnce() throws -> Outcome {
         guard let url = configuration.manager.url else {
-            throw AgentError(configuration.fileMissing ? "no configuration file at \(AgentConfiguration.defaultPath): write one with [manager] url (or pass --config FILE)"
-                             : "[manager] url is not set in the configuration")
+            throw AgentError(
+                configuration.fileMissing
+                    ? "no configuration file at \(AgentConfiguration.defaultPath): write one with [manager] url (or pass --config FILE)"
+                    : "[manager] url is not set in the configuration")
         }
         do { try LocalFile.makeDirectories(store.directory, mode: 0o700) } catch { throw AgentError("cannot create \(store.directory): \(error)") }
         let lock = try AgentLock(stateDirectory: store.directory)
@@ -81,8 +86,9 @@ public struct AgentCycle {
         let link = ManagerLink(url: url, credential: credential, caFile: configuration.manager.caFile, proxy: configuration.proxy)
         let session = try AgentSession(configuration: configuration, store: store, state: state, link: link, clock: clock)
         session.events = events
-        var cache = PackageCache(directory: configuration.agent.cacheDirectory, managerURL: url, credential: credential,
-                                 caFile: configuration.manager.caFile, proxy: configuration.proxy)
+        var cache = PackageCache(
+            directory: configuration.agent.cacheDirectory, managerURL: url, credential: credential,
+            caFile: configuration.manager.caFile, proxy: configuration.proxy)
         cache.reserve = configuration.agent.cacheReserveBytes
         let runner = ApplyRunner(session: session, control: control, cache: cache)
 
@@ -94,21 +100,24 @@ public struct AgentCycle {
         if let model = session.inventory.model {
             do {
                 let cached = session.state.offerModel == model ? session.state.offered : nil
-                let (offer, etag) = try RepositoryOffer(metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
-                                                        caFile: configuration.manager.caFile, proxy: configuration.proxy)
-                    .refresh(model: model, now: clock(), etag: session.state.timestampETag, cached: cached)
+                let (offer, etag) = try RepositoryOffer(
+                    metadataDirectory: store.metadataDirectory, managerURL: url, credential: credential,
+                    caFile: configuration.manager.caFile, proxy: configuration.proxy
+                )
+                .refresh(model: model, now: clock(), etag: session.state.timestampETag, cached: cached)
                 session.state.offered = offer
                 session.state.offerModel = model
                 session.state.timestampETag = etag
                 session.state.metadataRefusal = nil
             } catch let error as AgentError {
-                session.state.metadataRefusal = error.description   // the last trusted metadata stays; the manager is told
+                session.state.metadataRefusal = error.description  // the last trusted metadata stays; the manager is told
             } catch {
-                session.lostContact(error)                          // unreachable: nothing was refused
+                session.lostContact(error)  // unreachable: nothing was refused
             }
             // Software the repository newly offers is read too (a package not installed is a new install).
             let known = Set(session.inventory.modules.map(\.id))
-            if (session.state.offered ?? []).contains(where: { ModuleID.osPackageName($0.info.moduleID) != nil && !known.contains($0.info.moduleID) }) {
+            if (session.state.offered ?? []).contains(where: { ModuleID.osPackageName($0.info.moduleID) != nil && !known.contains($0.info.moduleID) })
+            {
                 session.readInventory()
             }
         }
@@ -145,38 +154,47 @@ public struct AgentCycle {
             if directives.uploadLogBundle { session.uploadLogBundle() }
             try store.save(session.state)
         }
-        let items = session.journal.entries.compactMap(\.reported)   // this run's results, before compaction
+        let items = session.journal.entries.compactMap(\.reported)  // this run's results, before compaction
         let endedNow = session.journal.entries.filter { $0.phase.isFinished && !finishedBefore.contains($0.itemID) }.map(\.itemID)
-        let dropped = session.journal.compact(listed: Set((session.state.directives?.items ?? []).map(\.id)), delivered: session.outbox.waiting.isEmpty,
-                                bootID: session.bootID)
+        let dropped = session.journal.compact(
+            listed: Set((session.state.directives?.items ?? []).map(\.id)), delivered: session.outbox.waiting.isEmpty,
+            bootID: session.bootID)
         try session.saveJournal()
         // The state directory stays bounded: the newest program logs stay (for log bundles), older ones go.
         if !dropped.isEmpty { runner.pruneLogs(keeping: 50) }
-        runner.cache.prune(keeping: (session.state.offered ?? []).filter { offered in
-            session.journal.entries.contains { $0.target?.path == offered.path && !$0.phase.isFinished }
-        })
+        runner.cache.prune(
+            keeping: (session.state.offered ?? []).filter { offered in
+                session.journal.entries.contains { $0.target?.path == offered.path && !$0.phase.isFinished }
+            })
         if let lost = session.contactLost {
             if session.credentialRefused {
-                throw AgentError("the manager refused this agent's credential (revoked or rotated at the manager): \(lost); "
-                                 + "ask for exup agents allow-reenrol and enrol again with a new token")
+                throw AgentError(
+                    "the manager refused this agent's credential (revoked or rotated at the manager): \(lost); "
+                        + "ask for exup agents allow-reenrol and enrol again with a new token")
             }
-            throw AgentError((lost.hasPrefix("cannot reach the manager") ? lost : "cannot reach the manager: \(lost)") + " (reports wait in the outbox)")
+            throw AgentError(
+                (lost.hasPrefix("cannot reach the manager") ? lost : "cannot reach the manager: \(lost)") + " (reports wait in the outbox)")
         }
-        return Outcome(name: session.state.name, enrolled: true, enrolledNow: enrolled, reported: session.queued, directivesChanged: changed,
-                       directives: session.state.directives, problems: session.inventory.problems,
-                       offered: (session.state.offered ?? []).map(\.info.id), metadataRefusal: session.state.metadataRefusal,
-                       items: items, waitingReports: session.outbox.waiting.count, endedNow: endedNow)
+        return Outcome(
+            name: session.state.name, enrolled: true, enrolledNow: enrolled, reported: session.queued, directivesChanged: changed,
+            directives: session.state.directives, problems: session.inventory.problems,
+            offered: (session.state.offered ?? []).map(\.info.id), metadataRefusal: session.state.metadataRefusal,
+            items: items, waitingReports: session.outbox.waiting.count, endedNow: endedNow)
     }
 
     /// Enrols with the configured token; refuses a root.json whose SHA-256 is not the one the token carries.
     func enrol(url: String) throws -> AgentState {
         guard let token = configuration.manager.enrolmentToken, !token.isEmpty else {
             if let missing = configuration.manager.enrolmentTokenFileMissing {
-                throw AgentError("not enrolled yet and the enrolment-token-file \(missing) does not exist: write the token there (exup agents token create --out FILE)")
+                throw AgentError(
+                    "not enrolled yet and the enrolment-token-file \(missing) does not exist: write the token there (exup agents token create --out FILE)"
+                )
             }
             throw AgentError("not enrolled yet and no [manager] enrolment-token or enrolment-token-file: create one with `exup agents token create`")
         }
-        guard let parsed = EnrolmentToken.parse(token) else { throw AgentError("the enrolment token is malformed (expected exup1.<secret>.<sha256>)") }
+        guard let parsed = EnrolmentToken.parse(token) else {
+            throw AgentError("the enrolment token is malformed (expected exup1.<secret>.<sha256>)")
+        }
         let name = configuration.agent.name ?? Self.hostname()
         let answer = try ManagerLink(url: url, credential: nil, caFile: configuration.manager.caFile, proxy: configuration.proxy)
             .enrol(EnrolmentRequest(token: token, name: name, hostname: Self.hostname()))

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// One agent at a time per state directory: an exclusive flock on `STATE/lock`, held for a cycle. The
@@ -23,7 +23,7 @@ public final class AgentLock {
         let pid = Array("\(getpid())\n".utf8)
         var current = [UInt8](repeating: 0, count: 32)
         let n = pread(fd, &current, current.count, 0)
-        if n != pid.count || Array(current.prefix(max(0, n))) != pid {   // the daemon's pid is written once, not every poll
+        if n != pid.count || Array(current.prefix(max(0, n))) != pid {  // the daemon's pid is written once, not every poll
             _ = ftruncate(fd, 0)
             _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
         }

@@ -3,8 +3,9 @@ import ExupCrypto
 import ExupSystem
 import FoundationEssentials
 import Inventory
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What one cycle of the agent works on: its saved state, the journal, the last inventory, and the way
@@ -53,7 +54,8 @@ final class AgentSession {
     /// Reads the inventory; the OS packages the repository offers are read too.
     func readInventory() {
         var sources = configuration.inventory
-        let offeredNames = (state.offered ?? []).compactMap { ModuleID.osPackageName($0.info.moduleID) }
+        let offeredNames =
+            (state.offered ?? []).compactMap { ModuleID.osPackageName($0.info.moduleID) }
             + journal.entries.compactMap { ModuleID.osPackageName($0.moduleID) }
         if !offeredNames.isEmpty { sources.packageNames = Array(Set((sources.packageNames ?? []) + offeredNames)).sorted() }
         inventory = InventoryCollector(sources).collect()
@@ -74,7 +76,8 @@ final class AgentSession {
         // different agent version made (this agent was just updated) is read again at once.
         let current = { (saved: Inventory) in saved.modules.first { $0.id == ModuleID.agent }?.version == ExupVersion.string }
         if !force, !open, let saved = state.inventory, saved.problems.isEmpty, saved.modules.allSatisfy({ $0.error == nil }), current(saved),
-           let at = state.inventoryReadAt, clock() - at < interval, clock() >= at {
+            let at = state.inventoryReadAt, clock() - at < interval, clock() >= at
+        {
             inventory = saved
             return
         }
@@ -90,9 +93,10 @@ final class AgentSession {
     /// Queues a report when anything the manager sees changed, then sends what is waiting. A manager that
     /// cannot be reached is noted, not thrown: the outbox keeps the reports for the next attempt.
     func publish() throws {
-        var report = AgentReport(sequence: 0, identity: identity(), modules: inventory.modules, sensors: inventory.sensors,
-                                 activities: journal.activities(bootID: bootID), previousVersions: journal.previousVersions,
-                                 items: journal.entries.compactMap(\.reported), refusals: state.metadataRefusal.map { [$0] } ?? [])
+        var report = AgentReport(
+            sequence: 0, identity: identity(), modules: inventory.modules, sensors: inventory.sensors,
+            activities: journal.activities(bootID: bootID), previousVersions: journal.previousVersions,
+            items: journal.entries.compactMap(\.reported), refusals: state.metadataRefusal.map { [$0] } ?? [])
         report.problems = inventory.model == nil ? inventory.problems : nil
         report.pollIntervalSeconds = configuration.agent.pollIntervalSeconds
         let digest = try Self.digest(report)
@@ -113,8 +117,9 @@ final class AgentSession {
     }
 
     func identity() -> AgentReport.Identity {
-        AgentReport.Identity(model: inventory.model, os: inventory.os, hostname: AgentCycle.hostname(), bootID: bootID,
-                             agentVersion: ExupVersion.string)
+        AgentReport.Identity(
+            model: inventory.model, os: inventory.os, hostname: AgentCycle.hostname(), bootID: bootID,
+            agentVersion: ExupVersion.string)
     }
 
     /// The report's digest with the sequence left out (sensor readings too: they move all the time).
@@ -130,7 +135,7 @@ final class AgentSession {
     /// Sends the log bundle the manager asked for, or tells it why it cannot.
     func uploadLogBundle() {
         let path = store.directory + "/log-bundle.tar.gz"
-        unlink(path)   // a leftover of an interrupted upload
+        unlink(path)  // a leftover of an interrupted upload
         defer { unlink(path) }
         do {
             try LogBundle.write(stateDirectory: store.directory, to: path)

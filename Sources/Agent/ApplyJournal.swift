@@ -43,8 +43,9 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
         public var awaitingRebootDecision: Bool?
 
         public var applyItem: ApplyItem {
-            ApplyItem(packageID: packageID, moduleID: moduleID, kind: kind, rebootRequired: rebootRequired,
-                      releaseDate: target?.info.releaseDate ?? CalendarDate(year: 1970, month: 1, day: 1)!)
+            ApplyItem(
+                packageID: packageID, moduleID: moduleID, kind: kind, rebootRequired: rebootRequired,
+                releaseDate: target?.info.releaseDate ?? CalendarDate(year: 1970, month: 1, day: 1)!)
         }
 
         /// The state the manager is told.
@@ -107,7 +108,7 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
     /// Module id → the version before the last successful apply.
     public var previousVersions: [String: String] {
         var out: [String: String] = [:]
-        for entry in entries where entry.phase == .succeeded {   // a reboot-required item has not changed the version yet
+        for entry in entries where entry.phase == .succeeded {  // a reboot-required item has not changed the version yet
             if let previous = entry.previousVersion { out[entry.moduleID] = previous }
         }
         return out

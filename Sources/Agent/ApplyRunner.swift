@@ -1,8 +1,9 @@
 import ExupCore
 import ExupSystem
 import PackageFormat
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs approved items (architecture.md, flows 5 and 6): download into the cache, verify, extract,
@@ -62,12 +63,14 @@ struct ApplyRunner {
             target = offered.filter { $0.info.moduleID == item.moduleID }
                 .max { scheme.compare($0.info.version, $1.info.version) < 0 }
         }
-        var entry = ApplyJournal.Entry(itemID: item.id, kind: item.kind, packageID: target?.info.id ?? item.packageID ?? "?",
-                                       moduleID: item.moduleID, version: item.kind == .uninstall ? nil : (target?.info.version ?? item.version),
-                                       target: target,
-                                       rebootRequired: item.kind == .uninstall ? (target?.info.uninstall?.rebootRequired ?? false)
-                                                                               : (target?.info.rebootRequired ?? false),
-                                       options: item.options, previousVersion: current, phase: .pending)
+        var entry = ApplyJournal.Entry(
+            itemID: item.id, kind: item.kind, packageID: target?.info.id ?? item.packageID ?? "?",
+            moduleID: item.moduleID, version: item.kind == .uninstall ? nil : (target?.info.version ?? item.version),
+            target: target,
+            rebootRequired: item.kind == .uninstall
+                ? (target?.info.uninstall?.rebootRequired ?? false)
+                : (target?.info.rebootRequired ?? false),
+            options: item.options, previousVersion: current, phase: .pending)
         if target == nil {
             entry.phase = .failed
             entry.message = "the repository's trusted metadata offers no package \(item.packageID ?? "for \(item.moduleID)") for this server"
@@ -108,7 +111,9 @@ struct ApplyRunner {
             session.state.directives = directives.directives
             session.state.directivesETag = directives.etag
             guard directives.directives.items.contains(where: { $0.id == entry.itemID }) else {
-                try update(entry.itemID) { $0.phase = .cancelled; $0.message = "cancelled at the manager before it started" }
+                try update(entry.itemID) {
+                    $0.phase = .cancelled; $0.message = "cancelled at the manager before it started"
+                }
                 return false
             }
             return true
@@ -123,7 +128,9 @@ struct ApplyRunner {
     /// Cancels every entry that has not started (pending, downloading, downloaded).
     func cancelNotStarted(reason: String) throws {
         for waiting in session.journal.runnable {
-            try update(waiting.itemID) { $0.phase = .cancelled; $0.percent = nil; $0.message = reason }
+            try update(waiting.itemID) {
+                $0.phase = .cancelled; $0.percent = nil; $0.message = reason
+            }
         }
     }
 
@@ -132,7 +139,9 @@ struct ApplyRunner {
     func download(_ itemID: Int64) throws {
         guard let entry = session.journal.entry(itemID), let target = entry.target else { return }
         FaultPoint.reach("before-download")
-        try update(itemID) { $0.phase = .downloading; $0.percent = 0 }
+        try update(itemID) {
+            $0.phase = .downloading; $0.percent = 0
+        }
         // Download progress is 0–25 % of the item, reported at most every 2 s.
         var lastReport = CommandRunner.monotonicMilliseconds()
         let progress: (Int) -> Void = { received in
@@ -145,20 +154,27 @@ struct ApplyRunner {
         do { _ = try cache.fetch(target, progress: progress) } catch {
             let text = "\(error)"
             if (error as? AgentError)?.kind == .resumable {
-                try update(itemID) { $0.phase = .pending; $0.percent = nil; $0.message = text }
+                try update(itemID) {
+                    $0.phase = .pending; $0.percent = nil; $0.message = text
+                }
                 throw error
             }
             return try finish(itemID, .failed, text)
         }
-        try update(itemID) { $0.phase = .downloaded; $0.percent = 25 }
+        try update(itemID) {
+            $0.phase = .downloaded; $0.percent = 25
+        }
     }
 
     /// One downloaded item: verify, extract, verify again, run, judge.
     func run(_ itemID: Int64) throws {
         guard let entry = session.journal.entry(itemID), entry.phase == .downloaded, let target = entry.target else { return }
-        let gate = HealthGate(mode: HealthGate.Mode(rawValue: session.configuration.agent.healthGate) ?? .normal, sources: session.configuration.inventory)
+        let gate = HealthGate(
+            mode: HealthGate.Mode(rawValue: session.configuration.agent.healthGate) ?? .normal, sources: session.configuration.inventory)
         if let refusal = gate.refusal(for: entry) { return try finish(itemID, .failed, refusal) }
-        try update(itemID) { $0.phase = .verifying; $0.percent = 30 }
+        try update(itemID) {
+            $0.phase = .verifying; $0.percent = 30
+        }
         FaultPoint.reach("verifying")
         let archive = cache.path(for: target)
         let staging: PackageStaging
@@ -168,7 +184,9 @@ struct ApplyRunner {
             let keys = try TrustedKeys.load(directory: session.configuration.trust.keysDirectory)
             staging = try PackageStaging.prepare(archive: archive, into: stagingDirectory(itemID), trustedKeys: keys)
             guard staging.package.info.id == target.info.id, staging.package.info.version == target.info.version else {
-                throw AgentError("the package is \(staging.package.info.id) \(staging.package.info.version), not the \(target.info.id) \(target.info.version) the metadata describes: refused")
+                throw AgentError(
+                    "the package is \(staging.package.info.id) \(staging.package.info.version), not the \(target.info.id) \(target.info.version) the metadata describes: refused"
+                )
             }
             let signed = staging.package.info
             if let refusal = signedRefusal(signed, for: entry) { throw AgentError(refusal) }
@@ -189,14 +207,19 @@ struct ApplyRunner {
 
         // The journal says "running" before the program exists: a crash in between is found again by
         // the program's working directory (see recover()).
-        try update(itemID) { $0.phase = .running; $0.percent = 50; $0.startedAt = session.clock() }
-        session.events(AgentEvent(.info, "item #\(itemID) started: \(entry.kind == .apply ? "apply" : "uninstall") \(entry.packageID)",
-                                  ["module": entry.moduleID, "version": entry.version ?? "-"]))
+        try update(itemID) {
+            $0.phase = .running; $0.percent = 50; $0.startedAt = session.clock()
+        }
+        session.events(
+            AgentEvent(
+                .info, "item #\(itemID) started: \(entry.kind == .apply ? "apply" : "uninstall") \(entry.packageID)",
+                ["module": entry.moduleID, "version": entry.version ?? "-"]))
         let program: DetachedProgram
         do {
             try LocalFile.makeDirectories(stateDirectory + "/logs", mode: 0o700)
-            program = try DetachedProgram.start([staging.directory + "/" + command.path], directory: staging.directory,
-                                                environment: environment(entry, staging: staging.directory), logPath: logPath(itemID))
+            program = try DetachedProgram.start(
+                [staging.directory + "/" + command.path], directory: staging.directory,
+                environment: environment(entry, staging: staging.directory), logPath: logPath(itemID))
         } catch {
             return try finish(itemID, .failed, "the program could not be started: \(error)")
         }
@@ -213,10 +236,12 @@ struct ApplyRunner {
             return "this server's model and OS are not known, so no package can be checked against them: refused"
         }
         let installed = session.inventory.modules.first { $0.id == entry.moduleID }?.version
-        let approved = SignedPackageCheck.Approved(moduleID: entry.moduleID, version: entry.kind == .apply ? entry.version : nil,
-                                                   isUninstall: entry.kind == .uninstall)
-        return SignedPackageCheck.refusal(signed: signed, approved: approved, platform: platform, installed: installed,
-                                          scheme: VersionScheme.forModule(entry.moduleID, on: platform.os))
+        let approved = SignedPackageCheck.Approved(
+            moduleID: entry.moduleID, version: entry.kind == .apply ? entry.version : nil,
+            isUninstall: entry.kind == .uninstall)
+        return SignedPackageCheck.refusal(
+            signed: signed, approved: approved, platform: platform, installed: installed,
+            scheme: VersionScheme.forModule(entry.moduleID, on: platform.os))
     }
 
     /// Whether the daemon is stopping (see `AgentControl.stop`).
@@ -232,8 +257,10 @@ struct ApplyRunner {
     }
 
     func environment(_ entry: ApplyJournal.Entry, staging: String) -> [String] {
-        ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "EXUP_PACKAGE_ID=\(entry.packageID)", "EXUP_MODULE=\(entry.moduleID)",
-         "EXUP_CURRENT_VERSION=\(entry.previousVersion ?? "")", "EXUP_TARGET_VERSION=\(entry.version ?? "")", "EXUP_STAGING_DIR=\(staging)"]
+        [
+            "PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "EXUP_PACKAGE_ID=\(entry.packageID)", "EXUP_MODULE=\(entry.moduleID)",
+            "EXUP_CURRENT_VERSION=\(entry.previousVersion ?? "")", "EXUP_TARGET_VERSION=\(entry.version ?? "")", "EXUP_STAGING_DIR=\(staging)",
+        ]
     }
 
     /// Success only when the module reads the target version afterwards (for an uninstall: not installed).
@@ -254,9 +281,14 @@ struct ApplyRunner {
         if entry.rebootRequired && entry.kind == .apply && !reached {
             return try finish(itemID, .rebootRequired, restarted + "applied; the version is confirmed after the next boot")
         }
-        if reached { return try finish(itemID, entry.rebootRequired ? .rebootRequired : .succeeded, restarted.isEmpty ? nil : restarted + "the module reads the target version") }
+        if reached {
+            return try finish(
+                itemID, entry.rebootRequired ? .rebootRequired : .succeeded,
+                restarted.isEmpty ? nil : restarted + "the module reads the target version")
+        }
         let read = reading?.version ?? (reading?.error ?? "not installed")
-        try finish(itemID, .failed, restarted + "\(entry.moduleID) reads \(read) afterwards, not \(entry.version ?? "not installed")" + outputTail(itemID))
+        try finish(
+            itemID, .failed, restarted + "\(entry.moduleID) reads \(read) afterwards, not \(entry.version ?? "not installed")" + outputTail(itemID))
     }
 
     /// Whether the module now reads what the item aimed at: the target version, or, for an uninstall,
@@ -282,7 +314,9 @@ struct ApplyRunner {
         for entry in session.journal.entries where !entry.phase.isFinished {
             switch entry.phase {
             case .downloading, .verifying:
-                try update(entry.itemID) { $0.phase = .pending; $0.percent = nil }
+                try update(entry.itemID) {
+                    $0.phase = .pending; $0.percent = nil
+                }
             case .running:
                 var program = entry.program
                 if program == nil, let pid = DetachedProgram.find(workingDirectory: stagingDirectory(entry.itemID)) {
@@ -325,7 +359,9 @@ struct ApplyRunner {
         let refused = phase == .failed && (message ?? "").contains("refused")
         let level: AgentEvent.Level = phase == .failed ? (refused ? .warning : .error) : phase == .cancelled ? .notice : .info
         let word = refused ? "refused" : phase.rawValue
-        session.events(AgentEvent(level, "item #\(itemID) \(word)" + (message.map { ": \($0)" } ?? ""),
-                                  ["module": entry.moduleID, "package": entry.packageID]))
+        session.events(
+            AgentEvent(
+                level, "item #\(itemID) \(word)" + (message.map { ": \($0)" } ?? ""),
+                ["module": entry.moduleID, "package": entry.packageID]))
     }
 }

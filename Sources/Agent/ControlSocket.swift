@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The local CLI's way to a running daemon: a Unix stream socket (0600 in a 0700-or-root directory),
@@ -13,7 +13,9 @@ public final class ControlSocket: @unchecked Sendable {
         guard path.utf8.count < 108 else { throw AgentError("socket path \(path) is too long (at most 107 bytes)") }
         let directory = path.lastIndex(of: "/").map { String(path[..<$0]) } ?? "."
         if !directory.isEmpty { mkdir(directory, 0o755) }
-        if ControlSocket.connect(path) == nil { unlink(path) } else {
+        if ControlSocket.connect(path) == nil {
+            unlink(path)
+        } else {
             throw AgentError("another exup-agent daemon answers on \(path)")
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)

@@ -1,8 +1,9 @@
 import ExupSystem
 import FoundationEssentials
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The daemon reads its state files every poll; decoding JSON each time would be most of an idle poll's

@@ -39,15 +39,19 @@ public struct LocalStatus: Sendable, Codable, Hashable {
                 activity = item.kind == .uninstall ? .waitingUninstall : .waitingApply
             }
             if let journaled = activities[reading.id] { activity = journaled }
-            let facts = ModuleFacts(current: reading.version, scheme: VersionScheme.forModule(reading.id, on: platform.os),
-                                    packages: offered.filter { $0.moduleID == reading.id }, activity: activity)
+            let facts = ModuleFacts(
+                current: reading.version, scheme: VersionScheme.forModule(reading.id, on: platform.os),
+                packages: offered.filter { $0.moduleID == reading.id }, activity: activity)
             let status = facts.status(agentReachable: true)
             statuses.append(status)
-            modules.append(Module(id: reading.id, name: reading.name, current: reading.version, available: facts.available,
-                                  status: status.rawValue, statusText: status.label))
+            modules.append(
+                Module(
+                    id: reading.id, name: reading.name, current: reading.version, available: facts.available,
+                    status: status.rawValue, statusText: status.label))
         }
-        let server = ServerStatus.aggregate(agentReachable: true, hasIncompatiblePackage: offered.contains { $0.isIncompatible },
-                                            modules: statuses)
+        let server = ServerStatus.aggregate(
+            agentReachable: true, hasIncompatiblePackage: offered.contains { $0.isIncompatible },
+            modules: statuses)
         self.status = server.rawValue
         self.statusText = server.label
         self.modules = modules

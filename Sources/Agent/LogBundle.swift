@@ -1,7 +1,8 @@
-#if canImport(Glibc)
-import Glibc
-#endif
 import ExupSystem
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// The agent's log bundle (R168): a tar.gz of what explains its behaviour — the state (without the
 /// credential), the journal, each item's program output, the reports still waiting — never the
@@ -18,8 +19,9 @@ public enum LogBundle {
         do { try SecretFile.create(out, []) } catch { throw AgentError("cannot write the log bundle \(out): \(error.reason)") }
         let result: CommandRunner.Result
         do {
-            result = try CommandRunner.run([tar, "--create", "--gzip", "--file", out, "--directory", stateDirectory, "--"] + present,
-                                           timeoutMilliseconds: 120_000)
+            result = try CommandRunner.run(
+                [tar, "--create", "--gzip", "--file", out, "--directory", stateDirectory, "--"] + present,
+                timeoutMilliseconds: 120_000)
         } catch {
             unlink(out)
             throw AgentError("cannot run tar for the log bundle: \(error)")

@@ -67,8 +67,9 @@ public struct ManagerLink {
     func post(_ path: String, _ body: some Encodable, expecting: Set<Int>) throws -> HTTPClient.Response {
         let response: HTTPClient.Response
         do {
-            response = try http.send("POST", base + path, body: Array(try JSONEncoder().encode(body)),
-                                     headers: ["Content-Type": "application/json"])
+            response = try http.send(
+                "POST", base + path, body: Array(try JSONEncoder().encode(body)),
+                headers: ["Content-Type": "application/json"])
         } catch let error as HTTPError { throw AgentError("cannot reach the manager at \(base): \(error)", kind: .unreachable) }
         try check(response, expecting: expecting)
         return response
@@ -76,7 +77,8 @@ public struct ManagerLink {
 
     func check(_ response: HTTPClient.Response, expecting: Set<Int>) throws {
         guard !expecting.contains(response.status) else { return }
-        let detail = (try? JSONDecoder().decode([String: [String: String]].self, from: Data(response.body)))?["error"]?["message"]
+        let detail =
+            (try? JSONDecoder().decode([String: [String: String]].self, from: Data(response.body)))?["error"]?["message"]
             ?? String(decoding: response.body.prefix(300), as: UTF8.self)
         throw AgentError("the manager answered \(response.status): \(detail)", kind: response.status == 401 ? .credentialRefused : .failed)
     }

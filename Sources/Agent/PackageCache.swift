@@ -1,8 +1,9 @@
 import ExupSystem
-import Transport
 import TUF
+import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Downloaded packages (architecture.md, "Nothing lost"): a download lands in `<name>.part`, resumes
@@ -32,20 +33,26 @@ public struct PackageCache {
         let final = path(for: target)
         if LocalFile.exists(final) {
             if (try? check(final, against: target)) != nil { return final }
-            unlink(final)   // not what the metadata describes: fetch it again
+            unlink(final)  // not what the metadata describes: fetch it again
         }
         do { try LocalFile.makeDirectories(directory, mode: 0o700) } catch { throw AgentError("cannot create the cache \(directory): \(error)") }
         let partialSize = LocalFile.size(final + ".part") ?? 0
         if let free = LocalDirectory.freeBytes(at: directory), free + partialSize < UInt64(target.length) + reserve {
-            throw AgentError("not enough free space in \(directory) for \(target.info.id): \(UInt64(target.length) - min(partialSize, UInt64(target.length))) more bytes needed "
-                             + "and \(reserve >> 20) MiB kept free (cache-reserve-mib), \(free) bytes free")
+            throw AgentError(
+                "not enough free space in \(directory) for \(target.info.id): \(UInt64(target.length) - min(partialSize, UInt64(target.length))) more bytes needed "
+                    + "and \(reserve >> 20) MiB kept free (cache-reserve-mib), \(free) bytes free")
         }
         guard let remote = target.consistentPath else { throw AgentError("the metadata gives no sha256 for \(target.path)") }
         let partial = final + ".part"
         let response: HTTPClient.Response
         do {
-            response = try client.download(repositoryURL + "/targets/" + remote, to: partial, maxBytes: UInt64(target.length),
-                                           progress: progress.map { report in { report(Int($0)); return true } })
+            response = try client.download(
+                repositoryURL + "/targets/" + remote, to: partial, maxBytes: UInt64(target.length),
+                progress: progress.map { report in
+                    {
+                        report(Int($0)); return true
+                    }
+                })
         } catch {
             throw AgentError("download of \(target.info.id) stopped (it resumes next time): \(error)", kind: .resumable)
         }
@@ -53,7 +60,7 @@ public struct PackageCache {
             throw AgentError("the repository answered \(response.status) for \(target.path)")
         }
         do { try check(partial, against: target) } catch {
-            unlink(partial)   // a complete file with the wrong digest cannot be resumed into the right one
+            unlink(partial)  // a complete file with the wrong digest cannot be resumed into the right one
             throw error
         }
         guard rename(partial, final) == 0 else { throw AgentError("cannot move \(partial) into place: \(String(cString: strerror(errno)))") }

@@ -2,8 +2,9 @@ import ExupCrypto
 import ExupSystem
 import ExupZip
 import PackageFormat
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A verified package extracted into a private staging directory (package-format.md, "Running a

@@ -1,7 +1,8 @@
 import ExupCore
 import ExupSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reboots (seed §2.1.2, R028–R031, R167): once, after the last item of a run, only when allowed, when
@@ -22,18 +23,26 @@ extension ApplyRunner {
         try session.saveJournal()
         let results = ran.map { (item: $0.applyItem, succeeded: $0.phase == .succeeded || $0.phase == .rebootRequired) }
         let stopped = session.journal.stoppedForLostContact
-        session.journal.stoppedForLostContact = false   // the next run starts afresh
+        session.journal.stoppedForLostContact = false  // the next run starts afresh
         try session.saveJournal()
         let allowed = ran.allSatisfy(\.options.allowReboot)
         guard RebootRule.shouldReboot(allowReboot: allowed, stoppedForLostContact: stopped, results: results) else {
             if ran.contains(where: { $0.phase == .rebootRequired }) {
-                session.events(AgentEvent(.notice, "reboot decision: not rebooting (" + (!allowed ? "the approval did not allow a reboot"
-                    : stopped ? "the run stopped when contact was lost" : "an item of the run failed") + "); the server needs a reboot to finish"))
+                session.events(
+                    AgentEvent(
+                        .notice,
+                        "reboot decision: not rebooting ("
+                            + (!allowed
+                                ? "the approval did not allow a reboot"
+                                : stopped ? "the run stopped when contact was lost" : "an item of the run failed")
+                            + "); the server needs a reboot to finish"))
             }
             return false
         }
-        session.events(AgentEvent(.notice, "reboot decision: rebooting now to finish the run",
-                                  ["command": session.configuration.agent.rebootCommand.joined(separator: " ")]))
+        session.events(
+            AgentEvent(
+                .notice, "reboot decision: rebooting now to finish the run",
+                ["command": session.configuration.agent.rebootCommand.joined(separator: " ")]))
         // Written before the command runs: after the new boot the agent knows a reboot was asked for.
         session.journal.rebootRequestedInBoot = session.bootID
         try session.saveJournal()
@@ -87,8 +96,9 @@ extension ApplyRunner {
             let reading = session.reread(entry.moduleID)
             let reached = reachedTarget(entry, reading)
             let read = reading?.version ?? (reading?.error ?? "not installed")
-            try finish(entry.itemID, reached ? .succeeded : .failed,
-                       reached ? "confirmed after the reboot" : "after the reboot \(entry.moduleID) reads \(read), not \(entry.version ?? "not installed")")
+            try finish(
+                entry.itemID, reached ? .succeeded : .failed,
+                reached ? "confirmed after the reboot" : "after the reboot \(entry.moduleID) reads \(read), not \(entry.version ?? "not installed")")
         }
     }
 }
@@ -105,7 +115,8 @@ extension ApplyRunner {
         let command = session.configuration.agent.rebootCommand.joined(separator: " ")
         for entry in entries {
             try update(entry.itemID) {
-                $0.message = "the reboot did not happen: \(command) returned \(waited) s ago and the server has not restarted; reboot by hand to finish"
+                $0.message =
+                    "the reboot did not happen: \(command) returned \(waited) s ago and the server has not restarted; reboot by hand to finish"
             }
         }
     }

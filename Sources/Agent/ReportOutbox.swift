@@ -1,8 +1,9 @@
 import ExupCore
 import ExupSystem
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reports waiting for the manager (architecture.md, "Nothing lost"): each is written durably under its
@@ -38,8 +39,9 @@ public struct ReportOutbox: Sendable {
         for name in waiting {
             let file = directory + "/" + name
             guard let bytes = LocalFile.read(file, limit: 64 << 20),
-                  let report = try? JSONDecoder().decode(AgentReport.self, from: Data(bytes)) else {
-                unlink(file)   // a torn file cannot be sent; a later report carries the same state
+                let report = try? JSONDecoder().decode(AgentReport.self, from: Data(bytes))
+            else {
+                unlink(file)  // a torn file cannot be sent; a later report carries the same state
                 continue
             }
             try send(report)

@@ -1,8 +1,8 @@
 import ExupCore
 import ExupSystem
 import FoundationEssentials
-import Transport
 import TUF
+import Transport
 
 /// A package the repository offers for this server's model, as its TUF targets metadata describes it.
 public struct OfferedPackage: Sendable, Codable, Hashable {
@@ -40,7 +40,8 @@ public struct RepositoryOffer {
     public func refresh(model: String, now: Int64, etag: String?, cached: [OfferedPackage]?) throws -> ([OfferedPackage], String?) {
         var current: String?
         do {
-            let response = try client.get(repositoryURL + "/metadata/timestamp.json", headers: etag.map { ["If-None-Match": $0] } ?? [:], maxBytes: 16 << 10)
+            let response = try client.get(
+                repositoryURL + "/metadata/timestamp.json", headers: etag.map { ["If-None-Match": $0] } ?? [:], maxBytes: 16 << 10)
             if response.status == 304, let cached, trustedTimestampValid(now: now) { return (cached, etag) }
             if response.status == 200 { current = response.etag }
         } catch {
@@ -52,7 +53,8 @@ public struct RepositoryOffer {
     /// Whether the trusted timestamp on disk is still within its expiry (freeze attacks end there).
     func trustedTimestampValid(now: Int64) -> Bool {
         guard let bytes = LocalFile.read(metadataDirectory + "/timestamp.json", limit: 16 << 10), let json = try? JSON.parse(bytes),
-              let text = json["signed"]?["expires"]?.string, let expires = UTCTime(text) else { return false }
+            let text = json["signed"]?["expires"]?.string, let expires = UTCTime(text)
+        else { return false }
         return expires.seconds > now
     }
 
@@ -60,8 +62,9 @@ public struct RepositoryOffer {
     public func refresh(model: String, now: Int64) throws -> [OfferedPackage] {
         var updater: Updater
         do {
-            updater = try Updater(metadataDirectory: metadataDirectory, metadataURL: repositoryURL + "/metadata/",
-                                  fetcher: HTTPFetcher(client: client), referenceTime: UTCTime(seconds: now))
+            updater = try Updater(
+                metadataDirectory: metadataDirectory, metadataURL: repositoryURL + "/metadata/",
+                fetcher: HTTPFetcher(client: client), referenceTime: UTCTime(seconds: now))
             try updater.refresh()
             guard let targets = try updater.delegatedTargets(ModelSlug.role(for: Platform.normalizedModel(model))) else { return [] }
             return try targets.targets.values.sorted { $0.path < $1.path }.compactMap(Self.offered)

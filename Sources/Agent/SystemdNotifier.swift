@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// sd_notify without libsystemd: one datagram to `$NOTIFY_SOCKET` (a path, or `@name` for the abstract
@@ -27,7 +27,7 @@ public struct SystemdNotifier: Sendable {
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         var path = Array(socketPath.utf8)
-        if path.first == UInt8(ascii: "@") { path[0] = 0 }   // abstract namespace
+        if path.first == UInt8(ascii: "@") { path[0] = 0 }  // abstract namespace
         let capacity = MemoryLayout.size(ofValue: address.sun_path)
         guard path.count < capacity else { return false }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in

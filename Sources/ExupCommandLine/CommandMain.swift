@@ -1,8 +1,9 @@
 import ArgumentParser
 import ExupCore
 import ExupSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The one entry point of every exup executable: parse, run, and end with the status of `ExitStatus`.
@@ -33,17 +34,21 @@ public enum CommandMain {
         let arguments = Array(CommandLine.arguments.dropFirst())
         do { return try root.parseAsRoot(arguments) } catch {
             let code = root.exitCode(for: error)
-            if code == .success { root.exit(withError: error) }   // --help, --version, completion scripts
+            if code == .success { root.exit(withError: error) }  // --help, --version, completion scripts
             if let hint = suggestion(root, arguments) {
                 printError(program: program, code: "usage", message: "\(hint.typed) is not a command; did you mean '\(hint.suggested)'?")
                 if !wantsJSON {
                     let name = ([program] + commandPath(root, hint.parent)).joined(separator: " ")
-                    writeStandardError("Usage: " + root.usageString(for: hint.parent).trimmingPrefix("Usage: ") + "\n  See '\(name) --help' for more information.")
+                    writeStandardError(
+                        "Usage: " + root.usageString(for: hint.parent).trimmingPrefix("Usage: ") + "\n  See '\(name) --help' for more information.")
                 }
                 exit(ExitStatus.usage.rawValue)
             }
-            if wantsJSON { printJSONError(code: "usage", message: root.message(for: error)) }
-            else { writeStandardError(Self.ours(root.fullMessage(for: error), program: program)) }
+            if wantsJSON {
+                printJSONError(code: "usage", message: root.message(for: error))
+            } else {
+                writeStandardError(Self.ours(root.fullMessage(for: error), program: program))
+            }
             exit(ExitStatus.usage.rawValue)
         }
     }
@@ -60,7 +65,8 @@ public enum CommandMain {
             printError(program: program, code: "usage", message: validation.message)
             if !wantsJSON {
                 let name = ([program] + commandPath(root, command)).joined(separator: " ")
-                writeStandardError("Usage: " + root.usageString(for: command).trimmingPrefix("Usage: ") + "\n  See '\(name) --help' for more information.")
+                writeStandardError(
+                    "Usage: " + root.usageString(for: command).trimmingPrefix("Usage: ") + "\n  See '\(name) --help' for more information.")
             }
             exit(ExitStatus.usage.rawValue)
         case is CleanExit:
@@ -68,7 +74,9 @@ public enum CommandMain {
         case _ where String(reflecting: type(of: error)).hasPrefix("ArgumentParser."):
             // The parser's own (--help answered by a help command, a completion script): its behaviour.
             if root.exitCode(for: error) != .success {
-                if wantsJSON { printJSONError(code: "usage", message: root.message(for: error)) } else {
+                if wantsJSON {
+                    printJSONError(code: "usage", message: root.message(for: error))
+                } else {
                     writeStandardError(Self.ours(root.fullMessage(for: error), program: program))
                 }
                 exit(ExitStatus.usage.rawValue)
@@ -99,7 +107,9 @@ public enum CommandMain {
         text.hasPrefix("Error: ") ? program + ": " + text.dropFirst(7) : text
     }
 
-    static func suggestion(_ root: any ParsableCommand.Type, _ arguments: [String]) -> (typed: String, suggested: String, parent: any ParsableCommand.Type)? {
+    static func suggestion(
+        _ root: any ParsableCommand.Type, _ arguments: [String]
+    ) -> (typed: String, suggested: String, parent: any ParsableCommand.Type)? {
         var current = root
         for argument in arguments where !argument.hasPrefix("-") {
             let children = current.configuration.subcommands
@@ -142,7 +152,8 @@ public enum JSONText {
             case "\n": out += "\\n"
             case "\r": out += "\\r"
             case "\t": out += "\\t"
-            case _ where scalar.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
+            case _ where scalar.value < 0x20:
+                out += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count) + String(scalar.value, radix: 16)
             default: out.unicodeScalars.append(scalar)
             }
         }

@@ -48,7 +48,8 @@ public enum ErrorWording {
         }
         switch error {
         case .keyNotFound(let key, let context): return "unexpected data: \(key.stringValue) is missing\(path(context))"
-        case .typeMismatch(_, let context), .valueNotFound(_, let context): return "unexpected data\(path(context)): \(plain(context.debugDescription))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context):
+            return "unexpected data\(path(context)): \(plain(context.debugDescription))"
         case .dataCorrupted(let context): return "unreadable data\(path(context)): \(plain(context.debugDescription))"
         @unknown default: return "unreadable data"
         }
@@ -56,9 +57,11 @@ public enum ErrorWording {
 
     private static func firstWords(of text: String) -> String {
         let name = text.prefix { $0.isLetter || $0.isNumber }
-        return name.isEmpty ? "unexpected" : name.reduce(into: "") { out, c in
-            if c.isUppercase, !out.isEmpty { out += " " }
-            out += c.lowercased()
-        }
+        return name.isEmpty
+            ? "unexpected"
+            : name.reduce(into: "") { out, c in
+                if c.isUppercase, !out.isEmpty { out += " " }
+                out += c.lowercased()
+            }
     }
 }

@@ -1,6 +1,7 @@
 import Logging
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Log lines for journald and for people, on standard error. Under systemd (`JOURNAL_STREAM` names our
@@ -38,8 +39,10 @@ public struct JournalLogHandler: LogHandler {
     }
 
     public func log(event: LogEvent) {
-        writeStandardError(Self.line(level: event.level, message: "\(event.message)",
-                                     fields: metadata.merging(event.metadata ?? [:]) { $1 }, journal: journal, now: time(nil)))
+        writeStandardError(
+            Self.line(
+                level: event.level, message: "\(event.message)",
+                fields: metadata.merging(event.metadata ?? [:]) { $1 }, journal: journal, now: time(nil)))
     }
 
     /// One line, pure (the tests check it): priority or time and level, the message, the fields sorted.
@@ -49,7 +52,7 @@ public struct JournalLogHandler: LogHandler {
         text = text.replacingAll("\n", with: " ").replacingAll("\r", with: " ")
         for (key, value) in fields.sorted(by: { $0.key < $1.key }) {
             let name = key.hasPrefix("exup.") ? String(key.dropFirst(5)) : key
-            let rendered = "\(value)".replacingAll("\n", with: " ").replacingAll("\r", with: " ")   // one record per line, always
+            let rendered = "\(value)".replacingAll("\n", with: " ").replacingAll("\r", with: " ")  // one record per line, always
             text += " \(name)=" + (rendered.contains(" ") || rendered.isEmpty ? "\"\(rendered.replacingAll("\"", with: "\\\""))\"" : rendered)
         }
         if journal { return "<\(priority(level))>" + text }
@@ -83,7 +86,8 @@ public struct JournalLogHandler: LogHandler {
         var t = time_t(seconds), parts = tm()
         gmtime_r(&t, &parts)
         func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
-        return "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
+        return
+            "\(parts.tm_year + 1900)-\(two(parts.tm_mon + 1))-\(two(parts.tm_mday))T\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec))Z"
     }
 }
 

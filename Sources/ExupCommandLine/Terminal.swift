@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What standard output is: a terminal gets live lines (and colour unless NO_COLOR is set); a file, a pipe

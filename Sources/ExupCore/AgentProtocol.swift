@@ -56,9 +56,11 @@ public struct AgentReport: Sendable, Codable, Hashable {
     /// How often this agent polls: the manager judges communication failure from it.
     public var pollIntervalSeconds: Int?
 
-    public init(sequence: Int64, identity: Identity, modules: [ModuleReading], sensors: [SensorReading]? = nil,
-                activities: [String: ModuleActivity] = [:], previousVersions: [String: String] = [:], items: [ItemState] = [],
-                refusals: [String] = []) {
+    public init(
+        sequence: Int64, identity: Identity, modules: [ModuleReading], sensors: [SensorReading]? = nil,
+        activities: [String: ModuleActivity] = [:], previousVersions: [String: String] = [:], items: [ItemState] = [],
+        refusals: [String] = []
+    ) {
         self.sequence = sequence
         self.identity = identity
         self.modules = modules
@@ -86,8 +88,10 @@ public struct ApprovalOptions: Sendable, Codable, Hashable {
     public var onLostContact: OnLostContact
     public var overrideHealthGate: Bool
 
-    public init(allowReboot: Bool = false, latestOnly: Bool = true, notBefore: Int64? = nil, downloadFirst: Bool = false,
-                onLostContact: OnLostContact = .stop, overrideHealthGate: Bool = false) {
+    public init(
+        allowReboot: Bool = false, latestOnly: Bool = true, notBefore: Int64? = nil, downloadFirst: Bool = false,
+        onLostContact: OnLostContact = .stop, overrideHealthGate: Bool = false
+    ) {
         self.allowReboot = allowReboot
         self.latestOnly = latestOnly
         self.notBefore = notBefore
@@ -109,8 +113,10 @@ public struct Directives: Sendable, Codable, Hashable {
         public var latestAtRunTime: Bool
         public var options: ApprovalOptions
 
-        public init(id: Int64, kind: ApplyItem.Kind, moduleID: String, packageID: String?, version: String?, latestAtRunTime: Bool,
-                    options: ApprovalOptions) {
+        public init(
+            id: Int64, kind: ApplyItem.Kind, moduleID: String, packageID: String?, version: String?, latestAtRunTime: Bool,
+            options: ApprovalOptions
+        ) {
             self.id = id
             self.kind = kind
             self.moduleID = moduleID

@@ -17,13 +17,15 @@ public struct ApplyItem: Sendable, Hashable, Codable {
     }
 
     public init(installing package: PackageInfo) {
-        self.init(packageID: package.id, moduleID: package.moduleID, kind: .apply,
-                  rebootRequired: package.rebootRequired, releaseDate: package.releaseDate)
+        self.init(
+            packageID: package.id, moduleID: package.moduleID, kind: .apply,
+            rebootRequired: package.rebootRequired, releaseDate: package.releaseDate)
     }
 
     public init(uninstalling package: PackageInfo) {
-        self.init(packageID: package.id, moduleID: package.moduleID, kind: .uninstall,
-                  rebootRequired: package.uninstall?.rebootRequired ?? false, releaseDate: package.releaseDate)
+        self.init(
+            packageID: package.id, moduleID: package.moduleID, kind: .uninstall,
+            rebootRequired: package.uninstall?.rebootRequired ?? false, releaseDate: package.releaseDate)
     }
 
     /// Removing the agent ends its ability to report, so it always runs last (R059).
@@ -48,8 +50,10 @@ public enum ApplyOrder {
 public enum RebootRule {
     /// Reboot once, after the last item, only when allowed, when contact was not lost under the stop
     /// rule, when every item succeeded, and when at least one of them needs a reboot.
-    public static func shouldReboot(allowReboot: Bool, stoppedForLostContact: Bool,
-                                    results: [(item: ApplyItem, succeeded: Bool)]) -> Bool {
+    public static func shouldReboot(
+        allowReboot: Bool, stoppedForLostContact: Bool,
+        results: [(item: ApplyItem, succeeded: Bool)]
+    ) -> Bool {
         guard allowReboot, !stoppedForLostContact, !results.isEmpty else { return false }
         return results.allSatisfy(\.succeeded) && results.contains { $0.item.rebootRequired }
     }

@@ -22,7 +22,8 @@ public struct CalendarDate: Sendable, Hashable, Comparable, Codable, CustomStrin
 
     public init?(year: Int, month: Int, day: Int) {
         guard (1...9999).contains(year), (1...12).contains(month),
-              (1...CalendarDate.daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...CalendarDate.daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         self.year = year; self.month = month; self.day = day
     }
 

@@ -25,8 +25,9 @@ public enum DebianVersion {
             var rest = bytes
             epoch = []
             if let colon = bytes.firstIndex(of: UInt8(ascii: ":")),
-               colon > bytes.startIndex,
-               bytes[..<colon].allSatisfy(isDigit) {
+                colon > bytes.startIndex,
+                bytes[..<colon].allSatisfy(isDigit)
+            {
                 epoch = bytes[..<colon]
                 rest = bytes[(colon + 1)...]
             }

@@ -30,7 +30,9 @@ public enum ServerFilter: Sendable, Hashable {
     case status(ServerStatus)
 
     public init?(_ text: String) {
-        if let filter = GroupFilter(rawValue: text), filter != .all { self = .table(filter) } else if text == ServerStatus.communicationFailure.rawValue {
+        if let filter = GroupFilter(rawValue: text), filter != .all {
+            self = .table(filter)
+        } else if text == ServerStatus.communicationFailure.rawValue {
             self = .status(.communicationFailure)
         } else if text == ServerStatus.unknown.rawValue {
             self = .status(.unknown)
@@ -39,7 +41,8 @@ public enum ServerFilter: Sendable, Hashable {
         }
     }
 
-    public static let names = GroupFilter.allCases.filter { $0 != .all }.map(\.rawValue) + [ServerStatus.communicationFailure.rawValue, ServerStatus.unknown.rawValue]
+    public static let names =
+        GroupFilter.allCases.filter { $0 != .all }.map(\.rawValue) + [ServerStatus.communicationFailure.rawValue, ServerStatus.unknown.rawValue]
 
     public func matches(server: ServerStatus, modules: [ModuleStatus]) -> Bool {
         switch self {

@@ -15,9 +15,11 @@ public struct Inventory: Sendable, Hashable, Codable {
     /// One line per part that could not be read, naming what and why.
     public var problems: [String]
 
-    public init(model: String? = nil, modelSource: String? = nil, os: OSIdentity? = nil, osName: String? = nil,
-                packageSystem: PackageSystem = .none, modules: [ModuleReading] = [], sensors: [SensorReading]? = nil,
-                problems: [String] = []) {
+    public init(
+        model: String? = nil, modelSource: String? = nil, os: OSIdentity? = nil, osName: String? = nil,
+        packageSystem: PackageSystem = .none, modules: [ModuleReading] = [], sensors: [SensorReading]? = nil,
+        problems: [String] = []
+    ) {
         self.model = model
         self.modelSource = modelSource
         self.os = os

@@ -88,8 +88,10 @@ public struct ModuleFacts: Sendable, Hashable {
     /// For download-only modules: the icon chosen by hand, else the repository's initial icon.
     public var manualIcon: ManualIcon?
 
-    public init(current: String?, scheme: VersionScheme = .debian, packages: [PackageInfo],
-                activity: ModuleActivity = .idle, manualIcon: ManualIcon? = nil) {
+    public init(
+        current: String?, scheme: VersionScheme = .debian, packages: [PackageInfo],
+        activity: ModuleActivity = .idle, manualIcon: ManualIcon? = nil
+    ) {
         self.current = current
         self.scheme = scheme
         self.packages = packages

@@ -39,10 +39,12 @@ public struct PackageInfo: Sendable, Hashable, Codable {
         }
     }
 
-    public init(schemaVersion: Int = PackageInfo.supportedSchemaVersion, id: String, name: String,
-                releaseDate: CalendarDate, moduleID: String, moduleName: String, version: String,
-                targets: [PackageTarget], autoUpdate: Bool = true, rebootRequired: Bool = false,
-                downgrade: Bool = false, apply: Command?, uninstall: Command? = nil, description: String = "") {
+    public init(
+        schemaVersion: Int = PackageInfo.supportedSchemaVersion, id: String, name: String,
+        releaseDate: CalendarDate, moduleID: String, moduleName: String, version: String,
+        targets: [PackageTarget], autoUpdate: Bool = true, rebootRequired: Bool = false,
+        downgrade: Bool = false, apply: Command?, uninstall: Command? = nil, description: String = ""
+    ) {
         self.schemaVersion = schemaVersion
         self.id = id
         self.name = name
@@ -83,8 +85,9 @@ public struct PackageInfo: Sendable, Hashable, Codable {
     /// Package ids are `[A-Za-z0-9._+-]{1,128}`.
     public static func isValidID(_ id: String) -> Bool {
         let bytes = id.utf8
-        return (1...128).contains(bytes.count) && bytes.allSatisfy {
-            isDigit($0) || isAlpha($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2B || $0 == 0x2D
-        }
+        return (1...128).contains(bytes.count)
+            && bytes.allSatisfy {
+                isDigit($0) || isAlpha($0) || $0 == 0x2E || $0 == 0x5F || $0 == 0x2B || $0 == 0x2D
+            }
     }
 }

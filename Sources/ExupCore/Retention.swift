@@ -34,13 +34,16 @@ public enum Retention {
     public static let defaultGenerations = 3
 
     /// The ids to keep, each with the first reason found. Everything else may be deleted.
-    public static func kept(_ packages: [StoredPackage], platforms: Set<Platform>,
-                            previous: [PreviousGeneration] = [],
-                            generations: Int = defaultGenerations) -> [String: KeepReason] {
+    public static func kept(
+        _ packages: [StoredPackage], platforms: Set<Platform>,
+        previous: [PreviousGeneration] = [],
+        generations: Int = defaultGenerations
+    ) -> [String: KeepReason] {
         var keep: [String: KeepReason] = [:]
         for stored in packages {
-            if stored.pinned { keep[stored.info.id] = .pinned }
-            else if stored.info.isIncompatible, platforms.contains(where: stored.info.applies(to:)) {
+            if stored.pinned {
+                keep[stored.info.id] = .pinned
+            } else if stored.info.isIncompatible, platforms.contains(where: stored.info.applies(to:)) {
                 keep[stored.info.id] = .incompatible
             }
         }
@@ -57,10 +60,12 @@ public enum Retention {
         }
         for rollback in previous {
             let scheme = VersionScheme.forModule(rollback.moduleID, on: rollback.platform.os)
-            for package in compatible where keep[package.id] == nil
+            for package in compatible
+            where keep[package.id] == nil
                 && package.moduleID == rollback.moduleID
                 && package.applies(to: rollback.platform)
-                && scheme.compare(package.version, rollback.version) == 0 {
+                && scheme.compare(package.version, rollback.version) == 0
+            {
                 keep[package.id] = .previousGeneration
             }
         }
@@ -85,12 +90,15 @@ public enum Retention {
     }
 
     /// Table 14, "needed only" mode: would this package be stored, and if not, why.
-    public static func verdict(adding candidate: PackageInfo, to stored: [StoredPackage], platforms: Set<Platform>,
-                               previous: [PreviousGeneration] = [],
-                               generations: Int = defaultGenerations) -> NeedVerdict {
+    public static func verdict(
+        adding candidate: PackageInfo, to stored: [StoredPackage], platforms: Set<Platform>,
+        previous: [PreviousGeneration] = [],
+        generations: Int = defaultGenerations
+    ) -> NeedVerdict {
         guard platforms.contains(where: candidate.applies(to:)) else { return .noApplicableServer }
-        let after = kept(stored + [StoredPackage(info: candidate)], platforms: platforms,
-                         previous: previous, generations: generations)
+        let after = kept(
+            stored + [StoredPackage(info: candidate)], platforms: platforms,
+            previous: previous, generations: generations)
         return after[candidate.id] == nil ? .tooOld : .needed
     }
 }
@@ -120,17 +128,20 @@ public enum FetchSelection {
     /// Those that are not stored yet, not in the deletion history, apply to a served platform, and
     /// fall inside the generation window computed over what is stored plus what is offered, so a
     /// package 3 or more generations older than the newest is never fetched (R130).
-    public static func toFetch(offered: [PackageInfo], stored: [StoredPackage], deleted: DeletionHistory,
-                               platforms: Set<Platform>, previous: [PreviousGeneration] = [],
-                               generations: Int = Retention.defaultGenerations) -> [PackageInfo] {
+    public static func toFetch(
+        offered: [PackageInfo], stored: [StoredPackage], deleted: DeletionHistory,
+        platforms: Set<Platform>, previous: [PreviousGeneration] = [],
+        generations: Int = Retention.defaultGenerations
+    ) -> [PackageInfo] {
         let storedIDs = Set(stored.map(\.info.id))
         var seen = Set<String>()
         let candidates = offered.filter { p in
             !storedIDs.contains(p.id) && !deleted.contains(p.id) && seen.insert(p.id).inserted
                 && platforms.contains(where: p.applies(to:))
         }
-        let keep = Retention.kept(stored + candidates.map { StoredPackage(info: $0) }, platforms: platforms,
-                                  previous: previous, generations: generations)
+        let keep = Retention.kept(
+            stored + candidates.map { StoredPackage(info: $0) }, platforms: platforms,
+            previous: previous, generations: generations)
         return candidates.filter { keep[$0.id] != nil }
     }
 }

@@ -47,13 +47,16 @@ public struct Choice: Sendable, Hashable {
 public enum Selection {
     /// The packages a person may pick for one module, newest first. `packages` are those that apply
     /// to the server and module; download-only and incompatible ones never appear.
-    public static func offered(current: String?, scheme: VersionScheme, packages: [PackageInfo],
-                               latestOnly: Bool, previousVersion: String? = nil) -> [Choice] {
+    public static func offered(
+        current: String?, scheme: VersionScheme, packages: [PackageInfo],
+        latestOnly: Bool, previousVersion: String? = nil
+    ) -> [Choice] {
         let usable = sortedNewestFirst(packages.filter(\.isAgentApplicable), scheme: scheme)
         func choice(_ p: PackageInfo) -> Choice {
-            Choice(package: p,
-                   isPreviousGeneration: previousVersion.map { scheme.compare($0, p.version) == 0 } ?? false,
-                   isDowngrade: current.map { scheme.compare(p.version, $0) <= 0 } ?? false)
+            Choice(
+                package: p,
+                isPreviousGeneration: previousVersion.map { scheme.compare($0, p.version) == 0 } ?? false,
+                isDowngrade: current.map { scheme.compare(p.version, $0) <= 0 } ?? false)
         }
         let newer = usable.filter { p in current.map { scheme.isNewer(p.version, than: $0) } ?? true }
         if latestOnly {
@@ -72,9 +75,11 @@ public enum Selection {
     }
 
     /// Checks one pick against the rules; nil when it may be applied.
-    public static func refusal(for package: PackageInfo, platform: Platform, current: String?,
-                               scheme: VersionScheme, packages: [PackageInfo], latestOnly: Bool,
-                               status: ModuleStatus) -> SelectionRefusal? {
+    public static func refusal(
+        for package: PackageInfo, platform: Platform, current: String?,
+        scheme: VersionScheme, packages: [PackageInfo], latestOnly: Bool,
+        status: ModuleStatus
+    ) -> SelectionRefusal? {
         if let blocked = ApplyGate.refusal(for: status) { return blocked }
         if package.isIncompatible { return .incompatible(packageID: package.id) }
         guard package.applies(to: platform) else { return .notApplicable(packageID: package.id) }
@@ -112,7 +117,7 @@ public enum ApplyGate {
     public static func refusal(for status: ModuleStatus) -> SelectionRefusal? {
         switch status {
         case .rebooting, .rebootRequired, .applyFailed, .applying, .uninstalling,
-             .waitingApply, .waitingUninstall, .communicationFailure:
+            .waitingApply, .waitingUninstall, .communicationFailure:
             return .blocked(status)
         default:
             return nil

@@ -31,8 +31,10 @@ public enum ServerStatus: String, Sendable, Hashable, Codable, CaseIterable, Com
     /// Aggregates module statuses. `hasIncompatiblePackage`: the repository holds a package newer than
     /// this build reads that names the server's model (seed §2.1.4). Module statuses without a row of
     /// their own (rebooting, waiting, cancelled, no package) fall through to "Latest" (spec §7.7).
-    public static func aggregate(agentReachable: Bool, hasIncompatiblePackage: Bool,
-                                 modules: [ModuleStatus]) -> ServerStatus {
+    public static func aggregate(
+        agentReachable: Bool, hasIncompatiblePackage: Bool,
+        modules: [ModuleStatus]
+    ) -> ServerStatus {
         if !agentReachable { return .communicationFailure }
         if hasIncompatiblePackage { return .unknown }
         let present = Set(modules.map(\.autoEquivalent))

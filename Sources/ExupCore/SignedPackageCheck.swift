@@ -20,8 +20,10 @@ public enum SignedPackageCheck {
 
     /// Why the signed package may not run here, in one sentence ending in "refused"; nil when it may.
     /// `installed` is the module's version on this server now (nil: not installed).
-    public static func refusal(signed: PackageInfo, approved: Approved, platform: Platform,
-                               installed: String?, scheme: VersionScheme) -> String? {
+    public static func refusal(
+        signed: PackageInfo, approved: Approved, platform: Platform,
+        installed: String?, scheme: VersionScheme
+    ) -> String? {
         if signed.isIncompatible {
             return "\(signed.id) has a newer package schema (\(signed.schemaVersion)) than this agent reads: refused"
         }

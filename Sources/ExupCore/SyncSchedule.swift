@@ -14,7 +14,8 @@ public struct SyncSchedule: Sendable, Hashable {
     public static func minuteOfDay(_ text: String) -> Int? {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 2, parts[1].count == 2, let h = Int(parts[0]), let m = Int(parts[1]),
-              (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+            (0..<24).contains(h), (0..<60).contains(m)
+        else { return nil }
         return h * 60 + m
     }
 
@@ -23,7 +24,7 @@ public struct SyncSchedule: Sendable, Hashable {
         let interval = Int64(max(1, intervalHours)) * 3600
         let day = now - ((now % 86_400) + 86_400) % 86_400
         var anchor = day + Int64(minuteOfDay) * 60
-        if anchor > now { anchor -= ((anchor - now + interval - 1) / interval) * interval }   // the latest aligned time ≤ now
+        if anchor > now { anchor -= ((anchor - now + interval - 1) / interval) * interval }  // the latest aligned time ≤ now
         let steps = (now - anchor) / interval + 1
         return anchor + steps * interval
     }

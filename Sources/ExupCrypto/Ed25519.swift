@@ -39,8 +39,9 @@ public struct Ed25519PublicKey: Sendable, Hashable {
             return false
         }
         let ok = signature.withUnsafeBufferPointer { sig in
-            EVP_DigestVerify(context, sig.baseAddress, sig.count,
-                             message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
+            EVP_DigestVerify(
+                context, sig.baseAddress, sig.count,
+                message.baseAddress?.assumingMemoryBound(to: UInt8.self), message.count)
         }
         ERR_clear_error()
         return ok == 1
@@ -161,7 +162,8 @@ enum PKey {
     static func writePEM(_ key: OpaquePointer, isPrivate: Bool) throws -> String {
         guard let bio = BIO_new(BIO_s_mem()) else { throw CryptoError(call: "BIO_new", reason: "out of memory") }
         defer { BIO_free(bio) }
-        let ok = isPrivate
+        let ok =
+            isPrivate
             ? PEM_write_bio_PKCS8PrivateKey(bio, key, nil, nil, 0, nil, nil)
             : PEM_write_bio_PUBKEY(bio, key)
         guard ok == 1 else { throw CryptoError.fromQueue(isPrivate ? "PEM_write_bio_PKCS8PrivateKey" : "PEM_write_bio_PUBKEY") }

@@ -16,7 +16,8 @@ public enum PasswordHash {
     public static func verify(_ password: String, against stored: String) -> Bool {
         let parts = stored.split(separator: "$", omittingEmptySubsequences: false)
         guard parts.count == 4, parts[0] == "pbkdf2-sha256", let iterations = Int(parts[1]), (1_000...10_000_000).contains(iterations),
-              let salt = Base64.decode(Array(parts[2].utf8)), let expected = Base64.decode(Array(parts[3].utf8)), expected.count == 32 else {
+            let salt = Base64.decode(Array(parts[2].utf8)), let expected = Base64.decode(Array(parts[3].utf8)), expected.count == 32
+        else {
             return false
         }
         let actual = derive(Array(password.utf8), salt: salt, iterations: iterations)
@@ -33,9 +34,10 @@ public enum PasswordHash {
                     base.withMemoryRebound(to: CChar.self, capacity: p.count) { chars in
                         _ = PKCS5_PBKDF2_HMAC(chars, Int32(p.count), s.baseAddress, Int32(s.count), Int32(iterations), EVP_sha256(), 32, &out)
                     }
-                } ?? {
-                    _ = PKCS5_PBKDF2_HMAC("", 0, s.baseAddress, Int32(s.count), Int32(iterations), EVP_sha256(), 32, &out)
-                }()
+                }
+                    ?? {
+                        _ = PKCS5_PBKDF2_HMAC("", 0, s.baseAddress, Int32(s.count), Int32(iterations), EVP_sha256(), 32, &out)
+                    }()
             }
         }
         return out

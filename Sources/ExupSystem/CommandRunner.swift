@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a program to completion with a time limit: posix_spawn with an empty signal mask (a mask
@@ -20,8 +20,10 @@ public enum CommandRunner {
         public var description: String
     }
 
-    public static func run(_ arguments: [String], environment: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"],
-                           timeoutMilliseconds: Int = 30_000, outputLimit: Int = 64 << 20) throws(Failure) -> Result {
+    public static func run(
+        _ arguments: [String], environment: [String] = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8"],
+        timeoutMilliseconds: Int = 30_000, outputLimit: Int = 64 << 20
+    ) throws(Failure) -> Result {
         var outPipe: [Int32] = [0, 0], errPipe: [Int32] = [0, 0]
         guard pipe(&outPipe) == 0, pipe(&errPipe) == 0 else {
             throw Failure(description: "pipe: \(String(cString: strerror(errno)))")
@@ -78,8 +80,10 @@ public enum CommandRunner {
 
     /// posix_spawn with an empty signal mask and default dispositions (a mask inherited from a concurrency
     /// thread would block SIGTERM in the child); `newSession` also makes it a session leader (setsid).
-    static func spawn(_ pid: inout pid_t, _ arguments: [String], _ environment: [String],
-                      actions: inout posix_spawn_file_actions_t, newSession: Bool = false) -> Int32 {
+    static func spawn(
+        _ pid: inout pid_t, _ arguments: [String], _ environment: [String],
+        actions: inout posix_spawn_file_actions_t, newSession: Bool = false
+    ) -> Int32 {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An update program that outlives the agent (package-format.md, "Running a package"): started in its own
@@ -35,8 +35,10 @@ public struct DetachedProgram: Sendable, Hashable, Codable {
         .map { unsafeBitCast($0, to: AddChdir.self) }
 
     /// Starts `arguments` in `directory` with exactly `environment`.
-    public static func start(_ arguments: [String], directory: String, environment: [String],
-                             logPath: String) throws(CommandRunner.Failure) -> DetachedProgram {
+    public static func start(
+        _ arguments: [String], directory: String, environment: [String],
+        logPath: String
+    ) throws(CommandRunner.Failure) -> DetachedProgram {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Directory listing and removal without Foundation (the agent's cache, staging and outbox).

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The check every exup executable makes before anything else: `/proc` must be mounted.

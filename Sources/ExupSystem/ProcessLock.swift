@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// "One process of this kind here": an exclusive flock on a file that holds the owner's pid, kept for the

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Reading a file that holds a secret (a token, a password, a private key). A secret others can change is
@@ -32,7 +32,8 @@ public enum SecretFile {
             throw Refusal(description: "\(path) is not a regular file: a secret must be one")
         }
         if info.st_mode & (S_IWGRP | S_IWOTH) != 0 {
-            throw Refusal(description: "\(path) holds a secret but others can change it (mode \(octal(info.st_mode))): refused; run chmod 600 \(path)")
+            throw Refusal(
+                description: "\(path) holds a secret but others can change it (mode \(octal(info.st_mode))): refused; run chmod 600 \(path)")
         }
         var out: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 4096)
@@ -43,7 +44,8 @@ public enum SecretFile {
             out += buffer[0..<n]
             if out.count > limit { throw Refusal(description: "\(path) is larger than \(limit) bytes: not a secret this file can hold") }
         }
-        let warning = info.st_mode & S_IROTH != 0
+        let warning =
+            info.st_mode & S_IROTH != 0
             ? "\(path) holds a secret and anyone on this host can read it (mode \(octal(info.st_mode))); run chmod 600 \(path)" : nil
         return Contents(bytes: out, warning: warning)
     }

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A server a test starts and must stop: spawned with an empty signal mask in its own process group,

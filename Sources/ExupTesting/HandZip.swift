@@ -75,14 +75,17 @@ public struct HandZip {
                 if entry.dataDescriptor {
                     out += le32(0) + le32(0) + le32(0)
                 } else {
-                    out += le32(crc) + le32(entry.zip64 ? 0xFFFF_FFFF : UInt32(compressed))
+                    out +=
+                        le32(crc) + le32(entry.zip64 ? 0xFFFF_FFFF : UInt32(compressed))
                         + le32(entry.zip64 ? 0xFFFF_FFFF : UInt32(truncatingIfNeeded: uncompressed))
                 }
                 out += le16(UInt16(localName.count)) + le16(UInt16(zip64Extra.count)) + localName + zip64Extra
                 out += payload
                 if entry.dataDescriptor {
                     out += le32(0x0807_4B50) + le32(crc)
-                    out += entry.zip64 ? le64(compressed) + le64(uncompressed) : le32(UInt32(compressed)) + le32(UInt32(truncatingIfNeeded: uncompressed))
+                    out +=
+                        entry.zip64
+                        ? le64(compressed) + le64(uncompressed) : le32(UInt32(compressed)) + le32(UInt32(truncatingIfNeeded: uncompressed))
                 }
             }
             var headerOffset = entry.reuseLocalHeaderOf.map { localOffsets[$0] } ?? localOffset

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real `exup-manager serve` on a free loopback port with its own data directory, for tests.
@@ -14,7 +15,9 @@ public final class ManagerProcess: @unchecked Sendable {
     public let extraArguments: [String]
 
     public var url: String { "http://127.0.0.1:\(port)" }
-    public var adminToken: String { (try? String(contentsOfFile: data.file("admin.token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "" }
+    public var adminToken: String {
+        (try? String(contentsOfFile: data.file("admin.token"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+    }
     public var repositoryPassword: String {
         (try? String(contentsOfFile: data.file("repository.password"), encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
     }
@@ -38,8 +41,11 @@ public final class ManagerProcess: @unchecked Sendable {
     deinit { stop() }
 
     public func start() throws {
-        let process = try BackgroundProcess([BuiltProducts.path("exup-manager"), "serve", "--data-dir", data.path,
-                                             "--listen", "127.0.0.1:\(port)"] + extraArguments)
+        let process = try BackgroundProcess(
+            [
+                BuiltProducts.path("exup-manager"), "serve", "--data-dir", data.path,
+                "--listen", "127.0.0.1:\(port)",
+            ] + extraArguments)
         self.process = process
         let url = try process.waitForLine(startingWith: "exup-manager: listening on", timeoutSeconds: 20)
         guard let bound = url.split(separator: ":").last.flatMap({ UInt16($0) }), bound != 0 else { throw TestFailure("no port in \(url)") }

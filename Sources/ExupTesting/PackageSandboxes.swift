@@ -29,14 +29,16 @@ public enum PackageSandboxes {
         FileManager.default.createFile(atPath: root + "/var/lib/dpkg/status", contents: Data())
         for package in packages {
             let build = directory.file("deb-\(package.name)")
-            try directory.write("deb-\(package.name)/DEBIAN/control", """
-            Package: \(package.name)
-            Version: \(package.debianVersion)
-            Architecture: all
-            Maintainer: exup tests <tests@example.invalid>
-            Description: exup test package
+            try directory.write(
+                "deb-\(package.name)/DEBIAN/control",
+                """
+                Package: \(package.name)
+                Version: \(package.debianVersion)
+                Architecture: all
+                Maintainer: exup tests <tests@example.invalid>
+                Description: exup test package
 
-            """)
+                """)
             let deb = directory.file("\(package.name).deb")
             let made = try Subprocess.run([try requireTool("dpkg-deb"), "--build", build, deb])
             guard made.status == 0 else { throw TestFailure("dpkg-deb: \(made.stderr)") }
@@ -54,19 +56,21 @@ public enum PackageSandboxes {
         guard try Subprocess.run([rpm, "--dbpath", db, "--initdb"]).status == 0 else { throw TestFailure("rpm --initdb failed") }
         for package in packages {
             let top = directory.file("rpmbuild-\(package.name)")
-            let spec = try directory.write("\(package.name).spec", """
-            Name: \(package.name)
-            Version: \(package.version)
-            Release: \(package.release)
-            \(package.epoch.map { "Epoch: \($0)" } ?? "")
-            Summary: exup test package
-            License: MIT
-            BuildArch: noarch
-            %description
-            exup test package
-            %files
+            let spec = try directory.write(
+                "\(package.name).spec",
+                """
+                Name: \(package.name)
+                Version: \(package.version)
+                Release: \(package.release)
+                \(package.epoch.map { "Epoch: \($0)" } ?? "")
+                Summary: exup test package
+                License: MIT
+                BuildArch: noarch
+                %description
+                exup test package
+                %files
 
-            """)
+                """)
             let built = try Subprocess.run([rpmbuild, "--define", "_topdir \(top)", "-bb", spec])
             guard built.status == 0 else { throw TestFailure("rpmbuild: \(built.stderr)") }
             let file = top + "/RPMS/noarch/\(package.name)-\(package.version)-\(package.release).noarch.rpm"

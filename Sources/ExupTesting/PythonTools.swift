@@ -9,7 +9,8 @@ public enum PythonTools {
         while url.path != "/" {
             url.deleteLastPathComponent()
             if FileManager.default.fileExists(atPath: url.appendingPathComponent("Package.swift").path),
-               FileManager.default.fileExists(atPath: url.appendingPathComponent("Tests").path) {
+                FileManager.default.fileExists(atPath: url.appendingPathComponent("Tests").path)
+            {
                 return url.path
             }
         }

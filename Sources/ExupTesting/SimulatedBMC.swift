@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A BMC for tests: OpenIPMI's `ipmi_sim` on a free loopback UDP port, with a FRU image naming the model,
@@ -51,8 +52,10 @@ public final class SimulatedBMC: @unchecked Sendable {
 
     /// Arguments for FreeIPMI's command-line tools against this BMC.
     public var freeipmiArguments: [String] {
-        ["-h", host, "-u", setup.username, "-p", setup.password, "--driver-type=LAN_2_0", "-W", "opensesspriv", "-l", "ADMIN",
-         "--session-timeout=3000", "--retransmission-timeout=1000"]
+        [
+            "-h", host, "-u", setup.username, "-p", setup.password, "--driver-type=LAN_2_0", "-W", "opensesspriv", "-l", "ADMIN",
+            "--session-timeout=3000", "--retransmission-timeout=1000",
+        ]
     }
 
     /// Starts a simulator; `port` 0 picks a free loopback UDP port.
@@ -91,7 +94,9 @@ public final class SimulatedBMC: @unchecked Sendable {
     }
 
     public func setSystemFirmware(_ version: String?) throws {
-        if let version { try directory.write("state/system-firmware", version + "\n") } else {
+        if let version {
+            try directory.write("state/system-firmware", version + "\n")
+        } else {
             unlink(directory.file("state/system-firmware"))
         }
     }
@@ -132,34 +137,37 @@ public final class SimulatedBMC: @unchecked Sendable {
         let compiled = try Subprocess.run(["sdrcomp", "-o", directory.file("state/ipmi_sim/exupsim/sdr.20.main"), directory.file("main.sdrs")])
         guard compiled.status == 0 else { throw TestFailure("sdrcomp failed: \(compiled.stderr)") }
         let plugin = try SimulatedBMC.plugin()
-        try directory.write("lan.conf", """
-        name "exupsim"
-        set_working_mc 0x20
-          startlan 1
-            addr 127.0.0.1 \(port)
-            priv_limit admin
-            allowed_auths_callback none md2 md5 straight
-            allowed_auths_user none md2 md5 straight
-            allowed_auths_operator none md2 md5 straight
-            allowed_auths_admin none md2 md5 straight
-            guid a123456789abcdefa123456789abcdef
-          endlan
-          user 1 true  ""        "test"   user     10       none md2 md5 straight
-          user 2 true  "\(setup.username)" "\(setup.password)" admin    10       none md2 md5 straight
-        loadlib "\(plugin)" "state=\(directory.file("state")) devid=0x20 devrev=3 ipmi=0x02 support=0x9f mfg=0x0077 product=0x1234"
+        try directory.write(
+            "lan.conf",
+            """
+            name "exupsim"
+            set_working_mc 0x20
+              startlan 1
+                addr 127.0.0.1 \(port)
+                priv_limit admin
+                allowed_auths_callback none md2 md5 straight
+                allowed_auths_user none md2 md5 straight
+                allowed_auths_operator none md2 md5 straight
+                allowed_auths_admin none md2 md5 straight
+                guid a123456789abcdefa123456789abcdef
+              endlan
+              user 1 true  ""        "test"   user     10       none md2 md5 straight
+              user 2 true  "\(setup.username)" "\(setup.password)" admin    10       none md2 md5 straight
+            loadlib "\(plugin)" "state=\(directory.file("state")) devid=0x20 devrev=3 ipmi=0x02 support=0x9f mfg=0x0077 product=0x1234"
 
-        """)
+            """)
         var emu = """
-        mc_setbmc 0x20
-        mc_add 0x20 0 has-device-sdrs 0x23 2 0x15 0x9f 0x0077 0x1234 persist_sdr
-        sel_enable 0x20 50 0x0a
-        mc_add_fru_data 0x20 0 256 file 0 "\(directory.file("fru.bin"))"
+            mc_setbmc 0x20
+            mc_add 0x20 0 has-device-sdrs 0x23 2 0x15 0x9f 0x0077 0x1234 persist_sdr
+            sel_enable 0x20 50 0x0a
+            mc_add_fru_data 0x20 0 256 file 0 "\(directory.file("fru.bin"))"
 
-        """
+            """
         for sensor in setup.sensors {
             emu += "sensor_add 0x20 0 \(sensor.number) 0x01 0x01 poll 100 file \"\(directory.file("sensor-\(sensor.number).value"))\"\n"
-            emu += String(format: "sensor_set_threshold 0x20 0 %d settable 111000 0x%02x 0x%02x 0x%02x 00 00 00\n",
-                          Int(sensor.number), sensor.upperNonRecoverable, sensor.upperCritical, sensor.upperNonCritical)
+            emu += String(
+                format: "sensor_set_threshold 0x20 0 %d settable 111000 0x%02x 0x%02x 0x%02x 00 00 00\n",
+                Int(sensor.number), sensor.upperNonRecoverable, sensor.upperCritical, sensor.upperNonCritical)
         }
         if let version = setup.sdrVersion {
             let data = [0x77, 0x00, 0x00] + Array("SDRVER:\(version)".utf8)
@@ -172,60 +180,60 @@ public final class SimulatedBMC: @unchecked Sendable {
 
     private func sdrs() -> String {
         var text = """
-        sdr type 18
-        \tdevice_slave_address\t0x20
-        \tdevice_channel_number\t0
-        \tchassis\t\ttrue
-        \tipmb_event_gen\t\tfalse
-        \tipmb_event_recv\t\tfalse
-        \tfru_inventory\t\ttrue
-        \tsel\t\t\ttrue
-        \tsdr\t\t\ttrue
-        \tsensor\t\t\ttrue
-        \tentity_id\t\tsystem_board
-        \tentity_instance\t\t1
-        \tid_string\t\t"exup sim"
-        endsdr
-
-        """
-        for sensor in setup.sensors {
-            text += """
-            sdr type 1
-            \tsensor_owner_id\t\t0x20
-            \tsensor_owner_lun\t0
-            \tchannel_number\t\t0
-            \tsensor_number\t\t\(sensor.number)
+            sdr type 18
+            \tdevice_slave_address\t0x20
+            \tdevice_channel_number\t0
+            \tchassis\t\ttrue
+            \tipmb_event_gen\t\tfalse
+            \tipmb_event_recv\t\tfalse
+            \tfru_inventory\t\ttrue
+            \tsel\t\t\ttrue
+            \tsdr\t\t\ttrue
+            \tsensor\t\t\ttrue
             \tentity_id\t\tsystem_board
             \tentity_instance\t\t1
-            \tsensor_type\t\tTemperature
-            \tinit_scanning\t\ttrue
-            \tinit_sensor_type\ttrue
-            \tdefault_sensor_scan_on\ttrue
-            \tevent_reading_type_code\t1
-            \tanalog_data_format\tunsigned
-            \trate_unit\t\tnone
-            \tmodifier_unit\t\tnone
-            \tpercentage\t\tfalse
-            \tbase_unit\t\tdegrees_C
-            \tmodifier_unit_code\tunspecified
-            \tlinearization\t\tlinear
-            \tm\t\t\t1
-            \ttolerance\t\t0
-            \tb\t\t\t0
-            \taccuracy\t\t1
-            \taccuracy_exp\t\t0
-            \tsensor_direction\tinput
-            \tr_exp\t\t\t0
-            \tb_exp\t\t\t0
-            \tsensor_maximum\t\t255
-            \tsensor_minimum\t\t0
-            \tunc_thrsh_readable\ttrue
-            \tuc_thrsh_readable\ttrue
-            \tunr_thrsh_readable\ttrue
-            \tid_string\t\t"\(sensor.name)"
+            \tid_string\t\t"exup sim"
             endsdr
 
             """
+        for sensor in setup.sensors {
+            text += """
+                sdr type 1
+                \tsensor_owner_id\t\t0x20
+                \tsensor_owner_lun\t0
+                \tchannel_number\t\t0
+                \tsensor_number\t\t\(sensor.number)
+                \tentity_id\t\tsystem_board
+                \tentity_instance\t\t1
+                \tsensor_type\t\tTemperature
+                \tinit_scanning\t\ttrue
+                \tinit_sensor_type\ttrue
+                \tdefault_sensor_scan_on\ttrue
+                \tevent_reading_type_code\t1
+                \tanalog_data_format\tunsigned
+                \trate_unit\t\tnone
+                \tmodifier_unit\t\tnone
+                \tpercentage\t\tfalse
+                \tbase_unit\t\tdegrees_C
+                \tmodifier_unit_code\tunspecified
+                \tlinearization\t\tlinear
+                \tm\t\t\t1
+                \ttolerance\t\t0
+                \tb\t\t\t0
+                \taccuracy\t\t1
+                \taccuracy_exp\t\t0
+                \tsensor_direction\tinput
+                \tr_exp\t\t\t0
+                \tb_exp\t\t\t0
+                \tsensor_maximum\t\t255
+                \tsensor_minimum\t\t0
+                \tunc_thrsh_readable\ttrue
+                \tuc_thrsh_readable\ttrue
+                \tunr_thrsh_readable\ttrue
+                \tid_string\t\t"\(sensor.name)"
+                endsdr
+
+                """
         }
         return text
     }
@@ -233,8 +241,10 @@ public final class SimulatedBMC: @unchecked Sendable {
     // MARK: - Process
 
     private func start() throws {
-        let process = try BackgroundProcess(["ipmi_sim", "-c", directory.file("lan.conf"), "-f", directory.file("sim.emu"),
-                                             "-s", directory.file("state"), "-n"])
+        let process = try BackgroundProcess([
+            "ipmi_sim", "-c", directory.file("lan.conf"), "-f", directory.file("sim.emu"),
+            "-s", directory.file("state"), "-n",
+        ])
         self.process = process
         let hexPort = String(format: "%04X", port)
         for _ in 0..<300 {

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A real squid on a free loopback port for tests: Basic (`basic_ncsa_auth`, an htpasswd file) or Digest
@@ -22,7 +23,7 @@ public final class SquidProxy: @unchecked Sendable {
         let squid = try requireTool("squid")
         self.password = password
         directory = try TemporaryDirectory(prefix: "exup-squid")
-        chmod(directory.path, 0o777)   // squid drops to its own user for helpers and logs
+        chmod(directory.path, 0o777)  // squid drops to its own user for helpers and logs
         port = try ManagerProcess.freeTCPPort()
         let realm = "exup-test"
         var authLines = ""
@@ -34,48 +35,52 @@ public final class SquidProxy: @unchecked Sendable {
             guard htpasswd.status == 0 else { throw TestFailure("htpasswd: \(htpasswd.stderr)") }
             chmod(directory.file("passwd"), 0o644)
             authLines = """
-            auth_param basic program \(try SquidProxy.helper("basic_ncsa_auth")) \(directory.file("passwd"))
-            auth_param basic realm \(realm)
-            acl authenticated proxy_auth REQUIRED
-            http_access allow local_dst authenticated
-            """
+                auth_param basic program \(try SquidProxy.helper("basic_ncsa_auth")) \(directory.file("passwd"))
+                auth_param basic realm \(realm)
+                acl authenticated proxy_auth REQUIRED
+                http_access allow local_dst authenticated
+                """
         case .digest:
             // htdigest's format: user:realm:md5(user:realm:password); -c tells the helper it is hashed.
             let digest = Insecure.md5Hex("\(username):\(realm):\(password)")
             try directory.write("digest", "\(username):\(realm):\(digest)\n")
             authLines = """
-            auth_param digest program \(try SquidProxy.helper("digest_file_auth")) -c \(directory.file("digest"))
-            auth_param digest realm \(realm)
-            acl authenticated proxy_auth REQUIRED
-            http_access allow local_dst authenticated
-            """
+                auth_param digest program \(try SquidProxy.helper("digest_file_auth")) -c \(directory.file("digest"))
+                auth_param digest realm \(realm)
+                acl authenticated proxy_auth REQUIRED
+                http_access allow local_dst authenticated
+                """
         }
-        try directory.write("squid.conf", """
-        http_port 127.0.0.1:\(port)
-        pid_filename \(directory.file("squid.pid"))
-        access_log \(directory.file("access.log"))
-        cache_log \(directory.file("cache.log"))
-        cache_store_log none
-        coredump_dir \(directory.path)
-        cache deny all
-        pinger_enable off
-        icp_port 0
-        htcp_port 0
-        dns_nameservers 127.0.0.1
-        shutdown_lifetime 0 seconds
-        acl local_dst dst 127.0.0.1
-        acl CONNECT method CONNECT
-        \(authLines)
-        http_access deny all
-        \(bytesPerSecond.map { "delay_pools 1\ndelay_class 1 1\ndelay_parameters 1 \($0)/\($0)\ndelay_access 1 allow all" } ?? "")
-        """)
+        try directory.write(
+            "squid.conf",
+            """
+            http_port 127.0.0.1:\(port)
+            pid_filename \(directory.file("squid.pid"))
+            access_log \(directory.file("access.log"))
+            cache_log \(directory.file("cache.log"))
+            cache_store_log none
+            coredump_dir \(directory.path)
+            cache deny all
+            pinger_enable off
+            icp_port 0
+            htcp_port 0
+            dns_nameservers 127.0.0.1
+            shutdown_lifetime 0 seconds
+            acl local_dst dst 127.0.0.1
+            acl CONNECT method CONNECT
+            \(authLines)
+            http_access deny all
+            \(bytesPerSecond.map { "delay_pools 1\ndelay_class 1 1\ndelay_parameters 1 \($0)/\($0)\ndelay_access 1 allow all" } ?? "")
+            """)
         process = try BackgroundProcess([squid, "-N", "-f", directory.file("squid.conf"), "-n", "exup\(port)"])
         let deadline = Date().addingTimeInterval(20)
         while Date() < deadline {
             if SquidProxy.accepts(port) { return }
             usleep(50_000)
         }
-        throw TestFailure("squid did not listen on \(port): \(process?.output ?? "")\((try? String(contentsOfFile: directory.file("cache.log"), encoding: .utf8)) ?? "")")
+        throw TestFailure(
+            "squid did not listen on \(port): \(process?.output ?? "")\((try? String(contentsOfFile: directory.file("cache.log"), encoding: .utf8)) ?? "")"
+        )
     }
 
     deinit { stop() }
@@ -86,7 +91,8 @@ public final class SquidProxy: @unchecked Sendable {
     }
 
     static func helper(_ name: String) throws -> String {
-        for directory in ["/usr/lib/squid", "/usr/lib64/squid", "/usr/libexec/squid"] where FileManager.default.isExecutableFile(atPath: directory + "/" + name) {
+        for directory in ["/usr/lib/squid", "/usr/lib64/squid", "/usr/libexec/squid"]
+        where FileManager.default.isExecutableFile(atPath: directory + "/" + name) {
             return directory + "/" + name
         }
         throw TestFailure("squid helper \(name) not found (install squid)")

@@ -1,6 +1,7 @@
 import Foundation
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Runs a program to completion with posix_spawn and an explicitly empty signal mask (see
@@ -13,8 +14,10 @@ public enum Subprocess {
         public var stderr: String
     }
 
-    public static func run(_ arguments: [String], stdin input: String? = nil, environment: [String: String]? = nil,
-                           directory: String? = nil) throws -> Result {
+    public static func run(
+        _ arguments: [String], stdin input: String? = nil, environment: [String: String]? = nil,
+        directory: String? = nil
+    ) throws -> Result {
         if let directory {
             // glibc's posix_spawn_file_actions_addchdir_np is not visible to Swift: let sh change directory.
             return try run(["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", directory] + arguments, stdin: input, environment: environment)
@@ -49,9 +52,10 @@ public enum Subprocess {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
         let exit = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
-        return Result(status: exit,
-                      stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
-                      stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
+        return Result(
+            status: exit,
+            stdout: (try? String(contentsOfFile: outPath, encoding: .utf8)) ?? "",
+            stderr: (try? String(contentsOfFile: errPath, encoding: .utf8)) ?? "")
     }
 
     /// Runs a shell script with /bin/sh.

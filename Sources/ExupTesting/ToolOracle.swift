@@ -9,14 +9,14 @@ public enum ToolOracle {
         let input = pairs.map { "\($0.0)\t\($0.1)" }.joined(separator: "\n") + "\n"
         try dir.write("pairs", input)
         let script = """
-        while IFS="$(printf '\\t')" read -r a b; do
-          dpkg --compare-versions "$a" lt "$b" 2>/dev/null; r=$?
-          if [ $r -eq 0 ]; then echo -1
-          elif [ $r -ne 1 ]; then echo "invalid $a $b"
-          elif dpkg --compare-versions "$a" eq "$b" 2>/dev/null; then echo 0
-          else echo 1; fi
-        done < "\(dir.file("pairs"))"
-        """
+            while IFS="$(printf '\\t')" read -r a b; do
+              dpkg --compare-versions "$a" lt "$b" 2>/dev/null; r=$?
+              if [ $r -eq 0 ]; then echo -1
+              elif [ $r -ne 1 ]; then echo "invalid $a $b"
+              elif dpkg --compare-versions "$a" eq "$b" 2>/dev/null; then echo 0
+              else echo 1; fi
+            done < "\(dir.file("pairs"))"
+            """
         let result = try withExtendedLifetime(dir) { try Subprocess.shell(script) }
         if let invalid = result.stdout.split(separator: "\n").first(where: { $0.hasPrefix("invalid") }) {
             throw TestFailure("dpkg refuses a generated pair as invalid: \(invalid)")
@@ -40,7 +40,9 @@ public enum ToolOracle {
         let result = try withExtendedLifetime(dir) { try Subprocess.run([rpm, "--eval", "%{lua: dofile(\"\(path)\")}"]) }
         let answers = result.stdout.split(separator: "\n").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard result.status == 0, answers.count == pairs.count else {
-            throw TestFailure("rpm oracle failed (\(result.status)): \(result.stderr.prefix(500)) got \(answers.count) of \(pairs.count): \(result.stdout.prefix(300)) from \(path)")
+            throw TestFailure(
+                "rpm oracle failed (\(result.status)): \(result.stderr.prefix(500)) got \(answers.count) of \(pairs.count): \(result.stdout.prefix(300)) from \(path)"
+            )
         }
         return answers
     }

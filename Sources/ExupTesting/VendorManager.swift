@@ -36,9 +36,12 @@ extension VendorManager {
         let enrol = Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name]))
         let enrolled = try JSONSerialization.jsonObject(with: Data(try HTTPClient().send("POST", manager.url + "/api/v1/enrol", body: enrol).body))
         let credential = (enrolled as! [String: Any])["credential"] as! String
-        let report = AgentReport(sequence: 1, identity: .init(model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
-                                                              hostname: name, bootID: "b1", agentVersion: "test"),
-                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: current, source: "ipmi")] + extraModules)
+        let report = AgentReport(
+            sequence: 1,
+            identity: .init(
+                model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
+                hostname: name, bootID: "b1", agentVersion: "test"),
+            modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: current, source: "ipmi")] + extraModules)
         let sent = try HTTPClient.bearer(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report)))
         guard sent.status == 200 else { throw TestFailure("report from \(name): HTTP \(sent.status)") }
         return credential

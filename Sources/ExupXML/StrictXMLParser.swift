@@ -6,8 +6,10 @@ public enum StrictXMLParser {
     public static let defaultSizeLimit = 1 << 20
     public static let defaultDepthLimit = 64
 
-    public static func parse(_ bytes: [UInt8], sizeLimit: Int = defaultSizeLimit,
-                             depthLimit: Int = defaultDepthLimit) throws(XMLError) -> XMLNode {
+    public static func parse(
+        _ bytes: [UInt8], sizeLimit: Int = defaultSizeLimit,
+        depthLimit: Int = defaultDepthLimit
+    ) throws(XMLError) -> XMLNode {
         guard bytes.count <= sizeLimit else { throw .tooLarge(size: bytes.count, limit: sizeLimit) }
         guard !bytes.isEmpty else { throw .malformed(line: 1, reason: "empty document") }
         var sawDTD: Int32 = 0

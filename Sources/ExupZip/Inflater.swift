@@ -3,8 +3,10 @@ internal import CZlib
 /// Raw-deflate decompression of one member through zlib, with its declared size enforced both ways:
 /// a stream that inflates to more (a bomb lying about its size) or less than declared is refused.
 enum Inflater {
-    static func stream(_ member: ZipMember, from file: ReadOnlyFile, output: UnsafeMutableRawBufferPointer,
-                       into body: (UnsafeRawBufferPointer) throws -> Void) throws {
+    static func stream(
+        _ member: ZipMember, from file: ReadOnlyFile, output: UnsafeMutableRawBufferPointer,
+        into body: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         var z = z_stream()
         guard exup_inflate_init_raw(&z) == Z_OK else {
             throw ZipError.corruptData(member: member.name, reason: "inflateInit2 failed")

@@ -113,9 +113,11 @@ public final class ZipArchive {
             let dataEnd = dataOffset + entry.compressedSize
             guard dataEnd >= dataOffset, dataEnd <= end.directoryOffset else { throw ZipError.outOfBounds(member: name) }
             spans.append((entry.localHeaderOffset, dataEnd, name))
-            members.append(ZipMember(name: name, method: method, crc32: entry.crc32, compressedSize: entry.compressedSize,
-                                     uncompressedSize: entry.uncompressedSize, isDirectory: isDirectory,
-                                     unixMode: entry.unixMode, dataOffset: dataOffset))
+            members.append(
+                ZipMember(
+                    name: name, method: method, crc32: entry.crc32, compressedSize: entry.compressedSize,
+                    uncompressedSize: entry.uncompressedSize, isDirectory: isDirectory,
+                    unixMode: entry.unixMode, dataOffset: dataOffset))
         }
         guard reader.remaining == 0 else { throw ZipError.notAZip("the central directory holds more records than the end record counts") }
         spans.sort { $0.start < $1.start }
@@ -238,9 +240,10 @@ struct CentralEntry {
         let name = try r.take(nameLength)
         let extra = try r.take(extraLength)
         _ = try r.take(commentLength)
-        var entry = CentralEntry(madeBy: madeBy, flags: flags, method: method, crc32: crc, compressedSize: UInt64(compressed),
-                                 uncompressedSize: UInt64(uncompressed), localHeaderOffset: UInt64(offset),
-                                 externalAttributes: external, name: name)
+        var entry = CentralEntry(
+            madeBy: madeBy, flags: flags, method: method, crc32: crc, compressedSize: UInt64(compressed),
+            uncompressedSize: UInt64(uncompressed), localHeaderOffset: UInt64(offset),
+            externalAttributes: external, name: name)
         if uncompressed == 0xFFFF_FFFF || compressed == 0xFFFF_FFFF || offset == 0xFFFF_FFFF || disk == 0xFFFF {
             guard let zip64 = ExtraFields.zip64(in: extra) else {
                 throw ZipError.notAZip("member \(ZipNameRules.display(name)): ZIP64 values without a ZIP64 extra field")

@@ -43,7 +43,7 @@ public enum ZipError: Error, Sendable, Hashable, CustomStringConvertible {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif

@@ -23,8 +23,7 @@ enum ZipNameRules {
         if let text = String(validating: bytes, as: UTF8.self), !bytes.contains(0) { return text }
         var out = ""
         for b in bytes {
-            if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(Unicode.Scalar(b)) }
-            else { out += "\\x" + String(b, radix: 16).leftPadded(to: 2) }
+            if b >= 0x20 && b < 0x7F { out.unicodeScalars.append(Unicode.Scalar(b)) } else { out += "\\x" + String(b, radix: 16).leftPadded(to: 2) }
         }
         return out
     }

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #elseif canImport(Musl)
-import Musl
+    import Musl
 #endif
 
 /// Writes a ZIP archive in one pass: each local header is written first and patched with the CRC and
@@ -34,14 +34,16 @@ public final class ZipWriter {
         var method: UInt16 = 0
         var payload = bytes
         if compress, bytes.count > 64, let deflated = Deflate.compress(bytes), deflated.count < bytes.count,
-           bytes.count <= 1 << 20 || UInt64(bytes.count) <= UInt64(deflated.count) * 200 {
+            bytes.count <= 1 << 20 || UInt64(bytes.count) <= UInt64(deflated.count) * 200
+        {
             method = 8
             payload = deflated
         }
         let headerOffset = try writeLocalHeader(name: name, method: method, zip64: false)
         try payload.withUnsafeBytes { try write($0) }
-        try finishMember(name: name, headerOffset: headerOffset, method: method, crc: crc.value,
-                         compressed: UInt64(payload.count), uncompressed: UInt64(bytes.count), mode: 0o100000 | mode, zip64Local: false)
+        try finishMember(
+            name: name, headerOffset: headerOffset, method: method, crc: crc.value,
+            compressed: UInt64(payload.count), uncompressed: UInt64(bytes.count), mode: 0o100000 | mode, zip64Local: false)
     }
 
     /// Adds a member stored (not compressed) from a file, streamed in large chunks.
@@ -62,15 +64,17 @@ public final class ZipWriter {
             position += UInt64(n)
         }
         guard position == input.size else { throw ZipError.corruptData(member: name, reason: "\(source) changed size while being read") }
-        try finishMember(name: name, headerOffset: headerOffset, method: 0, crc: crc.value,
-                         compressed: position, uncompressed: position, mode: 0o100000 | mode, zip64Local: zip64)
+        try finishMember(
+            name: name, headerOffset: headerOffset, method: 0, crc: crc.value,
+            compressed: position, uncompressed: position, mode: 0o100000 | mode, zip64Local: zip64)
     }
 
     /// Adds a directory member (`name` ends with `/`).
     public func addDirectory(name: String) throws {
         let headerOffset = try writeLocalHeader(name: name, method: 0, zip64: false)
-        try finishMember(name: name, headerOffset: headerOffset, method: 0, crc: 0, compressed: 0, uncompressed: 0,
-                         mode: 0o040755, zip64Local: false, directory: true)
+        try finishMember(
+            name: name, headerOffset: headerOffset, method: 0, crc: 0, compressed: 0, uncompressed: 0,
+            mode: 0o040755, zip64Local: false, directory: true)
     }
 
     /// Writes the central directory and end records, and syncs the file to disk.
@@ -111,8 +115,10 @@ public final class ZipWriter {
         return headerOffset
     }
 
-    private func finishMember(name: String, headerOffset: UInt64, method: UInt16, crc: UInt32, compressed: UInt64,
-                              uncompressed: UInt64, mode: UInt32, zip64Local: Bool, directory: Bool = false) throws {
+    private func finishMember(
+        name: String, headerOffset: UInt64, method: UInt16, crc: UInt32, compressed: UInt64,
+        uncompressed: UInt64, mode: UInt32, zip64Local: Bool, directory: Bool = false
+    ) throws {
         // Patch CRC and sizes into the local header.
         var patch = ByteWriter()
         patch.u32(crc)

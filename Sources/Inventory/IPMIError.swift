@@ -28,7 +28,9 @@ public enum IPMIError: Error, Sendable, Hashable, CustomStringConvertible {
         if text.contains("authentication type unavailable") {
             return "; if the BMC's settings allow this user, try [ipmi] workarounds = [\"authcap\"] in agent.toml"
         }
-        if text.contains("password invalid") || text.contains("k_g invalid") || text.contains("privilege level cannot be obtained") || text.contains("username invalid") || text.contains("rmcpplus status") {
+        if text.contains("password invalid") || text.contains("k_g invalid") || text.contains("privilege level cannot be obtained")
+            || text.contains("username invalid") || text.contains("rmcpplus status")
+        {
             return "; if the user name and password are right, this BMC may need a FreeIPMI workaround: [ipmi] workarounds = [\"opensesspriv\"] "
                 + "(or \"intel20\", \"supermicro20\", \"sun20\" on those BMCs, \"integritycheckvalue\" for k_g errors) in agent.toml"
         }

@@ -16,21 +16,24 @@ public final class IPMISession {
         self.context = context
         let timeout = UInt32(max(configuration.timeoutMilliseconds, 100))
         let retransmission = UInt32(max(timeout / 3, 50))
-        let privilege: UInt8 = switch configuration.privilege {
-        case .user: UInt8(IPMI_PRIVILEGE_LEVEL_USER)
-        case .operator: UInt8(IPMI_PRIVILEGE_LEVEL_OPERATOR)
-        case .admin: UInt8(IPMI_PRIVILEGE_LEVEL_ADMIN)
-        }
+        let privilege: UInt8 =
+            switch configuration.privilege {
+            case .user: UInt8(IPMI_PRIVILEGE_LEVEL_USER)
+            case .operator: UInt8(IPMI_PRIVILEGE_LEVEL_OPERATOR)
+            case .admin: UInt8(IPMI_PRIVILEGE_LEVEL_ADMIN)
+            }
         let rc: Int32
         switch configuration.driver {
         case .lan:
-            rc = ipmi_ctx_open_outofband(context, target, configuration.username, configuration.password,
-                                         UInt8(IPMI_AUTHENTICATION_TYPE_MD5), privilege, timeout, retransmission,
-                                         IPMISession.workaroundFlags(configuration.workarounds, v20: false), 0)
+            rc = ipmi_ctx_open_outofband(
+                context, target, configuration.username, configuration.password,
+                UInt8(IPMI_AUTHENTICATION_TYPE_MD5), privilege, timeout, retransmission,
+                IPMISession.workaroundFlags(configuration.workarounds, v20: false), 0)
         case .lan20:
-            rc = ipmi_ctx_open_outofband_2_0(context, target, configuration.username, configuration.password, nil, 0,
-                                             privilege, UInt8(clamping: configuration.cipherSuite), timeout, retransmission,
-                                             IPMISession.workaroundFlags(configuration.workarounds, v20: true), 0)
+            rc = ipmi_ctx_open_outofband_2_0(
+                context, target, configuration.username, configuration.password, nil, 0,
+                privilege, UInt8(clamping: configuration.cipherSuite), timeout, retransmission,
+                IPMISession.workaroundFlags(configuration.workarounds, v20: true), 0)
         case .inband:
             var found = ipmi_driver_type_t(rawValue: 0)
             switch configuration.inbandDriver {
@@ -88,11 +91,12 @@ public final class IPMISession {
     public func deviceID() throws(IPMIError) -> DeviceID {
         let d = try command(netFn: 0x06, command: 0x01, name: "Get Device ID")
         guard d.count >= 11 else { throw .library(target: configuration.target, call: "Get Device ID", reason: "\(d.count)-byte response") }
-        return DeviceID(firmwareRevision: FirmwareRevision.format(major: d[2], minorBCD: d[3]),
-                        auxiliaryRevision: d.count >= 15 ? FirmwareRevision.formatAuxiliary(Array(d[11..<15])) : nil,
-                        manufacturerID: UInt32(d[6]) | UInt32(d[7]) << 8 | UInt32(d[8] & 0x0F) << 16,
-                        productID: UInt16(d[9]) | UInt16(d[10]) << 8,
-                        ipmiVersion: "\(d[4] & 0x0F).\(d[4] >> 4)")
+        return DeviceID(
+            firmwareRevision: FirmwareRevision.format(major: d[2], minorBCD: d[3]),
+            auxiliaryRevision: d.count >= 15 ? FirmwareRevision.formatAuxiliary(Array(d[11..<15])) : nil,
+            manufacturerID: UInt32(d[6]) | UInt32(d[7]) << 8 | UInt32(d[8] & 0x0F) << 16,
+            productID: UInt16(d[9]) | UInt16(d[10]) << 8,
+            ipmiVersion: "\(d[4] & 0x0F).\(d[4] >> 4)")
     }
 
     /// The System Firmware Version from Get System Info Parameters (IPMI 2.0 §22.14a, parameter 1), as
@@ -118,7 +122,7 @@ public final class IPMISession {
         }
         bytes = Array(bytes.prefix(length))
         switch encoding {
-        case 2: // UCS-2 little-endian
+        case 2:  // UCS-2 little-endian
             let units = stride(from: 0, to: bytes.count - 1, by: 2).map { UInt16(bytes[$0]) | UInt16(bytes[$0 + 1]) << 8 }
             return String(decoding: units, as: UTF16.self)
         default:
@@ -141,8 +145,9 @@ public final class IPMISession {
         var text = [CChar](repeating: 0, count: 300)
         var message = [CChar](repeating: 0, count: 512)
         var found: Int32 = 0
-        let rc = exup_sdr_tagged_oem_text(context, cacheFile, IPMISession.sdrVersionTag, &text, UInt32(text.count), &found,
-                                          &message, UInt32(message.count))
+        let rc = exup_sdr_tagged_oem_text(
+            context, cacheFile, IPMISession.sdrVersionTag, &text, UInt32(text.count), &found,
+            &message, UInt32(message.count))
         guard rc == 0 else { throw failure(call: "read SDR repository", message: message) }
         guard found == 1 else { return nil }
         return String(cString: text).trimmingScalars(in: " \t\0")
@@ -171,15 +176,15 @@ public final class IPMISession {
         let reason = ipmi_ctx_strerror(errnum).map { String(cString: $0) } ?? "error \(errnum)"
         switch UInt32(errnum) {
         case IPMI_ERR_USERNAME_INVALID.rawValue, IPMI_ERR_PASSWORD_INVALID.rawValue, IPMI_ERR_K_G_INVALID.rawValue,
-             IPMI_ERR_PRIVILEGE_LEVEL_INSUFFICIENT.rawValue, IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED.rawValue,
-             IPMI_ERR_AUTHENTICATION_TYPE_UNAVAILABLE.rawValue, IPMI_ERR_CIPHER_SUITE_ID_UNAVAILABLE.rawValue,
-             IPMI_ERR_PASSWORD_VERIFICATION_TIMEOUT.rawValue, IPMI_ERR_IPMI_2_0_UNAVAILABLE.rawValue:
+            IPMI_ERR_PRIVILEGE_LEVEL_INSUFFICIENT.rawValue, IPMI_ERR_PRIVILEGE_LEVEL_CANNOT_BE_OBTAINED.rawValue,
+            IPMI_ERR_AUTHENTICATION_TYPE_UNAVAILABLE.rawValue, IPMI_ERR_CIPHER_SUITE_ID_UNAVAILABLE.rawValue,
+            IPMI_ERR_PASSWORD_VERIFICATION_TIMEOUT.rawValue, IPMI_ERR_IPMI_2_0_UNAVAILABLE.rawValue:
             return .authentication(target: target, reason: reason)
         case IPMI_ERR_CONNECTION_TIMEOUT.rawValue, IPMI_ERR_SESSION_TIMEOUT.rawValue, IPMI_ERR_DRIVER_TIMEOUT.rawValue,
-             IPMI_ERR_MESSAGE_TIMEOUT.rawValue, IPMI_ERR_BMC_BUSY.rawValue:
+            IPMI_ERR_MESSAGE_TIMEOUT.rawValue, IPMI_ERR_BMC_BUSY.rawValue:
             return .timeout(target: target, reason: reason)
         case IPMI_ERR_HOSTNAME_INVALID.rawValue, IPMI_ERR_DEVICE_NOT_FOUND.rawValue, IPMI_ERR_DEVICE_NOT_SUPPORTED.rawValue,
-             IPMI_ERR_PERMISSION.rawValue:
+            IPMI_ERR_PERMISSION.rawValue:
             return .unreachable(target: target, reason: reason)
         default:
             return nil
@@ -205,4 +210,3 @@ public final class IPMISession {
         return flags
     }
 }
-

@@ -57,13 +57,17 @@ public struct InventoryCollector: Sendable {
         } else if let bios = smbios.biosVersion {
             inventory.modules.append(ModuleReading(id: ModuleID.systemBIOS, name: "System BIOS", version: bios, source: "smbios:bios_version"))
         } else {
-            inventory.modules.append(ModuleReading(id: ModuleID.systemBIOS, name: "System BIOS", version: nil, source: "smbios:bios_version",
-                                                   error: "unavailable: neither the BMC nor SMBIOS reports a BIOS version"))
+            inventory.modules.append(
+                ModuleReading(
+                    id: ModuleID.systemBIOS, name: "System BIOS", version: nil, source: "smbios:bios_version",
+                    error: "unavailable: neither the BMC nor SMBIOS reports a BIOS version"))
         }
 
         if sources.ipmi.driver != .none {
-            inventory.modules.append(reading(ModuleID.bmcFirmware, "BMC firmware", bmc?.firmware, source: "ipmi:get-device-id",
-                                             detail: bmc?.auxiliary.map { "auxiliary firmware revision \($0)" }, error: bmc?.firmwareError))
+            inventory.modules.append(
+                reading(
+                    ModuleID.bmcFirmware, "BMC firmware", bmc?.firmware, source: "ipmi:get-device-id",
+                    detail: bmc?.auxiliary.map { "auxiliary firmware revision \($0)" }, error: bmc?.firmwareError))
             if let sdr = bmc?.sdrVersion {
                 inventory.modules.append(ModuleReading(id: ModuleID.sdr, name: "SDR", version: sdr, source: "ipmi:sdr-oem-record"))
             } else if let error = bmc?.sdrError {
@@ -77,14 +81,18 @@ public struct InventoryCollector: Sendable {
             inventory.packageSystem = system
             let names = sources.packageNames ?? installed.keys.sorted()
             for name in names {
-                inventory.modules.append(ModuleReading(id: ModuleID.osPackagePrefix + name, name: name, version: installed[name],
-                                                       source: system.rawValue))
+                inventory.modules.append(
+                    ModuleReading(
+                        id: ModuleID.osPackagePrefix + name, name: name, version: installed[name],
+                        source: system.rawValue))
             }
         } catch {
             inventory.problems.append("packages: \(error)")
             for name in sources.packageNames ?? [] {
-                inventory.modules.append(ModuleReading(id: ModuleID.osPackagePrefix + name, name: name, version: nil, source: "packages",
-                                                       error: "unavailable: \(error)"))
+                inventory.modules.append(
+                    ModuleReading(
+                        id: ModuleID.osPackagePrefix + name, name: name, version: nil, source: "packages",
+                        error: "unavailable: \(error)"))
             }
         }
         inventory.modules.append(ModuleReading(id: ModuleID.agent, name: "exup agent", version: sources.agentVersion, source: "agent"))
@@ -92,8 +100,9 @@ public struct InventoryCollector: Sendable {
     }
 
     private func reading(_ id: String, _ name: String, _ version: String?, source: String, detail: String? = nil, error: String?) -> ModuleReading {
-        ModuleReading(id: id, name: name, version: version, source: source, detail: detail,
-                      error: version == nil ? (error ?? "unavailable") : nil)
+        ModuleReading(
+            id: id, name: name, version: version, source: source, detail: detail,
+            error: version == nil ? (error ?? "unavailable") : nil)
     }
 
     struct BMCFacts {

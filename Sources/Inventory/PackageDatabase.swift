@@ -43,8 +43,10 @@ public enum PackageDatabase {
         case .none:
             return (.none, [:])
         case .dpkg:
-            let result = try run([configuration.dpkgQuery, "--admindir=\(configuration.dpkgAdminDirectory)", "-W",
-                                  "-f", "${Package}\\t${db:Status-Status}\\t${Version}\\n"])
+            let result = try run([
+                configuration.dpkgQuery, "--admindir=\(configuration.dpkgAdminDirectory)", "-W",
+                "-f", "${Package}\\t${db:Status-Status}\\t${Version}\\n",
+            ])
             var versions: [String: String] = [:]
             for line in result.split(separator: "\n") {
                 let parts = line.split(separator: "\t", omittingEmptySubsequences: false)

@@ -1,7 +1,8 @@
 internal import CIPMIMonitoring
 import ExupCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The BMC's sensors through libipmimonitoring, interpreted as nominal, warning or critical (what the
@@ -28,13 +29,15 @@ public enum SensorReader {
         var config = ipmi_monitoring_ipmi_config()
         config.driver_type = -1
         config.disable_auto_probe = 0
-        config.protocol_version = Int32(configuration.driver == .lan
-            ? IPMI_MONITORING_PROTOCOL_VERSION_1_5.rawValue : IPMI_MONITORING_PROTOCOL_VERSION_2_0.rawValue)
-        let privilege: UInt32 = switch configuration.privilege {
-        case .user: IPMI_MONITORING_PRIVILEGE_LEVEL_USER.rawValue
-        case .operator: IPMI_MONITORING_PRIVILEGE_LEVEL_OPERATOR.rawValue
-        case .admin: IPMI_MONITORING_PRIVILEGE_LEVEL_ADMIN.rawValue
-        }
+        config.protocol_version = Int32(
+            configuration.driver == .lan
+                ? IPMI_MONITORING_PROTOCOL_VERSION_1_5.rawValue : IPMI_MONITORING_PROTOCOL_VERSION_2_0.rawValue)
+        let privilege: UInt32 =
+            switch configuration.privilege {
+            case .user: IPMI_MONITORING_PRIVILEGE_LEVEL_USER.rawValue
+            case .operator: IPMI_MONITORING_PRIVILEGE_LEVEL_OPERATOR.rawValue
+            case .admin: IPMI_MONITORING_PRIVILEGE_LEVEL_ADMIN.rawValue
+            }
         config.privilege_level = Int32(privilege)
         config.authentication_type = Int32(IPMI_MONITORING_AUTHENTICATION_TYPE_MD5.rawValue)
         config.cipher_suite_id = Int32(configuration.cipherSuite)
@@ -62,12 +65,13 @@ public enum SensorReader {
             let type = ipmi_monitoring_sensor_read_sensor_type(context)
             // Records that are not sensors (device locators, OEM records) have no name and no sensor type.
             if name.isEmpty && UInt32(bitPattern: type) == IPMI_MONITORING_SENSOR_TYPE_UNKNOWN.rawValue { continue }
-            let state: SensorState = switch UInt32(bitPattern: ipmi_monitoring_sensor_read_sensor_state(context)) {
-            case IPMI_MONITORING_STATE_NOMINAL.rawValue: .nominal
-            case IPMI_MONITORING_STATE_WARNING.rawValue: .warning
-            case IPMI_MONITORING_STATE_CRITICAL.rawValue: .critical
-            default: .unknown
-            }
+            let state: SensorState =
+                switch UInt32(bitPattern: ipmi_monitoring_sensor_read_sensor_state(context)) {
+                case IPMI_MONITORING_STATE_NOMINAL.rawValue: .nominal
+                case IPMI_MONITORING_STATE_WARNING.rawValue: .warning
+                case IPMI_MONITORING_STATE_CRITICAL.rawValue: .critical
+                default: .unknown
+                }
             var value: Double?
             if let pointer = ipmi_monitoring_sensor_read_sensor_reading(context) {
                 switch UInt32(bitPattern: ipmi_monitoring_sensor_read_sensor_reading_type(context)) {
@@ -77,8 +81,10 @@ public enum SensorReader {
                 default: value = nil
                 }
             }
-            readings.append(SensorReading(name: name, type: sensorType(type),
-                                          reading: value, unit: unit(ipmi_monitoring_sensor_read_sensor_units(context)), state: state))
+            readings.append(
+                SensorReading(
+                    name: name, type: sensorType(type),
+                    reading: value, unit: unit(ipmi_monitoring_sensor_read_sensor_units(context)), state: state))
         } while ipmi_monitoring_sensor_iterator_next(context) == 1
         return readings
     }
@@ -88,8 +94,8 @@ public enum SensorReader {
         let reason = ipmi_monitoring_ctx_errormsg(context).map { String(cString: $0) } ?? "error \(errnum)"
         switch UInt32(bitPattern: errnum) {
         case IPMI_MONITORING_ERR_USERNAME_INVALID.rawValue, IPMI_MONITORING_ERR_PASSWORD_INVALID.rawValue,
-             IPMI_MONITORING_ERR_PRIVILEGE_LEVEL_INSUFFICIENT.rawValue, IPMI_MONITORING_ERR_PRIVILEGEL_LEVEL_CANNOT_BE_OBTAINED.rawValue,
-             IPMI_MONITORING_ERR_K_G_INVALID.rawValue:
+            IPMI_MONITORING_ERR_PRIVILEGE_LEVEL_INSUFFICIENT.rawValue, IPMI_MONITORING_ERR_PRIVILEGEL_LEVEL_CANNOT_BE_OBTAINED.rawValue,
+            IPMI_MONITORING_ERR_K_G_INVALID.rawValue:
             return .authentication(target: target, reason: reason)
         case IPMI_MONITORING_ERR_CONNECTION_TIMEOUT.rawValue, IPMI_MONITORING_ERR_SESSION_TIMEOUT.rawValue:
             return .timeout(target: target, reason: reason)

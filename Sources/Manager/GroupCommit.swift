@@ -24,7 +24,9 @@ public final class GroupCommit: Sendable {
                     let result: Result<T, any Error>
                     do {
                         var value: T?
-                        try db.inSavepoint { value = try work(db); return .commit }
+                        try db.inSavepoint {
+                            value = try work(db); return .commit
+                        }
                         result = .success(value!)
                     } catch {
                         result = .failure(error)

@@ -5,8 +5,9 @@ import FoundationEssentials
 import GRDB
 import Repository
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Approvals, cancels and uninstall requests (R022–R033, R061–R068, §2.1.8, §3.9).
@@ -23,8 +24,10 @@ extension ManagerService {
 
     /// Approves updates for a server. Every pick is checked against the rules first; one refusal refuses
     /// the whole approval, naming each module and why.
-    public func approve(_ name: String, modules requested: [ModuleChoice]?, options: ApprovalOptions, latestAtRunTime: Bool,
-                        actor: String) throws -> [ApprovalItemRecord] {
+    public func approve(
+        _ name: String, modules requested: [ModuleChoice]?, options: ApprovalOptions, latestAtRunTime: Bool,
+        actor: String
+    ) throws -> [ApprovalItemRecord] {
         guard let agent = try agentRecord(name), !agent.revoked else { throw ManagerError.notFound("no server \(name)") }
         guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
             throw ManagerError.conflict("no-report", "\(name) has not reported its inventory yet")
@@ -49,17 +52,22 @@ extension ManagerService {
         var planned: [(module: String, package: PackageInfo?)] = []
         for choice in choices {
             guard let reading = readings[choice.id] else { refusals.append("\(choice.id): \(name) does not report this module"); continue }
-            let facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
+            let facts = moduleFacts(
+                reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
             let status = facts.status(agentReachable: reachable)
             if let blocked = ApplyGate.refusal(for: status) { refusals.append("\(choice.id): \(blocked)"); continue }
             if let version = choice.version {
-                guard let package = Selection.sortedNewestFirst(facts.packages, scheme: facts.scheme)
-                    .first(where: { facts.scheme.compare($0.version, version) == 0 }) else {
+                guard
+                    let package = Selection.sortedNewestFirst(facts.packages, scheme: facts.scheme)
+                        .first(where: { facts.scheme.compare($0.version, version) == 0 })
+                else {
                     refusals.append("\(choice.id): no package of version \(version) in the repository for \(platform)")
                     continue
                 }
-                if let refusal = Selection.refusal(for: package, platform: platform, current: reading.version, scheme: facts.scheme,
-                                                   packages: facts.packages, latestOnly: options.latestOnly, status: status) {
+                if let refusal = Selection.refusal(
+                    for: package, platform: platform, current: reading.version, scheme: facts.scheme,
+                    packages: facts.packages, latestOnly: options.latestOnly, status: status)
+                {
                     refusals.append("\(choice.id): \(refusal)")
                     continue
                 }
@@ -84,19 +92,23 @@ extension ManagerService {
         let created = try store.write { db -> [ApprovalItemRecord] in
             var out: [ApprovalItemRecord] = []
             for plan in planned {
-                try db.execute(sql: """
-                    INSERT INTO approval_item (agent, kind, module, package_id, version, latest_at_run_time, options, state, created, updated)
-                    VALUES (?, 'apply', ?, ?, ?, ?, ?, 'pending', ?, ?)
-                    """, arguments: [name, plan.module, plan.package?.id, plan.package?.version, plan.package == nil, optionsJSON, now, now])
-                out.append(try ApprovalItemRecord(row: try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ?", arguments: [db.lastInsertedRowID])!))
+                try db.execute(
+                    sql: """
+                        INSERT INTO approval_item (agent, kind, module, package_id, version, latest_at_run_time, options, state, created, updated)
+                        VALUES (?, 'apply', ?, ?, ?, ?, ?, 'pending', ?, ?)
+                        """, arguments: [name, plan.module, plan.package?.id, plan.package?.version, plan.package == nil, optionsJSON, now, now])
+                out.append(
+                    try ApprovalItemRecord(
+                        row: try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ?", arguments: [db.lastInsertedRowID])!))
             }
             try db.execute(sql: "UPDATE agent SET directives_version = directives_version + 1 WHERE name = ?", arguments: [name])
             return out
         }
         for item in created {
-            try log(.updatesApproved, actor: actor, server: name, module: item.moduleID,
-                    versions: "\(readings[item.moduleID]?.version ?? "-") → \(item.version ?? "newest at run time")",
-                    cause: options.allowReboot ? "reboot allowed" : nil)
+            try log(
+                .updatesApproved, actor: actor, server: name, module: item.moduleID,
+                versions: "\(readings[item.moduleID]?.version ?? "-") → \(item.version ?? "newest at run time")",
+                cause: options.allowReboot ? "reboot allowed" : nil)
         }
         return created
     }
@@ -112,15 +124,18 @@ extension ManagerService {
         guard try agentRecord(name) != nil else { throw ManagerError.notFound("no server \(name)") }
         let now = clock()
         let (cancelled, refused) = try store.write { db -> ([ApprovalItemRecord], [ApprovalItemRecord]) in
-            let open = try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? AND state IN ('pending', 'downloading', 'started')",
-                                        arguments: [name]).map(ApprovalItemRecord.init(row:))
+            let open = try Row.fetchAll(
+                db, sql: "SELECT * FROM approval_item WHERE agent = ? AND state IN ('pending', 'downloading', 'started')",
+                arguments: [name]
+            ).map(ApprovalItemRecord.init(row:))
             // Downloading is not started: the agent asks again right before each item starts.
             let cancellable = open.filter { $0.state == .pending || $0.state == .downloading }
             for item in cancellable {
-                try db.execute(sql: """
-                    UPDATE approval_item SET state = 'cancelled', updated = ?,
-                        report_sequence = (SELECT report_sequence FROM agent WHERE name = ?) WHERE id = ?
-                    """, arguments: [now, name, item.id])
+                try db.execute(
+                    sql: """
+                        UPDATE approval_item SET state = 'cancelled', updated = ?,
+                            report_sequence = (SELECT report_sequence FROM agent WHERE name = ?) WHERE id = ?
+                        """, arguments: [now, name, item.id])
             }
             if !cancellable.isEmpty {
                 try db.execute(sql: "UPDATE agent SET directives_version = directives_version + 1 WHERE name = ?", arguments: [name])
@@ -128,9 +143,12 @@ extension ManagerService {
             return (cancellable, open.filter { $0.state == .started })
         }
         for item in cancelled { try log(.updateCancelled, actor: actor, server: name, module: item.moduleID, versions: item.version) }
-        for item in refused { try log(.cancelFailed, actor: actor, server: name, module: item.moduleID, versions: item.version, cause: "already running") }
-        return CancelOutcome(cancelled: cancelled.map(\.id),
-                             refused: refused.map { .init(id: $0.id, module: $0.moduleID, reason: "already running; a running item cannot be cancelled") })
+        for item in refused {
+            try log(.cancelFailed, actor: actor, server: name, module: item.moduleID, versions: item.version, cause: "already running")
+        }
+        return CancelOutcome(
+            cancelled: cancelled.map(\.id),
+            refused: refused.map { .init(id: $0.id, module: $0.moduleID, reason: "already running; a running item cannot be cancelled") })
     }
 
     /// Queues the removal of a module whose installed package has an Uninstall program (seed §3.9).
@@ -142,9 +160,11 @@ extension ManagerService {
             throw ManagerError.conflict("not-installed", "\(module) is not installed on \(name)")
         }
         let scheme = VersionScheme.forModule(module, on: platform.os)
-        guard let package = try repositoryPackages(for: platform).first(where: {
-            $0.moduleID == module && $0.uninstall != nil && scheme.compare($0.version, current) == 0
-        }) else {
+        guard
+            let package = try repositoryPackages(for: platform).first(where: {
+                $0.moduleID == module && $0.uninstall != nil && scheme.compare($0.version, current) == 0
+            })
+        else {
             throw ManagerError.conflict("no-uninstaller", "no package in the repository can uninstall \(module) \(current)")
         }
         let items = try store.read { db in
@@ -156,12 +176,14 @@ extension ManagerService {
         let encoder = JSONEncoder()
         let now = clock()
         let item = try store.write { db -> ApprovalItemRecord in
-            try db.execute(sql: """
-                INSERT INTO approval_item (agent, kind, module, package_id, version, latest_at_run_time, options, state, created, updated)
-                VALUES (?, 'uninstall', ?, ?, ?, 0, ?, 'pending', ?, ?)
-                """, arguments: [name, module, package.id, current, String(decoding: try encoder.encode(options), as: UTF8.self), now, now])
+            try db.execute(
+                sql: """
+                    INSERT INTO approval_item (agent, kind, module, package_id, version, latest_at_run_time, options, state, created, updated)
+                    VALUES (?, 'uninstall', ?, ?, ?, 0, ?, 'pending', ?, ?)
+                    """, arguments: [name, module, package.id, current, String(decoding: try encoder.encode(options), as: UTF8.self), now, now])
             try db.execute(sql: "UPDATE agent SET directives_version = directives_version + 1 WHERE name = ?", arguments: [name])
-            return try ApprovalItemRecord(row: try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ?", arguments: [db.lastInsertedRowID])!)
+            return try ApprovalItemRecord(
+                row: try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ?", arguments: [db.lastInsertedRowID])!)
         }
         try log(.uninstallRequested, actor: actor, server: name, module: module, versions: current)
         return item

@@ -5,8 +5,9 @@ import FoundationEssentials
 import GRDB
 import Repository
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Enrolment, agent credentials (keyed hashes checked without an actor hop), revocation and rotation.
@@ -20,8 +21,9 @@ extension ManagerService {
             if let group, try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) == nil {
                 throw ManagerError.notFound("no group \(group): create it first (exup groups create \(group))")
             }
-            try db.execute(sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created, group_name) VALUES (?, ?, ?, ?, ?)",
-                           arguments: [SHA256Hasher.hash(Array(secret.utf8)).hex, clock() + expiresInSeconds, uses, clock(), group])
+            try db.execute(
+                sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created, group_name) VALUES (?, ?, ?, ?, ?)",
+                arguments: [SHA256Hasher.hash(Array(secret.utf8)).hex, clock() + expiresInSeconds, uses, clock(), group])
         }
         try log(.tokenCreated, actor: actor, cause: "\(uses) use(s), expires \(UTCTime(seconds: clock() + expiresInSeconds))")
         return EnrolmentToken.make(secret: secret, rootSHA256: SHA256Hasher.hash(root).hex)
@@ -31,20 +33,25 @@ extension ManagerService {
     /// of its hash).
     public nonisolated func tokens() throws -> [EnrolmentTokenSummary] {
         try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM enrolment_token WHERE uses_left > 0 AND expires > ? ORDER BY created", arguments: [clock()]).map { row in
+            try Row.fetchAll(db, sql: "SELECT * FROM enrolment_token WHERE uses_left > 0 AND expires > ? ORDER BY created", arguments: [clock()]).map
+            { row in
                 let hash: String = row["secret_hash"]
-                return EnrolmentTokenSummary(id: String(hash.prefix(12)), created: UTCTime(seconds: row["created"]).description,
-                                             expires: UTCTime(seconds: row["expires"]).description, usesLeft: row["uses_left"], group: row["group_name"])
+                return EnrolmentTokenSummary(
+                    id: String(hash.prefix(12)), created: UTCTime(seconds: row["created"]).description,
+                    expires: UTCTime(seconds: row["expires"]).description, usesLeft: row["uses_left"], group: row["group_name"])
             }
         }
     }
 
     /// Revokes the token whose id (at least 8 characters of `tokens()`' id) is given: no agent enrols with it any more.
     public func revokeToken(id: String, actor: String) throws {
-        guard id.count >= 8, id.allSatisfy(\.isHexDigit) else { throw ManagerError.invalid("a token id is 8-64 hex digits, as exup agents token list shows") }
+        guard id.count >= 8, id.allSatisfy(\.isHexDigit) else {
+            throw ManagerError.invalid("a token id is 8-64 hex digits, as exup agents token list shows")
+        }
         let removed = try store.write { db -> Int in
-            let matches = try String.fetchAll(db, sql: "SELECT secret_hash FROM enrolment_token WHERE substr(secret_hash, 1, ?) = ?",
-                                              arguments: [id.count, id.lowercased()])
+            let matches = try String.fetchAll(
+                db, sql: "SELECT secret_hash FROM enrolment_token WHERE substr(secret_hash, 1, ?) = ?",
+                arguments: [id.count, id.lowercased()])
             guard matches.count <= 1 else { throw ManagerError.invalid("\(id) names \(matches.count) tokens: give more of its id") }
             try db.execute(sql: "DELETE FROM enrolment_token WHERE secret_hash = ?", arguments: [matches.first ?? ""])
             return db.changesCount
@@ -58,7 +65,8 @@ extension ManagerService {
     public func enrol(_ request: EnrolmentRequest, source: String) throws(ManagerError) -> EnrolmentResponse {
         let wait = enrolmentThrottle.withLock { $0.wait(user: source, now: clock()) }
         guard wait == 0 else {
-            throw ManagerError(kind: .throttled, code: "too-many-failures", message: "too many refused enrolment tokens from \(source): try again in \(wait) s")
+            throw ManagerError(
+                kind: .throttled, code: "too-many-failures", message: "too many refused enrolment tokens from \(source): try again in \(wait) s")
         }
         do {
             let response = try enrol(request)
@@ -81,7 +89,9 @@ extension ManagerService {
             throw ManagerError(kind: .unauthorised, code: "bad-token", message: "not an enrolment token")
         }
         let name = request.name.trimmingScalars(in: " \t\n")
-        guard !name.isEmpty, name.count <= 128, name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0) }) else {
+        guard !name.isEmpty, name.count <= 128,
+            name.unicodeScalars.allSatisfy({ $0.properties.isAlphabetic || ("0"..."9").contains($0) || "-_.@".unicodeScalars.contains($0) })
+        else {
             throw .invalid("agent names are 1-128 letters, digits, '-', '_', '.' or '@'")
         }
         do {
@@ -102,17 +112,21 @@ extension ManagerService {
                 }
                 if let existing = try Row.fetchOne(db, sql: "SELECT * FROM agent WHERE name = ?", arguments: [name]) {
                     guard existing["allow_reenrolment"] as Bool || existing["revoked"] as Bool else {
-                        throw ManagerError.conflict("name-taken", "an agent named \(name) is already enrolled; an administrator must allow its re-enrolment")
+                        throw ManagerError.conflict(
+                            "name-taken", "an agent named \(name) is already enrolled; an administrator must allow its re-enrolment")
                     }
                     try db.execute(sql: "DELETE FROM agent WHERE name = ?", arguments: [name])
                 }
                 try db.execute(sql: "UPDATE enrolment_token SET uses_left = uses_left - 1 WHERE secret_hash = ?", arguments: [hash])
-                try db.execute(sql: """
-                    INSERT INTO agent (name, credential_id, credential_hmac, enrolled_at, last_seen) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [name, credentialID, hmac, now, now])
+                try db.execute(
+                    sql: """
+                        INSERT INTO agent (name, credential_id, credential_hmac, enrolled_at, last_seen) VALUES (?, ?, ?, ?, ?)
+                        """, arguments: [name, credentialID, hmac, now, now])
                 if let group = token["group_name"] as String? {
-                    try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_name, server) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM server_group WHERE name = ?)",
-                                   arguments: [group, name, group])
+                    try db.execute(
+                        sql:
+                            "INSERT OR IGNORE INTO group_member (group_name, server) SELECT ?, ? WHERE EXISTS (SELECT 1 FROM server_group WHERE name = ?)",
+                        arguments: [group, name, group])
                 }
             }
             credentials.withLock { cache in
@@ -120,8 +134,9 @@ extension ManagerService {
                 cache[credentialID] = (name, hmac)
             }
             try log(.agentEnrolled, actor: name, server: name, cause: request.hostname)
-            return EnrolmentResponse(name: name, credential: "\(credentialID).\(secret)", root: Base64.encode(root),
-                                     pollIntervalSeconds: settings.pollIntervalSeconds)
+            return EnrolmentResponse(
+                name: name, credential: "\(credentialID).\(secret)", root: Base64.encode(root),
+                pollIntervalSeconds: settings.pollIntervalSeconds)
         } catch let error as ManagerError {
             throw error
         } catch {
@@ -159,8 +174,9 @@ extension ManagerService {
         let credentialID = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
         let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
         let changed = try store.write { db -> Bool in
-            try db.execute(sql: "UPDATE agent SET credential_id = ?, credential_hmac = ? WHERE name = ? AND revoked = 0",
-                           arguments: [credentialID, hmac, name])
+            try db.execute(
+                sql: "UPDATE agent SET credential_id = ?, credential_hmac = ? WHERE name = ? AND revoked = 0",
+                arguments: [credentialID, hmac, name])
             return db.changesCount > 0
         }
         guard changed else { throw ManagerError.notFound("no active agent \(name)") }

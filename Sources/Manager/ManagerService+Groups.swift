@@ -100,18 +100,23 @@ extension ManagerService {
             if open { running.append(detail.run.percent) }
             // "all" is every member; the other filters are about servers whose agent answers.
             guard filter == .all || detail.status != ServerStatus.communicationFailure.rawValue,
-                  filter.matches(server: ServerStatus(rawValue: detail.status) ?? .unknown,
-                                 modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) }) else { continue }
+                filter.matches(
+                    server: ServerStatus(rawValue: detail.status) ?? .unknown,
+                    modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) })
+            else { continue }
             members.append(.init(name: server, status: detail.status, statusText: detail.statusText, percent: open ? detail.run.percent : nil))
         }
-        return GroupView(name: name, filter: filter, servers: members, counts: counts,
-                         percent: running.isEmpty ? nil : running.reduce(0, +) / running.count, policy: try policy(name))
+        return GroupView(
+            name: name, filter: filter, servers: members, counts: counts,
+            percent: running.isEmpty ? nil : running.reduce(0, +) / running.count, policy: try policy(name))
     }
 
     /// Approves for each server of the group that the filter selects (update-available by default), each
     /// with its own rules (R077); a server refused does not stop the others.
-    public func approveGroup(_ name: String, filter: GroupFilter = .updateAvailable, modules: [ModuleChoice]?, options: ApprovalOptions,
-                             latestAtRunTime: Bool, actor: String) throws -> [GroupApprovalResult] {
+    public func approveGroup(
+        _ name: String, filter: GroupFilter = .updateAvailable, modules: [ModuleChoice]?, options: ApprovalOptions,
+        latestAtRunTime: Bool, actor: String
+    ) throws -> [GroupApprovalResult] {
         try group(name, filter: filter).servers.map { member in
             do {
                 let items = try approve(member.name, modules: modules, options: options, latestAtRunTime: latestAtRunTime, actor: actor)

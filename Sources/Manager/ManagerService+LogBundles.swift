@@ -5,8 +5,9 @@ import FoundationEssentials
 import GRDB
 import Repository
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Agent log bundles (R168).
@@ -18,8 +19,9 @@ extension ManagerService {
     /// Asks the agent for its log bundle at its next poll.
     public func requestLogs(_ name: String, actor: String) throws {
         let changed = try store.write { db -> Bool in
-            try db.execute(sql: "UPDATE agent SET upload_logs = 1, directives_version = directives_version + 1 WHERE name = ? AND revoked = 0",
-                           arguments: [name])
+            try db.execute(
+                sql: "UPDATE agent SET upload_logs = 1, directives_version = directives_version + 1 WHERE name = ? AND revoked = 0",
+                arguments: [name])
             return db.changesCount > 0
         }
         guard changed else { throw ManagerError.notFound("no server \(name)") }
@@ -49,8 +51,9 @@ extension ManagerService {
 
     func clearLogRequest(_ name: String) throws {
         try store.write { db in
-            try db.execute(sql: "UPDATE agent SET upload_logs = 0, directives_version = directives_version + 1 WHERE name = ? AND upload_logs = 1",
-                           arguments: [name])
+            try db.execute(
+                sql: "UPDATE agent SET upload_logs = 0, directives_version = directives_version + 1 WHERE name = ? AND upload_logs = 1",
+                arguments: [name])
         }
     }
 

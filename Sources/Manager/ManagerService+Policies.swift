@@ -15,8 +15,10 @@ public struct GroupPolicy: Sendable, Codable, Hashable {
     public var canaryWindowDays: Int
     public var allowReboot: Bool
 
-    public init(autoApprove: Bool = true, delayDays: Int = 0, canaryGroup: String? = nil, maxCanaryFailurePercent: Int = 10,
-                canaryWindowDays: Int = 14, allowReboot: Bool = false) {
+    public init(
+        autoApprove: Bool = true, delayDays: Int = 0, canaryGroup: String? = nil, maxCanaryFailurePercent: Int = 10,
+        canaryWindowDays: Int = 14, allowReboot: Bool = false
+    ) {
         self.autoApprove = autoApprove
         self.delayDays = delayDays
         self.canaryGroup = canaryGroup
@@ -37,7 +39,10 @@ public struct PolicyDecision: Sendable, Codable, Hashable {
 extension ManagerService {
     public func setPolicy(_ group: String, _ policy: GroupPolicy?, actor: String) throws {
         if let canary = policy?.canaryGroup, canary == group { throw ManagerError.invalid("a group cannot be its own canary") }
-        if let policy, !(0...365).contains(policy.delayDays) || !(0...100).contains(policy.maxCanaryFailurePercent) || !(1...365).contains(policy.canaryWindowDays) {
+        if let policy,
+            !(0...365).contains(policy.delayDays) || !(0...100).contains(policy.maxCanaryFailurePercent)
+                || !(1...365).contains(policy.canaryWindowDays)
+        {
             throw ManagerError.invalid("delayDays is 0-365, maxCanaryFailurePercent 0-100, canaryWindowDays 1-365")
         }
         let json = try policy.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
@@ -59,11 +64,13 @@ extension ManagerService {
     /// The canary group's failure rate over its window: failed / (succeeded + failed + reboot required), percent.
     nonisolated func failureRate(_ group: String, windowDays: Int, now: Int64) throws -> (percent: Int, finished: Int) {
         try store.read { db in
-            let rows = try Row.fetchAll(db, sql: """
-                SELECT approval_item.state, COUNT(*) AS n FROM approval_item JOIN group_member ON group_member.server = approval_item.agent
-                WHERE group_member.group_name = ? AND approval_item.updated >= ? AND approval_item.state IN ('succeeded', 'failed', 'reboot-required')
-                GROUP BY approval_item.state
-                """, arguments: [group, now - Int64(windowDays) * 86_400])
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT approval_item.state, COUNT(*) AS n FROM approval_item JOIN group_member ON group_member.server = approval_item.agent
+                    WHERE group_member.group_name = ? AND approval_item.updated >= ? AND approval_item.state IN ('succeeded', 'failed', 'reboot-required')
+                    GROUP BY approval_item.state
+                    """, arguments: [group, now - Int64(windowDays) * 86_400])
             var counts: [String: Int] = [:]
             for row in rows { counts[row["state"]] = row["n"] }
             let finished = counts.values.reduce(0, +)
@@ -85,10 +92,15 @@ extension ManagerService {
             if let canary = policy.canaryGroup {
                 let rate = try failureRate(canary, windowDays: policy.canaryWindowDays, now: now)
                 let paused = rate.percent >= policy.maxCanaryFailurePercent && rate.finished > 0
-                let wasPaused = try store.read { db in try Bool.fetchOne(db, sql: "SELECT policy_paused FROM server_group WHERE name = ?", arguments: [group]) ?? false }
+                let wasPaused = try store.read { db in
+                    try Bool.fetchOne(db, sql: "SELECT policy_paused FROM server_group WHERE name = ?", arguments: [group]) ?? false
+                }
                 if paused != wasPaused {
-                    try store.write { db in try db.execute(sql: "UPDATE server_group SET policy_paused = ? WHERE name = ?", arguments: [paused, group]) }
-                    let why = "canary \(canary): \(rate.percent)% of \(rate.finished) items failed in \(policy.canaryWindowDays) days (limit \(policy.maxCanaryFailurePercent)%)"
+                    try store.write { db in
+                        try db.execute(sql: "UPDATE server_group SET policy_paused = ? WHERE name = ?", arguments: [paused, group])
+                    }
+                    let why =
+                        "canary \(canary): \(rate.percent)% of \(rate.finished) items failed in \(policy.canaryWindowDays) days (limit \(policy.maxCanaryFailurePercent)%)"
                     try log(paused ? .policyPaused : .policyResumed, actor: "policy:\(group)", cause: why)
                     decisions.append(PolicyDecision(group: group, server: nil, approved: [], reason: (paused ? "paused: " : "resumed: ") + why))
                 }
@@ -97,25 +109,30 @@ extension ManagerService {
             }
             let packages = try allPackages()
             for server in try groupMembers(group) {
-                guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report, let platform = ServerDetail.platform(of: report),
-                      try openItems(agent: server).isEmpty else { continue }
+                guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report,
+                    let platform = ServerDetail.platform(of: report),
+                    try openItems(agent: server).isEmpty
+                else { continue }
                 let detail = try serverDetail(agent, packages: packages)
                 var choices: [ModuleChoice] = []
                 for module in detail.modules where module.status == ModuleStatus.updateAvailable.rawValue {
                     guard let newest = packages.filter({ $0.concerns(platform) && $0.moduleID == module.id && $0.version == module.available }).first
                     else { continue }
-                    let released = CivilDays.days(year: Int64(newest.releaseDate.year), month: Int64(newest.releaseDate.month), day: Int64(newest.releaseDate.day))
+                    let released = CivilDays.days(
+                        year: Int64(newest.releaseDate.year), month: Int64(newest.releaseDate.month), day: Int64(newest.releaseDate.day))
                     let age = CivilDays.days(year: today.year, month: today.month, day: today.day) - released
                     guard age >= Int64(policy.delayDays) else { continue }
                     choices.append(ModuleChoice(id: module.id, version: newest.version))
                 }
                 guard !choices.isEmpty else { continue }
                 do {
-                    let items = try approve(server, modules: choices, options: ApprovalOptions(allowReboot: policy.allowReboot), latestAtRunTime: false,
-                                            actor: "policy:\(group)")
+                    let items = try approve(
+                        server, modules: choices, options: ApprovalOptions(allowReboot: policy.allowReboot), latestAtRunTime: false,
+                        actor: "policy:\(group)")
                     let why = reason + (policy.delayDays > 0 ? ", released at least \(policy.delayDays) days ago" : "")
-                    try log(.policyApproved, actor: "policy:\(group)", server: server,
-                            versions: choices.map { "\($0.id) \($0.version ?? "")" }.joined(separator: ", "), cause: why)
+                    try log(
+                        .policyApproved, actor: "policy:\(group)", server: server,
+                        versions: choices.map { "\($0.id) \($0.version ?? "")" }.joined(separator: ", "), cause: why)
                     decisions.append(PolicyDecision(group: group, server: server, approved: items.map(\.moduleID), reason: why))
                 } catch let error as ManagerError {
                     try log(.policyApproved, actor: "policy:\(group)", server: server, cause: "not approved: \(error.message)")

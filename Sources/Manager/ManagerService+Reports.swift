@@ -5,8 +5,9 @@ import FoundationEssentials
 import GRDB
 import Repository
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Polls (the heartbeat), directives and reports.
@@ -18,7 +19,9 @@ extension ManagerService {
     }
 
     public func flushHeartbeats() throws {
-        let pending = heartbeats.withLock { beats -> [String: Int64] in defer { beats = [:] }; return beats }
+        let pending = heartbeats.withLock { beats -> [String: Int64] in
+            defer { beats = [:] }; return beats
+        }
         guard !pending.isEmpty else { return }
         try store.write { db in
             for (name, time) in pending {
@@ -36,15 +39,18 @@ extension ManagerService {
 
     public func directives(for name: String) throws -> Directives {
         // Only the two columns a poll needs: the agent's stored report is not decoded on this path.
-        guard let row = try store.read({ db in
-            try Row.fetchOne(db, sql: "SELECT directives_version, upload_logs FROM agent WHERE name = ?", arguments: [name])
-        }) else { throw ManagerError.notFound("no agent \(name)") }
+        guard
+            let row = try store.read({ db in
+                try Row.fetchOne(db, sql: "SELECT directives_version, upload_logs FROM agent WHERE name = ?", arguments: [name])
+            })
+        else { throw ManagerError.notFound("no agent \(name)") }
         // In approval order, except that the agent's own uninstall always comes last (seed §3.9).
         let open = try openItems(agent: name).map(\.directive)
         let ownUninstall: (Directives.Item) -> Bool = { $0.kind == .uninstall && $0.moduleID == ModuleID.agent }
         let items = open.filter { !ownUninstall($0) } + open.filter(ownUninstall)
-        return Directives(version: row["directives_version"], pollIntervalSeconds: settings.pollIntervalSeconds, items: items,
-                          uploadLogBundle: row["upload_logs"])
+        return Directives(
+            version: row["directives_version"], pollIntervalSeconds: settings.pollIntervalSeconds, items: items,
+            uploadLogBundle: row["upload_logs"])
     }
 
     /// The current directives version (the ETag of the directives), without building them.
@@ -63,9 +69,10 @@ extension ManagerService {
         let json = String(decoding: try encoder.encode(report), as: UTF8.self)
         let now = clock()
         let stored = try await store.batched.write { db -> [(AppLogEvent, ApprovalItemRecord, String?)]? in
-            try db.execute(sql: """
-                UPDATE agent SET report = ?, report_sequence = ?, last_seen = ? WHERE name = ? AND report_sequence < ? AND revoked = 0
-                """, arguments: [json, report.sequence, now, name, report.sequence])
+            try db.execute(
+                sql: """
+                    UPDATE agent SET report = ?, report_sequence = ?, last_seen = ? WHERE name = ? AND report_sequence < ? AND revoked = 0
+                    """, arguments: [json, report.sequence, now, name, report.sequence])
             guard db.changesCount > 0 else {
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ? AND revoked = 0", arguments: [name]) != nil else {
                     throw ManagerError.notFound("no agent \(name)")
@@ -77,8 +84,9 @@ extension ManagerService {
         guard let events = stored else { return .duplicate }
         let current = Dictionary(report.modules.map { ($0.id, $0.version) }, uniquingKeysWith: { a, _ in a })
         for (event, item, cause) in events {
-            try log(event, actor: name, server: name, module: item.moduleID,
-                    versions: "\(current[item.moduleID].flatMap { $0 } ?? "-") → \(item.version ?? "newest")", cause: cause)
+            try log(
+                event, actor: name, server: name, module: item.moduleID,
+                versions: "\(current[item.moduleID].flatMap { $0 } ?? "-") → \(item.version ?? "newest")", cause: cause)
         }
         // R195: the agent uninstalled itself; the agent was this server's management path, so it goes.
         let removedItself = report.items.contains { state in
@@ -96,12 +104,15 @@ extension ManagerService {
     }
 
     /// Moves approved items on as the agent's journal reports them; returns the events to log.
-    static func applyItemStates(_ report: AgentReport, agent name: String, now: Int64,
-                                in db: Database) throws -> [(AppLogEvent, ApprovalItemRecord, String?)] {
+    static func applyItemStates(
+        _ report: AgentReport, agent name: String, now: Int64,
+        in db: Database
+    ) throws -> [(AppLogEvent, ApprovalItemRecord, String?)] {
         var events: [(AppLogEvent, ApprovalItemRecord, String?)] = []
         var itemsChanged = false
         for state in report.items {
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ? AND agent = ?", arguments: [state.itemID, name]) else { continue }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ? AND agent = ?", arguments: [state.itemID, name])
+            else { continue }
             let item = try ApprovalItemRecord(row: row)
             let newState = ApprovalItemRecord.State(rawValue: state.state.rawValue) ?? .failed
             // The agent's journal is the truth: an item it started in the instant a cancel was accepted ran.
@@ -111,9 +122,11 @@ extension ManagerService {
             // A reboot-required item can still learn something before the boot (the reboot did not happen).
             let noted = item.state == .rebootRequired && newState == .rebootRequired && item.message != state.message
             guard item.state.isOpen || raced || confirmed || noted,
-                  item.state != newState || item.percent != state.percent || noted else { continue }
-            try db.execute(sql: "UPDATE approval_item SET state = ?, percent = ?, message = ?, updated = ?, report_sequence = ? WHERE id = ?",
-                           arguments: [newState.rawValue, state.percent, state.message, now, report.sequence, item.id])
+                item.state != newState || item.percent != state.percent || noted
+            else { continue }
+            try db.execute(
+                sql: "UPDATE approval_item SET state = ?, percent = ?, message = ?, updated = ?, report_sequence = ? WHERE id = ?",
+                arguments: [newState.rawValue, state.percent, state.message, now, report.sequence, item.id])
             if !newState.isOpen { itemsChanged = true }
             switch newState {
             case .started where item.state != .started: events.append((.applyStarted, item, nil))

@@ -28,19 +28,24 @@ extension ManagerService {
     }
 
     /// Registers a batch; the target must exist and the time must be ahead.
-    public func createSchedule(kind: Schedule.TargetKind, target: String, startAt: Int64, allowReboot: Bool, downloadFirst: Bool,
-                               actor: String) throws -> Schedule {
+    public func createSchedule(
+        kind: Schedule.TargetKind, target: String, startAt: Int64, allowReboot: Bool, downloadFirst: Bool,
+        actor: String
+    ) throws -> Schedule {
         try checkTarget(kind, target)
         guard startAt > clock() else { throw ManagerError.invalid("the start time \(UTCTime(seconds: startAt)) has passed") }
         let id = try store.write { db -> Int64 in
-            try db.execute(sql: """
-                INSERT INTO schedule (target_kind, target, start_at, allow_reboot, download_first, state, created_by, created)
-                VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)
-                """, arguments: [kind.rawValue, target, startAt, allowReboot, downloadFirst, actor, clock()])
+            try db.execute(
+                sql: """
+                    INSERT INTO schedule (target_kind, target, start_at, allow_reboot, download_first, state, created_by, created)
+                    VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)
+                    """, arguments: [kind.rawValue, target, startAt, allowReboot, downloadFirst, actor, clock()])
             return db.lastInsertedRowID
         }
-        try log(.scheduleChanged, actor: actor, cause: "#\(id): \(kind.rawValue) \(target) at \(UTCTime(seconds: startAt))"
-                    + (allowReboot ? ", reboot allowed" : "") + (downloadFirst ? ", download first" : ""))
+        try log(
+            .scheduleChanged, actor: actor,
+            cause: "#\(id): \(kind.rawValue) \(target) at \(UTCTime(seconds: startAt))"
+                + (allowReboot ? ", reboot allowed" : "") + (downloadFirst ? ", download first" : ""))
         return try schedules().first { $0.id == id }!
     }
 
@@ -48,12 +53,15 @@ extension ManagerService {
     public func editSchedule(_ id: Int64, startAt: Int64?, allowReboot: Bool?, downloadFirst: Bool?, actor: String) throws -> Schedule {
         if let startAt, startAt <= clock() { throw ManagerError.invalid("the start time \(UTCTime(seconds: startAt)) has passed") }
         try store.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM schedule WHERE id = ?", arguments: [id]) else { throw ManagerError.notFound("no schedule #\(id)") }
+            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM schedule WHERE id = ?", arguments: [id]) else {
+                throw ManagerError.notFound("no schedule #\(id)")
+            }
             guard row["state"] as String == Schedule.State.waiting.rawValue else {
                 throw ManagerError.conflict("schedule-started", "schedule #\(id) has already run")
             }
-            try db.execute(sql: "UPDATE schedule SET start_at = ?, allow_reboot = ?, download_first = ? WHERE id = ?",
-                           arguments: [startAt ?? row["start_at"], allowReboot ?? row["allow_reboot"], downloadFirst ?? row["download_first"], id])
+            try db.execute(
+                sql: "UPDATE schedule SET start_at = ?, allow_reboot = ?, download_first = ? WHERE id = ?",
+                arguments: [startAt ?? row["start_at"], allowReboot ?? row["allow_reboot"], downloadFirst ?? row["download_first"], id])
         }
         try log(.scheduleChanged, actor: actor, cause: "#\(id) changed")
         return try schedules().first { $0.id == id }!
@@ -77,7 +85,8 @@ extension ManagerService {
     public func runDueSchedules(downloadNow: @Sendable () async -> Void = {}) async throws -> [Schedule] {
         let now = clock()
         let due = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM schedule WHERE state = 'waiting' AND start_at <= ? ORDER BY start_at, id", arguments: [now]).map(Self.schedule)
+            try Row.fetchAll(db, sql: "SELECT * FROM schedule WHERE state = 'waiting' AND start_at <= ? ORDER BY start_at, id", arguments: [now]).map(
+                Self.schedule)
         }
         var fired: [Schedule] = []
         for schedule in due {
@@ -92,8 +101,9 @@ extension ManagerService {
             }
             for server in servers {
                 do {
-                    let items = try approve(server, modules: nil, options: ApprovalOptions(allowReboot: schedule.allowReboot, downloadFirst: schedule.downloadFirst),
-                                            latestAtRunTime: false, actor: "schedule #\(schedule.id)")
+                    let items = try approve(
+                        server, modules: nil, options: ApprovalOptions(allowReboot: schedule.allowReboot, downloadFirst: schedule.downloadFirst),
+                        latestAtRunTime: false, actor: "schedule #\(schedule.id)")
                     lines.append("\(server): approved \(items.map(\.moduleID).joined(separator: ", "))")
                 } catch let error as ManagerError {
                     lines.append("\(server): \(error.message)")
@@ -101,11 +111,13 @@ extension ManagerService {
             }
             let result = lines.joined(separator: "; ")
             try store.write { db in
-                try db.execute(sql: "UPDATE schedule SET state = ?, result = ? WHERE id = ?",
-                               arguments: [failed ? Schedule.State.failed.rawValue : Schedule.State.done.rawValue, result, schedule.id])
+                try db.execute(
+                    sql: "UPDATE schedule SET state = ?, result = ? WHERE id = ?",
+                    arguments: [failed ? Schedule.State.failed.rawValue : Schedule.State.done.rawValue, result, schedule.id])
             }
-            try log(.scheduleFired, actor: "schedule #\(schedule.id)", server: schedule.targetKind == .server ? schedule.target : nil,
-                    cause: "\(schedule.targetKind.rawValue) \(schedule.target): \(result.isEmpty ? "no servers" : result)")
+            try log(
+                .scheduleFired, actor: "schedule #\(schedule.id)", server: schedule.targetKind == .server ? schedule.target : nil,
+                cause: "\(schedule.targetKind.rawValue) \(schedule.target): \(result.isEmpty ? "no servers" : result)")
             fired.append(try schedules().first { $0.id == schedule.id }!)
         }
         return fired
@@ -119,8 +131,9 @@ extension ManagerService {
     }
 
     static func schedule(_ row: Row) -> Schedule {
-        Schedule(id: row["id"], targetKind: Schedule.TargetKind(rawValue: row["target_kind"]) ?? .server, target: row["target"],
-                 startAt: UTCTime(seconds: row["start_at"]).description, allowReboot: row["allow_reboot"], downloadFirst: row["download_first"],
-                 state: Schedule.State(rawValue: row["state"]) ?? .waiting, createdBy: row["created_by"], result: row["result"])
+        Schedule(
+            id: row["id"], targetKind: Schedule.TargetKind(rawValue: row["target_kind"]) ?? .server, target: row["target"],
+            startAt: UTCTime(seconds: row["start_at"]).description, allowReboot: row["allow_reboot"], downloadFirst: row["download_first"],
+            state: Schedule.State(rawValue: row["state"]) ?? .waiting, createdBy: row["created_by"], result: row["result"])
     }
 }

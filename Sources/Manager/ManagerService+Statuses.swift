@@ -5,8 +5,9 @@ import FoundationEssentials
 import GRDB
 import Repository
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
@@ -14,10 +15,13 @@ extension ManagerService {
     /// The fleet, or the servers a filter selects (R075/R076: some by server status, some by any module).
     public func servers(filter: ServerFilter? = nil) throws -> [ServerSummary] {
         try serverDetails().filter { detail in
-            filter?.matches(server: ServerStatus(rawValue: detail.status) ?? .unknown, modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) }) ?? true
+            filter?.matches(
+                server: ServerStatus(rawValue: detail.status) ?? .unknown, modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) })
+                ?? true
         }.map { detail in
-            ServerSummary(name: detail.name, status: detail.status, statusText: detail.statusText, model: detail.model,
-                          os: detail.os, lastSeen: detail.lastSeen)
+            ServerSummary(
+                name: detail.name, status: detail.status, statusText: detail.statusText, model: detail.model,
+                os: detail.os, lastSeen: detail.lastSeen)
         }
     }
 
@@ -46,17 +50,24 @@ extension ManagerService {
     /// `fleet`: the items and icons of every server, read once when many servers are shown.
     func serverDetail(_ agent: AgentRecord, packages all: [PackageInfo], fleet: FleetRows? = nil) throws -> ServerDetail {
         let reachable = reachable(agent)
-        let items = try fleet.map { $0.items[agent.name] ?? [] } ?? store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? ORDER BY id", arguments: [agent.name]).map(ApprovalItemRecord.init(row:))
-        }
+        let items =
+            try fleet.map { $0.items[agent.name] ?? [] }
+            ?? store.read { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? ORDER BY id", arguments: [agent.name]).map(
+                    ApprovalItemRecord.init(row:))
+            }
         guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
             // No model (or no report yet): "unknown", with the agent's reason, as exup-agent status says.
             let status: ServerStatus = reachable ? .unknown : .communicationFailure
-            let reason = agent.report == nil ? "no report from the agent yet"
-                : "the agent could not read this server's model" + ((agent.report?.problems ?? []).isEmpty ? "" : ": " + (agent.report?.problems ?? []).joined(separator: "; "))
-            return ServerDetail(name: agent.name, status: status.rawValue, statusText: status.label, reason: reason, model: agent.report?.identity.model,
-                                os: agent.report?.identity.os?.description, lastSeen: UTCTime(seconds: lastSeen(agent)).description, modules: [],
-                                run: ServerDetail.Run(items: items.map(ServerDetail.RunItem.init), percent: ServerDetail.Run.percent(items)))
+            let reason =
+                agent.report == nil
+                ? "no report from the agent yet"
+                : "the agent could not read this server's model"
+                    + ((agent.report?.problems ?? []).isEmpty ? "" : ": " + (agent.report?.problems ?? []).joined(separator: "; "))
+            return ServerDetail(
+                name: agent.name, status: status.rawValue, statusText: status.label, reason: reason, model: agent.report?.identity.model,
+                os: agent.report?.identity.os?.description, lastSeen: UTCTime(seconds: lastSeen(agent)).description, modules: [],
+                run: ServerDetail.Run(items: items.map(ServerDetail.RunItem.init), percent: ServerDetail.Run.percent(items)))
         }
         let packages = all.filter { $0.concerns(platform) }
         let hasIncompatible = packages.contains { $0.isIncompatible }
@@ -64,33 +75,43 @@ extension ManagerService {
         let icons = try fleet.map { $0.icons[agent.name] ?? [:] } ?? manualIcons(agent.name)
         var modules: [ServerDetail.Module] = []
         for reading in report.modules {
-            var facts = moduleFacts(reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
+            var facts = moduleFacts(
+                reading, platform: platform, packages: packages, items: items, report: report, reportSequence: agent.reportSequence)
             facts.manualIcon = icons[reading.id] ?? initialStatusIcon
             let status = facts.status(agentReachable: reachable)
             let newest = facts.available
             let previous = report.previousVersions[reading.id]
             func picker(latestOnly: Bool) -> [String] {
-                Selection.offered(current: reading.version, scheme: facts.scheme, packages: facts.packages, latestOnly: latestOnly,
-                                  previousVersion: previous).map(\.pickerLabel)
+                Selection.offered(
+                    current: reading.version, scheme: facts.scheme, packages: facts.packages, latestOnly: latestOnly,
+                    previousVersion: previous
+                ).map(\.pickerLabel)
             }
-            modules.append(ServerDetail.Module(id: reading.id, name: reading.name, current: reading.version, available: newest,
-                                               status: status.rawValue, statusText: status.label, source: reading.source,
-                                               previous: previous, choices: picker(latestOnly: true),
-                                               choicesAllVersions: picker(latestOnly: false),
-                                               uninstallable: reading.version.map { current in
-                                                   facts.packages.contains { $0.uninstall != nil && facts.scheme.compare($0.version, current) == 0 }
-                                               } ?? false))
+            modules.append(
+                ServerDetail.Module(
+                    id: reading.id, name: reading.name, current: reading.version, available: newest,
+                    status: status.rawValue, statusText: status.label, source: reading.source,
+                    previous: previous, choices: picker(latestOnly: true),
+                    choicesAllVersions: picker(latestOnly: false),
+                    uninstallable: reading.version.map { current in
+                        facts.packages.contains { $0.uninstall != nil && facts.scheme.compare($0.version, current) == 0 }
+                    } ?? false))
         }
-        let server = ServerStatus.aggregate(agentReachable: reachable, hasIncompatiblePackage: hasIncompatible,
-                                            modules: modules.compactMap { ModuleStatus(rawValue: $0.status) })
-        return ServerDetail(name: agent.name, status: server.rawValue, statusText: server.label, model: platform.model,
-                            os: platform.os.description, lastSeen: UTCTime(seconds: reportTime).description, modules: modules,
-                            run: ServerDetail.Run(items: items.filter { $0.state.isOpen || $0.updated >= reportTime - 86_400 }.map(ServerDetail.RunItem.init),
-                                                  percent: ServerDetail.Run.percent(items.filter { $0.state.isOpen || $0.updated >= reportTime - 86_400 })))
+        let server = ServerStatus.aggregate(
+            agentReachable: reachable, hasIncompatiblePackage: hasIncompatible,
+            modules: modules.compactMap { ModuleStatus(rawValue: $0.status) })
+        return ServerDetail(
+            name: agent.name, status: server.rawValue, statusText: server.label, model: platform.model,
+            os: platform.os.description, lastSeen: UTCTime(seconds: reportTime).description, modules: modules,
+            run: ServerDetail.Run(
+                items: items.filter { $0.state.isOpen || $0.updated >= reportTime - 86_400 }.map(ServerDetail.RunItem.init),
+                percent: ServerDetail.Run.percent(items.filter { $0.state.isOpen || $0.updated >= reportTime - 86_400 })))
     }
 
-    func moduleFacts(_ reading: ModuleReading, platform: Platform, packages: [PackageInfo], items: [ApprovalItemRecord],
-                     report: AgentReport, reportSequence: Int64) -> ModuleFacts {
+    func moduleFacts(
+        _ reading: ModuleReading, platform: Platform, packages: [PackageInfo], items: [ApprovalItemRecord],
+        report: AgentReport, reportSequence: Int64
+    ) -> ModuleFacts {
         let scheme = VersionScheme.forModule(reading.id, on: platform.os)
         let modulePackages = packages.filter { $0.moduleID == reading.id }
         var activity = report.activities[reading.id] ?? .idle
@@ -102,7 +123,8 @@ extension ManagerService {
             case (.uninstall, _): activity = .uninstalling
             }
         } else if let last = items.last(where: { $0.moduleID == reading.id }), last.state == .cancelled,
-                  last.reportSequence >= reportSequence {
+            last.reportSequence >= reportSequence
+        {
             activity = .cancelled
         }
         return ModuleFacts(current: reading.version, scheme: scheme, packages: modulePackages, activity: activity)
@@ -117,9 +139,10 @@ extension ManagerService {
     /// Approved items by state (for /metrics).
     public nonisolated func itemCounts() throws -> [String: Int] {
         try store.read { db in
-            Dictionary(uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM approval_item GROUP BY state").map {
-                ($0["state"] as String, $0["n"] as Int)
-            })
+            Dictionary(
+                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM approval_item GROUP BY state").map {
+                    ($0["state"] as String, $0["n"] as Int)
+                })
         }
     }
 
@@ -142,10 +165,13 @@ extension ManagerService {
     /// Sets a download-only module's status icon (seed §2.1.3.2; logged N25, a refusal E25).
     public func setManualIcon(_ server: String, module: String, icon: ManualIcon, actor: String) throws {
         do {
-            guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report else { throw ManagerError.notFound("no server \(server) with a report") }
+            guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report else {
+                throw ManagerError.notFound("no server \(server) with a report")
+            }
             guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
             try store.write { db in
-                try db.execute(sql: "INSERT OR REPLACE INTO manual_status (server, module, icon) VALUES (?, ?, ?)", arguments: [server, module, icon.rawValue])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO manual_status (server, module, icon) VALUES (?, ?, ?)", arguments: [server, module, icon.rawValue])
             }
             try log(.manualStatusChanged, actor: actor, server: server, module: module, cause: icon.status.rawValue)
         } catch let error as ManagerError {

@@ -59,8 +59,9 @@ extension ManagerService {
         let hash = try PasswordHash.make(password)
         let added = try store.write { db -> Bool in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [name]) == nil else { return false }
-            try db.execute(sql: "INSERT INTO user (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
-                           arguments: [name, role.rawValue, hash, clock()])
+            try db.execute(
+                sql: "INSERT INTO user (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
+                arguments: [name, role.rawValue, hash, clock()])
             return true
         }
         guard added else { throw ManagerError.conflict("user-exists", "a user named \(name) exists") }
@@ -74,7 +75,8 @@ extension ManagerService {
                 throw ManagerError.notFound("no user \(name)")
             }
             if role == UserRole.administrator.rawValue,
-               (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE role = 'administrator'") ?? 0) <= 1 {
+                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE role = 'administrator'") ?? 0) <= 1
+            {
                 throw ManagerError.conflict("last-administrator", "\(name) is the last administrator; add another first")
             }
             try db.execute(sql: "DELETE FROM user WHERE name = ?", arguments: [name])
@@ -87,20 +89,28 @@ extension ManagerService {
     /// Sets a password; the user's other sessions end. `current` is required when a user changes their
     /// own through a session (a stolen session alone cannot take the account over), and counts as a login
     /// attempt from `source`; an administrator resetting another user's password is logged as such.
-    public nonisolated func setPassword(_ name: String, password: String, current: String?, requireCurrent: Bool, actor: String,
-                                        source: String) async throws {
+    public nonisolated func setPassword(
+        _ name: String, password: String, current: String?, requireCurrent: Bool, actor: String,
+        source: String
+    ) async throws {
         try Self.checkPassword(password)
-        guard password.utf8.count <= Self.maximumPasswordBytes else { throw ManagerError.invalid("a password is at most \(Self.maximumPasswordBytes) bytes") }
+        guard password.utf8.count <= Self.maximumPasswordBytes else {
+            throw ManagerError.invalid("a password is at most \(Self.maximumPasswordBytes) bytes")
+        }
         if requireCurrent {
             guard let current, !current.isEmpty else {
-                throw ManagerError(kind: .invalid, code: "current-password-required",
-                                   message: "changing your own password needs your current password (currentPassword)")
+                throw ManagerError(
+                    kind: .invalid, code: "current-password-required",
+                    message: "changing your own password needs your current password (currentPassword)")
             }
             let attempt = loginGuard.withLock { $0.begin(source: source, user: name, now: clock()) }
             guard attempt.wait == 0 else {
-                throw ManagerError(kind: .throttled, code: "too-many-failures", message: "too many failed logins for \(name): try again in \(attempt.wait) s")
+                throw ManagerError(
+                    kind: .throttled, code: "too-many-failures", message: "too many failed logins for \(name): try again in \(attempt.wait) s")
             }
-            let stored: String? = try store.read { db in try String.fetchOne(db, sql: "SELECT password_hash FROM user WHERE name = ?", arguments: [name]) }
+            let stored: String? = try store.read { db in
+                try String.fetchOne(db, sql: "SELECT password_hash FROM user WHERE name = ?", arguments: [name])
+            }
             let verified: Bool
             do { verified = try await passwordHashing.run { stored.map { PasswordHash.verify(current, against: $0) } ?? false } } catch {
                 loginGuard.withLock { $0.abandoned(source: source, user: name) }
@@ -109,7 +119,8 @@ extension ManagerService {
             guard verified else {
                 let failures = attempt.failures
                 try log(.loginFailed, actor: name, cause: "wrong current password when changing the password (\(failures) in a row from \(source))")
-                throw ManagerError(kind: .unauthorised, code: "wrong-current-password", message: "the current password is wrong: password not changed")
+                throw ManagerError(
+                    kind: .unauthorised, code: "wrong-current-password", message: "the current password is wrong: password not changed")
             }
         }
         if requireCurrent { loginGuard.withLock { $0.verified(source: source, user: name) } }
@@ -131,9 +142,10 @@ extension ManagerService {
     public nonisolated func users() throws -> [UserSummary] {
         try store.read { db in
             try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { row in
-                UserSummary(name: row["name"], role: UserRole(rawValue: row["role"]) ?? .viewer,
-                            created: UTCTime(seconds: row["created"]).description,
-                            lastLogin: (row["last_login"] as Int64?).map { UTCTime(seconds: $0).description })
+                UserSummary(
+                    name: row["name"], role: UserRole(rawValue: row["role"]) ?? .viewer,
+                    created: UTCTime(seconds: row["created"]).description,
+                    lastLogin: (row["last_login"] as Int64?).map { UTCTime(seconds: $0).description })
             }
         }
     }
@@ -152,11 +164,13 @@ extension ManagerService {
         // The attempt is counted before the hash, so parallel guesses cannot all pass this check.
         let attempt = loginGuard.withLock { $0.begin(source: source, user: name, now: clock()) }
         guard attempt.wait == 0 else {
-            throw ManagerError(kind: .throttled, code: "too-many-failures",
-                               message: "too many failed logins for \(name): try again in \(attempt.wait) s")
+            throw ManagerError(
+                kind: .throttled, code: "too-many-failures",
+                message: "too many failed logins for \(name): try again in \(attempt.wait) s")
         }
         let row = try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }
-        let stored: String = row?["password_hash"] ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+        let stored: String =
+            row?["password_hash"] ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
         let verified: Bool
         do { verified = try await passwordHashing.run { PasswordHash.verify(password, against: stored) } } catch {
             loginGuard.withLock { $0.abandoned(source: source, user: name) }
@@ -182,13 +196,15 @@ extension ManagerService {
         let seen: Int64 = row["notices_seen"]
         let (notices, lastID) = try packageNotices(afterID: seen)
         try store.write { db in
-            try db.execute(sql: "INSERT INTO session (id, hmac, user, created, expires) VALUES (?, ?, ?, ?, ?)", arguments: [id, hmac, name, now, expires])
+            try db.execute(
+                sql: "INSERT INTO session (id, hmac, user, created, expires) VALUES (?, ?, ?, ?, ?)", arguments: [id, hmac, name, now, expires])
             try db.execute(sql: "DELETE FROM session WHERE expires < ?", arguments: [now])
             try db.execute(sql: "UPDATE user SET last_login = ?, notices_seen = ? WHERE name = ?", arguments: [now, lastID, name])
         }
         sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
-        return LoginResult(token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description,
-                           notices: role.canApply ? notices : [])
+        return LoginResult(
+            token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description,
+            notices: role.canApply ? notices : [])
     }
 
     public func logout(token: String) throws {
@@ -224,9 +240,10 @@ extension ManagerService {
     }
 
     static func isValidName(_ name: String) -> Bool {
-        (1...64).contains(name.utf8.count) && name.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || [0x2D, 0x5F, 0x2E, 0x40].contains(c)
-        }
+        (1...64).contains(name.utf8.count)
+            && name.utf8.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || [0x2D, 0x5F, 0x2E, 0x40].contains(c)
+            }
     }
 
     static func checkPassword(_ password: String) throws {

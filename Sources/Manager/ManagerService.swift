@@ -61,8 +61,10 @@ public actor ManagerService {
     /// The repository's initial status icon, changed from the settings page while the manager runs.
     nonisolated let initialIcon: Mutex<ManualIcon>
 
-    public init(dataDirectory: String, repository: RepositoryService, source: (any PackageSource)? = nil, settings: Settings = Settings(),
-                clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
+    public init(
+        dataDirectory: String, repository: RepositoryService, source: (any PackageSource)? = nil, settings: Settings = Settings(),
+        clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+    ) throws {
         store = try ManagerStore(path: dataDirectory + "/manager.sqlite")
         self.dataDirectory = dataDirectory
         self.repository = repository
@@ -75,8 +77,9 @@ public actor ManagerService {
         let keyPath = dataDirectory + "/agent-credentials.key"
         if let contents = try SecretFile.read(keyPath, limit: 64) {
             guard contents.bytes.count == 32 else {
-                throw ManagerError.invalid("\(keyPath) holds \(contents.bytes.count) bytes, not the 32 of the credential key: restore it from a backup "
-                                           + "(removing it makes every agent enrol again and every user log in again)")
+                throw ManagerError.invalid(
+                    "\(keyPath) holds \(contents.bytes.count) bytes, not the 32 of the credential key: restore it from a backup "
+                        + "(removing it makes every agent enrol again and every user log in again)")
             }
             startWarnings = contents.warning.map { [$0] } ?? []
             credentialKey = contents.bytes
@@ -91,11 +94,13 @@ public actor ManagerService {
         }
         let now = clock()
         let open = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT session.*, user.role FROM session JOIN user ON user.name = session.user WHERE expires > ?", arguments: [now])
+            try Row.fetchAll(
+                db, sql: "SELECT session.*, user.role FROM session JOIN user ON user.name = session.user WHERE expires > ?", arguments: [now])
         }
         sessions.withLock { cache in
             for row in open {
-                cache[row["id"]] = SessionEntry(hmac: row["hmac"], user: row["user"], role: UserRole(rawValue: row["role"]) ?? .viewer, expires: row["expires"])
+                cache[row["id"]] = SessionEntry(
+                    hmac: row["hmac"], user: row["user"], role: UserRole(rawValue: row["role"]) ?? .viewer, expires: row["expires"])
             }
         }
     }
@@ -108,8 +113,10 @@ public actor ManagerService {
 
     func openItems(agent: String) throws -> [ApprovalItemRecord] {
         try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? AND state IN ('pending', 'downloading', 'started') ORDER BY id",
-                             arguments: [agent]).map(ApprovalItemRecord.init(row:))
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM approval_item WHERE agent = ? AND state IN ('pending', 'downloading', 'started') ORDER BY id",
+                arguments: [agent]
+            ).map(ApprovalItemRecord.init(row:))
         }
     }
 
@@ -121,8 +128,9 @@ public actor ManagerService {
         return rows.map { row in
             let name: String = row["name"]
             let seen = lastSeen(name, stored: row["last_seen"])
-            return AgentSummary(name: name, enrolledAt: UTCTime(seconds: row["enrolled_at"]).description,
-                                lastSeen: UTCTime(seconds: seen).description, revoked: row["revoked"], reportSequence: row["report_sequence"])
+            return AgentSummary(
+                name: name, enrolledAt: UTCTime(seconds: row["enrolled_at"]).description,
+                lastSeen: UTCTime(seconds: seen).description, revoked: row["revoked"], reportSequence: row["report_sequence"])
         }
     }
 
@@ -131,12 +139,14 @@ public actor ManagerService {
         try store.read { db in try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ?", arguments: [name]) != nil }
     }
 
-    nonisolated func log(_ event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil, versions: String? = nil, cause: String? = nil) throws {
-        try repository.catalog.log(AppLogEntry(time: clock(), event: event, actor: actor, server: server, module: module, versions: versions, cause: cause))
+    nonisolated func log(
+        _ event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil, versions: String? = nil, cause: String? = nil
+    ) throws {
+        try repository.catalog.log(
+            AppLogEntry(time: clock(), event: event, actor: actor, server: server, module: module, versions: versions, cause: cause))
     }
 }
 
-
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -197,7 +197,8 @@ public struct ApprovalItemRecord: Sendable, Hashable, Codable {
     }
 
     var directive: Directives.Item {
-        Directives.Item(id: id, kind: kind, moduleID: moduleID, packageID: packageID, version: version, latestAtRunTime: latestAtRunTime,
-                        options: options)
+        Directives.Item(
+            id: id, kind: kind, moduleID: moduleID, packageID: packageID, version: version, latestAtRunTime: latestAtRunTime,
+            options: options)
     }
 }

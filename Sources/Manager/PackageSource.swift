@@ -1,5 +1,5 @@
-import ExupSystem
 import ExupCore
+import ExupSystem
 import Repository
 
 /// Where the manager's packages come from: its own repository, or another manager's it uses remotely

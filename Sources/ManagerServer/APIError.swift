@@ -16,8 +16,9 @@ public struct APIError: Error, Sendable, HTTPResponseError {
         self.message = message
     }
 
-    public static let unauthenticated = APIError(.unauthorized, "unauthenticated",
-                                                 "missing or wrong credentials: send Authorization: Bearer <token>")
+    public static let unauthenticated = APIError(
+        .unauthorized, "unauthenticated",
+        "missing or wrong credentials: send Authorization: Bearer <token>")
     public static func forbidden(_ what: String) -> APIError {
         APIError(.forbidden, "forbidden", "\(what) needs the administrator token")
     }

@@ -3,8 +3,9 @@ import ExupSystem
 import ExupZip
 import Manager
 import Repository
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `exup-manager backup` and `restore` (seed §4.3–§4.4, R199–R200): one archive with both databases
@@ -13,8 +14,10 @@ import Glibc
 /// are immutable and content-addressed, so copying them after the catalog snapshot is consistent.
 public enum ManagerBackup {
     /// Files and directories copied as they are (relative to the data directory).
-    static let plainEntries = ["admin.token", "admin.password", "repository.password", "agent-credentials.key", "repository-settings.json", "keys", "trusted-keys",
-                               "upstream/metadata", "remote/metadata"]
+    static let plainEntries = [
+        "admin.token", "admin.password", "repository.password", "agent-credentials.key", "repository-settings.json", "keys", "trusted-keys",
+        "upstream/metadata", "remote/metadata",
+    ]
     static let marker = "EXUP-BACKUP"
 
     public struct Summary: Sendable, Codable {
@@ -63,7 +66,9 @@ public enum ManagerBackup {
         let paths = RepositoryPaths(dataDirectory: dataDirectory)
         for digest in digests {
             let file = paths.poolFile(sha256: digest)
-            guard LocalFile.exists(file) else { throw BackupError("the catalog lists package file \(file), which is missing: not a consistent backup") }
+            guard LocalFile.exists(file) else {
+                throw BackupError("the catalog lists package file \(file), which is missing: not a consistent backup")
+            }
             try add("pool/\(digest.prefix(2))/\(digest).zip", from: file)
             summary.packages += 1
             progress("packages \(summary.packages)/\(digests.count), \(summary.bytes >> 20) MiB")

@@ -1,6 +1,7 @@
 import Hummingbird
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Streams a request body into a new file (0600) without holding it in memory, refusing it past `limit`.

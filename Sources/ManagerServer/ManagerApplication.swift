@@ -8,8 +8,9 @@ import Manager
 import Repository
 import ServiceLifecycle
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Builds the manager's server: the repository (and, in later issues, the manager) behind one router.
@@ -34,8 +35,9 @@ public struct ManagerApplication {
         var configuration = configuration
         try LocalFile.makeDirectories(configuration.dataDirectory, mode: 0o700)
         do { dataLock = try ProcessLock(path: configuration.dataDirectory + "/manager.lock") } catch let held as ProcessLock.Held {
-            throw ManagerStartError("another exup-manager (pid \(held.pid.map(String.init) ?? "?")) is using the data directory \(configuration.dataDirectory); "
-                                    + "stop it first, or give this one a data directory of its own")
+            throw ManagerStartError(
+                "another exup-manager (pid \(held.pid.map(String.init) ?? "?")) is using the data directory \(configuration.dataDirectory); "
+                    + "stop it first, or give this one a data directory of its own")
         }
         try SavedRepositorySettings.load(dataDirectory: configuration.dataDirectory)?.apply(to: &configuration)
         self.configuration = configuration
@@ -51,7 +53,9 @@ public struct ManagerApplication {
         settings.communicationFailureAfterPolls = configuration.communicationFailureAfterPolls
         settings.initialStatusIcon = configuration.initialStatusIcon
         let repository = repository
-        remote = try configuration.remote.map { try RemoteRepository(settings: $0, dataDirectory: configuration.dataDirectory, catalog: repository.catalog) }
+        remote = try configuration.remote.map {
+            try RemoteRepository(settings: $0, dataDirectory: configuration.dataDirectory, catalog: repository.catalog)
+        }
         if let remote { try Self.checkRemote(remote, catalog: repository.catalog, logger: logger) }
         manager = try ManagerService(dataDirectory: configuration.dataDirectory, repository: repository, source: remote, settings: settings)
         for warning in manager.startWarnings { logger.warning("\(warning)") }
@@ -63,7 +67,8 @@ public struct ManagerApplication {
     static func checkRemote(_ remote: RemoteRepository, catalog: Catalog, logger: Logger) throws {
         let now = Int64(time(nil))
         guard let problem = remote.check() else {
-            try catalog.log(AppLogEntry(time: now, event: .repositorySettingsSet, actor: "exup-manager", cause: "remote repository \(remote.settings.url)"))
+            try catalog.log(
+                AppLogEntry(time: now, event: .repositorySettingsSet, actor: "exup-manager", cause: "remote repository \(remote.settings.url)"))
             return
         }
         try catalog.log(AppLogEntry(time: now, event: .repositorySettingsFailed, actor: "exup-manager", cause: problem))
@@ -79,54 +84,68 @@ public struct ManagerApplication {
         router.add(middleware: RequestMetricsMiddleware(metrics: requestMetrics))
         router.get("/healthz") { _, _ in "ok\n" }
         let manager = manager
-        let authenticator = Authenticator(adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
-                                          agentLookup: { manager.agent(credential: $0) },
-                                          sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } },
-                                          clientSource: ClientSource(trustedProxies: configuration.trustedProxies))
+        let authenticator = Authenticator(
+            adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
+            agentLookup: { manager.agent(credential: $0) },
+            sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } },
+            clientSource: ClientSource(trustedProxies: configuration.trustedProxies))
         let exports = try ExportJobs(repository: repository, limits: configuration.exportLimits)
-        let routes = RepositoryRoutes(repository: repository, exports: exports,
-                                      authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
+        let routes = RepositoryRoutes(
+            repository: repository, exports: exports,
+            authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
         routes.register(on: router)
         ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
         UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
         OperationsRoutes(manager: manager, exports: exports, authenticator: authenticator).register(on: router)
         MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(sync: $0, catalog: repository.catalog) }
-        let editor = RepositorySettingsEditor(dataDirectory: configuration.dataDirectory, sync: sync, manager: manager,
-                                              authenticator: authenticator, catalog: repository.catalog)
+        let editor = RepositorySettingsEditor(
+            dataDirectory: configuration.dataDirectory, sync: sync, manager: manager,
+            authenticator: authenticator, catalog: repository.catalog)
         SyncRoutes(sync: sync, settings: check, remote: remote, editor: editor, authenticator: authenticator).register(on: router)
-        let web = WebRoutes(manager: manager, repository: repository, exports: exports, sync: sync, remote: remote, editor: editor,
-                            session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),
-                            flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes)
+        let web = WebRoutes(
+            manager: manager, repository: repository, exports: exports, sync: sync, remote: remote, editor: editor,
+            session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),
+            flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes)
         web.register(on: router)
         router.add(middleware: WebNotFoundMiddleware(web: web))
-        var services: [any Service] = [MetadataRenewal(repository: repository, interval: configuration.renewIntervalSeconds,
-                                                       logRetention: (Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries,
-                                                                     configuration.logMaxBytes), logger: logger),
-                                       HeartbeatFlush(manager: manager, logger: logger)]
+        var services: [any Service] = [
+            MetadataRenewal(
+                repository: repository, interval: configuration.renewIntervalSeconds,
+                logRetention: (
+                    Int64(configuration.logRetentionDays) * 86_400, configuration.logMaxEntries,
+                    configuration.logMaxBytes
+                ), logger: logger),
+            HeartbeatFlush(manager: manager, logger: logger),
+        ]
         if let sync, let check { services.append(SyncService(scheduler: SyncScheduler(sync: sync, check: check))) }
         services.append(OperationsTicker(manager: manager, sync: sync, remote: remote, logger: logger))
         if let remote {
-            services.append(RemotePresenceService(remote: remote, catalog: repository.catalog, presenceInterval: .seconds(configuration.presenceIntervalHours * 3600),
-                                                  logger: logger))
+            services.append(
+                RemotePresenceService(
+                    remote: remote, catalog: repository.catalog, presenceInterval: .seconds(configuration.presenceIntervalHours * 3600),
+                    logger: logger))
         }
         // Slow clients: a request's headers (or a stalled body, or an idle keep-alive connection) get
         // request-timeout-seconds, then the connection is closed; one address holds a bounded number.
         let counter = ConnectionCounter(limit: configuration.connectionsPerSource, exempt: configuration.trustedProxies)
-        let http1 = HTTP1Channel.Configuration(additionalChannelHandlers: [ConnectionLimitHandler(counter: counter)],
-                                               idleTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)))
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [ConnectionLimitHandler(counter: counter)],
+            idleTimeout: .seconds(Int64(configuration.requestTimeoutSeconds)))
         let server: HTTPServerBuilder
         if let tls = try Self.tlsConfiguration(configuration, warn: { logger.warning("\($0)") }) {
             server = try .tls(.http1(configuration: http1), tlsConfiguration: tls)
         } else {
             server = .http1(configuration: http1)
         }
-        return Application(router: router, server: server,
-                           configuration: .init(address: .hostname(configuration.listenHost, port: configuration.listenPort),
-                                                serverName: "exup-manager"),
-                           services: services,
-                           onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
-                           logger: logger)
+        return Application(
+            router: router, server: server,
+            configuration: .init(
+                address: .hostname(configuration.listenHost, port: configuration.listenPort),
+                serverName: "exup-manager"),
+            services: services,
+            onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
     }
 }
 
@@ -143,8 +162,9 @@ struct MetadataRenewal: Service {
         try await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 do {
-                    let pruned = try repository.catalog.pruneLog(olderThan: Int64(time(nil)) - logRetention.seconds, keep: logRetention.entries,
-                                                                 maxBytes: logRetention.bytes)
+                    let pruned = try repository.catalog.pruneLog(
+                        olderThan: Int64(time(nil)) - logRetention.seconds, keep: logRetention.entries,
+                        maxBytes: logRetention.bytes)
                     if pruned > 0 { logger.info("application log retention", metadata: ["exup.removed": "\(pruned)"]) }
                     let changed = try await repository.checkTrust()
                     if !changed.isEmpty { logger.notice("trusted keys changed: \(changed.count) package(s) withdrawn or restored") }
@@ -220,7 +240,9 @@ struct RemotePresenceService: Service {
                     if lastProblem != nil { logger.info("remote repository \(remote.settings.url) reachable again") }
                     lastProblem = nil
                     if remote.remoteVersion.older, due {
-                        logger.warning("the remote repository runs exup \(remote.remoteVersion.version ?? "?"), older than this manager's \(ExupVersion.string): upgrade it")
+                        logger.warning(
+                            "the remote repository runs exup \(remote.remoteVersion.version ?? "?"), older than this manager's \(ExupVersion.string): upgrade it"
+                        )
                     }
                 } catch {
                     let text = "\(error)"

@@ -3,8 +3,9 @@ import ExupSystem
 import Repository
 import TOML
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The manager's configuration (`/etc/exup/manager.toml`; `etc/exup/manager.toml` documents every key).
@@ -85,7 +86,8 @@ public struct ManagerConfiguration: Sendable {
         config.connectionsPerSource = try server.int("connections-per-source", in: 1...1_000_000) ?? config.connectionsPerSource
         try server.rejectUnknownKeys()
         if (config.tlsCertificate == nil) != (config.tlsKey == nil) {
-            throw TOMLError(line: server.line(config.tlsKey == nil ? "tls-certificate" : "tls-key"), reason: "[server] tls-certificate and tls-key go together")
+            throw TOMLError(
+                line: server.line(config.tlsKey == nil ? "tls-certificate" : "tls-key"), reason: "[server] tls-certificate and tls-key go together")
         }
         var repository = TOMLTable(document, "repository")
         config.dataDirectory = try repository.string("data-dir") ?? config.dataDirectory
@@ -93,7 +95,9 @@ public struct ManagerConfiguration: Sendable {
         config.renewIntervalSeconds = try repository.int("renew-interval-seconds", in: 1...86_400) ?? config.renewIntervalSeconds
         if let icon = try repository.string("initial-status-icon") {
             guard let parsed = ManualIcon(rawValue: icon) else {
-                throw TOMLError(line: repository.line("initial-status-icon"), reason: "[repository] initial-status-icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw TOMLError(
+                    line: repository.line("initial-status-icon"),
+                    reason: "[repository] initial-status-icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             config.initialStatusIcon = parsed
         }
@@ -111,18 +115,23 @@ public struct ManagerConfiguration: Sendable {
                 throw TOMLError(line: remote.line("url"), reason: "[repository.remote] url must start with http:// or https://, not \(remoteURL)")
             }
             guard onFailure == "keep" || onFailure == "refuse" else {
-                throw TOMLError(line: remote.line("on-check-failure"), reason: "[repository.remote] on-check-failure must be \"keep\" or \"refuse\", not \(onFailure)")
+                throw TOMLError(
+                    line: remote.line("on-check-failure"),
+                    reason: "[repository.remote] on-check-failure must be \"keep\" or \"refuse\", not \(onFailure)")
             }
             guard config.upstream == nil else {
-                throw TOMLError(line: document.tableLines["repository.remote"] ?? 0,
-                                reason: "[repository.remote] and [repository.upstream] exclude each other: the remote repository syncs, this manager uses it")
+                throw TOMLError(
+                    line: document.tableLines["repository.remote"] ?? 0,
+                    reason: "[repository.remote] and [repository.upstream] exclude each other: the remote repository syncs, this manager uses it")
             }
-            config.remote = RemoteSettings(url: remoteURL, password: remotePassword ?? "", managerName: remoteName ?? ManagerConfiguration.hostname(),
-                                           keepUnchecked: onFailure == "keep")
+            config.remote = RemoteSettings(
+                url: remoteURL, password: remotePassword ?? "", managerName: remoteName ?? ManagerConfiguration.hostname(),
+                keepUnchecked: onFailure == "keep")
         }
         var manager = TOMLTable(document, "manager")
         config.pollIntervalSeconds = try manager.int("poll-interval-seconds", in: 5...86_400) ?? config.pollIntervalSeconds
-        config.communicationFailureAfterPolls = try manager.int("communication-failure-after-polls", in: 1...100)
+        config.communicationFailureAfterPolls =
+            try manager.int("communication-failure-after-polls", in: 1...100)
             ?? config.communicationFailureAfterPolls
         config.logRetentionDays = try manager.int("log-retention-days", in: 1...36_500) ?? config.logRetentionDays
         config.logMaxEntries = try manager.int("log-max-entries", in: 1_000...100_000_000) ?? config.logMaxEntries
@@ -141,8 +150,9 @@ public struct ManagerConfiguration: Sendable {
             do { auth = try ProxySettings.authentication(try proxyTable.string("auth") ?? "any") } catch {
                 throw TOMLError(line: document.tableLines["repository.proxy"] ?? 0, reason: "[repository.proxy] \(error)")
             }
-            proxy = ProxySettings(host: host, port: port, username: try proxyTable.string("username"),
-                                  password: try secret(&proxyTable, "password", table: "repository.proxy", warnings: &warnings), authentication: auth)
+            proxy = ProxySettings(
+                host: host, port: port, username: try proxyTable.string("username"),
+                password: try secret(&proxyTable, "password", table: "repository.proxy", warnings: &warnings), authentication: auth)
         }
         try proxyTable.rejectUnknownKeys()
 
@@ -154,7 +164,10 @@ public struct ManagerConfiguration: Sendable {
         let timeText = try table.string("sync-time") ?? "03:00"
         try table.rejectUnknownKeys()
         guard let url else {
-            if proxy != nil { throw TOMLError(line: document.tableLines["repository.proxy"] ?? 0, reason: "[repository.proxy] is set but [repository.upstream] has no url") }
+            if proxy != nil {
+                throw TOMLError(
+                    line: document.tableLines["repository.proxy"] ?? 0, reason: "[repository.proxy] is set but [repository.upstream] has no url")
+            }
             return nil
         }
         guard url.hasPrefix("http://") || url.hasPrefix("https://") else {
@@ -166,19 +179,26 @@ public struct ManagerConfiguration: Sendable {
         if let rootSHA256, rootSHA256.count != 64 || !rootSHA256.allSatisfy(\.isHexDigit) {
             throw TOMLError(line: table.line("root-sha256"), reason: "[repository.upstream] root-sha256 must be 64 hex digits")
         }
-        return UpstreamSettings(url: url, password: password ?? "", rootSHA256: rootSHA256, proxy: proxy,
-                                schedule: interval == 0 ? nil : SyncSchedule(intervalHours: interval, minuteOfDay: minute))
+        return UpstreamSettings(
+            url: url, password: password ?? "", rootSHA256: rootSHA256, proxy: proxy,
+            schedule: interval == 0 ? nil : SyncSchedule(intervalHours: interval, minuteOfDay: minute))
     }
 
     /// `KEY` or `KEY-file` (a file holding the secret, preferred); both set is an error.
     static func secret(_ table: inout TOMLTable, _ key: String, table name: String, warnings: inout [String]) throws(TOMLError) -> String? {
         let value = try table.string(key)
         let file = try table.string(key + "-file")
-        if value != nil && file != nil { throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] sets both \(key) and \(key)-file; keep one") }
+        if value != nil && file != nil {
+            throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] sets both \(key) and \(key)-file; keep one")
+        }
         guard let file else { return value }
         let contents: SecretFile.Contents?
-        do { contents = try SecretFile.read(file, limit: 16 << 10) } catch { throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] \(key)-file: \(error.description)") }
-        guard let contents else { throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] \(key)-file \(file) cannot be read: no such file") }
+        do { contents = try SecretFile.read(file, limit: 16 << 10) } catch {
+            throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] \(key)-file: \(error.description)")
+        }
+        guard let contents else {
+            throw TOMLError(line: table.line(key + "-file"), reason: "[\(name)] \(key)-file \(file) cannot be read: no such file")
+        }
         if let warning = contents.warning { warnings.append(warning) }
         return contents.text.trimmingScalars(in: " \r\n")
     }

@@ -1,6 +1,6 @@
 import ExupCore
-import FoundationEssentials
 import ExupSystem
+import FoundationEssentials
 import Hummingbird
 import Manager
 
@@ -35,7 +35,9 @@ struct ManagerRoutes: Sendable {
             let expires = body.expiresInSeconds ?? 86_400, uses = body.uses ?? 1
             guard expires > 0, expires <= 90 * 86_400 else { throw APIError.badRequest("expiresInSeconds must be 1…7776000 (90 days)") }
             guard uses > 0, uses <= 10_000 else { throw APIError.badRequest("uses must be 1…10000") }
-            let token = try await mapped { try await manager.createToken(expiresInSeconds: expires, uses: uses, group: body.group, actor: principal.name) }
+            let token = try await mapped {
+                try await manager.createToken(expiresInSeconds: expires, uses: uses, group: body.group, actor: principal.name)
+            }
             return try Response.json(["token": token], status: .created)
         }
         router.get("/api/v1/agents/tokens") { request, _ in
@@ -74,7 +76,9 @@ struct ManagerRoutes: Sendable {
             try self.authenticator.require(request, .read)
             var filter: ServerFilter?
             if let text = request.uri.queryParameters.get("filter") {
-                guard let parsed = ServerFilter(text) else { throw APIError.badRequest("filter must be one of: \(ServerFilter.names.joined(separator: ", "))") }
+                guard let parsed = ServerFilter(text) else {
+                    throw APIError.badRequest("filter must be one of: \(ServerFilter.names.joined(separator: ", "))")
+                }
                 filter = parsed
             }
             return try Response.json(try await mapped { try await manager.servers(filter: filter) })
@@ -89,8 +93,9 @@ struct ManagerRoutes: Sendable {
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(ApproveBody.self, from: request, allowed: ApproveBody.fields)
             let items = try await mapped {
-                try await manager.approve(name, modules: body.modules, options: try body.options(), latestAtRunTime: body.latestAtRunTime ?? false,
-                                          actor: principal.name)
+                try await manager.approve(
+                    name, modules: body.modules, options: try body.options(), latestAtRunTime: body.latestAtRunTime ?? false,
+                    actor: principal.name)
             }
             return try Response.json(items.map(ServerDetail.RunItem.init), status: .created)
         }
@@ -104,8 +109,9 @@ struct ManagerRoutes: Sendable {
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
             let item = try await mapped {
-                try await manager.uninstall(name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
-                                            actor: principal.name)
+                try await manager.uninstall(
+                    name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
+                    actor: principal.name)
             }
             return try Response.json(ServerDetail.RunItem(item), status: .created)
         }
@@ -130,9 +136,13 @@ struct ManagerRoutes: Sendable {
                 throw APIError.notFound("\(name) has not uploaded a log bundle: request one with exup logs request \(name)")
             }
             // Streamed from disk: a bundle may be 256 MiB, and several downloads must not each hold one.
-            return Response(status: .ok, headers: [.contentType: "application/gzip",
-                                                   .contentDisposition: "attachment; filename=\"\(name)-logs.tar.gz\""],
-                            body: try await FileIO().loadFile(path: path, context: context))
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/gzip",
+                    .contentDisposition: "attachment; filename=\"\(name)-logs.tar.gz\"",
+                ],
+                body: try await FileIO().loadFile(path: path, context: context))
         }
         router.post("/api/v1/agent/logs") { request, _ in
             let name = try self.requireAgent(request)
@@ -151,8 +161,10 @@ struct ManagerRoutes: Sendable {
 
     static let maxLogBundleBytes: Int64 = 256 << 20
 
-    static let reportFields: Set<String> = ["schema", "sequence", "identity", "modules", "sensors", "activities", "previousVersions",
-                                            "items", "refusals", "problems", "pollIntervalSeconds"]
+    static let reportFields: Set<String> = [
+        "schema", "sequence", "identity", "modules", "sensors", "activities", "previousVersions",
+        "items", "refusals", "problems", "pollIntervalSeconds",
+    ]
 
     /// The poll: a heartbeat plus the directives, answered 304 when the agent already has this version.
     func directives(_ request: Request) async throws -> Response {
@@ -160,9 +172,11 @@ struct ManagerRoutes: Sendable {
         manager.heartbeat(name)
         guard let version = try manager.directivesVersion(for: name) else { throw APIError.notFound("no agent \(name)") }
         let etag = "\"d\(version)\""
-        if let presented = request.headers[.ifNoneMatch], presented.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == etag
-        }) {
+        if let presented = request.headers[.ifNoneMatch],
+            presented.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == etag
+            })
+        {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
         }
         var response = try Response.json(try await mapped { try await manager.directives(for: name) })
@@ -207,8 +221,10 @@ struct UninstallBody: Decodable {
 
 /// `POST /api/v1/servers/NAME/approve`: which modules (all with updates when absent) and how.
 struct ApproveBody: Decodable {
-    static let fields: Set<String> = ["modules", "allowReboot", "latestOnly", "notBefore", "downloadFirst", "onLostContact",
-                                      "overrideHealthGate", "latestAtRunTime"]
+    static let fields: Set<String> = [
+        "modules", "allowReboot", "latestOnly", "notBefore", "downloadFirst", "onLostContact",
+        "overrideHealthGate", "latestAtRunTime",
+    ]
     var modules: [ManagerService.ModuleChoice]?
     var allowReboot: Bool?
     var latestOnly: Bool?
@@ -222,11 +238,13 @@ struct ApproveBody: Decodable {
         var onLost = ApprovalOptions.OnLostContact.stop
         if let onLostContact {
             guard let parsed = ApprovalOptions.OnLostContact(rawValue: onLostContact) else {
-                throw APIError.badRequest("onLostContact must be one of: \(ApprovalOptions.OnLostContact.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw APIError.badRequest(
+                    "onLostContact must be one of: \(ApprovalOptions.OnLostContact.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             onLost = parsed
         }
-        return ApprovalOptions(allowReboot: allowReboot ?? false, latestOnly: latestOnly ?? true, notBefore: notBefore,
-                               downloadFirst: downloadFirst ?? false, onLostContact: onLost, overrideHealthGate: overrideHealthGate ?? false)
+        return ApprovalOptions(
+            allowReboot: allowReboot ?? false, latestOnly: latestOnly ?? true, notBefore: notBefore,
+            downloadFirst: downloadFirst ?? false, onLostContact: onLost, overrideHealthGate: overrideHealthGate ?? false)
     }
 }

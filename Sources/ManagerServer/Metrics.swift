@@ -31,7 +31,9 @@ final class RequestMetrics: Sendable {
     func text() -> String {
         var out = "# HELP exup_http_requests_total HTTP requests answered, by route template, method and status.\n"
         out += "# TYPE exup_http_requests_total counter\n"
-        for (key, count) in requests.withLock({ $0 }).sorted(by: { ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status) }) {
+        for (key, count) in requests.withLock({ $0 }).sorted(by: {
+            ($0.key.route, $0.key.method, $0.key.status) < ($1.key.route, $1.key.method, $1.key.status)
+        }) {
             out += "exup_http_requests_total{route=\"\(Self.escape(key.route))\",method=\"\(key.method)\",status=\"\(key.status)\"} \(count)\n"
         }
         out += "# HELP exup_http_request_duration_seconds Time to answer, by route template.\n"
@@ -86,8 +88,9 @@ struct MetricsRoute: Sendable {
         router.get("/metrics") { request, _ in
             try self.authenticator.require(request, .read)
             let body = try await self.text()
-            return Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
-                            body: .init(byteBuffer: ByteBuffer(string: body)))
+            return Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }
 
@@ -100,13 +103,16 @@ struct MetricsRoute: Sendable {
         out += "# HELP exup_approvals_pending Approved items not finished (pending, downloading or started).\n# TYPE exup_approvals_pending gauge\n"
         out += "exup_approvals_pending \(items.filter { ["pending", "downloading", "started"].contains($0.key) }.values.reduce(0, +))\n"
         out += "# HELP exup_apply_items_total Approved items that ended, by result.\n# TYPE exup_apply_items_total counter\n"
-        for result in ["succeeded", "failed", "cancelled", "reboot-required"] { out += "exup_apply_items_total{result=\"\(result)\"} \(items[result] ?? 0)\n" }
+        for result in ["succeeded", "failed", "cancelled", "reboot-required"] {
+            out += "exup_apply_items_total{result=\"\(result)\"} \(items[result] ?? 0)\n"
+        }
         if let sync {
             let runs = sync.runCounts
             out += "# HELP exup_sync_runs_total Upstream syncs since the manager started, by result.\n# TYPE exup_sync_runs_total counter\n"
             for result in ["succeeded", "failed", "cancelled"] { out += "exup_sync_runs_total{result=\"\(result)\"} \(runs[result] ?? 0)\n" }
             if let last = sync.status.lastSuccess.flatMap({ UTCTime($0)?.seconds }) {
-                out += "# HELP exup_sync_last_success_timestamp_seconds When the last sync succeeded.\n# TYPE exup_sync_last_success_timestamp_seconds gauge\n"
+                out +=
+                    "# HELP exup_sync_last_success_timestamp_seconds When the last sync succeeded.\n# TYPE exup_sync_last_success_timestamp_seconds gauge\n"
                 out += "exup_sync_last_success_timestamp_seconds \(last)\n"
             }
         }

@@ -44,7 +44,9 @@ struct OperationsRoutes: Sendable {
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode([String: [String]].self, from: request, allowed: ["add", "remove"])
-            try await self.mapped { try await manager.changeMembers(name, add: body["add"] ?? [], remove: body["remove"] ?? [], actor: principal.name) }
+            try await self.mapped {
+                try await manager.changeMembers(name, add: body["add"] ?? [], remove: body["remove"] ?? [], actor: principal.name)
+            }
             return try Response.json(try await self.mapped { try await manager.group(name) })
         }
         router.post("/api/v1/groups/:name/approve") { request, context in
@@ -53,8 +55,9 @@ struct OperationsRoutes: Sendable {
             let body = try await StrictJSON.decode(GroupApproveBody.self, from: request, allowed: GroupApproveBody.fields)
             let filter = try GroupApproveBody.filter(body.filter ?? GroupFilter.updateAvailable.rawValue)
             let results = try await self.mapped {
-                try await manager.approveGroup(name, filter: filter, modules: body.approval.modules, options: try body.approval.options(),
-                                               latestAtRunTime: body.approval.latestAtRunTime ?? false, actor: principal.name)
+                try await manager.approveGroup(
+                    name, filter: filter, modules: body.approval.modules, options: try body.approval.options(),
+                    latestAtRunTime: body.approval.latestAtRunTime ?? false, actor: principal.name)
             }
             return try Response.json(results, status: .created)
         }
@@ -63,16 +66,18 @@ struct OperationsRoutes: Sendable {
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
             let results = try await self.mapped {
-                try await manager.uninstallGroup(name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
-                                                 actor: principal.name)
+                try await manager.uninstallGroup(
+                    name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
+                    actor: principal.name)
             }
             return try Response.json(results, status: .created)
         }
         router.post("/api/v1/groups/:name/policy") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
-            let body = try await StrictJSON.decode(GroupPolicy?.self, from: request,
-                                                   allowed: ["autoApprove", "delayDays", "canaryGroup", "maxCanaryFailurePercent", "canaryWindowDays", "allowReboot"])
+            let body = try await StrictJSON.decode(
+                GroupPolicy?.self, from: request,
+                allowed: ["autoApprove", "delayDays", "canaryGroup", "maxCanaryFailurePercent", "canaryWindowDays", "allowReboot"])
             try await self.mapped { try await manager.setPolicy(name, body, actor: principal.name) }
             return try Response.json(try await self.mapped { try await manager.group(name) })
         }
@@ -83,12 +88,16 @@ struct OperationsRoutes: Sendable {
         }
         router.post("/api/v1/schedules") { request, _ in
             let principal = try self.authenticator.require(request, .apply)
-            let body = try await StrictJSON.decode(ScheduleBody.self, from: request, allowed: ["server", "group", "startAt", "allowReboot", "downloadFirst"])
+            let body = try await StrictJSON.decode(
+                ScheduleBody.self, from: request, allowed: ["server", "group", "startAt", "allowReboot", "downloadFirst"])
             guard (body.server == nil) != (body.group == nil) else { throw APIError.badRequest("name exactly one of server and group") }
-            guard let start = body.startAt.flatMap({ UTCTime($0) }) else { throw APIError.badRequest("startAt must be a time like 2026-12-01T02:00:00Z") }
+            guard let start = body.startAt.flatMap({ UTCTime($0) }) else {
+                throw APIError.badRequest("startAt must be a time like 2026-12-01T02:00:00Z")
+            }
             let schedule = try await self.mapped {
-                try await manager.createSchedule(kind: body.server != nil ? .server : .group, target: body.server ?? body.group!, startAt: start.seconds,
-                                                 allowReboot: body.allowReboot ?? false, downloadFirst: body.downloadFirst ?? false, actor: principal.name)
+                try await manager.createSchedule(
+                    kind: body.server != nil ? .server : .group, target: body.server ?? body.group!, startAt: start.seconds,
+                    allowReboot: body.allowReboot ?? false, downloadFirst: body.downloadFirst ?? false, actor: principal.name)
             }
             return try Response.json(schedule, status: .created)
         }
@@ -102,7 +111,8 @@ struct OperationsRoutes: Sendable {
                 start = parsed.seconds
             }
             let schedule = try await self.mapped {
-                try await manager.editSchedule(id, startAt: start, allowReboot: body.allowReboot, downloadFirst: body.downloadFirst, actor: principal.name)
+                try await manager.editSchedule(
+                    id, startAt: start, allowReboot: body.allowReboot, downloadFirst: body.downloadFirst, actor: principal.name)
             }
             return try Response.json(schedule)
         }

@@ -1,7 +1,7 @@
-import Synchronization
 import ExupCrypto
 import Hummingbird
 import Manager
+import Synchronization
 
 /// Who made a request, from its bearer credential.
 public enum Principal: Sendable, Hashable {
@@ -69,8 +69,11 @@ public struct Authenticator: Sendable {
     /// Where a request came from (the throttles' key).
     public let clientSource: ClientSource
 
-    public init(adminToken: String, repositoryPassword: String, agentLookup: @escaping @Sendable (String) -> String? = { _ in nil },
-                sessionLookup: @escaping @Sendable (String) -> (String, UserRole)? = { _ in nil }, clientSource: ClientSource = ClientSource(trustedProxies: [])) {
+    public init(
+        adminToken: String, repositoryPassword: String, agentLookup: @escaping @Sendable (String) -> String? = { _ in nil },
+        sessionLookup: @escaping @Sendable (String) -> (String, UserRole)? = { _ in nil },
+        clientSource: ClientSource = ClientSource(trustedProxies: [])
+    ) {
         self.clientSource = clientSource
         self.adminToken = Array(adminToken.utf8)
         self.repositoryPassword = RotatingSecret(repositoryPassword)
@@ -84,7 +87,11 @@ public struct Authenticator: Sendable {
         guard let principal = principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
         guard principal.allows(permission) else {
             let who: String
-            if case .user(let name, let role) = principal { who = "\(name) has the role \(role.rawValue)" } else { who = "this credential is not a user's" }
+            if case .user(let name, let role) = principal {
+                who = "\(name) has the role \(role.rawValue)"
+            } else {
+                who = "this credential is not a user's"
+            }
             throw APIError(.forbidden, "forbidden", "this needs \(permission.wording); \(who)")
         }
         return principal

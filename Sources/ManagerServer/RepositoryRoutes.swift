@@ -1,11 +1,12 @@
-import ExupSystem
 import ExupCore
 import ExupCrypto
+import ExupSystem
 import FoundationEssentials
 import Hummingbird
 import Repository
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The repository's HTTP surface: TUF metadata and targets for agents and other managers
@@ -89,8 +90,10 @@ struct RepositoryRoutes: Sendable {
             let body = try await StrictJSON.decode(ExportBody.self, from: request, allowed: ["ids", "allVersions"])
             guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
             do {
-                return try Response.json(try await self.exports.start(ids: body.ids, allVersions: body.allVersions ?? false,
-                                                                      actor: principal.name), status: .accepted)
+                return try Response.json(
+                    try await self.exports.start(
+                        ids: body.ids, allVersions: body.allVersions ?? false,
+                        actor: principal.name), status: .accepted)
             } catch let error as ExportError { throw APIError(exportError: error) }
         }
         router.get("/api/v1/repository/exports/:id") { request, context in
@@ -104,8 +107,12 @@ struct RepositoryRoutes: Sendable {
             let id = try context.parameters.decoded("id")
             guard let path = await self.exports.archive(id) else { throw APIError.notFound("export \(id) is not ready") }
             let body = try await self.fileIO.loadFile(path: path, context: context)
-            return Response(status: .ok, headers: [.contentType: "application/zip",
-                                                   .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""], body: body)
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "application/zip",
+                    .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\"",
+                ], body: body)
         }
         router.delete("/api/v1/repository/exports/:id") { request, context in
             try self.authenticator.require(request, .apply)
@@ -117,12 +124,15 @@ struct RepositoryRoutes: Sendable {
         router.get("/api/v1/log") { request, _ in
             try self.authenticator.require(request, .read)
             let parameters = request.uri.queryParameters
-            var query = AppLogQuery(afterID: parameters.get("after", as: Int64.self) ?? 0,
-                                    limit: max(1, min(parameters.get("limit", as: Int.self) ?? 500, 5000)))
+            var query = AppLogQuery(
+                afterID: parameters.get("after", as: Int64.self) ?? 0,
+                limit: max(1, min(parameters.get("limit", as: Int.self) ?? 500, 5000)))
             query.since = parameters.get("since", as: Int64.self)
             query.server = parameters.get("server").map { String($0) }
             if let level = parameters.get("level") {
-                guard let parsed = AppLogLevel(rawValue: String(level)) else { throw APIError.badRequest("level must be info or error, not \(level)") }
+                guard let parsed = AppLogLevel(rawValue: String(level)) else {
+                    throw APIError.badRequest("level must be info or error, not \(level)")
+                }
                 query.level = parsed
             }
             query.grep = parameters.get("grep").map { String($0) }
@@ -146,7 +156,8 @@ struct RepositoryRoutes: Sendable {
     func currentRoot() async throws -> [UInt8] {
         if let mirror { return try await OffPool.run { try mirror.currentRootBytes() } }
         guard let (version, _) = try repository.catalog.role("root").map({ ($0.version, $0.bytes) }),
-              let bytes = try repository.metadataFile("\(version).root.json") else { throw APIError.notFound("no root.json yet") }
+            let bytes = try repository.metadataFile("\(version).root.json")
+        else { throw APIError.notFound("no root.json yet") }
         return bytes
     }
 
@@ -169,9 +180,11 @@ struct RepositoryRoutes: Sendable {
     func metadataResponse(name: String, bytes: [UInt8], request: Request) -> Response {
         let etag = "\"" + SHA256Hasher.hash(bytes).hex.prefix(32) + "\""
         var headers: HTTPFields = [.eTag: etag, .cacheControl: "no-cache"]
-        if let presented = request.headers[.ifNoneMatch], presented.split(separator: ",").contains(where: {
-            $0.trimmingCharacters(in: .whitespaces) == etag
-        }) {
+        if let presented = request.headers[.ifNoneMatch],
+            presented.split(separator: ",").contains(where: {
+                $0.trimmingCharacters(in: .whitespaces) == etag
+            })
+        {
             return Response(status: .notModified, headers: headers)
         }
         headers[.contentType] = "application/json"
@@ -202,8 +215,9 @@ struct RepositoryRoutes: Sendable {
             }
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             headers[.contentLength] = "\(range.count)"
-            return Response(status: .partialContent, headers: headers,
-                            body: try await fileIO.loadFile(path: file, range: range, context: context))
+            return Response(
+                status: .partialContent, headers: headers,
+                body: try await fileIO.loadFile(path: file, range: range, context: context))
         }
         headers[.contentLength] = "\(size)"
         return Response(status: .ok, headers: headers, body: try await fileIO.loadFile(path: file, context: context))
@@ -212,10 +226,13 @@ struct RepositoryRoutes: Sendable {
     /// R126: a manager that uses a remote repository cannot delete that repository's packages.
     func refuseRemoteDelete(_ ids: [String], _ mirror: RemoteRepository, actor: String) throws -> [DeleteResult] {
         try ids.map { id in
-            try repository.catalog.log(AppLogEntry(time: Int64(time(nil)), event: .deleteFailed, actor: actor,
-                                                   cause: "\(id): the package belongs to the remote repository \(mirror.settings.url)"))
-            return DeleteResult(packageID: id, result: .error, code: .remoteRepository,
-                                message: "This manager uses the remote repository \(mirror.settings.url): delete packages there")
+            try repository.catalog.log(
+                AppLogEntry(
+                    time: Int64(time(nil)), event: .deleteFailed, actor: actor,
+                    cause: "\(id): the package belongs to the remote repository \(mirror.settings.url)"))
+            return DeleteResult(
+                packageID: id, result: .error, code: .remoteRepository,
+                message: "This manager uses the remote repository \(mirror.settings.url): delete packages there")
         }
     }
 
@@ -234,12 +251,13 @@ struct RepositoryRoutes: Sendable {
         let path = repository.pool.incomingPath()
         _ = try await BodyFile.receive(request, to: path, limit: maxUploadBytes, what: "package")
         let result = await repository.add(file: path, name: name, mode: mode, actor: principal.name)
-        let status: HTTPResponse.Status = switch result.code {
-        case .added: .created
-        case .alreadyExists: .conflict
-        case .notNeeded: .ok
-        case .hashInvalid, .invalid: .unprocessableContent
-        }
+        let status: HTTPResponse.Status =
+            switch result.code {
+            case .added: .created
+            case .alreadyExists: .conflict
+            case .notNeeded: .ok
+            case .hashInvalid, .invalid: .unprocessableContent
+            }
         return try Response.json(result, status: status)
     }
 }

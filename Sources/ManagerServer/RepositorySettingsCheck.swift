@@ -1,9 +1,10 @@
-import ExupSystem
 import ExupCore
+import ExupSystem
 import Repository
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Checks the repository settings the way the seed does when they are saved (R006, R008, R106): the

@@ -3,8 +3,9 @@ import ExupSystem
 import Manager
 import Repository
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Changes the repository settings while the manager runs (seed §3.3, §8.12, R152): checks what is
@@ -54,7 +55,9 @@ struct RepositorySettingsEditor: Sendable {
         }
         sync?.update(schedule: schedule, proxy: proxy)
         manager.setInitialStatusIcon(icon)
-        log(.repositorySettingsSet, actor: actor, cause: problem.map { "saved with a problem the check found: \($0)" } ?? "schedule, proxy and initial status icon")
+        log(
+            .repositorySettingsSet, actor: actor,
+            cause: problem.map { "saved with a problem the check found: \($0)" } ?? "schedule, proxy and initial status icon")
         return Outcome(saved: true, problem: problem)
     }
 

@@ -43,19 +43,24 @@ struct SavedRepositorySettings: Codable, Sendable, Equatable {
     /// Checks every field; the values as the running parts take them.
     func validated() throws -> (schedule: SyncSchedule?, proxy: ProxySettings?, icon: ManualIcon) {
         guard (0...8760).contains(syncIntervalHours) else { throw RepositorySettingsError("the sync interval is 0 (by hand only) to 8760 hours") }
-        guard let minute = SyncSchedule.minuteOfDay(syncTime) else { throw RepositorySettingsError("the sync time must be HH:MM (UTC), not \(syncTime)") }
+        guard let minute = SyncSchedule.minuteOfDay(syncTime) else {
+            throw RepositorySettingsError("the sync time must be HH:MM (UTC), not \(syncTime)")
+        }
         guard let icon = ManualIcon(rawValue: initialStatusIcon) else {
             throw RepositorySettingsError("the initial status icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         var proxySettings: ProxySettings?
         if let proxy {
             let host = proxy.host.trimmingScalars(in: " ")
-            guard !host.isEmpty, host.count <= 253, !host.contains("/"), !host.contains(" ") else { throw RepositorySettingsError("the proxy address must be a host name or IP address") }
+            guard !host.isEmpty, host.count <= 253, !host.contains("/"), !host.contains(" ") else {
+                throw RepositorySettingsError("the proxy address must be a host name or IP address")
+            }
             guard (1...65535).contains(proxy.port) else { throw RepositorySettingsError("the proxy port must be 1 to 65535") }
             let authentication: ProxySettings.Authentication
             do { authentication = try ProxySettings.authentication(proxy.auth) } catch { throw RepositorySettingsError("\(error)") }
             let user = proxy.username.flatMap { $0.isEmpty ? nil : $0 }
-            proxySettings = ProxySettings(host: host, port: proxy.port, username: user, password: user == nil ? nil : proxy.password, authentication: authentication)
+            proxySettings = ProxySettings(
+                host: host, port: proxy.port, username: user, password: user == nil ? nil : proxy.password, authentication: authentication)
         }
         return (syncIntervalHours == 0 ? nil : SyncSchedule(intervalHours: syncIntervalHours, minuteOfDay: minute), proxySettings, icon)
     }

@@ -1,12 +1,13 @@
-import ExupSystem
 import ExupCore
+import ExupSystem
 import FoundationEssentials
 import HTTPTypes
 import Hummingbird
 import Repository
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `/api/v1/repository/sync` and `/api/v1/repository/settings`: the upstream sync (seed §3.4.2 "Download
@@ -61,7 +62,8 @@ struct SyncRoutes: Sendable {
                 view.remote = remote.settings.url
                 view.remoteVersion = remote.remoteVersion.version
                 if remote.remoteVersion.older {
-                    view.warning = "the remote repository runs exup \(remote.remoteVersion.version ?? "?"), older than this manager's: upgrade it; until then packages newer schema versions need may be missing"
+                    view.warning =
+                        "the remote repository runs exup \(remote.remoteVersion.version ?? "?"), older than this manager's: upgrade it; until then packages newer schema versions need may be missing"
                 }
                 view.remoteProblem = remote.problem
             }
@@ -69,15 +71,21 @@ struct SyncRoutes: Sendable {
         }
         router.post("/api/v1/repository/settings") { request, _ in
             let principal = try self.require(request, .administer)
-            let body = try await StrictJSON.decode(SettingsBody.self, from: request,
-                                                   allowed: ["syncIntervalHours", "syncTime", "proxy", "initialStatusIcon", "keepUnchecked"])
-            let proposed = SavedRepositorySettings(syncIntervalHours: body.syncIntervalHours, syncTime: body.syncTime, proxy: body.proxy,
-                                                   initialStatusIcon: body.initialStatusIcon, savedBy: "", savedAt: "")
+            let body = try await StrictJSON.decode(
+                SettingsBody.self, from: request,
+                allowed: ["syncIntervalHours", "syncTime", "proxy", "initialStatusIcon", "keepUnchecked"])
+            let proposed = SavedRepositorySettings(
+                syncIntervalHours: body.syncIntervalHours, syncTime: body.syncTime, proxy: body.proxy,
+                initialStatusIcon: body.initialStatusIcon, savedBy: "", savedAt: "")
             let outcome: RepositorySettingsEditor.Outcome
-            do { outcome = try await self.editor.save(proposed, keepUnchecked: body.keepUnchecked ?? false, actor: principal.name) } catch let error as RepositorySettingsError {
+            do { outcome = try await self.editor.save(proposed, keepUnchecked: body.keepUnchecked ?? false, actor: principal.name) } catch let error
+                as RepositorySettingsError
+            {
                 throw APIError.badRequest(error.description)
             }
-            guard outcome.saved else { throw APIError(.conflict, "check-failed", "\(outcome.problem ?? "the check failed"); not saved (send keepUnchecked to save anyway)") }
+            guard outcome.saved else {
+                throw APIError(.conflict, "check-failed", "\(outcome.problem ?? "the check failed"); not saved (send keepUnchecked to save anyway)")
+            }
             return try Response.json(outcome)
         }
         router.post("/api/v1/repository/password/rotate") { request, _ in
@@ -101,7 +109,9 @@ struct SyncRoutes: Sendable {
     /// (by the repository password).
     @discardableResult
     func require(_ request: Request, _ permission: Permission, allowingOtherManagers: Bool = false) throws -> Principal {
-        if allowingOtherManagers, authenticator.principal(authorization: request.headers[.authorization]) == .repositoryReader { return .repositoryReader }
+        if allowingOtherManagers, authenticator.principal(authorization: request.headers[.authorization]) == .repositoryReader {
+            return .repositoryReader
+        }
         return try authenticator.require(request, permission)
     }
 

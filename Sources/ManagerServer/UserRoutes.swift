@@ -18,7 +18,8 @@ struct UserRoutes: Sendable {
         }
         router.post("/api/v1/logout") { request, _ in
             guard case .user = try self.authenticator.require(request, .read),
-                  let token = request.headers[.authorization].map({ String($0.dropFirst(7)) }) else {
+                let token = request.headers[.authorization].map({ String($0.dropFirst(7)) })
+            else {
                 throw APIError(.badRequest, "not-a-session", "log out ends a user session; this credential is not one")
             }
             try await self.manager.logout(token: token)
@@ -56,8 +57,9 @@ struct UserRoutes: Sendable {
             if case .user(let user, _) = principal, user == name { own = true }
             let source = self.authenticator.clientSource.address(of: request, context: context)
             try await self.mapped {
-                try await self.manager.setPassword(name, password: body["password"] ?? "", current: body["currentPassword"], requireCurrent: own,
-                                                   actor: principal.name, source: source)
+                try await self.manager.setPassword(
+                    name, password: body["password"] ?? "", current: body["currentPassword"], requireCurrent: own,
+                    actor: principal.name, source: source)
             }
             return try Response.json(["changed": name])
         }

@@ -41,44 +41,45 @@ public struct AgentSelfUpdate: Sendable, Equatable {
     public var infoXML: String {
         let targets = models.map { "    <Target model=\"\(Self.escape($0))\" os=\"\(Self.escape(os))\"/>" }.joined(separator: "\n")
         return """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <ExUpInfo schemaVersion="1">
-          <Package id="\(Self.escape(packageID))" name="exup agent \(Self.escape(version))" releaseDate="\(Self.escape(releaseDate))"/>
-          <Module id="exup-agent" name="exup agent"/>
-          <Version>\(Self.escape(version))</Version>
-          <Targets>
-        \(targets)
-          </Targets>
-          <Install autoUpdate="true" rebootRequired="false" downgrade="false">
-            <Apply command="payload/apply.sh" timeoutSeconds="900"/>
-          </Install>
-          <Description>The exup agent \(Self.escape(version)) from its own .\(kind.rawValue) (\(Self.escape(fileName))).</Description>
-        </ExUpInfo>
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ExUpInfo schemaVersion="1">
+              <Package id="\(Self.escape(packageID))" name="exup agent \(Self.escape(version))" releaseDate="\(Self.escape(releaseDate))"/>
+              <Module id="exup-agent" name="exup agent"/>
+              <Version>\(Self.escape(version))</Version>
+              <Targets>
+            \(targets)
+              </Targets>
+              <Install autoUpdate="true" rebootRequired="false" downgrade="false">
+                <Apply command="payload/apply.sh" timeoutSeconds="900"/>
+              </Install>
+              <Description>The exup agent \(Self.escape(version)) from its own .\(kind.rawValue) (\(Self.escape(fileName))).</Description>
+            </ExUpInfo>
 
-        """
+            """
     }
 
     /// The update program. The install runs in a transient scope, outside the agent's cgroup: the package
     /// restarts the agent, and the install must not be stopped with it. The restarted agent waits for
     /// this program to end and confirms the version it now runs.
     public var applyScript: String {
-        let install = kind == .deb
+        let install =
+            kind == .deb
             ? "env DEBIAN_FRONTEND=noninteractive dpkg --install --force-confold \"$file\""
             : "rpm --upgrade --replacepkgs \"$file\""
         return """
-        #!/bin/sh
-        # Installs exup-agent \(version) from its own .\(kind.rawValue) (made by exup pkg build --from-\(kind.rawValue)).
-        # The install runs in a transient systemd scope, outside the agent's cgroup: the package restarts the
-        # agent, and the install must not be stopped with it. The restarted agent waits for this program and
-        # confirms the version it runs. Configuration files the operator changed are kept.
-        set -eu
-        file="$EXUP_STAGING_DIR/payload/\(payloadName)"
-        if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
-            exec systemd-run --scope --quiet --collect --description="exup-agent self-update to \(version)" -- \(install)
-        fi
-        exec \(install)
+            #!/bin/sh
+            # Installs exup-agent \(version) from its own .\(kind.rawValue) (made by exup pkg build --from-\(kind.rawValue)).
+            # The install runs in a transient systemd scope, outside the agent's cgroup: the package restarts the
+            # agent, and the install must not be stopped with it. The restarted agent waits for this program and
+            # confirms the version it runs. Configuration files the operator changed are kept.
+            set -eu
+            file="$EXUP_STAGING_DIR/payload/\(payloadName)"
+            if [ -d /run/systemd/system ] && command -v systemd-run >/dev/null 2>&1; then
+                exec systemd-run --scope --quiet --collect --description="exup-agent self-update to \(version)" -- \(install)
+            fi
+            exec \(install)
 
-        """
+            """
     }
 
     static func escape(_ text: String) -> String { XMLEscape.attribute(text) }

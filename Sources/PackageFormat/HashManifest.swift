@@ -35,7 +35,8 @@ public struct HashManifest: Sendable, Hashable {
         for file in root.children(named: "File") {
             guard let path = file.attributes["path"], !path.isEmpty else { throw .manifestInvalid("line \(file.line): <File> without a path") }
             guard let sizeText = file.attributes["size"], !sizeText.isEmpty, sizeText.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
-                  let size = UInt64(sizeText) else {
+                let size = UInt64(sizeText)
+            else {
                 throw .manifestInvalid("\(path): size must be a non-negative decimal integer")
             }
             guard let hex = file.attributes["sha256"], hex.utf8.count == 64, let digest = Digest(hex: hex) else {

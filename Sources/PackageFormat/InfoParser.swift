@@ -44,7 +44,8 @@ public enum InfoParser {
                 throw .infoInvalid("line \(target.line): Target/@model is missing")
             }
             guard let osText = target.attributes["os"], let os = OSRule(osText) else {
-                throw .infoInvalid("line \(target.line): Target/@os \"\(target.attributes["os"] ?? "")\" is not linux, bmc, offline, ID or ID:VERSION_ID")
+                throw .infoInvalid(
+                    "line \(target.line): Target/@os \"\(target.attributes["os"] ?? "")\" is not linux, bmc, offline, ID or ID:VERSION_ID")
             }
             parsedTargets.append(PackageTarget(model: model, os: os))
         }
@@ -58,10 +59,11 @@ public enum InfoParser {
         let uninstall = try command(installNode, "Uninstall")
         if autoUpdate && apply == nil { throw .infoInvalid("<Apply command=…> is required when autoUpdate is true") }
         let description = root.child(named: "Description")?.text.trimmedXMLWhitespace() ?? ""
-        return PackageInfo(id: id, name: name, releaseDate: releaseDate, moduleID: moduleID,
-                           moduleName: module.attributes["name"] ?? moduleID, version: version, targets: parsedTargets,
-                           autoUpdate: autoUpdate, rebootRequired: rebootRequired, downgrade: downgrade,
-                           apply: apply, uninstall: uninstall, description: description)
+        return PackageInfo(
+            id: id, name: name, releaseDate: releaseDate, moduleID: moduleID,
+            moduleName: module.attributes["name"] ?? moduleID, version: version, targets: parsedTargets,
+            autoUpdate: autoUpdate, rebootRequired: rebootRequired, downgrade: downgrade,
+            apply: apply, uninstall: uninstall, description: description)
     }
 
     private static func boolean(_ node: XMLNode, _ attribute: String, default value: Bool) throws(PackageError) -> Bool {
@@ -93,17 +95,19 @@ public enum InfoParser {
     private static func readIncompatible(_ root: XMLNode, schemaVersion: Int) -> PackageInfo {
         let package = root.child(named: "Package")
         let id = package?.attributes["id"].flatMap { PackageInfo.isValidID($0) ? $0 : nil } ?? "unknown"
-        let targets = root.child(named: "Targets")?.children(named: "Target").compactMap { t -> PackageTarget? in
-            guard let model = t.attributes["model"], let os = t.attributes["os"].flatMap(OSRule.init) else { return nil }
-            return PackageTarget(model: model, os: os)
-        } ?? []
+        let targets =
+            root.child(named: "Targets")?.children(named: "Target").compactMap { t -> PackageTarget? in
+                guard let model = t.attributes["model"], let os = t.attributes["os"].flatMap(OSRule.init) else { return nil }
+                return PackageTarget(model: model, os: os)
+            } ?? []
         let module = root.child(named: "Module")
-        return PackageInfo(schemaVersion: schemaVersion, id: id, name: package?.attributes["name"] ?? id,
-                           releaseDate: package?.attributes["releaseDate"].flatMap(CalendarDate.init) ?? CalendarDate("1970-01-01")!,
-                           moduleID: module?.attributes["id"] ?? "", moduleName: module?.attributes["name"] ?? "",
-                           version: root.child(named: "Version")?.text.trimmedXMLWhitespace() ?? "",
-                           targets: targets, autoUpdate: false, apply: nil,
-                           description: root.child(named: "Description")?.text.trimmedXMLWhitespace() ?? "")
+        return PackageInfo(
+            schemaVersion: schemaVersion, id: id, name: package?.attributes["name"] ?? id,
+            releaseDate: package?.attributes["releaseDate"].flatMap(CalendarDate.init) ?? CalendarDate("1970-01-01")!,
+            moduleID: module?.attributes["id"] ?? "", moduleName: module?.attributes["name"] ?? "",
+            version: root.child(named: "Version")?.text.trimmedXMLWhitespace() ?? "",
+            targets: targets, autoUpdate: false, apply: nil,
+            description: root.child(named: "Description")?.text.trimmedXMLWhitespace() ?? "")
     }
 }
 

@@ -1,8 +1,9 @@
 import ExupCore
 import ExupCrypto
 import ExupZip
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Builds a signed update package: `ExUpInfo.xml` as given, the payload directory under `payload/`,
@@ -19,16 +20,20 @@ public enum PackageBuilder {
         public var manifest: HashManifest
     }
 
-    public static func build(infoXML: [UInt8], payloadDirectory: String?, key: Ed25519PrivateKey,
-                             output: String) throws -> Result {
+    public static func build(
+        infoXML: [UInt8], payloadDirectory: String?, key: Ed25519PrivateKey,
+        output: String
+    ) throws -> Result {
         let info = try InfoParser.parse(infoXML)
         guard !info.isIncompatible else {
-            throw BuildError("ExUpInfo.xml: schemaVersion \(info.schemaVersion) is newer than this exup writes (\(PackageInfo.supportedSchemaVersion))")
+            throw BuildError(
+                "ExUpInfo.xml: schemaVersion \(info.schemaVersion) is newer than this exup writes (\(PackageInfo.supportedSchemaVersion))")
         }
         let payload = try payloadDirectory.map(listPayload) ?? []
         let payloadNames = Set(payload.map(\.member))
         for command in [info.apply, info.uninstall].compactMap({ $0 }) where !payloadNames.contains(command.path) {
-            throw BuildError("ExUpInfo.xml: command \(command.path) is not in the payload (the payload directory's files are packaged under payload/)")
+            throw BuildError(
+                "ExUpInfo.xml: command \(command.path) is not in the payload (the payload directory's files are packaged under payload/)")
         }
         var entries = [HashManifest.Entry(path: "ExUpInfo.xml", size: UInt64(infoXML.count), sha256: SHA256Hasher.hash(infoXML))]
         for file in payload {
@@ -82,8 +87,10 @@ public enum PackageBuilder {
                 switch info.st_mode & S_IFMT {
                 case S_IFDIR: try walk(source, member)
                 case S_IFREG:
-                    result.append(PayloadFile(source: source, member: member, size: UInt64(info.st_size),
-                                              mode: UInt32(info.st_mode & 0o777)))
+                    result.append(
+                        PayloadFile(
+                            source: source, member: member, size: UInt64(info.st_size),
+                            mode: UInt32(info.st_mode & 0o777)))
                 case S_IFLNK: throw BuildError("\(source): symbolic links cannot be packaged; copy the file instead")
                 default: throw BuildError("\(source): only regular files can be packaged")
                 }

@@ -1,5 +1,5 @@
-import ExupZip
 import ExupXML
+import ExupZip
 
 /// Why a package was refused, in the order of package-format.md's checks: the first failure is named.
 public enum PackageError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -28,7 +28,7 @@ public enum PackageError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isHashInvalid: Bool {
         switch self {
         case .signatureMalformed, .noTrustedKey, .manifestInvalid, .unlistedMember, .listedButMissing,
-             .sizeMismatch, .digestMismatch:
+            .sizeMismatch, .digestMismatch:
             true
         default:
             false

@@ -38,7 +38,9 @@ public struct PackageVerifier: Sendable {
             throw .missingRequiredMember("ExUpHash.sig")
         }
         let signatureText = try read(archive, signatureMember, limit: PackageVerifier.signatureLimit)
-        guard let signature = Base64.decode(signatureText), signature.count == 64 else { throw .signatureMalformed("not a 64-byte Ed25519 signature") }
+        guard let signature = Base64.decode(signatureText), signature.count == 64 else {
+            throw .signatureMalformed("not a 64-byte Ed25519 signature")
+        }
         let manifestBytes = try read(archive, manifestMember, limit: PackageVerifier.xmlLimit)
         guard let signer = trustedKeys.keys.first(where: { $0.key.isValidSignature(signature, for: manifestBytes) }) else { throw .noTrustedKey }
         return signer.name

@@ -34,8 +34,10 @@ public struct TrustedKeys: Sendable {
             do {
                 keys.append(Key(name: name, key: try Ed25519PublicKey(pem: text)))
             } catch {
-                problems.append(text.contains("PRIVATE KEY-----") ? "\(path): a private key, not a public one (keep private keys off the servers)"
-                                : "\(path): not an Ed25519 public key in PEM form")
+                problems.append(
+                    text.contains("PRIVATE KEY-----")
+                        ? "\(path): a private key, not a public one (keep private keys off the servers)"
+                        : "\(path): not an Ed25519 public key in PEM form")
             }
         }
         return TrustedKeys(keys: keys, problems: problems)

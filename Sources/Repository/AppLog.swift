@@ -183,8 +183,10 @@ public struct AppLogEntry: Sendable {
 
     public var level: AppLogLevel { event.level }
 
-    public init(time: Int64, event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil,
-                versions: String? = nil, cause: String? = nil) {
+    public init(
+        time: Int64, event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil,
+        versions: String? = nil, cause: String? = nil
+    ) {
         self.time = time
         self.event = event
         self.actor = actor

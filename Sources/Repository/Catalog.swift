@@ -140,8 +140,9 @@ public final class Catalog: Sendable {
             .sorted { $0.key < $1.key }.prefix(Self.maximumPinsPerAgent)
         return try pool.write { db in
             let before = try Self.claimedPlatform(agent, in: db)
-            try db.execute(sql: "INSERT OR REPLACE INTO agent_platform (agent, model, os) VALUES (?, ?, ?)",
-                           arguments: [agent, platform.model, platform.os.description])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO agent_platform (agent, model, os) VALUES (?, ?, ?)",
+                arguments: [agent, platform.model, platform.os.description])
             try db.execute(sql: "DELETE FROM agent_previous WHERE agent = ?", arguments: [agent])
             for (module, version) in pins {
                 try db.execute(sql: "INSERT INTO agent_previous (agent, module, version) VALUES (?, ?, ?)", arguments: [agent, module, version])
@@ -168,10 +169,13 @@ public final class Catalog: Sendable {
 
     /// `platform` when no agent claims it and the served list has it only from an agent's report.
     static func unclaimedAgentPlatform(_ platform: Platform, in db: Database) throws -> Platform? {
-        let claimed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM agent_platform WHERE model = ? AND os = ?",
-                                       arguments: [platform.model, platform.os.description]) ?? 0
-        let origin = try String.fetchOne(db, sql: "SELECT origin FROM platform WHERE model = ? AND os = ?",
-                                         arguments: [platform.model, platform.os.description])
+        let claimed =
+            try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM agent_platform WHERE model = ? AND os = ?",
+                arguments: [platform.model, platform.os.description]) ?? 0
+        let origin = try String.fetchOne(
+            db, sql: "SELECT origin FROM platform WHERE model = ? AND os = ?",
+            arguments: [platform.model, platform.os.description])
         return claimed == 0 && origin == "agent" ? platform : nil
     }
 
@@ -207,22 +211,28 @@ public final class Catalog: Sendable {
 
     static func decode(_ row: Row) throws -> StoredPackageRow {
         let info = try JSONDecoder().decode(PackageInfo.self, from: Data((row["info"] as String).utf8))
-        return StoredPackageRow(info: info, sha256: row["sha256"], size: row["size"], pinned: row["pinned"], addedAt: row["added_at"],
-                                origin: row["origin"])
+        return StoredPackageRow(
+            info: info, sha256: row["sha256"], size: row["size"], pinned: row["pinned"], addedAt: row["added_at"],
+            origin: row["origin"])
     }
 
     func insert(_ package: StoredPackageRow, in db: Database) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let info = String(decoding: try encoder.encode(package.info), as: UTF8.self)
-        try db.execute(sql: """
-            INSERT INTO package (id, sha256, size, info, module, version, release_date, pinned, incompatible, added_at, origin)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [package.info.id, package.sha256, package.size, info, package.info.moduleID, package.info.version,
-                             package.info.releaseDate.description, package.pinned, package.info.isIncompatible, package.addedAt, package.origin])
+        try db.execute(
+            sql: """
+                INSERT INTO package (id, sha256, size, info, module, version, release_date, pinned, incompatible, added_at, origin)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                package.info.id, package.sha256, package.size, info, package.info.moduleID, package.info.version,
+                package.info.releaseDate.description, package.pinned, package.info.isIncompatible, package.addedAt, package.origin,
+            ])
         for target in package.info.targets {
-            try db.execute(sql: "INSERT OR IGNORE INTO package_target (package_id, model, os) VALUES (?, ?, ?)",
-                           arguments: [package.info.id, target.model, target.os.description])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO package_target (package_id, model, os) VALUES (?, ?, ?)",
+                arguments: [package.info.id, target.model, target.os.description])
         }
     }
 
@@ -241,8 +251,9 @@ public final class Catalog: Sendable {
     public func setSyncValue(_ key: String, _ value: String?) throws {
         try pool.write { db in
             if let value {
-                try db.execute(sql: "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-                               arguments: [key, value])
+                try db.execute(
+                    sql: "INSERT INTO sync_state (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                    arguments: [key, value])
             } else {
                 try db.execute(sql: "DELETE FROM sync_state WHERE key = ?", arguments: [key])
             }
@@ -269,28 +280,34 @@ public final class Catalog: Sendable {
     /// Records a served (model, OS) pair unless it is already there (a remote-mode manager's own list).
     public func recordPlatformIfNew(_ platform: Platform, origin: String) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO platform (model, os, origin) VALUES (?, ?, ?)",
-                           arguments: [platform.model, platform.os.description, origin])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO platform (model, os, origin) VALUES (?, ?, ?)",
+                arguments: [platform.model, platform.os.description, origin])
         }
     }
 
     /// This repository's servers' previous generations and those other managers reported (R108, R010).
     public func previousGenerations() throws -> [PreviousGeneration] {
         try pool.read { db in
-            try Row.fetchAll(db, sql: """
-                SELECT model, os, module, version FROM previous_generation
-                UNION SELECT model, os, module, version FROM remote_previous_generation
-                UNION SELECT p.model, p.os, a.module, a.version FROM agent_previous a JOIN agent_platform p ON p.agent = a.agent
-                """).map {
-                PreviousGeneration(platform: Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])), moduleID: $0["module"], version: $0["version"])
+            try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT model, os, module, version FROM previous_generation
+                    UNION SELECT model, os, module, version FROM remote_previous_generation
+                    UNION SELECT p.model, p.os, a.module, a.version FROM agent_previous a JOIN agent_platform p ON p.agent = a.agent
+                    """
+            ).map {
+                PreviousGeneration(
+                    platform: Platform(model: $0["model"], os: OSIdentity(parsing: $0["os"])), moduleID: $0["module"], version: $0["version"])
             }
         }
     }
 
     public func recordPreviousGeneration(_ previous: PreviousGeneration) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO previous_generation (model, os, module, version) VALUES (?, ?, ?, ?)",
-                           arguments: [previous.platform.model, previous.platform.os.description, previous.moduleID, previous.version])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO previous_generation (model, os, module, version) VALUES (?, ?, ?, ?)",
+                arguments: [previous.platform.model, previous.platform.os.description, previous.moduleID, previous.version])
         }
     }
 
@@ -306,18 +323,22 @@ public final class Catalog: Sendable {
     /// A presence notification (R141, R144): the manager's needs replace what it said before.
     public func recordPresence(_ presence: Presence, at now: Int64) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO remote_manager (manager, version, last_seen) VALUES (?, ?, ?)",
-                           arguments: [presence.manager, presence.version, now])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO remote_manager (manager, version, last_seen) VALUES (?, ?, ?)",
+                arguments: [presence.manager, presence.version, now])
             try db.execute(sql: "DELETE FROM remote_platform WHERE manager = ?", arguments: [presence.manager])
             try db.execute(sql: "DELETE FROM remote_previous_generation WHERE manager = ?", arguments: [presence.manager])
             for platform in presence.platforms {
-                try db.execute(sql: "INSERT OR IGNORE INTO remote_platform (manager, model, os) VALUES (?, ?, ?)",
-                               arguments: [presence.manager, platform.model, platform.os.description])
+                try db.execute(
+                    sql: "INSERT OR IGNORE INTO remote_platform (manager, model, os) VALUES (?, ?, ?)",
+                    arguments: [presence.manager, platform.model, platform.os.description])
             }
             for previous in presence.previous {
-                try db.execute(sql: """
-                    INSERT OR IGNORE INTO remote_previous_generation (manager, model, os, module, version) VALUES (?, ?, ?, ?, ?)
-                    """, arguments: [presence.manager, previous.platform.model, previous.platform.os.description, previous.moduleID, previous.version])
+                try db.execute(
+                    sql: """
+                        INSERT OR IGNORE INTO remote_previous_generation (manager, model, os, module, version) VALUES (?, ?, ?, ?, ?)
+                        """,
+                    arguments: [presence.manager, previous.platform.model, previous.platform.os.description, previous.moduleID, previous.version])
             }
         }
     }
@@ -340,8 +361,9 @@ public final class Catalog: Sendable {
 
     public func recordRemotePlatform(manager: String, platform: Platform) throws {
         try pool.write { db in
-            try db.execute(sql: "INSERT OR IGNORE INTO remote_platform (manager, model, os) VALUES (?, ?, ?)",
-                           arguments: [manager, platform.model, platform.os.description])
+            try db.execute(
+                sql: "INSERT OR IGNORE INTO remote_platform (manager, model, os) VALUES (?, ?, ?)",
+                arguments: [manager, platform.model, platform.os.description])
         }
     }
 
@@ -388,12 +410,16 @@ public final class Catalog: Sendable {
     }
 
     static func insert(_ entry: AppLogEntry, in db: Database) throws {
-        try db.execute(sql: """
-            INSERT INTO app_log (time, level, code, message, actor, server, module, versions, cause)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-            """, arguments: [entry.time, entry.level.rawValue, entry.event.code, entry.event.message, String(entry.actor.prefix(Self.logFieldLimit)),
-                             entry.server.map { String($0.prefix(Self.logFieldLimit)) }, entry.module.map { String($0.prefix(Self.logFieldLimit)) },
-                             entry.versions.map { String($0.prefix(Self.logFieldLimit)) }, entry.cause.map { String($0.prefix(Self.logCauseLimit)) }])
+        try db.execute(
+            sql: """
+                INSERT INTO app_log (time, level, code, message, actor, server, module, versions, cause)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                entry.time, entry.level.rawValue, entry.event.code, entry.event.message, String(entry.actor.prefix(Self.logFieldLimit)),
+                entry.server.map { String($0.prefix(Self.logFieldLimit)) }, entry.module.map { String($0.prefix(Self.logFieldLimit)) },
+                entry.versions.map { String($0.prefix(Self.logFieldLimit)) }, entry.cause.map { String($0.prefix(Self.logCauseLimit)) },
+            ])
     }
 
     /// No field of a log entry is longer than this (characters); the cause may be longer, to this.
@@ -412,17 +438,24 @@ public final class Catalog: Sendable {
         if let level = query.level { conditions.append("level = ?"); arguments.append(level.rawValue) }
         if let code = query.code { conditions.append("code = ?"); arguments.append(code) }
         if let text = query.grep, !text.isEmpty {
-            let pattern = "%" + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
+            let pattern =
+                "%"
+                + text.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "%", with: "\\%")
                 .replacingOccurrences(of: "_", with: "\\_") + "%"
-            conditions.append("(message LIKE ? ESCAPE '\\' OR cause LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR module LIKE ? ESCAPE '\\' OR versions LIKE ? ESCAPE '\\' OR code = ?)")
+            conditions.append(
+                "(message LIKE ? ESCAPE '\\' OR cause LIKE ? ESCAPE '\\' OR actor LIKE ? ESCAPE '\\' OR module LIKE ? ESCAPE '\\' OR versions LIKE ? ESCAPE '\\' OR code = ?)"
+            )
             arguments += [pattern, pattern, pattern, pattern, pattern, text]
         }
         arguments.append(query.limit)
         return try pool.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM app_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
-                             arguments: StatementArguments(arguments)).map {
-                AppLogRecord(id: $0["id"], time: $0["time"], level: $0["level"], code: $0["code"], message: $0["message"], actor: $0["actor"],
-                             server: $0["server"], module: $0["module"], versions: $0["versions"], cause: $0["cause"])
+            try Row.fetchAll(
+                db, sql: "SELECT * FROM app_log WHERE \(conditions.joined(separator: " AND ")) ORDER BY id LIMIT ?",
+                arguments: StatementArguments(arguments)
+            ).map {
+                AppLogRecord(
+                    id: $0["id"], time: $0["time"], level: $0["level"], code: $0["code"], message: $0["message"], actor: $0["actor"],
+                    server: $0["server"], module: $0["module"], versions: $0["versions"], cause: $0["cause"])
             }
         }
     }
@@ -444,18 +477,22 @@ public final class Catalog: Sendable {
             try db.execute(sql: "DELETE FROM app_log WHERE id <= (SELECT id FROM app_log ORDER BY id DESC LIMIT 1 OFFSET ?)", arguments: [keep])
             removed += db.changesCount
             // The file's size bounds the log's: the running total is summed only when it could be over.
-            let fileBytes = try Int64.fetchOne(db, sql: """
-                SELECT (c.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() c, pragma_freelist_count() f, pragma_page_size() s
-                """) ?? 0
+            let fileBytes =
+                try Int64.fetchOne(
+                    db,
+                    sql: """
+                        SELECT (c.page_count - f.freelist_count) * s.page_size FROM pragma_page_count() c, pragma_freelist_count() f, pragma_page_size() s
+                        """) ?? 0
             if fileBytes > maxBytes {
-                try db.execute(sql: """
-                    DELETE FROM app_log WHERE id <= (
-                      SELECT id FROM (
-                        SELECT id, SUM(64 + length(message) + length(actor) + IFNULL(length(server), 0) + IFNULL(length(module), 0)
-                                       + IFNULL(length(versions), 0) + IFNULL(length(cause), 0)) OVER (ORDER BY id DESC) AS total
-                        FROM app_log)
-                      WHERE total > ? ORDER BY id DESC LIMIT 1)
-                    """, arguments: [maxBytes])
+                try db.execute(
+                    sql: """
+                        DELETE FROM app_log WHERE id <= (
+                          SELECT id FROM (
+                            SELECT id, SUM(64 + length(message) + length(actor) + IFNULL(length(server), 0) + IFNULL(length(module), 0)
+                                           + IFNULL(length(versions), 0) + IFNULL(length(cause), 0)) OVER (ORDER BY id DESC) AS total
+                            FROM app_log)
+                          WHERE total > ? ORDER BY id DESC LIMIT 1)
+                        """, arguments: [maxBytes])
                 removed += db.changesCount
             }
             return removed

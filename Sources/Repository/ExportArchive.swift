@@ -4,8 +4,9 @@ import ExupZip
 import FoundationEssentials
 import Synchronization
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The update package archive (seed §2.2.6.2, Fig. 27): one ZIP with `packages/` (the packages as stored),
@@ -18,8 +19,10 @@ public enum ExportArchive {
 
     /// Writes the archive; `isCancelled` is checked before each package. Returns false when cancelled
     /// (the partial file is removed).
-    public static func write(_ packages: [(listing: PackageListing, file: String)], to path: String, title: String,
-                             isCancelled: () -> Bool, progress: (Progress) -> Void) throws -> Bool {
+    public static func write(
+        _ packages: [(listing: PackageListing, file: String)], to path: String, title: String,
+        isCancelled: () -> Bool, progress: (Progress) -> Void
+    ) throws -> Bool {
         let temporary = path + ".partial"
         let writer = try ZipWriter(path: temporary)
         try writer.addDirectory(name: "packages/")
@@ -41,41 +44,41 @@ public enum ExportArchive {
         for p in packages.sorted(by: { ($0.module, $0.releaseDate, $0.id) < ($1.module, $1.releaseDate, $1.id) }) {
             let targets = p.targets.map { "\(escape($0.model)) (\(escape($0.os.description)))" }.joined(separator: "<br>")
             rows += """
-                <tr><td><a href="packages/\(escape(p.id)).zip">\(escape(p.id))</a></td><td>\(escape(p.name))</td>
-                <td>\(escape(p.moduleName))</td><td>\(escape(p.version))</td><td>\(escape(p.releaseDate))</td><td>\(targets)</td>
-                <td>\(p.indicators.autoUpdate ? "yes" : "no (apply by hand, see the package's readme)")</td>
-                <td class="digest">\(escape(p.sha256))</td></tr>
+                    <tr><td><a href="packages/\(escape(p.id)).zip">\(escape(p.id))</a></td><td>\(escape(p.name))</td>
+                    <td>\(escape(p.moduleName))</td><td>\(escape(p.version))</td><td>\(escape(p.releaseDate))</td><td>\(targets)</td>
+                    <td>\(p.indicators.autoUpdate ? "yes" : "no (apply by hand, see the package's readme)")</td>
+                    <td class="digest">\(escape(p.sha256))</td></tr>
 
-            """
+                """
         }
         return """
-        <!DOCTYPE html>
-        <html lang="en">
-        <head><meta charset="utf-8"><title>\(escape(title))</title><link rel="stylesheet" href="css/exup.css"></head>
-        <body>
-        <h1>\(escape(title))</h1>
-        <p>\(packages.count) update package\(packages.count == 1 ? "" : "s"). Each file in <code>packages/</code> is a signed exup
-        update package; check one with <code>exup pkg verify --trusted-keys DIR FILE</code> before applying it by hand.</p>
-        <table>
-        <thead><tr><th>Package</th><th>Name</th><th>Module</th><th>Version</th><th>Released</th><th>Target components</th>
-        <th>Auto-update</th><th>SHA-256</th></tr></thead>
-        <tbody>
-        \(rows)</tbody>
-        </table>
-        </body>
-        </html>
+            <!DOCTYPE html>
+            <html lang="en">
+            <head><meta charset="utf-8"><title>\(escape(title))</title><link rel="stylesheet" href="css/exup.css"></head>
+            <body>
+            <h1>\(escape(title))</h1>
+            <p>\(packages.count) update package\(packages.count == 1 ? "" : "s"). Each file in <code>packages/</code> is a signed exup
+            update package; check one with <code>exup pkg verify --trusted-keys DIR FILE</code> before applying it by hand.</p>
+            <table>
+            <thead><tr><th>Package</th><th>Name</th><th>Module</th><th>Version</th><th>Released</th><th>Target components</th>
+            <th>Auto-update</th><th>SHA-256</th></tr></thead>
+            <tbody>
+            \(rows)</tbody>
+            </table>
+            </body>
+            </html>
 
-        """
+            """
     }
 
     static let stylesheet = """
-    body { font-family: sans-serif; margin: 2rem; color: #222; }
-    table { border-collapse: collapse; width: 100%; }
-    th, td { border: 1px solid #ccc; padding: .4rem .6rem; text-align: left; vertical-align: top; }
-    th { background: #f2f2f2; }
-    td.digest { font-family: monospace; font-size: .8em; word-break: break-all; }
+        body { font-family: sans-serif; margin: 2rem; color: #222; }
+        table { border-collapse: collapse; width: 100%; }
+        th, td { border: 1px solid #ccc; padding: .4rem .6rem; text-align: left; vertical-align: top; }
+        th { background: #f2f2f2; }
+        td.digest { font-family: monospace; font-size: .8em; word-break: break-all; }
 
-    """
+        """
 
     static func escape(_ text: String) -> String { HTMLEscape.text(text) }
 }
@@ -129,8 +132,9 @@ public actor ExportJobs {
             let finished = Int64(info.st_mtim.tv_sec)
             if now - finished >= limits.expirySeconds { unlink(path); continue }
             finishedAt[id] = finished
-            jobs[id] = Status(id: id, state: .done, done: 0, total: 0, error: nil,
-                              expiresAt: UTCTime(seconds: finished + limits.expirySeconds).description)
+            jobs[id] = Status(
+                id: id, state: .done, done: 0, total: 0, error: nil,
+                expiresAt: UTCTime(seconds: finished + limits.expirySeconds).description)
         }
     }
 
@@ -160,7 +164,10 @@ public actor ExportJobs {
         let needed = selected.reduce(Int64(0)) { $0 + $1.size }
         let kept = keptBytes()
         guard kept + needed <= limits.quotaBytes else {
-            throw ExportError(.quota, "this archive needs \(needed >> 20) MiB and finished exports hold \(kept >> 20) MiB, over the \(limits.quotaBytes >> 20)-MiB export quota: delete finished exports or raise export-quota-mib")
+            throw ExportError(
+                .quota,
+                "this archive needs \(needed >> 20) MiB and finished exports hold \(kept >> 20) MiB, over the \(limits.quotaBytes >> 20)-MiB export quota: delete finished exports or raise export-quota-mib"
+            )
         }
         let id = Secrets.token(bytes: 9)
         let status = Status(id: id, state: .running, done: 0, total: selected.count)
@@ -173,9 +180,10 @@ public actor ExportJobs {
         let catalog = repository.catalog
         Task.detached { [weak self] in
             do {
-                let finished = try ExportArchive.write(inputs, to: path, title: "exup update package archive",
-                                                       isCancelled: { self?.isCancelledSync(id) ?? true },
-                                                       progress: { p in Task { await self?.update(id, done: p.done) } })
+                let finished = try ExportArchive.write(
+                    inputs, to: path, title: "exup update package archive",
+                    isCancelled: { self?.isCancelledSync(id) ?? true },
+                    progress: { p in Task { await self?.update(id, done: p.done) } })
                 let now = Int64(time(nil))
                 if finished {
                     try? catalog.log(AppLogEntry(time: now, event: .archiveRetrieved, actor: actor, cause: "\(inputs.count) packages"))
@@ -207,7 +215,9 @@ public actor ExportJobs {
 
     public func cancel(_ id: String) -> Status? {
         guard var status = jobs[id] else { return nil }
-        if status.state == .running { cancelFlags.withLock { _ = $0.insert(id) } } else if status.state == .done {
+        if status.state == .running {
+            cancelFlags.withLock { _ = $0.insert(id) }
+        } else if status.state == .done {
             unlink(repository.paths.exports + "/\(id).zip")
             status.state = .cancelled
             status.expiresAt = nil

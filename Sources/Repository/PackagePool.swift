@@ -1,6 +1,7 @@
 import ExupSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Package files by content: `pool/ab/<sha256>.zip`. A file enters the pool only after it was verified,

@@ -35,9 +35,12 @@ public struct Publisher: Sendable {
     public func initialiseIfNeeded(now: UTCTime) throws {
         guard try catalog.role(Root.type) == nil else { return }
         guard let rootKey = keys.root else { throw PublishError("the root key is needed to create the first root.json") }
-        let root = Root.make(expires: now.adding(seconds: expiry.root),
-                             keys: [Root.type: [rootKey.publicKey], Targets.type: [keys.targets.publicKey],
-                                    Snapshot.type: [keys.snapshot.publicKey], Timestamp.type: [keys.timestamp.publicKey]])
+        let root = Root.make(
+            expires: now.adding(seconds: expiry.root),
+            keys: [
+                Root.type: [rootKey.publicKey], Targets.type: [keys.targets.publicKey],
+                Snapshot.type: [keys.snapshot.publicKey], Timestamp.type: [keys.timestamp.publicKey],
+            ])
         let bytes = try Envelope.signing(root.json, with: [rootKey]).bytes
         try catalog.write { db in
             try store(role: Root.type, version: 1, expires: root.common.expires, bytes: bytes, servedAs: "1.root.json", in: db)
@@ -47,8 +50,10 @@ public struct Publisher: Sendable {
 
     /// Re-publishes after a change. `changedModels`: the models whose package lists changed (nil = all).
     /// Only those roles get new versions; snapshot and timestamp always do.
-    public func publish(packages: [Catalog.StoredPackageRow], changedModels: Set<String>?, renewTopTargets: Bool = false,
-                        now: UTCTime) throws {
+    public func publish(
+        packages: [Catalog.StoredPackageRow], changedModels: Set<String>?, renewTopTargets: Bool = false,
+        now: UTCTime
+    ) throws {
         var byModel: [String: [Catalog.StoredPackageRow]] = [:]
         for package in packages {
             for model in Set(package.info.targets.map(\.model)) { byModel[model, default: []].append(package) }
@@ -73,8 +78,9 @@ public struct Publisher: Sendable {
             var targets: [String: TargetFile] = [:]
             for package in modelPackages {
                 let path = ModelSlug.targetPath(model: model, packageID: package.info.id)
-                targets[path] = TargetFile(path: path, length: Int(package.size), hashes: ["sha256": package.sha256],
-                                           custom: try Publisher.custom(for: package))
+                targets[path] = TargetFile(
+                    path: path, length: Int(package.size), hashes: ["sha256": package.sha256],
+                    custom: try Publisher.custom(for: package))
             }
             writes.append(try signModelRole(role, targets: targets, previous: current[role]?.version ?? 0, now: now))
             snapshotRoles[role] = writes.last!.version
@@ -97,8 +103,9 @@ public struct Publisher: Sendable {
             let delegated = liveModelRoles.sorted().map {
                 DelegatedRole(name: $0, keys: RoleKeys(keyIDs: [modelsKey.keyID], threshold: 1), terminating: true, paths: ["\($0)/*"])
             }
-            let top = Targets(version: version, expires: now.adding(seconds: expiry.targets),
-                              delegations: Delegations(keys: [modelsKey.keyID: modelsKey], roles: delegated))
+            let top = Targets(
+                version: version, expires: now.adding(seconds: expiry.targets),
+                delegations: Delegations(keys: [modelsKey.keyID: modelsKey], roles: delegated))
             let bytes = try Envelope.signing(top.json, with: [keys.targets]).bytes
             writes.append((Targets.type, version, top.common.expires, bytes, "\(version).targets.json"))
             snapshotRoles[Targets.type] = version
@@ -109,8 +116,10 @@ public struct Publisher: Sendable {
         try writeSnapshotAndTimestamp(roles: snapshotRoles, modelWrites: writes, now: now)
     }
 
-    private func signModelRole(_ role: String, targets: [String: TargetFile], previous: Int,
-                               now: UTCTime) throws -> (role: String, version: Int, expires: UTCTime, bytes: [UInt8], name: String) {
+    private func signModelRole(
+        _ role: String, targets: [String: TargetFile], previous: Int,
+        now: UTCTime
+    ) throws -> (role: String, version: Int, expires: UTCTime, bytes: [UInt8], name: String) {
         let version = MetadataVersion.next(after: previous, now: now)
         let metadata = Targets(version: version, expires: now.adding(seconds: expiry.targets), targets: targets)
         let bytes = try Envelope.signing(metadata.json, with: [keys.models]).bytes
@@ -120,41 +129,49 @@ public struct Publisher: Sendable {
     /// New snapshot (naming every targets role's version) and timestamp, stored in one transaction
     /// together with the role files. The previous few versions of each file stay served for clients
     /// that fetched the old timestamp a moment ago.
-    private func writeSnapshotAndTimestamp(roles: [String: Int],
-                                           modelWrites: [(role: String, version: Int, expires: UTCTime, bytes: [UInt8], name: String)],
-                                           now: UTCTime) throws {
+    private func writeSnapshotAndTimestamp(
+        roles: [String: Int],
+        modelWrites: [(role: String, version: Int, expires: UTCTime, bytes: [UInt8], name: String)],
+        now: UTCTime
+    ) throws {
         let current = try catalog.roles()
         let snapshotVersion = MetadataVersion.next(after: current[Snapshot.type]?.version ?? 0, now: now)
         var snapshot = Snapshot(version: snapshotVersion, expires: now.adding(seconds: expiry.snapshot), meta: [:])
         for (role, version) in roles { snapshot.meta["\(role).json"] = MetaFile(version: version) }
         let snapshotBytes = try Envelope.signing(snapshot.json, with: [keys.snapshot]).bytes
         let timestampVersion = MetadataVersion.next(after: current[Timestamp.type]?.version ?? 0, now: now)
-        let timestamp = Timestamp.describing(snapshot: snapshotBytes, snapshotVersion: snapshotVersion, version: timestampVersion,
-                                             expires: now.adding(seconds: expiry.timestamp))
+        let timestamp = Timestamp.describing(
+            snapshot: snapshotBytes, snapshotVersion: snapshotVersion, version: timestampVersion,
+            expires: now.adding(seconds: expiry.timestamp))
         let timestampBytes = try Envelope.signing(timestamp.json, with: [keys.timestamp]).bytes
         try catalog.write { db in
             for write in modelWrites {
                 try store(role: write.role, version: write.version, expires: write.expires, bytes: write.bytes, servedAs: write.name, in: db)
             }
-            try store(role: Snapshot.type, version: snapshotVersion, expires: snapshot.common.expires, bytes: snapshotBytes,
-                      servedAs: "\(snapshotVersion).snapshot.json", in: db)
-            try store(role: Timestamp.type, version: timestampVersion, expires: timestamp.common.expires, bytes: timestampBytes,
-                      servedAs: nil, in: db)
+            try store(
+                role: Snapshot.type, version: snapshotVersion, expires: snapshot.common.expires, bytes: snapshotBytes,
+                servedAs: "\(snapshotVersion).snapshot.json", in: db)
+            try store(
+                role: Timestamp.type, version: timestampVersion, expires: timestamp.common.expires, bytes: timestampBytes,
+                servedAs: nil, in: db)
         }
     }
 
     private func store(role: String, version: Int, expires: UTCTime, bytes: [UInt8], servedAs name: String?, in db: Database) throws {
-        try db.execute(sql: "INSERT OR REPLACE INTO tuf_role (role, version, expires, bytes) VALUES (?, ?, ?, ?)",
-                       arguments: [role, version, expires.seconds, Data(bytes)])
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO tuf_role (role, version, expires, bytes) VALUES (?, ?, ?, ?)",
+            arguments: [role, version, expires.seconds, Data(bytes)])
         guard let name else { return }
-        try db.execute(sql: "INSERT OR REPLACE INTO metadata_file (name, role, version, bytes) VALUES (?, ?, ?, ?)",
-                       arguments: [name, role, version, Data(bytes)])
+        try db.execute(
+            sql: "INSERT OR REPLACE INTO metadata_file (name, role, version, bytes) VALUES (?, ?, ?, ?)",
+            arguments: [name, role, version, Data(bytes)])
         if role != Root.type {
             // Keep the newest 4 versions of each role; every root version stays (clients walk them one by one).
-            try db.execute(sql: """
-                DELETE FROM metadata_file WHERE role = ? AND version NOT IN
-                  (SELECT version FROM metadata_file WHERE role = ? ORDER BY version DESC LIMIT 4)
-                """, arguments: [role, role])
+            try db.execute(
+                sql: """
+                    DELETE FROM metadata_file WHERE role = ? AND version NOT IN
+                      (SELECT version FROM metadata_file WHERE role = ? ORDER BY version DESC LIMIT 4)
+                    """, arguments: [role, role])
         }
     }
 
@@ -168,8 +185,9 @@ public struct Publisher: Sendable {
             let next = try Root(json: envelope.signed).next(expires: now.adding(seconds: expiry.root))
             let bytes = try Envelope.signing(next.json, with: [rootKey]).bytes
             try catalog.write { db in
-                try store(role: Root.type, version: next.common.version, expires: next.common.expires, bytes: bytes,
-                          servedAs: "\(next.common.version).root.json", in: db)
+                try store(
+                    role: Root.type, version: next.common.version, expires: next.common.expires, bytes: bytes,
+                    servedAs: "\(next.common.version).root.json", in: db)
             }
             renewed.append(Root.type)
         }
@@ -193,11 +211,13 @@ public struct Publisher: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let info = try JSON.parse(Array(try encoder.encode(package.info)))
-        return .object(["exup": .object([
-            "info": info,
-            "published": .string(UTCTime(seconds: package.addedAt).description),
-            "incompatible": .bool(package.info.isIncompatible),
-        ])])
+        return .object([
+            "exup": .object([
+                "info": info,
+                "published": .string(UTCTime(seconds: package.addedAt).description),
+                "incompatible": .bool(package.info.isIncompatible),
+            ])
+        ])
     }
 }
 

@@ -4,10 +4,11 @@ import ExupCrypto
 import ExupSystem
 import FoundationEssentials
 import Synchronization
-import Transport
 import TUF
+import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A manager that uses another manager's repository (seed §1.3, §3.3 "Remote"; R004–R009, R098, R126,
@@ -55,7 +56,9 @@ public final class RemoteRepository: Sendable {
     }
     let state = Mutex(State())
 
-    public init(settings: RemoteSettings, dataDirectory: String, catalog: Catalog, clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }) throws {
+    public init(
+        settings: RemoteSettings, dataDirectory: String, catalog: Catalog, clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+    ) throws {
         self.settings = settings
         directory = dataDirectory + "/remote"
         self.catalog = catalog
@@ -160,10 +163,13 @@ public final class RemoteRepository: Sendable {
         if LocalFile.exists(kept) { return kept }
         let partial = kept + ".part"
         do {
-            let response = try client(timeout: 0).download(settings.url + "/repo/v1/targets/" + URLQuoting.quote(path, keepingSlashes: true),
-                                                           to: partial, maxBytes: 8 << 30)
+            let response = try client(timeout: 0).download(
+                settings.url + "/repo/v1/targets/" + URLQuoting.quote(path, keepingSlashes: true),
+                to: partial, maxBytes: 8 << 30)
             if response.status == 404 { unlink(partial); return nil }
-            guard response.status == 200 || response.status == 206 else { throw RemoteError("the remote repository answered HTTP \(response.status)") }
+            guard response.status == 200 || response.status == 206 else {
+                throw RemoteError("the remote repository answered HTTP \(response.status)")
+            }
         } catch let error as RemoteError { throw error } catch {
             throw RemoteError("cannot fetch \(path) from the remote repository (it resumes next time): \(error)")
         }
@@ -186,7 +192,9 @@ public final class RemoteRepository: Sendable {
     /// passed on to the remote.
     static func isMetadataName(_ name: String) -> Bool {
         guard name.hasSuffix(".json"), !name.hasPrefix("/"), name.utf8.count <= 256 else { return false }
-        let allowed = name.utf8.allSatisfy { isAlphanumericASCII($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "/") }
+        let allowed = name.utf8.allSatisfy {
+            isAlphanumericASCII($0) || $0 == UInt8(ascii: ".") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "/")
+        }
         guard allowed, !name.split(separator: "/", omittingEmptySubsequences: false).contains(where: { $0.isEmpty || $0 == "." || $0 == ".." }) else {
             return false
         }
@@ -227,8 +235,9 @@ public final class RemoteRepository: Sendable {
         let platforms = state.withLock { $0.platforms }
         do {
             try pinRoot()
-            var updater = try Updater(metadataDirectory: directory + "/metadata", metadataURL: settings.url + "/repo/v1/metadata/",
-                                      fetcher: HTTPFetcher(client: client()), referenceTime: UTCTime(seconds: clock()))
+            var updater = try Updater(
+                metadataDirectory: directory + "/metadata", metadataURL: settings.url + "/repo/v1/metadata/",
+                fetcher: HTTPFetcher(client: client()), referenceTime: UTCTime(seconds: clock()))
             try updater.refresh()
             var packages: [PackageInfo] = []
             var paths = Set<String>()
@@ -237,7 +246,8 @@ public final class RemoteRepository: Sendable {
                 for target in targets.targets.values {
                     if let sha256 = target.hashes["sha256"] { paths.insert(Self.consistentPath(target.path, sha256: sha256)) }
                     guard let infoJSON = target.custom?["exup"]?["info"],
-                          let info = try? JSONDecoder().decode(PackageInfo.self, from: Data(infoJSON.prettyBytes)) else { continue }
+                        let info = try? JSONDecoder().decode(PackageInfo.self, from: Data(infoJSON.prettyBytes))
+                    else { continue }
                     packages.append(info)
                 }
             }
@@ -295,24 +305,31 @@ public final class RemoteRepository: Sendable {
     @discardableResult
     public func sendPresence() throws -> PresenceAnswer {
         let (platforms, previous) = state.withLock { (Array($0.platforms), Array($0.previous)) }
-        let presence = Presence(manager: settings.managerName, version: ExupVersion.string,
-                                platforms: platforms.sorted { $0.description < $1.description }, previous: previous.sorted { $0.version < $1.version })
-        let response = try client(timeout: 30).send("POST", settings.url + "/api/v1/repository/presence", body: Array(try JSONEncoder().encode(presence)),
-                                                    headers: ["Content-Type": "application/json"])
+        let presence = Presence(
+            manager: settings.managerName, version: ExupVersion.string,
+            platforms: platforms.sorted { $0.description < $1.description }, previous: previous.sorted { $0.version < $1.version })
+        let response = try client(timeout: 30).send(
+            "POST", settings.url + "/api/v1/repository/presence", body: Array(try JSONEncoder().encode(presence)),
+            headers: ["Content-Type": "application/json"])
         guard response.status == 200 else {
             throw RemoteError("the remote repository refused the presence notification (HTTP \(response.status))")
         }
         let answer = try JSONDecoder().decode(PresenceAnswer.self, from: Data(response.body))
-        state.withLock { $0.remoteVersion = answer.repositoryVersion; $0.presenceSent = true }
+        state.withLock {
+            $0.remoteVersion = answer.repositoryVersion; $0.presenceSent = true
+        }
         return answer
     }
 
     /// Asks the remote to download now (R098); its own log records who asked (N20/N21).
     public func requestSync() throws -> [UInt8] {
-        let response = try client(timeout: 30).send("POST", settings.url + "/api/v1/repository/sync", body: Array("{}".utf8),
-                                                    headers: ["Content-Type": "application/json", "X-Exup-Manager": settings.managerName])
+        let response = try client(timeout: 30).send(
+            "POST", settings.url + "/api/v1/repository/sync", body: Array("{}".utf8),
+            headers: ["Content-Type": "application/json", "X-Exup-Manager": settings.managerName])
         guard response.status == 202 || response.status == 409 else {
-            throw RemoteError("the remote repository refused the download request (HTTP \(response.status)): \(String(decoding: response.body.prefix(300), as: UTF8.self))")
+            throw RemoteError(
+                "the remote repository refused the download request (HTTP \(response.status)): \(String(decoding: response.body.prefix(300), as: UTF8.self))"
+            )
         }
         return response.body
     }
@@ -325,7 +342,8 @@ public final class RemoteRepository: Sendable {
             try? await Task.sleep(for: poll)
             let answer = try? await OffPool.run { try self.syncStatus() }
             guard let body = answer,
-                  let status = try? JSONDecoder().decode(SyncStatus.self, from: Data(body)) else { continue }
+                let status = try? JSONDecoder().decode(SyncStatus.self, from: Data(body))
+            else { continue }
             if status.state != .running { break }
         }
         _ = try? await OffPool.run { try self.refresh() }

@@ -8,8 +8,9 @@ import Logging
 import PackageFormat
 import Synchronization
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The repository's operations (seed §2.2, §3.4.3, §3.6, §3.7.2). One actor, so changes to the pool,
@@ -36,8 +37,10 @@ public actor RepositoryService {
     private var trustFingerprint: String?
     private var checkedUnderFingerprint = Set<String>()
 
-    public init(paths: RepositoryPaths, keys: RepositoryKeys, trustedKeysDirectory: String? = nil, limits: ZipLimits = ZipLimits(),
-                clock: @escaping @Sendable () -> UTCTime = { .now }, logger: Logger = Logger(label: "exup.repository")) throws {
+    public init(
+        paths: RepositoryPaths, keys: RepositoryKeys, trustedKeysDirectory: String? = nil, limits: ZipLimits = ZipLimits(),
+        clock: @escaping @Sendable () -> UTCTime = { .now }, logger: Logger = Logger(label: "exup.repository")
+    ) throws {
         self.paths = paths
         catalog = try Catalog(path: paths.catalog)
         pool = try PackagePool(paths: paths)
@@ -88,12 +91,15 @@ public actor RepositoryService {
         let known = try catalog.remoteManagers().contains { $0.manager == presence.manager }
         try catalog.recordPresence(presence, at: now)
         if !known {
-            try catalog.log(AppLogEntry(time: now, event: .remoteManagerRegistered, actor: presence.manager,
-                                        cause: "exup \(presence.version), \(presence.platforms.count) (model, OS) pairs"))
+            try catalog.log(
+                AppLogEntry(
+                    time: now, event: .remoteManagerRegistered, actor: presence.manager,
+                    cause: "exup \(presence.version), \(presence.platforms.count) (model, OS) pairs"))
         }
         try enforceRetention(actor: presence.manager, alsoChanged: [])
-        return PresenceAnswer(repositoryVersion: ExupVersion.string,
-                              retiredAfter: UTCTime(seconds: PresenceDeadline.deadline(after: now)).description)
+        return PresenceAnswer(
+            repositoryVersion: ExupVersion.string,
+            retiredAfter: UTCTime(seconds: PresenceDeadline.deadline(after: now)).description)
     }
 
     /// Retires managers silent for two calendar months; packages only they needed go (R142–R143).
@@ -118,8 +124,9 @@ public actor RepositoryService {
     /// Adds a (model, OS) pair to serve, then applies retention (a new platform can make packages needed).
     public func addPlatform(_ platform: Platform, origin: String = "manual", actor: String) throws {
         try catalog.write { db in
-            try db.execute(sql: "INSERT OR REPLACE INTO platform (model, os, origin) VALUES (?, ?, ?)",
-                           arguments: [platform.model, platform.os.description, origin])
+            try db.execute(
+                sql: "INSERT OR REPLACE INTO platform (model, os, origin) VALUES (?, ?, ?)",
+                arguments: [platform.model, platform.os.description, origin])
             try Catalog.insert(AppLogEntry(time: clock().seconds, event: .platformAdded, actor: actor, cause: platform.description), in: db)
         }
         try enforceRetention(actor: actor, alsoChanged: [])
@@ -165,8 +172,10 @@ public actor RepositoryService {
             verified = try PackageVerifier(trustedKeys: keys, limits: limits).verify(path: file)
         } catch let error as PackageError {
             if error == .noTrustedKey {
-                return refuse(.error, .hashInvalid, "The update package is signed by no trusted key: put the vendor's public key (*.pem) in "
-                              + "\(trustedKeysDirectory) if you trust it", cause: "signature: no trusted key (the signer is not in the trusted keys)")
+                return refuse(
+                    .error, .hashInvalid,
+                    "The update package is signed by no trusted key: put the vendor's public key (*.pem) in "
+                        + "\(trustedKeysDirectory) if you trust it", cause: "signature: no trusted key (the signer is not in the trusted keys)")
             }
             if error.isHashInvalid {
                 return refuse(.error, .hashInvalid, "The update package's hash value is invalid: \(error)", cause: "hash value invalid: \(error)")
@@ -178,32 +187,39 @@ public actor RepositoryService {
         let info = verified.info
         do {
             if try storedPackages().contains(where: { $0.info.id == info.id }) {
-                return refuse(.warning, .alreadyExists, "The same update package already exists in the repository", id: info.id,
-                              cause: "already exists")
+                return refuse(
+                    .warning, .alreadyExists, "The same update package already exists in the repository", id: info.id,
+                    cause: "already exists")
             }
             let stored = try storedPackages()
             if mode == .needed {
-                let verdict = Retention.verdict(adding: info, to: stored.map(\.stored), platforms: try servedPlatforms(),
-                                                previous: try catalog.previousGenerations())
+                let verdict = Retention.verdict(
+                    adding: info, to: stored.map(\.stored), platforms: try servedPlatforms(),
+                    previous: try catalog.previousGenerations())
                 guard verdict == .needed else {
-                    return refuse(.warning, .notNeeded, "No applicable device is registered, or the package is old", id: info.id,
-                                  cause: verdict == .tooOld ? "older than the generations kept" : "no applicable device")
+                    return refuse(
+                        .warning, .notNeeded, "No applicable device is registered, or the package is old", id: info.id,
+                        cause: verdict == .tooOld ? "older than the generations kept" : "no applicable device")
                 }
             }
             let (size, digest) = try FileDigest.sha256(path: file)
             try pool.store(file, sha256: digest.hex)
-            let row = Catalog.StoredPackageRow(info: info, sha256: digest.hex, size: Int64(size), pinned: mode == .all, addedAt: now.seconds,
-                                               origin: "upload")
+            let row = Catalog.StoredPackageRow(
+                info: info, sha256: digest.hex, size: Int64(size), pinned: mode == .all, addedAt: now.seconds,
+                origin: "upload")
             try catalog.write { db in
                 try catalog.insert(row, in: db)
                 packageCache?[info.id] = row
-                try Catalog.insert(AppLogEntry(time: now.seconds, event: .packageAdded, actor: actor, module: info.moduleID,
-                                               versions: info.version, cause: "\(info.id)\(mode == .all ? ", pinned (add all)" : "")"), in: db)
+                try Catalog.insert(
+                    AppLogEntry(
+                        time: now.seconds, event: .packageAdded, actor: actor, module: info.moduleID,
+                        versions: info.version, cause: "\(info.id)\(mode == .all ? ", pinned (add all)" : "")"), in: db)
             }
             try enforceRetention(actor: actor, alsoChanged: Set(info.targets.map(\.model)))
             logger.info("package added", metadata: ["exup.package": "\(info.id)", "exup.actor": "\(actor)"])
-            return AddResult(file: name, packageID: info.id, result: .normal, code: .added,
-                             message: info.isIncompatible ? "Added (incompatible: schemaVersion \(info.schemaVersion) is newer than this exup reads)" : "Added")
+            return AddResult(
+                file: name, packageID: info.id, result: .normal, code: .added,
+                message: info.isIncompatible ? "Added (incompatible: schemaVersion \(info.schemaVersion) is newer than this exup reads)" : "Added")
         } catch {
             return refuse(.error, .invalid, "The update package could not be stored: \(error)", id: info.id, cause: "\(error)")
         }
@@ -218,15 +234,20 @@ public actor RepositoryService {
         var changedModels = Set<String>()
         for id in ids {
             guard let row = try storedPackages().first(where: { $0.info.id == id }) else {
-                try catalog.log(AppLogEntry(time: now.seconds, event: .deleteFailed, actor: actor, cause: "\(id): The specified package does not exist"))
+                try catalog.log(
+                    AppLogEntry(time: now.seconds, event: .deleteFailed, actor: actor, cause: "\(id): The specified package does not exist"))
                 results.append(DeleteResult(packageID: id, result: .error, code: .notFound, message: "The specified package does not exist"))
                 continue
             }
             if !force && remote.contains(where: row.info.applies(to:)) {
-                try catalog.log(AppLogEntry(time: now.seconds, event: .deleteFailed, actor: actor, module: row.info.moduleID,
-                                            versions: row.info.version, cause: "\(id): Cannot delete because another manager is using it"))
-                results.append(DeleteResult(packageID: id, result: .error, code: .inUseByOtherManager,
-                                            message: "Cannot delete because another manager is using it (use force delete)"))
+                try catalog.log(
+                    AppLogEntry(
+                        time: now.seconds, event: .deleteFailed, actor: actor, module: row.info.moduleID,
+                        versions: row.info.version, cause: "\(id): Cannot delete because another manager is using it"))
+                results.append(
+                    DeleteResult(
+                        packageID: id, result: .error, code: .inUseByOtherManager,
+                        message: "Cannot delete because another manager is using it (use force delete)"))
                 continue
             }
             try remove(row, event: .packageDeleted, actor: actor, cause: force ? "\(id), forced" : id, history: true)
@@ -244,11 +265,14 @@ public actor RepositoryService {
         let fileStillUsed = try catalog.write { db -> Bool in
             try db.execute(sql: "DELETE FROM package WHERE id = ?", arguments: [row.info.id])
             if history {
-                try db.execute(sql: "INSERT OR REPLACE INTO deletion_history (package_id, deleted_at) VALUES (?, ?)",
-                               arguments: [row.info.id, now.seconds])
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO deletion_history (package_id, deleted_at) VALUES (?, ?)",
+                    arguments: [row.info.id, now.seconds])
             }
-            try Catalog.insert(AppLogEntry(time: now.seconds, event: event, actor: actor, module: row.info.moduleID,
-                                           versions: row.info.version, cause: cause), in: db)
+            try Catalog.insert(
+                AppLogEntry(
+                    time: now.seconds, event: event, actor: actor, module: row.info.moduleID,
+                    versions: row.info.version, cause: cause), in: db)
             return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM package WHERE sha256 = ?", arguments: [row.sha256])! > 0
         }
         packageCache?[row.info.id] = nil
@@ -275,9 +299,10 @@ public actor RepositoryService {
         let kept = Retention.kept(stored.map(\.stored), platforms: try servedPlatforms(), previous: try catalog.previousGenerations())
         var changed = alsoChanged
         for row in stored where kept[row.info.id] == nil {
-            try remove(row, event: .packageRemovedByRetention, actor: actor,
-                       cause: "\(row.info.id): not among the 3 newest generations of any served model and OS, nor a previous generation",
-                       history: false)
+            try remove(
+                row, event: .packageRemovedByRetention, actor: actor,
+                cause: "\(row.info.id): not among the 3 newest generations of any served model and OS, nor a previous generation",
+                history: false)
             changed.formUnion(row.info.targets.map(\.model))
             logger.info("package removed by generation management", metadata: ["exup.package": "\(row.info.id)"])
         }
@@ -351,7 +376,8 @@ public actor RepositoryService {
     public func renewExpiring() throws -> [String] {
         if publisher.keys.root == nil, !warnedRootOffline, let root = try catalog.role("root"), root.expires - clock().seconds < 30 * 86_400 {
             warnedRootOffline = true
-            logger.warning("root.json expires at \(UTCTime(seconds: root.expires)) and the root key is offline: put keys/root.pem back and restart to renew it")
+            logger.warning(
+                "root.json expires at \(UTCTime(seconds: root.expires)) and the root key is offline: put keys/root.pem back and restart to renew it")
         }
         let renewed = try publisher.renewExpiring(packages: try publishable(), now: clock())
         if !renewed.isEmpty {
@@ -372,8 +398,10 @@ public actor RepositoryService {
 
     public func package(id: String, actor: String) throws -> PackageListing? {
         guard let row = try catalog.package(id: id) else { return nil }
-        try catalog.log(AppLogEntry(time: clock().seconds, event: .packageInformationRetrieved, actor: actor, module: row.info.moduleID,
-                                    versions: row.info.version, cause: id))
+        try catalog.log(
+            AppLogEntry(
+                time: clock().seconds, event: .packageInformationRetrieved, actor: actor, module: row.info.moduleID,
+                versions: row.info.version, cause: id))
         return RepositoryService.listing(row, remote: try catalog.remotePlatforms().map(\.platform), untrusted: untrusted.withLock { $0[id] != nil })
     }
 
@@ -383,9 +411,10 @@ public actor RepositoryService {
             id: info.id, name: info.name, module: info.moduleID, moduleName: info.moduleName, version: info.version,
             releaseDate: info.releaseDate.description, targets: info.targets, size: row.size, sha256: row.sha256,
             addedAt: UTCTime(seconds: row.addedAt).description, description: info.description,
-            indicators: .init(autoUpdate: info.autoUpdate && !info.targets.allSatisfy { $0.os.isDownloadOnly }, noDowngrade: !info.downgrade,
-                              multiModel: info.isMultiModel, inUseByAnotherManager: remote.contains(where: info.applies(to:)),
-                              incompatible: info.isIncompatible, pinned: row.pinned, untrustedSigner: untrusted))
+            indicators: .init(
+                autoUpdate: info.autoUpdate && !info.targets.allSatisfy { $0.os.isDownloadOnly }, noDowngrade: !info.downgrade,
+                multiModel: info.isMultiModel, inUseByAnotherManager: remote.contains(where: info.applies(to:)),
+                incompatible: info.isIncompatible, pinned: row.pinned, untrustedSigner: untrusted))
     }
 
     // MARK: - Serving (no actor hop: the catalog is safe to read concurrently)

@@ -81,7 +81,7 @@ public struct RepositoryKeys: Sendable {
                 if let warning = contents.warning { warnings.append(warning) }
                 loaded[name] = try Ed25519PrivateKey(pem: contents.text)
             } else if name == "root" && hasRootPublic {
-                continue // moved offline: the public half is enough to serve
+                continue  // moved offline: the public half is enough to serve
             } else {
                 let key = try Ed25519PrivateKey.generate()
                 try LocalFile.writeAtomically(Array(try key.pem.utf8), to: path, mode: 0o600)
@@ -96,8 +96,11 @@ public struct RepositoryKeys: Sendable {
         } else {
             rootPublic = try Ed25519PublicKey(pem: LocalFile.readText(rootPublicPath, limit: 16 << 10) ?? "")
         }
-        return (RepositoryKeys(root: loaded["root"], rootPublic: rootPublic, targets: loaded["targets"]!, snapshot: loaded["snapshot"]!,
-                               timestamp: loaded["timestamp"]!, models: loaded["models"]!), created)
+        return (
+            RepositoryKeys(
+                root: loaded["root"], rootPublic: rootPublic, targets: loaded["targets"]!, snapshot: loaded["snapshot"]!,
+                timestamp: loaded["timestamp"]!, models: loaded["models"]!), created
+        )
     }
 }
 

@@ -4,10 +4,11 @@ import ExupCrypto
 import ExupSystem
 import FoundationEssentials
 import Synchronization
-import Transport
 import TUF
+import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Where this repository gets new packages from (seed §2.2.1, §2.2.7; spec 8.2–8.3): another exup
@@ -103,7 +104,9 @@ public final class UpstreamSync: Sendable {
     /// New schedule and proxy (the upstream's address and password stay the configuration's, R146);
     /// requests from then on go through the new proxy.
     public func update(schedule: SyncSchedule?, proxy: ProxySettings?) {
-        current.withLock { $0.schedule = schedule; $0.proxy = proxy }
+        current.withLock {
+            $0.schedule = schedule; $0.proxy = proxy
+        }
     }
 
     /// Starts a sync in the background; nil when one is already running.
@@ -130,7 +133,8 @@ public final class UpstreamSync: Sendable {
     /// Asks the running sync to stop (between packages, or mid-download, keeping the partial file).
     public func cancel(actor: String) throws -> Bool {
         guard status.state == .running else {
-            try repository.catalog.log(AppLogEntry(time: clock(), event: .repositoryUpdateCancelFailed, actor: actor, cause: "no repository update is running"))
+            try repository.catalog.log(
+                AppLogEntry(time: clock(), event: .repositoryUpdateCancelFailed, actor: actor, cause: "no repository update is running"))
             return false
         }
         cancelRequested.withLock { $0 = true }
@@ -156,7 +160,9 @@ public final class UpstreamSync: Sendable {
             let now = clock()
             if outcome.cancelled {
                 try? catalog.log(AppLogEntry(time: now, event: .repositoryUpdateCancelled, actor: actor))
-                update { $0.state = .cancelled; $0.phase = "cancelled"; $0.finishedAt = UTCTime(seconds: now).description }
+                update {
+                    $0.state = .cancelled; $0.phase = "cancelled"; $0.finishedAt = UTCTime(seconds: now).description
+                }
                 runs.withLock { $0["cancelled", default: 0] += 1 }
                 return
             }
@@ -165,8 +171,10 @@ public final class UpstreamSync: Sendable {
             let summary = "\(outcome.added.count) added, \(outcome.refused.count) refused, \(outcome.considered) considered"
             try? catalog.log(AppLogEntry(time: now, event: .repositoryUpdated, actor: actor, cause: summary))
             if !outcome.added.isEmpty {
-                try? catalog.log(AppLogEntry(time: now, event: .newPackagesDownloaded, actor: actor,
-                                             cause: outcome.components.sorted().joined(separator: ", ")))
+                try? catalog.log(
+                    AppLogEntry(
+                        time: now, event: .newPackagesDownloaded, actor: actor,
+                        cause: outcome.components.sorted().joined(separator: ", ")))
             }
             if remote { try? catalog.log(AppLogEntry(time: now, event: .repositoryUpdateCompleted, actor: actor)) }
             runs.withLock { $0["succeeded", default: 0] += 1 }
@@ -180,7 +188,9 @@ public final class UpstreamSync: Sendable {
             let now = clock()
             try? catalog.log(AppLogEntry(time: now, event: .repositoryUpdateFailed, actor: actor, cause: "\(error)"))
             runs.withLock { $0["failed", default: 0] += 1 }
-            update { $0.state = .failed; $0.error = "\(error)"; $0.phase = "failed"; $0.finishedAt = UTCTime(seconds: now).description }
+            update {
+                $0.state = .failed; $0.error = "\(error)"; $0.phase = "failed"; $0.finishedAt = UTCTime(seconds: now).description
+            }
         }
     }
 
@@ -197,7 +207,9 @@ public final class UpstreamSync: Sendable {
         var outcome = Outcome()
         let catalog = repository.catalog
         let configured = try catalog.syncValue("upstream-url") ?? settings.url
-        update { $0.phase = "contacting the upstream"; $0.upstream = configured }
+        update {
+            $0.phase = "contacting the upstream"; $0.upstream = configured
+        }
         let base = try await OffPool.run("exup.upstream-sync") { try self.followPermanentRedirect(configured) }
         update { $0.upstream = base }
         try await OffPool.run("exup.upstream-sync") { try self.pinRoot(base) }
@@ -208,7 +220,9 @@ public final class UpstreamSync: Sendable {
         outcome.platforms = platformKeys.sorted()
         let syncedBefore = Set((try catalog.syncValue("synced-platforms") ?? "").split(separator: "\n").map(String.init))
         let since = Int64(try catalog.syncValue("last-success") ?? "0") ?? 0
-        update { $0.since = UTCTime(seconds: since).description; $0.phase = "refreshing the upstream's metadata" }
+        update {
+            $0.since = UTCTime(seconds: since).description; $0.phase = "refreshing the upstream's metadata"
+        }
         let deleted = Set(try catalog.deletionHistory().packageIDs)
         let stored = Set(try catalog.packages().map(\.info.id))
 
@@ -225,7 +239,9 @@ public final class UpstreamSync: Sendable {
             wanted.append((target, info))
         }
         let total = wanted.reduce(Int64(0)) { $0 + Int64($1.0.length) }
-        update { $0.packagesTotal = wanted.count; $0.bytesTotal = total }
+        update {
+            $0.packagesTotal = wanted.count; $0.bytesTotal = total
+        }
 
         var doneBytes: Int64 = 0
         for (index, (target, info)) in wanted.enumerated() {
@@ -255,7 +271,9 @@ public final class UpstreamSync: Sendable {
             case .notNeeded, .alreadyExists:
                 break
             }
-            update { $0.packagesDone = index + 1; $0.bytesDone = doneBytes; $0.added = outcome.added; $0.refused = outcome.refused }
+            update {
+                $0.packagesDone = index + 1; $0.bytesDone = doneBytes; $0.added = outcome.added; $0.refused = outcome.refused
+            }
         }
         return outcome
     }
@@ -277,7 +295,8 @@ public final class UpstreamSync: Sendable {
         do { response = try client().get(probe, maxBytes: 64 << 10) } catch { throw SyncFailure("cannot reach the upstream \(base): \(error)") }
         try Self.checkAuthorised(response, base: base)
         guard response.status == 301 || response.status == 308, let location = response.headers["location"],
-              location.hasSuffix("/repo/v1/metadata/timestamp.json") else { return base }
+            location.hasSuffix("/repo/v1/metadata/timestamp.json")
+        else { return base }
         let moved = String(location.dropLast("/repo/v1/metadata/timestamp.json".count))
         try repository.catalog.setSyncValue("upstream-url", moved)
         try repository.catalog.log(AppLogEntry(time: clock(), event: .sourceAddressChanged, actor: "upstream sync", cause: "\(base) → \(moved)"))
@@ -311,8 +330,9 @@ public final class UpstreamSync: Sendable {
     func offeredTargets(base: String, models: Set<String>) throws -> [(TargetFile, PackageInfo, Int64)] {
         var updater: Updater
         do {
-            updater = try Updater(metadataDirectory: directory + "/metadata", metadataURL: base + "/repo/v1/metadata/",
-                                  fetcher: HTTPFetcher(client: client()), referenceTime: UTCTime(seconds: clock()))
+            updater = try Updater(
+                metadataDirectory: directory + "/metadata", metadataURL: base + "/repo/v1/metadata/",
+                fetcher: HTTPFetcher(client: client()), referenceTime: UTCTime(seconds: clock()))
             try updater.refresh()
         } catch { throw SyncFailure("the upstream's metadata was refused: \(error)") }
         var out: [(TargetFile, PackageInfo, Int64)] = []
@@ -322,7 +342,8 @@ public final class UpstreamSync: Sendable {
             do { targets = try updater.delegatedTargets(role) } catch { throw SyncFailure("the upstream's \(role) metadata was refused: \(error)") }
             for target in (targets?.targets.values.map { $0 } ?? []).sorted(by: { $0.path < $1.path }) {
                 guard let exup = target.custom?["exup"], let infoJSON = exup["info"],
-                      let info = try? JSONDecoder().decode(PackageInfo.self, from: Data(infoJSON.prettyBytes)) else { continue }
+                    let info = try? JSONDecoder().decode(PackageInfo.self, from: Data(infoJSON.prettyBytes))
+                else { continue }
                 let published = exup["published"]?.string.flatMap { UTCTime($0) }?.seconds ?? 0
                 out.append((target, info, published))
             }
@@ -348,7 +369,9 @@ public final class UpstreamSync: Sendable {
                 return !self.isCancelled
             }
             try Self.checkAuthorised(response, base: base)
-            guard response.status == 200 || response.status == 206 else { throw SyncFailure("the upstream answered \(response.status) for \(target.path)") }
+            guard response.status == 200 || response.status == 206 else {
+                throw SyncFailure("the upstream answered \(response.status) for \(target.path)")
+            }
         } catch let error as HTTPError {
             if case .stopped = error { throw SyncCancelled() }
             throw SyncFailure("download of \(target.path) stopped (it resumes at the next sync): \(error)")

@@ -206,7 +206,8 @@ private struct TOMLParser {
                 case "u", "U":
                     let count = e == "u" ? 4 : 8
                     guard i + count <= s.count, let code = UInt32(String(String.UnicodeScalarView(s[i..<i + count])), radix: 16),
-                          let scalar = Unicode.Scalar(code) else { throw fail("invalid \\\(e) escape") }
+                        let scalar = Unicode.Scalar(code)
+                    else { throw fail("invalid \\\(e) escape") }
                     out.unicodeScalars.append(scalar)
                     i += count
                 default: throw fail("invalid escape \\\(e)")
@@ -285,7 +286,8 @@ public struct TOMLTable {
     }
 
     /// One of `choices` (the raw values of an enum).
-    public mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(TOMLError) -> T? where T.RawValue == String {
+    public mutating func choice<T: RawRepresentable & CaseIterable>(_ key: String, _ type: T.Type) throws(TOMLError) -> T?
+    where T.RawValue == String {
         guard let text = try string(key) else { return nil }
         guard let value = T(rawValue: text) else {
             throw fail(key, "one of " + T.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", "))

@@ -1,6 +1,7 @@
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Fetches metadata and targets with the project's libcurl client.

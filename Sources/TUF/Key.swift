@@ -37,7 +37,8 @@ public struct TUFKey: Sendable, Hashable {
     /// The Ed25519 public key, when this is one.
     public var ed25519: Ed25519PublicKey? {
         guard keytype == "ed25519", scheme == "ed25519", let hex = keyval["public"]?.string,
-              let raw = Hex.decode(hex), raw.count == 32 else { return nil }
+            let raw = Hex.decode(hex), raw.count == 32
+        else { return nil }
         return try? Ed25519PublicKey(raw: raw)
     }
 

@@ -1,7 +1,8 @@
 import ExupCrypto
 import ExupSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension TargetFile {

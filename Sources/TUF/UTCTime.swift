@@ -15,7 +15,8 @@ public struct UTCTime: Sendable, Hashable, Comparable, CustomStringConvertible {
             return v
         }
         guard let y = num(0..<4), let mo = num(5..<7), let d = num(8..<10), let h = num(11..<13), let mi = num(14..<16),
-              let s = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 60 else { return nil }
+            let s = num(17..<19), (1...12).contains(mo), (1...31).contains(d), h < 24, mi < 60, s < 60
+        else { return nil }
         let days = UTCTime.daysFromCivil(year: y, month: mo, day: d)
         guard UTCTime.civil(fromDays: days) == (y, mo, d) else { return nil }
         seconds = days * 86_400 + h * 3_600 + mi * 60 + s

@@ -1,7 +1,8 @@
 import ExupCrypto
 import ExupSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The TUF client workflow with I/O: trusted metadata lives in `metadataDirectory` under non-versioned
@@ -15,8 +16,10 @@ public struct Updater {
     public private(set) var trusted: TrustedSet
 
     /// Loads `root.json` from the metadata directory (put there by `init` or enrolment).
-    public init(metadataDirectory: String, metadataURL: String, fetcher: any Fetcher, config: UpdaterConfig = UpdaterConfig(),
-                referenceTime: UTCTime) throws(TUFError) {
+    public init(
+        metadataDirectory: String, metadataURL: String, fetcher: any Fetcher, config: UpdaterConfig = UpdaterConfig(),
+        referenceTime: UTCTime
+    ) throws(TUFError) {
         self.metadataDirectory = metadataDirectory
         self.metadataURL = metadataURL.hasSuffix("/") ? metadataURL : metadataURL + "/"
         self.fetcher = fetcher
@@ -59,7 +62,8 @@ public struct Updater {
 
     private mutating func loadSnapshot() throws(TUFError) {
         if let local = LocalFile.read(path(for: Snapshot.type), limit: config.snapshotMaxLength),
-           (try? trusted.updateSnapshot(local, trusted: true)) != nil {
+            (try? trusted.updateSnapshot(local, trusted: true)) != nil
+        {
             return
         }
         guard let meta = trusted.timestamp?.snapshotMeta else { throw .state("no trusted timestamp") }
@@ -72,7 +76,8 @@ public struct Updater {
     private mutating func loadTargets(role: String, delegator: String) throws(TUFError) -> Targets {
         if let loaded = try trusted.loadedTargets(role, delegator: delegator) { return loaded }
         if let local = LocalFile.read(path(for: role), limit: config.targetsMaxLength),
-           let loaded = try? trusted.updateTargets(local, role: role, delegator: delegator) {
+            let loaded = try? trusted.updateTargets(local, role: role, delegator: delegator)
+        {
             return loaded
         }
         guard let meta = trusted.snapshot?.meta["\(role).json"] else { throw .missingMeta(role: role) }
@@ -90,7 +95,8 @@ public struct Updater {
     public mutating func delegatedTargets(_ role: String) throws(TUFError) -> Targets? {
         if trusted.targets[Targets.type] == nil { try refresh() }
         guard let top = trusted.targets[Targets.type],
-              let delegation = top.delegations?.roles?.first(where: { $0.name == role }) else { return nil }
+            let delegation = top.delegations?.roles?.first(where: { $0.name == role })
+        else { return nil }
         var targets = try loadTargets(role: role, delegator: Targets.type)
         targets.targets = targets.targets.filter { delegation.isDelegated(path: $0.key) }
         return targets

@@ -4,8 +4,10 @@ import ExupCrypto
 
 extension Root {
     /// A root naming one set of Ed25519 keys per top-level role (thresholds default to 1).
-    public static func make(version: Int = 1, expires: UTCTime, keys roleKeys: [String: [Ed25519PublicKey]],
-                            thresholds: [String: Int] = [:], consistentSnapshot: Bool = true) -> Root {
+    public static func make(
+        version: Int = 1, expires: UTCTime, keys roleKeys: [String: [Ed25519PublicKey]],
+        thresholds: [String: Int] = [:], consistentSnapshot: Bool = true
+    ) -> Root {
         var root = Root(version: version, expires: expires, keys: [:], roles: [:], consistentSnapshot: consistentSnapshot)
         for role in Root.topLevelRoles.sorted() {
             root.setKeys(roleKeys[role] ?? [], threshold: thresholds[role] ?? 1, for: role)

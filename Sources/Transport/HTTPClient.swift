@@ -1,6 +1,7 @@
 internal import CCurl
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// An HTTP(S) client over libcurl. One instance owns one easy handle (connections are reused between
@@ -55,15 +56,19 @@ public final class HTTPClient {
     }
 
     /// A request with a body (POST, PUT), the answer in memory up to `maxBytes`.
-    public func send(_ method: String, _ url: String, body: [UInt8], headers: [String: String] = [:],
-                     maxBytes: UInt64 = 16 << 20) throws(HTTPError) -> Response {
+    public func send(
+        _ method: String, _ url: String, body: [UInt8], headers: [String: String] = [:],
+        maxBytes: UInt64 = 16 << 20
+    ) throws(HTTPError) -> Response {
         try perform(method: method, url: url, headers: headers, body: body, maxBytes: maxBytes, sink: nil)
     }
 
     /// POSTs a file as the body, streamed from disk (a package can be gigabytes), answer in memory.
     /// `progress` is called with the bytes sent and the file's size as the upload goes (keep it short).
-    public func post(_ url: String, file path: String, contentType: String = "application/octet-stream",
-                     maxBytes: UInt64 = 16 << 20, progress: ((UInt64, UInt64) -> Void)? = nil) throws(HTTPError) -> Response {
+    public func post(
+        _ url: String, file path: String, contentType: String = "application/octet-stream",
+        maxBytes: UInt64 = 16 << 20, progress: ((UInt64, UInt64) -> Void)? = nil
+    ) throws(HTTPError) -> Response {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .file(path: path, reason: String(cString: strerror(errno))) }
         defer { close(fd) }
@@ -71,8 +76,9 @@ public final class HTTPClient {
         fstat(fd, &info)
         let source = FileSource(fd: fd, size: UInt64(info.st_size))
         source.progress = progress
-        return try perform(method: "POST", url: url, headers: ["Content-Type": contentType, "Expect": ""], body: nil,
-                           maxBytes: maxBytes, sink: nil, source: source)
+        return try perform(
+            method: "POST", url: url, headers: ["Content-Type": contentType, "Expect": ""], body: nil,
+            maxBytes: maxBytes, sink: nil, source: source)
     }
 
     /// Streams `url` into `path`, resuming from the bytes already there with a Range request (a server
@@ -80,8 +86,10 @@ public final class HTTPClient {
     /// past `maxBytes`. Returns the response with an empty body.
     /// `progress` is called with the file's length as it grows (from libcurl's callback: keep it short);
     /// returning false stops the transfer (`HTTPError.stopped`), leaving the partial file to resume.
-    public func download(_ url: String, to path: String, maxBytes: UInt64, resume: Bool = true,
-                         headers: [String: String] = [:], progress: ((UInt64) -> Bool)? = nil) throws(HTTPError) -> Response {
+    public func download(
+        _ url: String, to path: String, maxBytes: UInt64, resume: Bool = true,
+        headers: [String: String] = [:], progress: ((UInt64) -> Bool)? = nil
+    ) throws(HTTPError) -> Response {
         var existing: UInt64 = 0
         var info = stat()
         if resume, stat(path, &info) == 0 { existing = UInt64(info.st_size) }
@@ -107,8 +115,10 @@ public final class HTTPClient {
 
     // MARK: - The transfer
 
-    private func perform(method: String, url: String, headers: [String: String], body: [UInt8]?,
-                         maxBytes: UInt64, sink: FileSink?, source: FileSource? = nil) throws(HTTPError) -> Response {
+    private func perform(
+        method: String, url: String, headers: [String: String], body: [UInt8]?,
+        maxBytes: UInt64, sink: FileSink?, source: FileSource? = nil
+    ) throws(HTTPError) -> Response {
         curl_easy_reset(handle)
         let state = TransferState(maxBytes: maxBytes, sink: sink)
         state.source = source
@@ -165,7 +175,8 @@ public final class HTTPClient {
         let code: CURLcode = (body ?? []).withUnsafeBufferPointer { buffer in
             if body != nil {
                 _ = exup_curl_setopt_long(handle, CURLOPT_POSTFIELDSIZE, buffer.count)
-                _ = exup_curl_setopt_pointer(handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!))
+                _ = exup_curl_setopt_pointer(
+                    handle, CURLOPT_POSTFIELDS, UnsafeMutableRawPointer(mutating: buffer.baseAddress ?? UnsafePointer(bitPattern: 1)!))
             }
             return curl_easy_perform(handle)
         }
@@ -181,8 +192,9 @@ public final class HTTPClient {
         }
         var effective: UnsafeMutablePointer<CChar>?
         _ = exup_curl_getinfo_string(handle, CURLINFO_EFFECTIVE_URL, &effective)
-        return Response(status: status, headers: state.headers, body: state.body,
-                        effectiveURL: effective.map { String(cString: $0) } ?? url)
+        return Response(
+            status: status, headers: state.headers, body: state.body,
+            effectiveURL: effective.map { String(cString: $0) } ?? url)
     }
 
     static func text(_ code: CURLcode) -> String { String(cString: curl_easy_strerror(code)) }

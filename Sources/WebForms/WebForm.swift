@@ -1,7 +1,7 @@
 /// Form bodies the web UI receives: URL-encoded fields and multipart uploads. Pure parsing, no I/O beyond
 /// mapping an upload that is already on disk; its own target so that the fuzzers reach it.
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// A submitted form's fields (application/x-www-form-urlencoded, or the text fields of a multipart
@@ -33,7 +33,8 @@ public struct WebForm: Sendable {
             if byte == UInt8(ascii: "+") {
                 out.append(UInt8(ascii: " "))
             } else if byte == UInt8(ascii: "%"), bytes.distance(from: index, to: bytes.endIndex) > 2,
-                      let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2]) {
+                let high = hex(bytes[index + 1]), let low = hex(bytes[index + 2])
+            {
                 out.append(high << 4 | low)
                 index += 2
             } else {
@@ -65,7 +66,8 @@ public enum MultipartFile {
         for parameter in contentType.split(separator: ";").dropFirst() {
             let pair = parameter.split(separator: "=", maxSplits: 1).map { $0.trimming(" ") }
             if pair.count == 2, pair[0].lowercased() == "boundary" {
-                let value = pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2 ? String(pair[1].dropFirst().dropLast()) : pair[1]
+                let value =
+                    pair[1].hasPrefix("\"") && pair[1].hasSuffix("\"") && pair[1].count >= 2 ? String(pair[1].dropFirst().dropLast()) : pair[1]
                 return value.isEmpty || value.count > 200 ? nil : value
             }
         }
@@ -79,12 +81,16 @@ public enum MultipartFile {
         var info = stat()
         guard fstat(fd, &info) == 0, info.st_size > 0 else { throw Failure(description: "the upload is empty") }
         let size = Int(info.st_size)
-        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { throw Failure(description: "cannot map the upload") }
+        guard let base = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else {
+            throw Failure(description: "cannot map the upload")
+        }
         defer { munmap(base, size) }
         return try parse(UnsafeRawBufferPointer(start: base, count: size), boundary: boundary, onFile: onFile)
     }
 
-    public static func parse(_ body: UnsafeRawBufferPointer, boundary: String, onFile: (String, UnsafeRawBufferPointer) throws -> Void) throws -> WebForm {
+    public static func parse(
+        _ body: UnsafeRawBufferPointer, boundary: String, onFile: (String, UnsafeRawBufferPointer) throws -> Void
+    ) throws -> WebForm {
         let opening = Array(("--" + boundary).utf8), delimiter = Array(("\r\n--" + boundary).utf8)
         guard body.count >= opening.count, memcmp(body.baseAddress!, opening, opening.count) == 0 else {
             throw Failure(description: "the form data does not start with its boundary")
@@ -127,7 +133,9 @@ public enum MultipartFile {
                 var value = pair[1]
                 if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
                 if pair[0].lowercased() == "name" { name = value }
-                if pair[0].lowercased() == "filename" { fileName = String(value.split(separator: "/").last ?? "").split(separator: "\\").last.map(String.init) ?? "" }
+                if pair[0].lowercased() == "filename" {
+                    fileName = String(value.split(separator: "/").last ?? "").split(separator: "\\").last.map(String.init) ?? ""
+                }
             }
             return (name, fileName)
         }

@@ -6,8 +6,9 @@ import ExupSystem
 import FoundationEssentials
 import Logging
 import ServiceLifecycle
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The agent's loop as a service: a poll now, then one every poll interval ± 10 % (so a fleet started
@@ -26,7 +27,11 @@ struct PollService: Service {
             notifier.notify("READY=1\nSTATUS=polling every \(configuration.agent.pollIntervalSeconds) s")
             while !Task.isCancelled {
                 let mode = control.beginCycle()
-                let answer = await withTaskCancellationHandler { await cycle(mode) } onCancel: { control.stop() }
+                let answer = await withTaskCancellationHandler {
+                    await cycle(mode)
+                } onCancel: {
+                    control.stop()
+                }
                 control.cycleFinished(answer: answer)
                 // The interval ± 10 %, cut short by a request from the local CLI.
                 let seconds = Double(configuration.agent.pollIntervalSeconds) * Double.random(in: 0.9...1.1)
@@ -41,7 +46,13 @@ struct PollService: Service {
     func cycle(_ mode: AgentCycle.Mode) async -> String {
         let configuration = configuration, control = control, logger = logger
         let events: AgentEventSink = { event in
-            let level: Logger.Level = switch event.level { case .info: .info; case .notice: .notice; case .warning: .warning; case .error: .error }
+            let level: Logger.Level =
+                switch event.level {
+                case .info: .info;
+                case .notice: .notice;
+                case .warning: .warning;
+                case .error: .error
+                }
             logger.log(level: level, "\(event.message)", metadata: event.fields.mapValues { .string($0) })
         }
         let result: Result<AgentCycle.Outcome, any Error> = await OffPool.compute("exup-agent.cycle") {
@@ -51,9 +62,12 @@ struct PollService: Service {
         case .success(let outcome):
             // An idle poll says nothing above debug (journald need not store one line every few minutes per server).
             let eventful = outcome.reported != nil || outcome.directivesChanged || !outcome.items.isEmpty || outcome.enrolledNow
-            logger.log(level: eventful ? .info : .debug, "poll done",
-                       metadata: ["exup.mode": "\(mode.rawValue)", "exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
-                                  "exup.items": "\(outcome.items.count)"])
+            logger.log(
+                level: eventful ? .info : .debug, "poll done",
+                metadata: [
+                    "exup.mode": "\(mode.rawValue)", "exup.reported": "\(outcome.reported.map(String.init) ?? "no")",
+                    "exup.items": "\(outcome.items.count)",
+                ])
             if let refusal = outcome.metadataRefusal { logger.warning("\(refusal)") }
             return ControlAnswer.success(outcome)
         case .failure(let error as AgentStopping):
@@ -108,12 +122,16 @@ struct ControlService: Service {
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
         setsockopt(client, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
         guard let line = ControlSocket.readLine(client, limit: 4096),
-              let request = try? JSONDecoder().decode([String: String].self, from: Data(line.utf8)), let command = request["command"] else {
+            let request = try? JSONDecoder().decode([String: String].self, from: Data(line.utf8)), let command = request["command"]
+        else {
             ControlSocket.writeLine(client, ControlAnswer.failure("expected one JSON line {\"command\": …}"))
             return
         }
         if command == "ping" {
-            ControlSocket.writeLine(client, #"{"ok":true,"pid":\#(getpid()),"busy":\#(control.busy),"lastPoll":\#(control.lastCycleEnded ?? 0),"pollIntervalSeconds":\#(pollInterval)}"#)
+            ControlSocket.writeLine(
+                client,
+                #"{"ok":true,"pid":\#(getpid()),"busy":\#(control.busy),"lastPoll":\#(control.lastCycleEnded ?? 0),"pollIntervalSeconds":\#(pollInterval)}"#
+            )
             return
         }
         guard let mode = AgentCycle.Mode(rawValue: command) else {
@@ -158,19 +176,29 @@ enum AgentDaemon {
         }
         let lock: ProcessLock
         do { lock = try ProcessLock(path: directory + "/daemon.lock") } catch let held as ProcessLock.Held {
-            throw CommandFailure("another exup-agent daemon is running (pid \(held.pid.map(String.init) ?? "?")) on \(directory)", code: "daemon-running")
+            throw CommandFailure(
+                "another exup-agent daemon is running (pid \(held.pid.map(String.init) ?? "?")) on \(directory)", code: "daemon-running")
         }
         defer { withExtendedLifetime(lock) {} }
         let notifier = SystemdNotifier(environment: ProcessInfo.processInfo.environment)
         let control = AgentControl()
-        var services: [any Service] = [PollService(configuration: configuration, notifier: notifier, control: control, logger: logger),
-                                       ControlService(socketPath: configuration.agent.socketPath, control: control, logger: logger,
-                                                      pollInterval: configuration.agent.pollIntervalSeconds)]
+        var services: [any Service] = [
+            PollService(configuration: configuration, notifier: notifier, control: control, logger: logger),
+            ControlService(
+                socketPath: configuration.agent.socketPath, control: control, logger: logger,
+                pollInterval: configuration.agent.pollIntervalSeconds),
+        ]
         if let interval = notifier.watchdogInterval { services.append(WatchdogService(notifier: notifier, interval: interval)) }
-        let group = ServiceGroup(configuration: .init(services: services.map { .init(service: $0) },
-                                                      gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
-        logger.info("exup-agent \(ExupVersion.string) starting", metadata: ["manager": "\(configuration.manager.url ?? "(not set)")",
-                                                                           "poll-interval": "\(configuration.agent.pollIntervalSeconds)s"])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services.map { .init(service: $0) },
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        logger.info(
+            "exup-agent \(ExupVersion.string) starting",
+            metadata: [
+                "manager": "\(configuration.manager.url ?? "(not set)")",
+                "poll-interval": "\(configuration.agent.pollIntervalSeconds)s",
+            ])
         for warning in configuration.warnings { logger.warning("\(warning)") }
         do { try await group.run() } catch {
             logger.error("stopped: \(ErrorWording.describe(error))")

@@ -4,8 +4,9 @@ import ExupCommandLine
 import ExupCore
 import ExupSystem
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What `exup-agent apply` shows while the cycle runs (in the daemon or here): the journal is read every
@@ -35,7 +36,7 @@ final class ApplyProgress: Sendable {
                 let entries = (try? journal.load())?.entries ?? []
                 for entry in entries where entry.phase != .pending && !finished.contains(entry.itemID) && before[entry.itemID] != entry {
                     let said = text(entry)
-                    guard said != printed[entry.itemID] else { continue }   // each item's step once, however items interleave
+                    guard said != printed[entry.itemID] else { continue }  // each item's step once, however items interleave
                     printed[entry.itemID] = said
                     shown[entry.itemID] = entry
                     if current != entry.itemID, current != nil { line.close() }
@@ -95,7 +96,9 @@ final class ApplyProgress: Sendable {
         case .succeeded: return head + Terminal.paint("succeeded", "32") + (entry.message.map { " (\($0))" } ?? "")
         case .failed: return head + Terminal.paint("FAILED", "1;31") + ": " + (entry.message ?? "no reason recorded")
         case .cancelled: return head + "cancelled" + (entry.message.map { ": \($0)" } ?? "")
-        case .rebootRequired: return head + "installed; a reboot finishes it" + (entry.options.allowReboot ? " (reboot allowed)" : " (reboot not allowed: reboot by hand)")
+        case .rebootRequired:
+            return head + "installed; a reboot finishes it"
+                + (entry.options.allowReboot ? " (reboot allowed)" : " (reboot not allowed: reboot by hand)")
         }
     }
 

@@ -4,8 +4,9 @@ import ExupCommandLine
 import ExupCore
 import ExupSystem
 import TOML
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `exup-agent check-config`: reads the configuration as the daemon would and reports every problem with
@@ -53,8 +54,10 @@ struct CheckConfigCommand: ParsableCommand {
             problems.append("[trust] keys-dir \(configuration.trust.keysDirectory) does not exist: the agent could verify no package")
         }
         if let ca = configuration.manager.caFile, !LocalFile.exists(ca) { problems.append("[manager] ca-file \(ca) does not exist") }
-        let state = configuration.agent.stateDirectory   // created at the first start when missing
-        if configuration.agent.socketPath.utf8.count >= 108 { problems.append("[agent] socket \(configuration.agent.socketPath) is too long (at most 107 bytes)") }
+        let state = configuration.agent.stateDirectory  // created at the first start when missing
+        if configuration.agent.socketPath.utf8.count >= 108 {
+            problems.append("[agent] socket \(configuration.agent.socketPath) is too long (at most 107 bytes)")
+        }
         if access(configuration.agent.rebootCommand[0], X_OK) != 0 {
             problems.append("[agent] reboot-command \(configuration.agent.rebootCommand[0]) is not an executable file")
         }

@@ -14,8 +14,10 @@ struct ExupAgent: AsyncParsableCommand {
         commandName: "exup-agent",
         abstract: "Keep this server's firmware and software up to date (exup agent).",
         version: ExupVersion.string,
-        subcommands: [InventoryCommand.self, RunCommand.self, StatusCommand.self, CheckCommand.self, ApplyCommand.self,
-                      CancelCommand.self, LogBundleCommand.self, CheckConfigCommand.self]
+        subcommands: [
+            InventoryCommand.self, RunCommand.self, StatusCommand.self, CheckCommand.self, ApplyCommand.self,
+            CancelCommand.self, LogBundleCommand.self, CheckConfigCommand.self,
+        ]
     )
 }
 

@@ -10,11 +10,11 @@ struct InventoryCommand: ParsableCommand {
         commandName: "inventory",
         abstract: "Show what this server is and the version of every module.",
         discussion: """
-        Reads the model (FRU, else SMBIOS), the OS (os-release), the BMC firmware, system BIOS and SDR \
-        versions through IPMI, the BMC's sensors, and OS package versions (dpkg or rpm). Each module says \
-        where its version came from. Exit status 0: everything read; 2: partial (the problems are listed); \
-        1: the configuration is wrong.
-        """
+            Reads the model (FRU, else SMBIOS), the OS (os-release), the BMC firmware, system BIOS and SDR \
+            versions through IPMI, the BMC's sensors, and OS package versions (dpkg or rpm). Each module says \
+            where its version came from. Exit status 0: everything read; 2: partial (the problems are listed); \
+            1: the configuration is wrong.
+            """
     )
 
     @OptionGroup var options: ConfigOptions
@@ -27,7 +27,9 @@ struct InventoryCommand: ParsableCommand {
 
     func run() throws {
         var config = try options.load()
-        if allPackages { config.inventory.packageNames = nil } else if !packages.isEmpty {
+        if allPackages {
+            config.inventory.packageNames = nil
+        } else if !packages.isEmpty {
             config.inventory.packageNames = (config.inventory.packageNames ?? []) + packages
         }
         let inventory = InventoryCollector(config.inventory).collect()
@@ -55,16 +57,24 @@ enum InventoryText {
         lines.append("os:       \(inventory.osName ?? os)  [\(os)]")
         lines.append("packages: \(inventory.packageSystem.rawValue)")
         lines.append("")
-        lines.append(table(["MODULE", "VERSION", "SOURCE", "DETAIL"], inventory.modules.map {
-            [$0.id, $0.version ?? "-", $0.source, $0.error ?? $0.detail ?? ""]
-        }))
+        lines.append(
+            table(
+                ["MODULE", "VERSION", "SOURCE", "DETAIL"],
+                inventory.modules.map {
+                    [$0.id, $0.version ?? "-", $0.source, $0.error ?? $0.detail ?? ""]
+                }))
         if let sensors = inventory.sensors {
             lines.append("")
-            if sensors.isEmpty { lines.append("sensors: none") } else {
-                lines.append(table(["SENSOR", "STATE", "READING", "TYPE"], sensors.map { sensor in
-                    let reading = sensor.reading.map { format($0) + (sensor.unit.isEmpty ? "" : " " + sensor.unit) } ?? "-"
-                    return [sensor.name, sensor.state.rawValue, reading, sensor.type]
-                }))
+            if sensors.isEmpty {
+                lines.append("sensors: none")
+            } else {
+                lines.append(
+                    table(
+                        ["SENSOR", "STATE", "READING", "TYPE"],
+                        sensors.map { sensor in
+                            let reading = sensor.reading.map { format($0) + (sensor.unit.isEmpty ? "" : " " + sensor.unit) } ?? "-"
+                            return [sensor.name, sensor.state.rawValue, reading, sensor.type]
+                        }))
             }
         }
         if !inventory.problems.isEmpty {

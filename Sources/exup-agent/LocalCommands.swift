@@ -32,7 +32,7 @@ extension LocalCycleCommand {
         progress?.stop(results: outcome.items)
         try AgentText.printOutcome(outcome, json: options.json)
         switch Self.mode {
-        case .apply: try AgentText.judge(outcome, json: options.json)   // the run's result is the exit status
+        case .apply: try AgentText.judge(outcome, json: options.json)  // the run's result is the exit status
         case .cancel where !options.json:
             let cancelled = outcome.items.filter { outcome.endedNow.contains($0.itemID) && $0.state == .cancelled }.map { "#\($0.itemID)" }
             print(cancelled.isEmpty ? "nothing to cancel: no approved item was waiting" : "cancelled \(cancelled.joined(separator: ", "))")

@@ -66,8 +66,10 @@ struct StatusCommand: ParsableCommand {
         let daemon = Self.daemon(configuration.agent.socketPath)
         guard let state else {
             if options.json {
-                return try JSONOutput.print(Report(enrolled: false, manager: configuration.manager.url, status: "not-enrolled", statusText: "Not enrolled",
-                                                   modules: [], daemon: daemon.0, approvedWork: [], items: []))
+                return try JSONOutput.print(
+                    Report(
+                        enrolled: false, manager: configuration.manager.url, status: "not-enrolled", statusText: "Not enrolled",
+                        modules: [], daemon: daemon.0, approvedWork: [], items: []))
             }
             print("not enrolled (state directory \(configuration.agent.stateDirectory)); run exup-agent run --once with an enrolment token")
             return
@@ -85,9 +87,11 @@ struct StatusCommand: ParsableCommand {
         }
         let items = journal.entries.compactMap(\.reported)
         if options.json {
-            return try JSONOutput.print(Report(enrolled: true, name: state.name, manager: state.managerURL, status: local.status, statusText: local.statusText,
-                                               reason: local.reason, modules: local.modules, daemon: daemon.0, lastPoll: lastPoll,
-                                               lastReport: state.sequence, metadataRefusal: state.metadataRefusal, approvedWork: approved, items: items))
+            return try JSONOutput.print(
+                Report(
+                    enrolled: true, name: state.name, manager: state.managerURL, status: local.status, statusText: local.statusText,
+                    reason: local.reason, modules: local.modules, daemon: daemon.0, lastPoll: lastPoll,
+                    lastReport: state.sequence, metadataRefusal: state.metadataRefusal, approvedWork: approved, items: items))
         }
         print("\(state.name): \(local.statusText)" + (local.reason.map { " (\($0))" } ?? "") + "   (manager \(state.managerURL))")
         if daemon.0.running {
@@ -118,7 +122,7 @@ enum AgentText {
     /// The exit status of a cycle: 1 when an item of it failed or was refused and none succeeded, 2 when
     /// some did and some did not (the output above already says which).
     static func judge(_ outcome: AgentCycle.Outcome, json: Bool) throws {
-        let ran = outcome.items.filter { outcome.endedNow.contains($0.itemID) }   // earlier runs' results do not count
+        let ran = outcome.items.filter { outcome.endedNow.contains($0.itemID) }  // earlier runs' results do not count
         let failed = ran.filter { $0.state == .failed }
         guard !failed.isEmpty else { return }
         let succeeded = ran.contains { $0.state == .succeeded || $0.state == .rebootRequired }
@@ -134,8 +138,10 @@ enum AgentText {
         print(outcome.reported.map { "report #\($0) sent" } ?? "nothing changed: no new report")
         for problem in outcome.problems { print("  could not read: \(problem)") }
         if let refusal = outcome.metadataRefusal { print(refusal + " (the last trusted metadata is kept)") }
-        print(outcome.offered.isEmpty ? "the repository offers nothing for this model"
-              : "the repository offers (TUF-verified): " + outcome.offered.joined(separator: ", "))
+        print(
+            outcome.offered.isEmpty
+                ? "the repository offers nothing for this model"
+                : "the repository offers (TUF-verified): " + outcome.offered.joined(separator: ", "))
         printDirectives(outcome.directives, changed: outcome.directivesChanged)
         printItems(outcome.items)
         if outcome.waitingReports > 0 { print("\(outcome.waitingReports) report(s) wait in the outbox for the manager") }
@@ -144,11 +150,14 @@ enum AgentText {
     static func printDirectives(_ directives: Directives?, changed: Bool) {
         guard let directives else { return }
         let items = directives.items
-        print(items.isEmpty ? "no approved work left" + (changed ? " (directives updated)" : "")
-              : "approved work" + (changed ? " (new)" : "") + ":")
+        print(
+            items.isEmpty
+                ? "no approved work left" + (changed ? " (directives updated)" : "")
+                : "approved work" + (changed ? " (new)" : "") + ":")
         for item in items {
-            print("  #\(item.id) \(item.kind.rawValue) \(item.moduleID) → \(item.version ?? "newest at run time")"
-                  + (item.options.allowReboot ? " (reboot allowed)" : ""))
+            print(
+                "  #\(item.id) \(item.kind.rawValue) \(item.moduleID) → \(item.version ?? "newest at run time")"
+                    + (item.options.allowReboot ? " (reboot allowed)" : ""))
         }
         if directives.uploadLogBundle { print("  the manager asked for a log bundle") }
     }
@@ -166,9 +175,13 @@ enum JSONScalar: Decodable {
 
     init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
-        if let value = try? container.decode(Int.self) { self = .number(value) } else if let value = try? container.decode(Bool.self) {
+        if let value = try? container.decode(Int.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(Bool.self) {
             self = .bool(value)
-        } else { self = .other }
+        } else {
+            self = .other
+        }
     }
 
     var number: Int? { if case .number(let n) = self { n } else { nil } }

@@ -12,8 +12,9 @@ import Manager
 import PackageFormat
 import Repository
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 func milliseconds(_ body: () throws -> Void) rethrows -> Double {
@@ -40,16 +41,21 @@ func seed(data: String, packages: Int, models: Int) async throws {
     var rows: [Catalog.StoredPackageRow] = []
     for i in 0..<packages {
         let model = modelNames[i % models]
-        let info = PackageInfo(id: "pkg-\(i)", name: "package \(i)", releaseDate: CalendarDate("2026-01-01")!,
-                               moduleID: "module-\(i / models % 40)", moduleName: "module", version: "1.\(i)",
-                               targets: [PackageTarget(model: model, os: .anyLinux)], apply: .init(path: "payload/apply.sh"))
-        rows.append(Catalog.StoredPackageRow(info: info, sha256: SHA256Hasher.hash(Array("pkg-\(i)".utf8)).hex, size: 4096,
-                                             pinned: true, addedAt: 1_790_000_000, origin: "bench"))
+        let info = PackageInfo(
+            id: "pkg-\(i)", name: "package \(i)", releaseDate: CalendarDate("2026-01-01")!,
+            moduleID: "module-\(i / models % 40)", moduleName: "module", version: "1.\(i)",
+            targets: [PackageTarget(model: model, os: .anyLinux)], apply: .init(path: "payload/apply.sh"))
+        rows.append(
+            Catalog.StoredPackageRow(
+                info: info, sha256: SHA256Hasher.hash(Array("pkg-\(i)".utf8)).hex, size: 4096,
+                pinned: true, addedAt: 1_790_000_000, origin: "bench"))
     }
     let insertTime = try milliseconds { try catalog.bulkInsert(rows) }
     let publishTime = try await repository.republishAll()
-    print(String(format: "seeded %d packages over %d models: insert %.0f ms, full publish %.0f ms (platforms %.0f ms)",
-                 packages, models, insertTime, publishTime, seedTime))
+    print(
+        String(
+            format: "seeded %d packages over %d models: insert %.0f ms, full publish %.0f ms (platforms %.0f ms)",
+            packages, models, insertTime, publishTime, seedTime))
 
     // One real add: a signed package for one of the models.
     let work = data + "/bench-work"
@@ -58,11 +64,11 @@ func seed(data: String, packages: Int, models: Int) async throws {
     try LocalFile.writeAtomically(Array(try vendor.publicKey.pem.utf8), to: paths.trustedKeys + "/bench.pem")
     try LocalFile.writeAtomically(Array("#!/bin/sh\nexit 0\n".utf8), to: work + "/payload/apply.sh", mode: 0o755)
     let info = """
-    <?xml version="1.0" encoding="UTF-8"?>
-    <ExUpInfo schemaVersion="1"><Package id="bench-new" name="bench" releaseDate="2026-06-01"/><Module id="module-0" name="m"/>
-    <Version>99.0</Version><Targets><Target model="\(modelNames[0])" os="linux"/></Targets>
-    <Install><Apply command="payload/apply.sh"/></Install></ExUpInfo>
-    """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <ExUpInfo schemaVersion="1"><Package id="bench-new" name="bench" releaseDate="2026-06-01"/><Module id="module-0" name="m"/>
+        <Version>99.0</Version><Targets><Target model="\(modelNames[0])" os="linux"/></Targets>
+        <Install><Apply command="payload/apply.sh"/></Install></ExUpInfo>
+        """
     let built = try PackageBuilder.build(infoXML: Array(info.utf8), payloadDirectory: work + "/payload", key: vendor, output: work + "/new.zip")
     let upload = repository.pool.incomingPath()
     _ = try LocalFile.read(built.path, limit: 1 << 30).map { try LocalFile.writeAtomically($0, to: upload) }

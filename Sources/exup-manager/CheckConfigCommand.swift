@@ -59,9 +59,9 @@ struct CheckConfigCommand: ParsableCommand {
         if LocalFile.exists(data) && !LocalFile.isDirectory(data) { problems.append("[repository] data-dir \(data) is a file, not a directory") }
         do { _ = try ManagerApplication.tlsConfiguration(configuration) } catch { problems.append("\(error)") }
         if let problem = ListenProbe.problem(host: configuration.listenHost, port: configuration.listenPort) {
-            notes.append("\(configuration.listenHost):\(configuration.listenPort) cannot be listened on now (\(problem)): fine if this manager is running")
+            notes.append(
+                "\(configuration.listenHost):\(configuration.listenPort) cannot be listened on now (\(problem)): fine if this manager is running")
         }
         return (problems, notes)
     }
 }
-

@@ -3,10 +3,11 @@ import ExupCommandLine
 import ExupCore
 import ExupSystem
 import Logging
-import NIOCore
 import ManagerServer
+import NIOCore
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The manager: repository + manager + web UI in one process.
@@ -27,11 +28,11 @@ struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run the manager (port 8080 by default).",
         discussion: """
-        On first start it creates the data directory and, before it listens, generates the repository's \
-        TUF keys (DATA/keys/, 0600), the administrator token (DATA/admin.token) and the repository password \
-        (DATA/repository.password), and prints them once. There are no default passwords. The exup CLI \
-        takes the token from --token or EXUP_TOKEN.
-        """
+            On first start it creates the data directory and, before it listens, generates the repository's \
+            TUF keys (DATA/keys/, 0600), the administrator token (DATA/admin.token) and the repository password \
+            (DATA/repository.password), and prints them once. There are no default passwords. The exup CLI \
+            takes the token from --token or EXUP_TOKEN.
+            """
     )
 
     @Option(help: "Configuration file (see etc/exup/manager.toml).")
@@ -64,8 +65,9 @@ struct Serve: AsyncParsableCommand {
             (configuration.listenHost, configuration.listenPort) = (host, port)
         }
         if let trusted = configuration.trustedKeys, !LocalFile.isDirectory(trusted) {
-            throw CommandFailure("the trusted keys directory \(trusted) does not exist: create it and put the vendors' public keys (*.pem) in it",
-                                 code: "configuration")
+            throw CommandFailure(
+                "the trusted keys directory \(trusted) does not exist: create it and put the vendors' public keys (*.pem) in it",
+                code: "configuration")
         }
         do { _ = try ManagerApplication.tlsConfiguration(configuration) } catch { throw CommandFailure("\(error)", code: "configuration") }
         if LocalFile.exists(configuration.dataDirectory) && !LocalFile.isDirectory(configuration.dataDirectory) {
@@ -90,19 +92,21 @@ struct Serve: AsyncParsableCommand {
             let directory = configuration.dataDirectory
             // Secrets reach the screen of the person who started it, never a log: under systemd only where they are.
             if Terminal.isInteractive {
-                say("""
-                exup-manager: first start; generated in \(directory) (mode 0600, shown only now):
-                  administrator token:  \(manager.secrets.adminToken)   (admin.token)
-                  repository password:  \(manager.secrets.repositoryPassword)   (repository.password)
-                  user admin, password: \(firstPassword ?? "(unchanged)")   (admin.password; exup login --username admin)
-                  TUF keys:             keys/ (move keys/root.pem offline once you have a copy; see docs/security.md)
-                """)
+                say(
+                    """
+                    exup-manager: first start; generated in \(directory) (mode 0600, shown only now):
+                      administrator token:  \(manager.secrets.adminToken)   (admin.token)
+                      repository password:  \(manager.secrets.repositoryPassword)   (repository.password)
+                      user admin, password: \(firstPassword ?? "(unchanged)")   (admin.password; exup login --username admin)
+                      TUF keys:             keys/ (move keys/root.pem offline once you have a copy; see docs/security.md)
+                    """)
             } else {
-                say("""
-                exup-manager: first start; generated in \(directory), each 0600: the administrator token (admin.token), the repository \
-                password (repository.password), the password of user admin (admin.password), the TUF keys (keys/; move keys/root.pem \
-                offline once you have a copy, see docs/security.md)
-                """)
+                say(
+                    """
+                    exup-manager: first start; generated in \(directory), each 0600: the administrator token (admin.token), the repository \
+                    password (repository.password), the password of user admin (admin.password), the TUF keys (keys/; move keys/root.pem \
+                    offline once you have a copy, see docs/security.md)
+                    """)
             }
         }
         let scheme = configuration.tlsCertificate == nil ? "http" : "https"
@@ -125,7 +129,7 @@ func say(_ text: String) {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `exup-manager backup`: a consistent copy of a data directory, taken while the manager runs or not.
@@ -155,7 +159,9 @@ struct BackupCommand: ParsableCommand {
         }
         line?.close()
         if json { return say(summary.json) }
-        say("backup written to \(out): \(summary.files) files, \(summary.packages) packages, \(summary.bytes / 1024) KiB (keep it safe: it holds the keys)")
+        say(
+            "backup written to \(out): \(summary.files) files, \(summary.packages) packages, \(summary.bytes / 1024) KiB (keep it safe: it holds the keys)"
+        )
     }
 }
 

@@ -4,8 +4,9 @@
 // prints "READY <state directory>", and runs until SIGTERM or SIGINT. Writing STATE/bmc-firmware or
 // STATE/system-firmware "flashes" it.
 import ExupTesting
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 let arguments = CommandLine.arguments

@@ -2,8 +2,9 @@ import ArgumentParser
 import ExupCommandLine
 import ExupSystem
 import TUF
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The client CLI of the TUF conformance suite (theupdateframework/tuf-conformance, CLIENT-CLI.md),
@@ -17,11 +18,11 @@ struct ExupTUFClient: ParsableCommand {
         commandName: "exup-tuf-client",
         abstract: "exup's TUF client behind the tuf-conformance client CLI.",
         discussion: """
-        init ROOT: trust ROOT (copied into the metadata directory; no network).
-        refresh: update root, timestamp, snapshot and targets by the TUF client workflow.
-        download: refresh, then fetch each --target-name in order into --target-dir (already present \
-        with matching hashes = not fetched again). Exit status 0 on full success, 1 on any failure.
-        """
+            init ROOT: trust ROOT (copied into the metadata directory; no network).
+            refresh: update root, timestamp, snapshot and targets by the TUF client workflow.
+            download: refresh, then fetch each --target-name in order into --target-dir (already present \
+            with matching hashes = not fetched again). Exit status 0 on full success, 1 on any failure.
+            """
     )
 
     @Option(help: "Directory of trusted metadata (non-versioned file names).")
@@ -75,8 +76,9 @@ struct ExupTUFClient: ParsableCommand {
 
     func updater() throws -> Updater {
         guard let metadataURL else { throw ValidationError("--metadata-url is required") }
-        return try Updater(metadataDirectory: metadataDir, metadataURL: metadataURL, fetcher: HTTPFetcher(),
-                           referenceTime: .now)
+        return try Updater(
+            metadataDirectory: metadataDir, metadataURL: metadataURL, fetcher: HTTPFetcher(),
+            referenceTime: .now)
     }
 
     func refresh() throws {

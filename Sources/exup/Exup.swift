@@ -13,8 +13,11 @@ struct Exup: ParsableCommand {
         commandName: "exup",
         abstract: "Drive an exup manager and build and verify update packages.",
         version: ExupVersion.string,
-        subcommands: [Pkg.self, Repo.self, Servers.self, ServerCommand.self, Approve.self, Cancel.self, Uninstall.self, Agents.self, AgentLogs.self, LogCommand.self,
-                      Login.self, Users.self, Groups.self, Schedules.self]
+        subcommands: [
+            Pkg.self, Repo.self, Servers.self, ServerCommand.self, Approve.self, Cancel.self, Uninstall.self, Agents.self, AgentLogs.self,
+            LogCommand.self,
+            Login.self, Users.self, Groups.self, Schedules.self,
+        ]
     )
 }
 

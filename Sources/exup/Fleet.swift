@@ -6,7 +6,9 @@ import FoundationEssentials
 import TUF
 
 // Mirrors of the manager's fleet JSON (ServerSummary, ServerDetail, AgentSummary in the Manager module).
-struct ServerSummaryBody: Codable { var name: String; var status: String; var statusText: String; var model: String?; var os: String?; var lastSeen: String }
+struct ServerSummaryBody: Codable {
+    var name: String; var status: String; var statusText: String; var model: String?; var os: String?; var lastSeen: String
+}
 struct ModuleBody: Codable {
     var id: String; var name: String; var current: String?; var available: String?; var status: String; var statusText: String
     var source: String; var previous: String?; var choices: [String]; var choicesAllVersions: [String]
@@ -25,7 +27,10 @@ struct AgentSummaryBody: Codable { var name: String; var enrolledAt: String; var
 /// `exup servers`: the fleet and each server's status (seed Table 10).
 struct Servers: ParsableCommand {
     static let configuration = CommandConfiguration(commandName: "servers", abstract: "List the managed servers and their update status.")
-    @Option(help: "Only these servers: latest or apply-failed (the server's status), update-available, reboot-required, applying or uninstalling (at least one module so), communication-failure, unknown.")
+    @Option(
+        help:
+            "Only these servers: latest or apply-failed (the server's status), update-available, reboot-required, applying or uninstalling (at least one module so), communication-failure, unknown."
+    )
     var filter: String?
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
@@ -51,8 +56,9 @@ struct Servers: ParsableCommand {
 
 /// `exup server show NAME`: modules, versions, statuses (Tables 8–9) and the current run.
 struct ServerCommand: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "server", abstract: "Show one managed server.",
-                                                    subcommands: [Show.self], defaultSubcommand: Show.self)
+    static let configuration = CommandConfiguration(
+        commandName: "server", abstract: "Show one managed server.",
+        subcommands: [Show.self], defaultSubcommand: Show.self)
 
     struct Show: ParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A server's modules, their versions and statuses, and its current run.")
@@ -63,17 +69,23 @@ struct ServerCommand: ParsableCommand {
         func run() throws {
             let detail = try server.client().call("GET", "/api/v1/servers/\(FleetPath.escape(name))", as: ServerDetailBody.self)
             if output.json { return try JSONOutput.print(detail) }
-            print("\(detail.name): \(detail.statusText)" + (detail.reason.map { " (\($0))" } ?? "") + "   model \(detail.model ?? "-")   OS \(detail.os ?? "-")   last seen \(detail.lastSeen)")
+            print(
+                "\(detail.name): \(detail.statusText)" + (detail.reason.map { " (\($0))" } ?? "")
+                    + "   model \(detail.model ?? "-")   OS \(detail.os ?? "-")   last seen \(detail.lastSeen)")
             let rows = detail.modules.map { module in
-                [module.id, module.name, (module.current ?? "-") + (module.previous.map { " (was \($0))" } ?? ""), module.available ?? "-", module.statusText,
-                 module.choicesAllVersions.isEmpty ? "-" : module.choicesAllVersions.joined(separator: ", ")]
+                [
+                    module.id, module.name, (module.current ?? "-") + (module.previous.map { " (was \($0))" } ?? ""), module.available ?? "-",
+                    module.statusText,
+                    module.choicesAllVersions.isEmpty ? "-" : module.choicesAllVersions.joined(separator: ", "),
+                ]
             }
             print(TextTable.render(["MODULE", "NAME", "CURRENT", "AVAILABLE", "STATUS", "CAN APPROVE (--no-latest-only)"], rows))
             if !detail.run.items.isEmpty {
                 print("\nrun: \(detail.run.percent)%")
                 for item in detail.run.items {
-                    print("  #\(item.id) \(item.kind) \(item.module) \(item.version ?? "newest"): \(item.state)"
-                          + (item.percent.map { " \($0)%" } ?? "") + (item.message.map { " — \($0)" } ?? ""))
+                    print(
+                        "  #\(item.id) \(item.kind) \(item.module) \(item.version ?? "newest"): \(item.state)"
+                            + (item.percent.map { " \($0)%" } ?? "") + (item.message.map { " — \($0)" } ?? ""))
                 }
             }
         }
@@ -106,7 +118,9 @@ struct Approve: ParsableCommand {
 
     func validate() throws {
         guard ["stop", "continue"].contains(onLostContact) else { throw ValidationError("--on-lost-contact must be stop or continue") }
-        guard TokenLifetime.seconds(waitTimeout) != nil else { throw ValidationError("--wait-timeout takes a number and a unit (s, m, h, d), like 2h") }
+        guard TokenLifetime.seconds(waitTimeout) != nil else {
+            throw ValidationError("--wait-timeout takes a number and a unit (s, m, h, d), like 2h")
+        }
     }
 
     struct Body: Encodable {
@@ -127,19 +141,24 @@ struct Approve: ParsableCommand {
             guard let seconds = UTCTime(notBefore)?.seconds else { throw ValidationError("--not-before must look like 2026-12-01T02:00:00Z") }
             start = seconds
         }
-        let body = Body(modules: choices.isEmpty ? nil : choices, allowReboot: allowReboot, latestOnly: !noLatestOnly,
-                        latestAtRunTime: latestAtRunTime, downloadFirst: downloadFirst, onLostContact: onLostContact, notBefore: start,
-                        overrideHealthGate: overrideHealthGate)
+        let body = Body(
+            modules: choices.isEmpty ? nil : choices, allowReboot: allowReboot, latestOnly: !noLatestOnly,
+            latestAtRunTime: latestAtRunTime, downloadFirst: downloadFirst, onLostContact: onLostContact, notBefore: start,
+            overrideHealthGate: overrideHealthGate)
         let client = try server.client()
         let items = try client.call("POST", "/api/v1/servers/\(FleetPath.escape(name))/approve", body: body, as: [RunItemBody].self)
         if !output.json { for item in items { print("approved #\(item.id): \(item.module) → \(item.version ?? "newest at run time")") } }
         guard wait else { return output.json ? try JSONOutput.print(items) : () }
-        let final = try RunFollower(client: client, server: name, items: Set(items.map(\.id)), live: !output.json,
-                                    timeoutSeconds: TokenLifetime.seconds(waitTimeout) ?? 7200).follow()
+        let final = try RunFollower(
+            client: client, server: name, items: Set(items.map(\.id)), live: !output.json,
+            timeoutSeconds: TokenLifetime.seconds(waitTimeout) ?? 7200
+        ).follow()
         if output.json { try JSONOutput.print(final) }
         let failed = final.filter { $0.state == "failed" || $0.state == "cancelled" }
         guard !failed.isEmpty else { return }
-        let summary = "\(failed.count) of \(final.count) item(s) did not succeed: " + failed.map { "#\($0.id) \($0.module) \($0.state)" }.joined(separator: ", ")
+        let summary =
+            "\(failed.count) of \(final.count) item(s) did not succeed: "
+            + failed.map { "#\($0.id) \($0.module) \($0.state)" }.joined(separator: ", ")
         if output.json { throw ExitCode(failed.count == final.count ? ExitStatus.failure.rawValue : ExitStatus.partial.rawValue) }
         throw failed.count == final.count ? CommandFailure(summary, code: "item-failed") : CommandFailure.partial(summary)
     }
@@ -165,7 +184,8 @@ struct RunFollower {
             let detail = try client.call("GET", "/api/v1/servers/\(FleetPath.escape(server))", as: ServerDetailBody.self)
             let mine = detail.run.items.filter { items.contains($0.id) }
             for item in mine.sorted(by: { $0.id < $1.id }) {
-                let text = "#\(item.id) \(item.module) → \(item.version ?? "newest"): \(item.state)" + (item.percent.map { " \($0)%" } ?? "")
+                let text =
+                    "#\(item.id) \(item.module) → \(item.version ?? "newest"): \(item.state)" + (item.percent.map { " \($0)%" } ?? "")
                     + (item.message.map { " — \($0)" } ?? "")
                 guard shown[item.id] != text else { continue }
                 shown[item.id] = text
@@ -173,7 +193,8 @@ struct RunFollower {
             }
             if mine.count == items.count, mine.allSatisfy({ Self.finished.contains($0.state) }) { return mine }
             if Int64(time(nil)) > deadline {
-                throw CommandFailure("stopped waiting after \(timeoutSeconds / 60) min; the run goes on (exup server show \(server))", code: "timeout")
+                throw CommandFailure(
+                    "stopped waiting after \(timeoutSeconds / 60) min; the run goes on (exup server show \(server))", code: "timeout")
             }
             usleep(1_000_000)
         }
@@ -213,8 +234,9 @@ struct Uninstall: ParsableCommand {
     struct Body: Encodable { var module: String; var allowReboot: Bool }
 
     func run() throws {
-        let item = try server.client().call("POST", "/api/v1/servers/\(FleetPath.escape(name))/uninstall",
-                                            body: Body(module: module, allowReboot: allowReboot), as: RunItemBody.self)
+        let item = try server.client().call(
+            "POST", "/api/v1/servers/\(FleetPath.escape(name))/uninstall",
+            body: Body(module: module, allowReboot: allowReboot), as: RunItemBody.self)
         if output.json { return try JSONOutput.print(item) }
         print("queued #\(item.id): uninstall \(item.module) \(item.version ?? "")")
     }
@@ -227,8 +249,9 @@ struct Agents: ParsableCommand {
         subcommands: [Token.self, List.self, Revoke.self, Rotate.self, AllowReenrol.self], defaultSubcommand: List.self)
 
     struct Token: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Enrolment tokens: create, list, revoke.",
-                                                        subcommands: [Create.self, TokenList.self, TokenRevoke.self])
+        static let configuration = CommandConfiguration(
+            abstract: "Enrolment tokens: create, list, revoke.",
+            subcommands: [Create.self, TokenList.self, TokenRevoke.self])
 
         struct Create: ParsableCommand {
             static let configuration = CommandConfiguration(
@@ -244,7 +267,9 @@ struct Agents: ParsableCommand {
             struct Body: Encodable { var expiresInSeconds: Int64; var uses: Int; var group: String? }
 
             func validate() throws {
-                guard let seconds = TokenLifetime.seconds(expires) else { throw ValidationError("--expires takes a number and a unit (s, m, h, d), like 24h") }
+                guard let seconds = TokenLifetime.seconds(expires) else {
+                    throw ValidationError("--expires takes a number and a unit (s, m, h, d), like 24h")
+                }
                 guard seconds <= 90 * 86_400 else { throw ValidationError("--expires is at most 90d, not \(expires)") }
                 guard (1...10_000).contains(uses) else { throw ValidationError("--uses must be 1 to 10000") }
             }
@@ -257,8 +282,9 @@ struct Agents: ParsableCommand {
                 let seconds = TokenLifetime.seconds(expires) ?? 86_400
                 let answer: [String: String]
                 do {
-                    answer = try server.client().call("POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses, group: group),
-                                                      as: [String: String].self)
+                    answer = try server.client().call(
+                        "POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses, group: group),
+                        as: [String: String].self)
                 } catch {
                     if let out { unlink(out) }
                     throw error
@@ -269,7 +295,8 @@ struct Agents: ParsableCommand {
                     let bytes = Array((token + "\n").utf8)
                     guard fd >= 0, bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count, fsync(fd) == 0 else {
                         if fd >= 0 { close(fd) }
-                        throw CommandFailure("cannot write the token to \(out): \(String(cString: strerror(errno))); revoke it with exup agents token list / revoke")
+                        throw CommandFailure(
+                            "cannot write the token to \(out): \(String(cString: strerror(errno))); revoke it with exup agents token list / revoke")
                     }
                     close(fd)
                     if output.json { return try JSONOutput.print(["written": out]) }
@@ -289,13 +316,16 @@ struct Agents: ParsableCommand {
                 let tokens = try server.client().call("GET", "/api/v1/agents/tokens", as: [TokenSummaryBody].self)
                 if output.json { return try JSONOutput.print(tokens) }
                 guard !tokens.isEmpty else { return print("no enrolment token can be used now (exup agents token create makes one)") }
-                print(TextTable.render(["ID", "CREATED", "EXPIRES", "USES LEFT", "GROUP"],
-                                       tokens.map { [$0.id, $0.created, $0.expires, String($0.usesLeft), $0.group ?? "-"] }))
+                print(
+                    TextTable.render(
+                        ["ID", "CREATED", "EXPIRES", "USES LEFT", "GROUP"],
+                        tokens.map { [$0.id, $0.created, $0.expires, String($0.usesLeft), $0.group ?? "-"] }))
             }
         }
 
         struct TokenRevoke: ParsableCommand {
-            static let configuration = CommandConfiguration(commandName: "revoke", abstract: "Revoke an enrolment token: no agent enrols with it any more.")
+            static let configuration = CommandConfiguration(
+                commandName: "revoke", abstract: "Revoke an enrolment token: no agent enrols with it any more.")
             @Argument(help: "The token's id, as exup agents token list shows it.") var id: String
             @OptionGroup var server: ServerOptions
             @OptionGroup var output: OutputOptions
@@ -356,7 +386,8 @@ struct Agents: ParsableCommand {
     }
 
     struct AllowReenrol: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "allow-reenrol", abstract: "Let a reinstalled server enrol again under its name.")
+        static let configuration = CommandConfiguration(
+            commandName: "allow-reenrol", abstract: "Let a reinstalled server enrol again under its name.")
         @Argument(help: "The agent (server) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
@@ -389,7 +420,9 @@ enum FleetPath {
         var out = ""
         for byte in name.utf8 {
             let c = Character(UnicodeScalar(byte))
-            if c.isLetter && byte < 0x80 || c.isNumber && byte < 0x80 || "-_.@".contains(c) { out.append(c) } else {
+            if c.isLetter && byte < 0x80 || c.isNumber && byte < 0x80 || "-_.@".contains(c) {
+                out.append(c)
+            } else {
                 out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
             }
         }
@@ -401,5 +434,5 @@ extension String {
     func leftPadded(to width: Int) -> String { String(repeating: "0", count: max(0, width - count)) + self }
 }
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

@@ -25,10 +25,16 @@ struct Groups: ParsableCommand {
         func run() throws {
             let groups = try server.client().call("GET", "/api/v1/groups", as: [GroupViewBody].self)
             if output.json { return try JSONOutput.print(groups) }
-            print(TextTable.render(["GROUP", "SERVERS", "STATUSES", "PROGRESS"], groups.map { g in
-                [g.name, "\(g.counts.values.reduce(0, +))", g.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
-                 g.percent.map { "\($0)%" } ?? "-"]
-            }))
+            print(
+                TextTable.render(
+                    ["GROUP", "SERVERS", "STATUSES", "PROGRESS"],
+                    groups.map { g in
+                        [
+                            g.name, "\(g.counts.values.reduce(0, +))",
+                            g.counts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "),
+                            g.percent.map { "\($0)%" } ?? "-",
+                        ]
+                    }))
         }
     }
 
@@ -55,13 +61,15 @@ struct Groups: ParsableCommand {
     }
 
     struct Show: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "A group's servers whose agents answer: latest and apply-failed by server status, the others by any module in that state.")
+        static let configuration = CommandConfiguration(
+            abstract: "A group's servers whose agents answer: latest and apply-failed by server status, the others by any module in that state.")
         @Argument(help: "The group name.") var name: String
         @Option(help: "all, latest, update-available, applying, reboot-required, apply-failed or uninstalling.") var filter = "all"
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            let group = try server.client().call("GET", "/api/v1/groups/\(FleetPath.escape(name))?filter=\(ManagerClient.query(filter))", as: GroupViewBody.self)
+            let group = try server.client().call(
+                "GET", "/api/v1/groups/\(FleetPath.escape(name))?filter=\(ManagerClient.query(filter))", as: GroupViewBody.self)
             try Groups.show(group, json: output.json)
         }
     }
@@ -73,7 +81,9 @@ struct Groups: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            try Groups.show(try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/members", body: ["add": servers], as: GroupViewBody.self), json: output.json)
+            try Groups.show(
+                try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/members", body: ["add": servers], as: GroupViewBody.self),
+                json: output.json)
         }
     }
 
@@ -84,27 +94,36 @@ struct Groups: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            try Groups.show(try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/members", body: ["remove": servers], as: GroupViewBody.self), json: output.json)
+            try Groups.show(
+                try server.client().call(
+                    "POST", "/api/v1/groups/\(FleetPath.escape(name))/members", body: ["remove": servers], as: GroupViewBody.self), json: output.json)
         }
     }
 
     struct GroupApprove: ParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "approve", abstract: "Approve updates for the group's servers, each with its own rules.")
+        static let configuration = CommandConfiguration(
+            commandName: "approve", abstract: "Approve updates for the group's servers, each with its own rules.")
         @Argument(help: "The group name.") var name: String
-        @Option(help: "Which servers: update-available (the default), reboot-required, applying, uninstalling (any module so), latest, apply-failed (server status) or all.") var filter = "update-available"
+        @Option(
+            help:
+                "Which servers: update-available (the default), reboot-required, applying, uninstalling (any module so), latest, apply-failed (server status) or all."
+        ) var filter = "update-available"
         @Flag(help: "Allow a reboot after the updates that need one.") var allowReboot = false
         @Flag(help: "Let each agent take the newest package when it runs.") var latestAtRunTime = false
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
             struct Body: Encodable { var filter: String; var allowReboot: Bool; var latestAtRunTime: Bool }
-            let results = try server.client().call("POST", "/api/v1/groups/\(FleetPath.escape(name))/approve",
-                                                   body: Body(filter: filter, allowReboot: allowReboot, latestAtRunTime: latestAtRunTime),
-                                                   as: [GroupApprovalView].self)
+            let results = try server.client().call(
+                "POST", "/api/v1/groups/\(FleetPath.escape(name))/approve",
+                body: Body(filter: filter, allowReboot: allowReboot, latestAtRunTime: latestAtRunTime),
+                as: [GroupApprovalView].self)
             if output.json { return try JSONOutput.print(results) }
             for result in results {
                 if let refused = result.refused { print("\(result.server): refused: \(refused)"); continue }
-                print("\(result.server): " + result.items.map { "#\($0.id) \($0.module) → \($0.version ?? "newest at run time")" }.joined(separator: ", "))
+                print(
+                    "\(result.server): "
+                        + result.items.map { "#\($0.id) \($0.module) → \($0.version ?? "newest at run time")" }.joined(separator: ", "))
             }
             if results.isEmpty { print("no server of \(name) matches \(filter)") }
         }
@@ -121,14 +140,22 @@ struct Groups: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
         func run() throws {
-            struct Body: Encodable { var autoApprove: Bool; var delayDays: Int; var canaryGroup: String?; var maxCanaryFailurePercent: Int
-                                     var canaryWindowDays = 14; var allowReboot: Bool }
+            struct Body: Encodable {
+                var autoApprove: Bool; var delayDays: Int; var canaryGroup: String?; var maxCanaryFailurePercent: Int
+                var canaryWindowDays = 14; var allowReboot: Bool
+            }
             let client = try server.client()
-            let response = try client.send("POST", "/api/v1/groups/\(FleetPath.escape(name))/policy",
-                                           body: Body(autoApprove: !off, delayDays: delayDays, canaryGroup: canary, maxCanaryFailurePercent: maxFailurePercent,
-                                                      allowReboot: allowReboot))
+            let response = try client.send(
+                "POST", "/api/v1/groups/\(FleetPath.escape(name))/policy",
+                body: Body(
+                    autoApprove: !off, delayDays: delayDays, canaryGroup: canary, maxCanaryFailurePercent: maxFailurePercent,
+                    allowReboot: allowReboot))
             try client.check(response, accept: [200])
-            if output.json { print(String(decoding: response.body, as: UTF8.self)) } else { print(off ? "automatic approval off for \(name)" : "policy set for \(name)") }
+            if output.json {
+                print(String(decoding: response.body, as: UTF8.self))
+            } else {
+                print(off ? "automatic approval off for \(name)" : "policy set for \(name)")
+            }
         }
     }
 
@@ -136,9 +163,12 @@ struct Groups: ParsableCommand {
         if json { return try JSONOutput.print(group) }
         print("\(group.name) (\(group.filter))" + (group.percent.map { ", overall progress \($0)%" } ?? ""))
         guard !group.servers.isEmpty else {
-            return print(group.filter == "all" ? "no server in \(group.name) yet (exup groups add \(group.name) SERVER…)" : "no server of \(group.name) matches \(group.filter)")
+            return print(
+                group.filter == "all"
+                    ? "no server in \(group.name) yet (exup groups add \(group.name) SERVER…)" : "no server of \(group.name) matches \(group.filter)")
         }
-        print(TextTable.render(["SERVER", "STATUS", "PROGRESS"], group.servers.map { [$0.name, $0.statusText, $0.percent.map { "\($0)%" } ?? "-"] }))
+        print(
+            TextTable.render(["SERVER", "STATUS", "PROGRESS"], group.servers.map { [$0.name, $0.statusText, $0.percent.map { "\($0)%" } ?? "-"] }))
     }
 }
 
@@ -177,9 +207,10 @@ struct Schedules: ParsableCommand {
 
         func run() throws {
             struct Body: Encodable { var server: String?; var group: String?; var startAt: String; var allowReboot: Bool; var downloadFirst: Bool }
-            let created = try server.client().call("POST", "/api/v1/schedules",
-                                                   body: Body(server: forServer, group: group, startAt: at, allowReboot: allowReboot, downloadFirst: downloadFirst),
-                                                   as: View.self)
+            let created = try server.client().call(
+                "POST", "/api/v1/schedules",
+                body: Body(server: forServer, group: group, startAt: at, allowReboot: allowReboot, downloadFirst: downloadFirst),
+                as: View.self)
             try Schedules.show([created], json: output.json)
         }
     }
@@ -189,13 +220,21 @@ struct Schedules: ParsableCommand {
         @Argument(help: "The remote batch id (exup schedules list shows it).") var id: Int64
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
-        func run() throws { try Schedules.show(try server.client().call("POST", "/api/v1/schedules/\(id)/delete", as: [View].self), json: output.json) }
+        func run() throws {
+            try Schedules.show(try server.client().call("POST", "/api/v1/schedules/\(id)/delete", as: [View].self), json: output.json)
+        }
     }
 
     static func show(_ schedules: [View], json: Bool) throws {
         if json { return try JSONOutput.print(schedules) }
-        print(TextTable.render(["ID", "START", "TARGET", "REBOOT", "DOWNLOAD", "STATE", "RESULT"], schedules.map {
-            ["\($0.id)", $0.startAt, "\($0.targetKind) \($0.target)", $0.allowReboot ? "allowed" : "no", $0.downloadFirst ? "first" : "no", $0.state, $0.result ?? ""]
-        }))
+        print(
+            TextTable.render(
+                ["ID", "START", "TARGET", "REBOOT", "DOWNLOAD", "STATE", "RESULT"],
+                schedules.map {
+                    [
+                        "\($0.id)", $0.startAt, "\($0.targetKind) \($0.target)", $0.allowReboot ? "allowed" : "no", $0.downloadFirst ? "first" : "no",
+                        $0.state, $0.result ?? "",
+                    ]
+                }))
     }
 }

@@ -25,11 +25,13 @@ struct ServerOptions: ParsableArguments {
         let saved = session.flatMap { $0.server == base ? $0.token : nil }
         guard let token = token ?? environment["EXUP_TOKEN"] ?? saved, !token.isEmpty else {
             if let session, session.server != base {
-                throw CommandFailure("your exup login session is for \(session.server), not \(base): run exup login --server \(base) --username NAME, "
-                                     + "or pass --token / set EXUP_TOKEN", code: "no-credential")
+                throw CommandFailure(
+                    "your exup login session is for \(session.server), not \(base): run exup login --server \(base) --username NAME, "
+                        + "or pass --token / set EXUP_TOKEN", code: "no-credential")
             }
-            throw CommandFailure("no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)",
-                                 code: "no-credential")
+            throw CommandFailure(
+                "no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)",
+                code: "no-credential")
         }
         return ManagerClient(base: base, token: token, caFile: caFile)
     }
@@ -56,8 +58,10 @@ struct ManagerClient {
     }
 
     /// GET, POST or DELETE with an optional JSON body; decodes the answer or throws the server's message.
-    func call<T: Decodable>(_ method: String, _ path: String, body: (any Encodable)? = nil, as type: T.Type,
-                            accept: Set<Int> = [200, 201, 202]) throws -> T {
+    func call<T: Decodable>(
+        _ method: String, _ path: String, body: (any Encodable)? = nil, as type: T.Type,
+        accept: Set<Int> = [200, 201, 202]
+    ) throws -> T {
         let response = try send(method, path, body: body)
         try check(response, accept: accept)
         return try decode(type, response)
@@ -71,8 +75,9 @@ struct ManagerClient {
             if method == "GET" { return try http.get(base + path, maxBytes: 300 << 20) }
             return try http.send(method, base + path, body: [])
         } catch let error as HTTPError {
-            throw CommandFailure("cannot reach the manager at \(base) (\(Self.reason(error))): is it running, and is --server / EXUP_SERVER right?",
-                                 code: "unreachable")
+            throw CommandFailure(
+                "cannot reach the manager at \(base) (\(Self.reason(error))): is it running, and is --server / EXUP_SERVER right?",
+                code: "unreachable")
         }
     }
 
@@ -106,7 +111,7 @@ struct ManagerClient {
         let message = CLIWording.options(in: ManagerClient.message(response))
         if message.isEmpty { return response.status == 404 ? "not found (HTTP 404)" : "the manager answered HTTP \(response.status)" }
         switch response.status {
-        case 401 where code(response) == "wrong-credentials": return message   // a login, not a token
+        case 401 where code(response) == "wrong-credentials": return message  // a login, not a token
         case 401: return "the manager at \(base) refused the credential (\(message)): check --token / EXUP_TOKEN, or run exup login again"
         case 403: return "not allowed: \(message)"
         case 404: return message
@@ -116,8 +121,9 @@ struct ManagerClient {
 
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClient.Response) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(response.body)) } catch {
-            throw CommandFailure("the manager's answer (HTTP \(response.status)) is not what this exup expects: \(ErrorWording.describe(error)); "
-                                 + "is the manager the same version?", code: "unexpected-answer")
+            throw CommandFailure(
+                "the manager's answer (HTTP \(response.status)) is not what this exup expects: \(ErrorWording.describe(error)); "
+                    + "is the manager the same version?", code: "unexpected-answer")
         }
     }
 

@@ -11,7 +11,8 @@ struct OSPackageFile {
     var version: String
 
     static func read(_ path: String, kind: AgentSelfUpdate.Kind) throws -> OSPackageFile {
-        let arguments = kind == .deb
+        let arguments =
+            kind == .deb
             ? ["/usr/bin/dpkg-deb", "--show", "--showformat=${Package}\t${Version}\n", path]
             : ["/usr/bin/rpm", "-qp", "--nosignature", "--nodigest", "--qf", "%{NAME}\t%{EPOCHNUM}:%{VERSION}-%{RELEASE}\n", path]
         let result: CommandRunner.Result
@@ -24,7 +25,7 @@ struct OSPackageFile {
             throw CommandFailure("\(path) is not a readable .\(kind.rawValue): \(reason)")
         }
         var version = fields[1]
-        if kind == .rpm, version.hasPrefix("0:") { version.removeFirst(2) }   // as rpm modules are reported: no 0 epoch
+        if kind == .rpm, version.hasPrefix("0:") { version.removeFirst(2) }  // as rpm modules are reported: no 0 epoch
         return OSPackageFile(kind: kind, name: fields[0], version: version)
     }
 }

@@ -1,6 +1,7 @@
 import ExupSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// What is wrong with a path given where a package file is expected, in words, before anything is sent.

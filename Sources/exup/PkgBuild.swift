@@ -1,7 +1,7 @@
 import ArgumentParser
 import ExupCommandLine
-import ExupSystem
 import ExupCrypto
+import ExupSystem
 import PackageFormat
 
 struct PkgBuild: ParsableCommand {
@@ -9,15 +9,15 @@ struct PkgBuild: ParsableCommand {
         commandName: "build",
         abstract: "Build and sign an update package.",
         discussion: """
-        The payload directory's files go under payload/ in the package (Apply command="payload/apply.sh" \
-        names DIR/apply.sh). ExUpInfo.xml is checked first and copied byte for byte; ExUpHash.xml lists \
-        every file with its size and SHA-256 and is signed with the vendor key.
+            The payload directory's files go under payload/ in the package (Apply command="payload/apply.sh" \
+            names DIR/apply.sh). ExUpInfo.xml is checked first and copied byte for byte; ExUpHash.xml lists \
+            every file with its size and SHA-256 and is signed with the vendor key.
 
-        With --from-deb or --from-rpm, the package is the agent's own update: module exup-agent, Version \
-        the deb's Version (the rpm's VERSION-RELEASE), the OS package in the payload and an update program \
-        that installs it outside the agent's cgroup, so that the restart it causes stops neither the install \
-        nor the run. Name the models it is for with --model (repeat for several).
-        """
+            With --from-deb or --from-rpm, the package is the agent's own update: module exup-agent, Version \
+            the deb's Version (the rpm's VERSION-RELEASE), the OS package in the payload and an update program \
+            that installs it outside the agent's cgroup, so that the restart it causes stops neither the install \
+            nor the run. Name the models it is for with --model (repeat for several).
+            """
     )
 
     @Option(help: "The package's ExUpInfo.xml.")
@@ -75,7 +75,8 @@ struct PkgBuild: ParsableCommand {
         }
         let text = String(decoding: keyBytes, as: UTF8.self)
         if text.contains("-----BEGIN PUBLIC KEY-----") {
-            throw CommandFailure("\(key) is a public key: --key needs the private key (exup pkg keygen wrote it as vendor.key.pem)", code: "public-key")
+            throw CommandFailure(
+                "\(key) is a public key: --key needs the private key (exup pkg keygen wrote it as vendor.key.pem)", code: "public-key")
         }
         let privateKey: Ed25519PrivateKey
         do { privateKey = try Ed25519PrivateKey(pem: text) } catch {
@@ -88,10 +89,14 @@ struct PkgBuild: ParsableCommand {
             throw CommandFailure("cannot build \(out): \(error)")
         }
         if output.json {
-            try JSONOutput.print(BuildReport(path: result.path, id: result.info.id, module: result.info.moduleID,
-                                             version: result.info.version, files: result.manifest.entries.map(\.path)))
+            try JSONOutput.print(
+                BuildReport(
+                    path: result.path, id: result.info.id, module: result.info.moduleID,
+                    version: result.info.version, files: result.manifest.entries.map(\.path)))
         } else {
-            print("built \(result.path): \(result.info.id) (\(result.info.moduleID) \(result.info.version)), \(result.manifest.entries.count) files signed")
+            print(
+                "built \(result.path): \(result.info.id) (\(result.info.moduleID) \(result.info.version)), \(result.manifest.entries.count) files signed"
+            )
         }
     }
 

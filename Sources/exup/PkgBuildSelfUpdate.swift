@@ -3,8 +3,9 @@ import ExupCommandLine
 import ExupCore
 import ExupSystem
 import PackageFormat
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 extension PkgBuild {
@@ -12,14 +13,16 @@ extension PkgBuild {
     func buildSelfUpdate(from file: String, kind: AgentSelfUpdate.Kind) throws {
         let osPackage = try OSPackageFile.read(file, kind: kind)
         guard osPackage.name == ModuleID.agent else {
-            throw CommandFailure("\(file) is the package \(osPackage.name), not exup-agent: --from-\(kind.rawValue) wraps the agent's own package only")
+            throw CommandFailure(
+                "\(file) is the package \(osPackage.name), not exup-agent: --from-\(kind.rawValue) wraps the agent's own package only")
         }
         guard AgentSelfUpdate.isPlausibleVersion(osPackage.version) else {
             throw CommandFailure("\(file): version \(osPackage.version) holds characters a package version may not")
         }
         let date = releaseDate ?? Self.today()
-        let update = AgentSelfUpdate(kind: kind, version: osPackage.version, fileName: String(file.split(separator: "/").last ?? ""),
-                                     models: model, os: os, releaseDate: date)
+        let update = AgentSelfUpdate(
+            kind: kind, version: osPackage.version, fileName: String(file.split(separator: "/").last ?? ""),
+            models: model, os: os, releaseDate: date)
         var template = Array("/tmp/exup-pkg-build.XXXXXX".utf8CString)
         guard mkdtemp(&template) != nil else { throw CommandFailure("cannot make a temporary directory under /tmp") }
         let payloadDirectory = String(decoding: template.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self)

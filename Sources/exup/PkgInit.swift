@@ -1,8 +1,9 @@
 import ArgumentParser
 import ExupCommandLine
 import ExupSystem
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `exup pkg init DIR`: a starting point for a new package — a commented ExUpInfo.xml and a
@@ -22,7 +23,9 @@ struct PkgInit: ParsableCommand {
         if LocalFile.exists(directory), let entries = try? LocalDirectory.list(directory), !entries.isEmpty {
             throw CommandFailure("\(directory) exists and is not empty: pkg init writes only into a new directory")
         }
-        guard module.allSatisfy({ $0.isLetter || $0.isNumber || "-_.:+".contains($0) }), !version.contains("<"), !model.contains("<"), !model.contains("\"") else {
+        guard module.allSatisfy({ $0.isLetter || $0.isNumber || "-_.:+".contains($0) }), !version.contains("<"), !model.contains("<"),
+            !model.contains("\"")
+        else {
             throw ValidationError("--model, --module and --version may not contain < or \"")
         }
         do {
@@ -31,51 +34,52 @@ struct PkgInit: ParsableCommand {
             try LocalFile.writeAtomically(Array(Self.applyScript.utf8), to: directory + "/payload/apply.sh", mode: 0o755)
         } catch { throw CommandFailure("cannot write into \(directory): \(error)") }
         if output.json { return try JSONOutput.print(["info": directory + "/ExUpInfo.xml", "payload": directory + "/payload"]) }
-        print("""
-        wrote \(directory)/ExUpInfo.xml and \(directory)/payload/apply.sh; edit both, then:
-          exup pkg build --info \(directory)/ExUpInfo.xml --payload \(directory)/payload --key vendor.key.pem --out update.zip
-        """)
+        print(
+            """
+            wrote \(directory)/ExUpInfo.xml and \(directory)/payload/apply.sh; edit both, then:
+              exup pkg build --info \(directory)/ExUpInfo.xml --payload \(directory)/payload --key vendor.key.pem --out update.zip
+            """)
     }
 
     static func info(model: String, module: String, version: String) -> String {
         let id = (module.replacingColons() + "-" + version).filter { $0.isLetter || $0.isNumber || "._+-".contains($0) }
         return """
-        <?xml version="1.0" encoding="UTF-8"?>
-        <!-- What this package is and where it applies (docs/package-format.md explains every field). -->
-        <ExUpInfo schemaVersion="1">
-          <!-- id: unique, [A-Za-z0-9._+-]; releaseDate orders updates, oldest first. -->
-          <Package id="\(id)" name="\(module) \(version)" releaseDate="2026-01-01"/>
-          <!-- The module it updates: system-bios, bmc-firmware, sdr or package:NAME. -->
-          <Module id="\(module)" name="\(module)"/>
-          <!-- The version the module reads after a successful update (the agent checks it). -->
-          <Version>\(version)</Version>
-          <Targets>
-            <!-- One per model and OS: os is linux, an os-release id (debian, rhel:9), bmc or offline. -->
-            <Target model="\(model)" os="linux"/>
-          </Targets>
-          <!-- autoUpdate="false" makes it download-only; downgrade="true" lets it replace a newer version. -->
-          <Install autoUpdate="true" rebootRequired="false" downgrade="false">
-            <!-- Run directly (no shell: keep the #! line), in the staging directory, with a time limit. -->
-            <Apply command="payload/apply.sh" timeoutSeconds="1800"/>
-          </Install>
-          <Description>Describe what the update changes.</Description>
-        </ExUpInfo>
+            <?xml version="1.0" encoding="UTF-8"?>
+            <!-- What this package is and where it applies (docs/package-format.md explains every field). -->
+            <ExUpInfo schemaVersion="1">
+              <!-- id: unique, [A-Za-z0-9._+-]; releaseDate orders updates, oldest first. -->
+              <Package id="\(id)" name="\(module) \(version)" releaseDate="2026-01-01"/>
+              <!-- The module it updates: system-bios, bmc-firmware, sdr or package:NAME. -->
+              <Module id="\(module)" name="\(module)"/>
+              <!-- The version the module reads after a successful update (the agent checks it). -->
+              <Version>\(version)</Version>
+              <Targets>
+                <!-- One per model and OS: os is linux, an os-release id (debian, rhel:9), bmc or offline. -->
+                <Target model="\(model)" os="linux"/>
+              </Targets>
+              <!-- autoUpdate="false" makes it download-only; downgrade="true" lets it replace a newer version. -->
+              <Install autoUpdate="true" rebootRequired="false" downgrade="false">
+                <!-- Run directly (no shell: keep the #! line), in the staging directory, with a time limit. -->
+                <Apply command="payload/apply.sh" timeoutSeconds="1800"/>
+              </Install>
+              <Description>Describe what the update changes.</Description>
+            </ExUpInfo>
 
-        """
+            """
     }
 
     static let applyScript = """
-    #!/bin/sh
-    # The update program: exup runs it from the package's staging directory ($EXUP_STAGING_DIR) with
-    # EXUP_MODULE, EXUP_CURRENT_VERSION and EXUP_TARGET_VERSION set. Exit 0 on success, anything else on
-    # failure; what it prints goes to the item's log. Success counts only when the module reads
-    # EXUP_TARGET_VERSION afterwards.
-    set -eu
-    echo "updating $EXUP_MODULE from ${EXUP_CURRENT_VERSION:-nothing} to $EXUP_TARGET_VERSION"
-    # flash-tool --image payload/firmware.bin      # the vendor's own tool goes here
-    exit 0
+        #!/bin/sh
+        # The update program: exup runs it from the package's staging directory ($EXUP_STAGING_DIR) with
+        # EXUP_MODULE, EXUP_CURRENT_VERSION and EXUP_TARGET_VERSION set. Exit 0 on success, anything else on
+        # failure; what it prints goes to the item's log. Success counts only when the module reads
+        # EXUP_TARGET_VERSION afterwards.
+        set -eu
+        echo "updating $EXUP_MODULE from ${EXUP_CURRENT_VERSION:-nothing} to $EXUP_TARGET_VERSION"
+        # flash-tool --image payload/firmware.bin      # the vendor's own tool goes here
+        exit 0
 
-    """
+        """
 }
 
 extension String {

@@ -9,9 +9,9 @@ struct PkgInspect: ParsableCommand {
         commandName: "inspect",
         abstract: "Show what an update package is and where it applies.",
         discussion: """
-        Reads ExUpInfo.xml and the file list after the archive checks. Without --trusted-keys the \
-        signature is not checked and the output says so; with it, the package is fully verified first.
-        """
+            Reads ExUpInfo.xml and the file list after the archive checks. Without --trusted-keys the \
+            signature is not checked and the output says so; with it, the package is fully verified first.
+            """
     )
 
     @Option(help: "Verify against the vendor keys in this directory before showing the package.")

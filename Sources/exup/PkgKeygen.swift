@@ -3,8 +3,9 @@ import ExupCommandLine
 import ExupCrypto
 import ExupSystem
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 struct PkgKeygen: ParsableCommand {
@@ -12,10 +13,10 @@ struct PkgKeygen: ParsableCommand {
         commandName: "keygen",
         abstract: "Create a vendor signing key pair.",
         discussion: """
-        Writes vendor.key.pem (PKCS#8, mode 0600) and vendor.pub.pem (SubjectPublicKeyInfo), the formats \
-        `openssl genpkey -algorithm ed25519` and `openssl pkey -pubout` use. Put the public key in each \
-        agent's trusted-keys directory; keep the private key off the servers.
-        """
+            Writes vendor.key.pem (PKCS#8, mode 0600) and vendor.pub.pem (SubjectPublicKeyInfo), the formats \
+            `openssl genpkey -algorithm ed25519` and `openssl pkey -pubout` use. Put the public key in each \
+            agent's trusted-keys directory; keep the private key off the servers.
+            """
     )
 
     @Option(help: "Directory to write the key pair into (created when missing).")

@@ -9,10 +9,10 @@ struct PkgVerify: ParsableCommand {
         commandName: "verify",
         abstract: "Check update packages: archive rules, vendor signature, every hash, ExUpInfo.xml.",
         discussion: """
-        Prints one line per file: "ok", or the first rule it breaks, in package-format.md's order. \
-        Exits 0 when every file is authentic, 2 when some are not, 1 when none is. A package with a newer schemaVersion \
-        that is otherwise authentic is "ok, incompatible": kept and listed, never applied.
-        """
+            Prints one line per file: "ok", or the first rule it breaks, in package-format.md's order. \
+            Exits 0 when every file is authentic, 2 when some are not, 1 when none is. A package with a newer schemaVersion \
+            that is otherwise authentic is "ok, incompatible": kept and listed, never applied.
+            """
     )
 
     @Option(help: "Directory of trusted vendor public keys (*.pem).")
@@ -52,11 +52,14 @@ struct PkgVerify: ParsableCommand {
             }
             do {
                 let package = try verifier.verify(path: file)
-                reports.append(VerifyReport(file: file, ok: true, incompatible: package.info.isIncompatible,
-                                            id: package.info.id, signer: package.signer,
-                                            schemaVersion: package.info.schemaVersion))
+                reports.append(
+                    VerifyReport(
+                        file: file, ok: true, incompatible: package.info.isIncompatible,
+                        id: package.info.id, signer: package.signer,
+                        schemaVersion: package.info.schemaVersion))
             } catch {
-                let message = error == .noTrustedKey
+                let message =
+                    error == .noTrustedKey
                     ? "signed by a vendor key not in \(trustedKeys): put the vendor's public key (*.pem) there if you trust it" : error.description
                 reports.append(VerifyReport(file: file, ok: false, incompatible: false, error: .init(code: error.code, message: message)))
             }
@@ -98,5 +101,5 @@ func printError(_ line: String) {
 }
 
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif

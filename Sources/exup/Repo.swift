@@ -2,8 +2,9 @@ import ArgumentParser
 import ExupCommandLine
 import FoundationEssentials
 import Synchronization
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `exup repo`: the manager's package repository.
@@ -11,8 +12,10 @@ struct Repo: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repo",
         abstract: "Manage the manager's update package repository.",
-        subcommands: [RepoTargets.self, RepoAdd.self, RepoList.self, RepoShow.self, RepoDelete.self, RepoClearDeletionHistory.self,
-                      RepoExport.self, RepoSync.self, RepoSettings.self, RepoPassword.self]
+        subcommands: [
+            RepoTargets.self, RepoAdd.self, RepoList.self, RepoShow.self, RepoDelete.self, RepoClearDeletionHistory.self,
+            RepoExport.self, RepoSync.self, RepoSettings.self, RepoPassword.self,
+        ]
     )
 }
 
@@ -44,7 +47,8 @@ struct RepoTargets: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let platforms = try server.client().call("POST", "/api/v1/repository/platforms", body: TargetBody(model: model, os: os), as: [Platform].self)
+            let platforms = try server.client().call(
+                "POST", "/api/v1/repository/platforms", body: TargetBody(model: model, os: os), as: [Platform].self)
             try RepoTargets.show(platforms, json: output.json)
         }
     }
@@ -67,8 +71,9 @@ struct RepoTargets: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func run() throws {
-            let platforms = try server.client().call("POST", "/api/v1/repository/platforms/remove", body: TargetBody(model: model, os: os),
-                                                     as: [Platform].self)
+            let platforms = try server.client().call(
+                "POST", "/api/v1/repository/platforms/remove", body: TargetBody(model: model, os: os),
+                as: [Platform].self)
             try RepoTargets.show(platforms, json: output.json)
         }
     }
@@ -85,11 +90,11 @@ struct RepoAdd: ParsableCommand {
         commandName: "add",
         abstract: "Add update packages to the repository; one result line per file.",
         discussion: """
-        --mode needed (default): only packages a served model needs and generation management keeps. \
-        --mode all: every valid package, kept outside generation management until deleted by hand. \
-        One line per file: added, or why not. Exit status: 0 every file is in the repository (added, or it \
-        already was); 1 none is (each refused or not needed); 2 some are.
-        """
+            --mode needed (default): only packages a served model needs and generation management keeps. \
+            --mode all: every valid package, kept outside generation management until deleted by hand. \
+            One line per file: added, or why not. Exit status: 0 every file is in the repository (added, or it \
+            already was); 1 none is (each refused or not needed); 2 some are.
+            """
     )
 
     @Option(help: "needed or all.")
@@ -116,9 +121,10 @@ struct RepoAdd: ParsableCommand {
                 // Named here, without a round trip: a directory, an empty file, a missing one.
                 result = AddResultBody(file: name, packageID: nil, result: "error", code: "not-a-package", message: problem)
             } else {
-                let line = output.json ? nil : ProgressLine(fd: 2)   // stdout holds one result line per file
-                let response = try client.upload("/api/v1/repository/packages?mode=\(mode)&name=\(ManagerClient.query(name))", file: file) { sent, size in
-                    guard size >= 8 << 20, let line else { return }   // a small file is done before a progress line helps
+                let line = output.json ? nil : ProgressLine(fd: 2)  // stdout holds one result line per file
+                let response = try client.upload("/api/v1/repository/packages?mode=\(mode)&name=\(ManagerClient.query(name))", file: file) {
+                    sent, size in
+                    guard size >= 8 << 20, let line else { return }  // a small file is done before a progress line helps
                     let percent = sent * 100 / max(size, 1)
                     line.update("\(file): uploading \(line.isLive ? percent : percent / 25 * 25)% of \(size >> 20) MiB")
                 }
@@ -126,12 +132,14 @@ struct RepoAdd: ParsableCommand {
                 if [200, 201, 409, 422].contains(response.status), let decoded = try? client.decode(AddResultBody.self, response) {
                     result = decoded
                 } else {
-                    result = AddResultBody(file: name, packageID: nil, result: "error", code: "upload-failed",
-                                           message: ManagerClient.explain(response, base: client.base))
+                    result = AddResultBody(
+                        file: name, packageID: nil, result: "error", code: "upload-failed",
+                        message: ManagerClient.explain(response, base: client.base))
                 }
             }
             results.append(result)
-            let hint = result.code == "not-needed"
+            let hint =
+                result.code == "not-needed"
                 ? " (no served model needs it yet: add it with --mode all, or serve its model with exup repo targets add --model M --os OS)" : ""
             if !output.json { print("\(file): \(result.result): \(result.message)" + (result.packageID.map { " [\($0)]" } ?? "") + hint) }
         }
@@ -148,9 +156,9 @@ struct RepoList: ParsableCommand {
         commandName: "list",
         abstract: "List the repository's packages with their indicators (in use, auto-update, deleted, untrusted signer).",
         discussion: """
-        Indicators: A auto-update, D download-only, N no downgrade, M multi-model, U in use by another \
-        manager, I incompatible (newer package format; kept, never applied), P pinned (added with --mode all).
-        """
+            Indicators: A auto-update, D download-only, N no downgrade, M multi-model, U in use by another \
+            manager, I incompatible (newer package format; kept, never applied), P pinned (added with --mode all).
+            """
     )
 
     @Option(help: "component (by module, default) or model.")
@@ -173,7 +181,9 @@ struct RepoList: ParsableCommand {
             var rows: [[String]] = []
             let models = Set(listings.flatMap { $0.targets.map(\.model) }).sorted()
             for model in models {
-                for listing in listings.filter({ $0.targets.contains { $0.model == model } }).sorted(by: { ($0.module, $0.releaseDate) < ($1.module, $1.releaseDate) }) {
+                for listing in listings.filter({ $0.targets.contains { $0.model == model } }).sorted(by: {
+                    ($0.module, $0.releaseDate) < ($1.module, $1.releaseDate)
+                }) {
                     let oses = listing.targets.filter { $0.model == model }.map(\.os).joined(separator: ",")
                     rows.append([model, oses, listing.module, listing.version, listing.releaseDate, flags(listing.indicators), listing.id])
                 }
@@ -181,7 +191,10 @@ struct RepoList: ParsableCommand {
             print(TextTable.render(["MODEL", "OS", "MODULE", "VERSION", "RELEASED", "FLAGS", "PACKAGE"], rows))
         } else {
             let rows = listings.sorted { ($0.module, $0.releaseDate, $0.id) < ($1.module, $1.releaseDate, $1.id) }.map {
-                [$0.module, $0.version, $0.releaseDate, flags($0.indicators), $0.id, $0.targets.map { "\($0.model) [\($0.os)]" }.joined(separator: ", ")]
+                [
+                    $0.module, $0.version, $0.releaseDate, flags($0.indicators), $0.id,
+                    $0.targets.map { "\($0.model) [\($0.os)]" }.joined(separator: ", "),
+                ]
             }
             print(TextTable.render(["MODULE", "VERSION", "RELEASED", "FLAGS", "PACKAGE", "TARGETS"], rows))
         }
@@ -197,13 +210,14 @@ struct RepoShow: ParsableCommand {
     func run() throws {
         let listing = try server.client().call("GET", "/api/v1/repository/packages/\(ManagerClient.query(id))", as: Listing.self)
         if output.json { try JSONOutput.print(listing); return }
-        print("""
-        package:   \(listing.id) — \(listing.name)
-        module:    \(listing.module) (\(listing.moduleName))  version \(listing.version), released \(listing.releaseDate)
-        targets:   \(listing.targets.map { "\($0.model) [\($0.os)]" }.joined(separator: ", "))
-        size:      \(listing.size) bytes, sha256 \(listing.sha256)
-        added:     \(listing.addedAt)\(listing.indicators.pinned ? " (pinned: added with --mode all)" : "")
-        """)
+        print(
+            """
+            package:   \(listing.id) — \(listing.name)
+            module:    \(listing.module) (\(listing.moduleName))  version \(listing.version), released \(listing.releaseDate)
+            targets:   \(listing.targets.map { "\($0.model) [\($0.os)]" }.joined(separator: ", "))
+            size:      \(listing.size) bytes, sha256 \(listing.sha256)
+            added:     \(listing.addedAt)\(listing.indicators.pinned ? " (pinned: added with --mode all)" : "")
+            """)
     }
 }
 
@@ -221,9 +235,12 @@ struct RepoDelete: ParsableCommand {
 
     func run() throws {
         struct Body: Encodable { var ids: [String]; var force: Bool }
-        let results = try server.client().call("POST", "/api/v1/repository/packages/delete", body: Body(ids: ids, force: force),
-                                               as: [DeleteResultBody].self)
-        if output.json { try JSONOutput.print(results) } else {
+        let results = try server.client().call(
+            "POST", "/api/v1/repository/packages/delete", body: Body(ids: ids, force: force),
+            as: [DeleteResultBody].self)
+        if output.json {
+            try JSONOutput.print(results)
+        } else {
             for result in results { print("\(result.packageID): \(result.result): \(result.message)") }
         }
         let failed = results.filter { $0.result != "normal" }.count
@@ -285,15 +302,18 @@ struct RepoExport: ParsableCommand {
         line?.finish("exported \(status.total) package(s); downloading the archive")
         let temporary = out + ".partial"
         do {
-            let response = try client.http.download(client.base + "/api/v1/repository/exports/\(status.id)/archive", to: temporary,
-                                                    maxBytes: 0, resume: false)
+            let response = try client.http.download(
+                client.base + "/api/v1/repository/exports/\(status.id)/archive", to: temporary,
+                maxBytes: 0, resume: false)
             guard response.status == 200 else { unlink(temporary); throw CommandFailure("download failed: HTTP \(response.status)") }
         } catch let error as CommandFailure { throw error } catch {
             unlink(temporary)
             throw CommandFailure("download failed: \(error)")
         }
         guard rename(temporary, out) == 0 else { throw CommandFailure("cannot write \(out): \(String(cString: strerror(errno)))") }
-        if output.json { try JSONOutput.print(["archive": out, "packages": "\(status.total)"]) } else {
+        if output.json {
+            try JSONOutput.print(["archive": out, "packages": "\(status.total)"])
+        } else {
             print("wrote \(out): \(status.total) package\(status.total == 1 ? "" : "s"), index.html inside")
         }
     }

@@ -1,8 +1,9 @@
 import ArgumentParser
 import ExupCommandLine
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The manager's view of a sync (mirrors `SyncStatus`).
@@ -92,10 +93,10 @@ struct RepoSettings: ParsableCommand {
         commandName: "settings",
         abstract: "Show the repository's settings; --check tests the connection and password; --sync-interval, --proxy… change them.",
         discussion: """
-        Changes are checked before they are saved (the proxy, the upstream through \
-        it, its password): a problem refuses them (and is logged) unless --keep-unchecked. Saved changes are in \
-        force at once and kept over manager.toml's values. The upstream's address and password stay manager.toml's.
-        """)
+            Changes are checked before they are saved (the proxy, the upstream through \
+            it, its password): a problem refuses them (and is logged) unless --keep-unchecked. Saved changes are in \
+            force at once and kept over manager.toml's values. The upstream's address and password stay manager.toml's.
+            """)
     @Flag(help: "Check the proxy, the upstream and its password now (logged).") var check = false
     @Option(help: "Sync every this many hours (0: by hand only).") var syncInterval: Int?
     @Option(help: "Align the syncs on this time of day, HH:MM UTC.") var syncTime: String?
@@ -140,8 +141,9 @@ struct RepoSettings: ParsableCommand {
             guard let colon = proxy.lastIndex(of: ":"), let port = Int(proxy[proxy.index(after: colon)...]) else {
                 throw ValidationError("--proxy must be HOST:PORT, not \(proxy)")
             }
-            proxySetting = Change.Proxy(host: String(proxy[..<colon]).trimmingScalars(in: "[]"), port: port,
-                                        username: proxySetting?.username, password: nil, auth: proxySetting?.auth ?? "any")
+            proxySetting = Change.Proxy(
+                host: String(proxy[..<colon]).trimmingScalars(in: "[]"), port: port,
+                username: proxySetting?.username, password: nil, auth: proxySetting?.auth ?? "any")
         }
         if proxySetting == nil && (proxyUser != nil || proxyPasswordFile != nil || proxyAuth != nil) {
             throw ValidationError("--proxy-user, --proxy-password-file and --proxy-auth need a proxy (--proxy HOST:PORT)")
@@ -152,9 +154,10 @@ struct RepoSettings: ParsableCommand {
             guard let bytes = readFile(proxyPasswordFile, limit: 4096) else { throw CommandFailure("cannot read \(proxyPasswordFile)") }
             proxySetting?.password = String(decoding: bytes, as: UTF8.self).trimmingScalars(in: "\r\n")
         }
-        return Change(syncIntervalHours: syncInterval ?? view.syncIntervalHours ?? 0, syncTime: syncTime ?? view.syncTime ?? "03:00",
-                      proxy: proxySetting, initialStatusIcon: initialStatusIcon ?? view.initialStatusIcon ?? "update-available",
-                      keepUnchecked: keepUnchecked)
+        return Change(
+            syncIntervalHours: syncInterval ?? view.syncIntervalHours ?? 0, syncTime: syncTime ?? view.syncTime ?? "03:00",
+            proxy: proxySetting, initialStatusIcon: initialStatusIcon ?? view.initialStatusIcon ?? "update-available",
+            keepUnchecked: keepUnchecked)
     }
 
     func run() throws {

@@ -2,8 +2,9 @@ import ArgumentParser
 import ExupCommandLine
 import ExupSystem
 import FoundationEssentials
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The session `exup login` keeps: `~/.config/exup/session.json` (0600 in a 0700 directory), one server.

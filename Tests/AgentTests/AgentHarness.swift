@@ -19,8 +19,10 @@ final class ManagedServer {
     /// once, and the host never goes down; otherwise it is /bin/false.
     /// `ownTrustDirectory`: the agent trusts a copy of the vendor's keys directory (`trustDirectory`), which
     /// the test may change.
-    init(name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, rebootReturnsWithoutRebooting: Bool = false,
-         extraAgentSettings: String = "", bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup(), ownTrustDirectory: Bool = false) throws {
+    init(
+        name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, rebootReturnsWithoutRebooting: Bool = false,
+        extraAgentSettings: String = "", bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup(), ownTrustDirectory: Bool = false
+    ) throws {
         self.name = name
         bmc = try SimulatedBMC(bmcSetup)
         dir = try TemporaryDirectory(prefix: "exup-\(name)")
@@ -28,46 +30,53 @@ final class ManagedServer {
         try dir.write("boot_id", "boot-1\n")
         // The packages' programs "flash" this server's simulated BMC through these links.
         try FileManager.default.createSymbolicLink(atPath: dir.file("bmc-firmware"), withDestinationPath: bmc.directory.file("state/bmc-firmware"))
-        try FileManager.default.createSymbolicLink(atPath: dir.file("system-firmware"), withDestinationPath: bmc.directory.file("state/system-firmware"))
+        try FileManager.default.createSymbolicLink(
+            atPath: dir.file("system-firmware"), withDestinationPath: bmc.directory.file("state/system-firmware"))
         let admindir = try PackageSandboxes.dpkg([], in: dir)
-        let reboot = try dir.write("reboot.sh", """
-        #!/bin/sh
-        echo reboot >> "\(dir.file("reboots.log"))"
-        echo "boot-after-reboot-$(wc -l < "\(dir.file("reboots.log"))")" > "\(dir.file("boot_id"))"
-        kill -9 $PPID
-        """, mode: 0o755)
-        let lingeringReboot = try dir.write("reboot-later.sh", """
-        #!/bin/sh
-        echo reboot >> "\(dir.file("reboots.log"))"
-        exit 0
-        """, mode: 0o755)
+        let reboot = try dir.write(
+            "reboot.sh",
+            """
+            #!/bin/sh
+            echo reboot >> "\(dir.file("reboots.log"))"
+            echo "boot-after-reboot-$(wc -l < "\(dir.file("reboots.log"))")" > "\(dir.file("boot_id"))"
+            kill -9 $PPID
+            """, mode: 0o755)
+        let lingeringReboot = try dir.write(
+            "reboot-later.sh",
+            """
+            #!/bin/sh
+            echo reboot >> "\(dir.file("reboots.log"))"
+            exit 0
+            """, mode: 0o755)
         let response = try manager.admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8))
         let token = (try JSONSerialization.jsonObject(with: Data(response.body)) as! [String: Any])["token"] as! String
-        config = try dir.write("agent.toml", """
-        \(bmc.agentIPMITable(sdrCacheDirectory: dir.file("sdr")))
+        config = try dir.write(
+            "agent.toml",
+            """
+            \(bmc.agentIPMITable(sdrCacheDirectory: dir.file("sdr")))
 
-        [inventory]
-        root = "\(dir.file("root"))"
-        package-system = "dpkg"
-        dpkg-admindir = "\(admindir)"
-        sensors = false
+            [inventory]
+            root = "\(dir.file("root"))"
+            package-system = "dpkg"
+            dpkg-admindir = "\(admindir)"
+            sensors = false
 
-        [manager]
-        url = "\(manager.url)"
-        enrolment-token = "\(token)"
+            [manager]
+            url = "\(manager.url)"
+            enrolment-token = "\(token)"
 
-        [agent]
-        name = "\(name)"
-        state-dir = "\(dir.file("state"))"
-        cache-dir = "\(dir.file("cache"))"
-        boot-id-file = "\(dir.file("boot_id"))"
-        reboot-command = ["\(simulatedReboot ? reboot : rebootReturnsWithoutRebooting ? lingeringReboot : "/bin/false")"]
-        \(extraAgentSettings)
-        socket = "\(dir.file("agent.sock"))"
+            [agent]
+            name = "\(name)"
+            state-dir = "\(dir.file("state"))"
+            cache-dir = "\(dir.file("cache"))"
+            boot-id-file = "\(dir.file("boot_id"))"
+            reboot-command = ["\(simulatedReboot ? reboot : rebootReturnsWithoutRebooting ? lingeringReboot : "/bin/false")"]
+            \(extraAgentSettings)
+            socket = "\(dir.file("agent.sock"))"
 
-        [trust]
-        keys-dir = "\(ownTrustDirectory ? try Self.copyDirectory(vendor.trustDirectory, into: dir.file("trusted-keys")) : vendor.trustDirectory)"
-        """)
+            [trust]
+            keys-dir = "\(ownTrustDirectory ? try Self.copyDirectory(vendor.trustDirectory, into: dir.file("trusted-keys")) : vendor.trustDirectory)"
+            """)
     }
 
     deinit { bmc.stop() }
@@ -100,7 +109,7 @@ final class ManagedServer {
         }
         if expectSuccess { #expect(Bool(false), "\(name): the cycle did not run (\(result.status)): \(result.stdout)\(result.stderr)") }
         let message = (json?["error"] as? [String: Any])?["message"] as? String
-        if result.status < 128 {   // not killed at a fault point
+        if result.status < 128 {  // not killed at a fault point
             #expect(result.status == 1, "\(name): a cycle that cannot run exits 1, not \(result.status)")
             #expect(message != nil && !result.stdout.contains("Usage"), "under --json the error is JSON: \(result.stdout)")
         }
@@ -129,8 +138,9 @@ final class ManagedServer {
     /// The journal's entries, by item id.
     func journal() -> [Int64: [String: Any]] {
         guard let data = FileManager.default.contents(atPath: dir.file("state/journal.json")),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
-              let entries = object["entries"] as? [[String: Any]] else { return [:] }
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let entries = object["entries"] as? [[String: Any]]
+        else { return [:] }
         var out: [Int64: [String: Any]] = [:]
         for entry in entries { out[(entry["itemID"] as! NSNumber).int64Value] = entry }
         return out
@@ -141,7 +151,8 @@ final class ManagedServer {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while Date() < deadline {
             if let entry = journal()[itemID], entry["phase"] as? String == "running",
-               let program = entry["program"] as? [String: Any], let pid = program["pid"] as? NSNumber {
+                let program = entry["program"] as? [String: Any], let pid = program["pid"] as? NSNumber
+            {
                 return pid.int32Value
             }
             usleep(20_000)
@@ -186,9 +197,11 @@ struct TestPackages {
         Array("#!/bin/sh\nSERVER=\"$EXUP_STAGING_DIR/../../..\"\necho \"$EXUP_PACKAGE_ID\" >> \"$SERVER/order.log\"\n\(body)\n".utf8)
     }
 
-    func build(id: String, module: String, version: String, releaseDate: String, rebootRequired: Bool = false, timeoutSeconds: Int = 600,
-               targets: [(model: String, os: String)] = InfoXML().targets, downgrade: Bool = false,
-               program: String, uninstall: String? = nil, extra: [(String, [UInt8])] = []) throws -> String {
+    func build(
+        id: String, module: String, version: String, releaseDate: String, rebootRequired: Bool = false, timeoutSeconds: Int = 600,
+        targets: [(model: String, os: String)] = InfoXML().targets, downgrade: Bool = false,
+        program: String, uninstall: String? = nil, extra: [(String, [UInt8])] = []
+    ) throws -> String {
         var info = InfoXML()
         info.targets = targets
         info.downgrade = downgrade ? "true" : "false"
@@ -205,27 +218,31 @@ struct TestPackages {
 
     /// A BMC firmware package whose program "flashes" the simulated BMC after `delay` seconds.
     func bmcFirmware(_ version: String, id: String? = nil, releaseDate: String = "2026-03-01", delay: Int = 0) throws -> String {
-        try build(id: id ?? "bmc-\(version)", module: "bmc-firmware", version: version, releaseDate: releaseDate,
-                  program: (delay > 0 ? "sleep \(delay)\n" : "") + "printf '\(version) 01020304\\n' > \"$SERVER/bmc-firmware\"")
+        try build(
+            id: id ?? "bmc-\(version)", module: "bmc-firmware", version: version, releaseDate: releaseDate,
+            program: (delay > 0 ? "sleep \(delay)\n" : "") + "printf '\(version) 01020304\\n' > \"$SERVER/bmc-firmware\"")
     }
 
     /// A software package installing a real .deb into the server's sandboxed dpkg root.
     func software(_ name: String, version: String, releaseDate: String = "2026-01-15") throws -> String {
-        try dir.write("deb-src-\(name)/DEBIAN/control", """
-        Package: \(name)
-        Version: \(version)
-        Architecture: all
-        Maintainer: exup tests <tests@example.invalid>
-        Description: exup test software
+        try dir.write(
+            "deb-src-\(name)/DEBIAN/control",
+            """
+            Package: \(name)
+            Version: \(version)
+            Architecture: all
+            Maintainer: exup tests <tests@example.invalid>
+            Description: exup test software
 
-        """)
+            """)
         let deb = dir.file("\(name)_\(version).deb")
         let made = try Subprocess.run([try requireTool("dpkg-deb"), "--build", dir.file("deb-src-\(name)"), deb])
         guard made.status == 0 else { throw TestFailure("dpkg-deb: \(made.stderr)") }
-        return try build(id: "\(name)-\(version)", module: "package:\(name)", version: version, releaseDate: releaseDate,
-                         program: "exec dpkg --root=\"$SERVER/dpkg-root\" -i payload/\(name).deb",
-                         uninstall: "exec dpkg --root=\"$SERVER/dpkg-root\" -r \(name)",
-                         extra: [("payload/\(name).deb", Array(try Data(contentsOf: URL(fileURLWithPath: deb))))])
+        return try build(
+            id: "\(name)-\(version)", module: "package:\(name)", version: version, releaseDate: releaseDate,
+            program: "exec dpkg --root=\"$SERVER/dpkg-root\" -i payload/\(name).deb",
+            uninstall: "exec dpkg --root=\"$SERVER/dpkg-root\" -r \(name)",
+            extra: [("payload/\(name).deb", Array(try Data(contentsOf: URL(fileURLWithPath: deb))))])
     }
 }
 
@@ -251,7 +268,8 @@ extension ManagerProcess {
     func approve(_ server: String, _ modules: [String], options: [String: Any] = [:]) throws -> [String: Int64] {
         var body = options
         body["modules"] = modules.map { ["id": $0] }
-        let response = try admin.send("POST", url + "/api/v1/servers/\(server)/approve", body: Array(try JSONSerialization.data(withJSONObject: body)))
+        let response = try admin.send(
+            "POST", url + "/api/v1/servers/\(server)/approve", body: Array(try JSONSerialization.data(withJSONObject: body)))
         #expect(response.status == 201, "approve on \(server): \(String(decoding: response.body, as: UTF8.self))")
         var out: [String: Int64] = [:]
         for item in (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]]) ?? [] {

@@ -35,23 +35,25 @@ import Transport
 
     /// 0: every poll reads the inventory (these tests flash the BMC between polls).
     func config(token: String, inventoryInterval: Int = 0) throws -> String {
-        try dir.write("agent.toml", """
-        \(bmc.agentIPMITable(sdrCacheDirectory: dir.file("sdr")))
+        try dir.write(
+            "agent.toml",
+            """
+            \(bmc.agentIPMITable(sdrCacheDirectory: dir.file("sdr")))
 
-        [inventory]
-        root = "\(dir.file("root"))"
-        package-system = "none"
+            [inventory]
+            root = "\(dir.file("root"))"
+            package-system = "none"
 
-        [manager]
-        url = "\(manager.url)"
-        enrolment-token = "\(token)"
+            [manager]
+            url = "\(manager.url)"
+            enrolment-token = "\(token)"
 
-        [agent]
-        name = "web01"
-        state-dir = "\(dir.file("state"))"
-        inventory-interval-seconds = \(inventoryInterval)
-        boot-id-file = "\(dir.file("boot_id"))"
-        """)
+            [agent]
+            name = "web01"
+            state-dir = "\(dir.file("state"))"
+            inventory-interval-seconds = \(inventoryInterval)
+            boot-id-file = "\(dir.file("boot_id"))"
+            """)
     }
 
     func runOnce(_ config: String) throws -> [String: Any] {
@@ -81,8 +83,9 @@ import Transport
         #expect(bmcModule?["current"] as? String == "2.15" && bmcModule?["source"] as? String != nil)
 
         outcome = try runOnce(config)
-        #expect(outcome["enrolled"] as? Bool == true && outcome["enrolledNow"] as? Bool == false && outcome["reported"] == nil,
-                "an enrolled agent says so; an unchanged inventory sends nothing")
+        #expect(
+            outcome["enrolled"] as? Bool == true && outcome["enrolledNow"] as? Bool == false && outcome["reported"] == nil,
+            "an enrolled agent says so; an unchanged inventory sends nothing")
         #expect(outcome["directivesChanged"] as? Bool == false, "and the poll was a 304")
 
         try bmc.flash(bmcFirmware: "2.16")
@@ -109,13 +112,16 @@ import Transport
         #expect(FileManager.default.fileExists(atPath: dir.file("state/metadata/timestamp.json")))
 
         let status = try Subprocess.run([agent, "status", "--config", config])
-        #expect(status.status == 0 && status.stdout.contains("web01: Update available") && status.stdout.contains("last report #2"),
-                "\(status.stdout)")
+        #expect(
+            status.status == 0 && status.stdout.contains("web01: Update available") && status.stdout.contains("last report #2"),
+            "\(status.stdout)")
         let json = try Subprocess.run([agent, "status", "--json", "--config", config])
         let local = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as! [String: Any]
         #expect(local["status"] as? String == "update-available")
         let bmcRow = (local["modules"] as! [[String: Any]]).first { $0["id"] as? String == "bmc-firmware" }
-        #expect(bmcRow?["current"] as? String == "2.16" && bmcRow?["available"] as? String == "2.31" && bmcRow?["status"] as? String == "update-available")
+        #expect(
+            bmcRow?["current"] as? String == "2.16" && bmcRow?["available"] as? String == "2.31" && bmcRow?["status"] as? String == "update-available"
+        )
         #expect(Set((local["modules"] as! [[String: Any]]).compactMap { $0["id"] as? String }).isSuperset(of: ["system-bios", "sdr", "exup-agent"]))
     }
 
@@ -159,8 +165,9 @@ import Transport
         let refusal = try #require(outcome["metadataRefusal"] as? String)
         #expect(refusal.contains("repository metadata refused"), "\(refusal)")
         #expect(outcome["reported"] as? Int == 2, "the refusal is reported to the manager")
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("state/metadata/root.json"))) == Data(foreignRoot),
-                "nothing the refused repository sent replaced trusted metadata")
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir.file("state/metadata/root.json"))) == Data(foreignRoot),
+            "nothing the refused repository sent replaced trusted metadata")
     }
 
     @Test("exup-agent run: the daemon polls, tells systemd READY, and stops gracefully on SIGTERM")
@@ -185,8 +192,9 @@ import Transport
             return n > 0 ? String(decoding: buffer.prefix(n), as: UTF8.self) : ""
         }
 
-        let daemon = try BackgroundProcess([agent, "run", "--config", config],
-                                           environment: ["PATH": "/usr/bin:/bin", "NOTIFY_SOCKET": socketPath])
+        let daemon = try BackgroundProcess(
+            [agent, "run", "--config", config],
+            environment: ["PATH": "/usr/bin:/bin", "NOTIFY_SOCKET": socketPath])
         defer { daemon.stop() }
         #expect(receive().hasPrefix("READY=1"), "READY as soon as the daemon runs (before a first poll that may wait long)")
         var reported = false
@@ -219,7 +227,8 @@ import Transport
         #expect(result.status != 0 && result.stderr.contains("cannot reach the manager"), "\(result.stderr)")
         let outbox = try FileManager.default.contentsOfDirectory(atPath: dir.file("state/outbox")).filter { $0.hasSuffix(".json") }
         #expect(outbox == ["0000000000000000002.json"], "report #2 is kept durably: \(outbox)")
-        let kept = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("state/outbox/" + outbox[0])))) as! [String: Any]
+        let kept =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir.file("state/outbox/" + outbox[0])))) as! [String: Any]
         #expect((kept["modules"] as! [[String: Any]]).contains { $0["id"] as? String == "bmc-firmware" && $0["version"] as? String == "2.17" })
         try manager.start()
         let outcome = try runOnce(config)

@@ -3,8 +3,9 @@ import ExupTesting
 import Foundation
 import Testing
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The agent applying approved updates for real, on loopback: a manager with its repository, servers
@@ -33,29 +34,34 @@ import Glibc
 
     @Test("two servers: statuses, order (no reboot first, then oldest release), BMC flashed, .deb installed, reboot required shown")
     func orderedApply() throws {
-        try manager.add(try packages.bmcFirmware("2.31"))                                     // 2026-03-01, no reboot
-        try manager.add(try packages.software("exup-hello", version: "1.0-1"))                // 2026-01-15, no reboot
-        try manager.add(try packages.build(id: "bios-4.3.0", module: "system-bios", version: "R120h BIOS 4.3.0",
-                                           releaseDate: "2025-06-01", rebootRequired: true,
-                                           program: "printf 'R120h BIOS 4.3.0\\n' > \"$SERVER/system-firmware\""))
+        try manager.add(try packages.bmcFirmware("2.31"))  // 2026-03-01, no reboot
+        try manager.add(try packages.software("exup-hello", version: "1.0-1"))  // 2026-01-15, no reboot
+        try manager.add(
+            try packages.build(
+                id: "bios-4.3.0", module: "system-bios", version: "R120h BIOS 4.3.0",
+                releaseDate: "2025-06-01", rebootRequired: true,
+                program: "printf 'R120h BIOS 4.3.0\\n' > \"$SERVER/system-firmware\""))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
         let web02 = try ManagedServer(name: "web02", manager: manager, vendor: vendor)
         for server in [web01, web02] {
             let outcome = try server.runOnce()
             #expect(Set(outcome["offered"] as? [String] ?? []) == ["bmc-2.31", "exup-hello-1.0-1", "bios-4.3.0"])
         }
-        #expect(try manager.module("web01", "package:exup-hello")["status"] as? String == "update-available",
-                "software the repository offers and the server lacks is a new install")
+        #expect(
+            try manager.module("web01", "package:exup-hello")["status"] as? String == "update-available",
+            "software the repository offers and the server lacks is a new install")
         let items = try manager.approve("web01", ["bmc-firmware", "package:exup-hello", "system-bios"])
         let only = try manager.approve("web02", ["bmc-firmware"])
         #expect(items.count == 3 && only.count == 1)
 
         let outcome = try web01.runOnce()
-        #expect(web01.runOrder == ["exup-hello-1.0-1", "bmc-2.31", "bios-4.3.0"],
-                "no-reboot items first, oldest release first; the reboot-required BIOS last")
-        let states = Dictionary(uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map {
-            (($0["itemID"] as! NSNumber).int64Value, $0["state"] as! String)
-        })
+        #expect(
+            web01.runOrder == ["exup-hello-1.0-1", "bmc-2.31", "bios-4.3.0"],
+            "no-reboot items first, oldest release first; the reboot-required BIOS last")
+        let states = Dictionary(
+            uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map {
+                (($0["itemID"] as! NSNumber).int64Value, $0["state"] as! String)
+            })
         #expect(states[items["bmc-firmware"]!] == "succeeded" && states[items["package:exup-hello"]!] == "succeeded")
         #expect(states[items["system-bios"]!] == "reboot-required", "never reboots here; the item waits for the next boot")
         #expect(try web01.installedDebVersion("exup-hello") == "1.0-1", "installed into the sandboxed dpkg root")
@@ -90,10 +96,14 @@ import Glibc
 
     @Test("a failing program and one that hangs past its time limit: failed, with the cause, and the module marked")
     func failures() throws {
-        try manager.add(try packages.build(id: "bmc-2.40", module: "bmc-firmware", version: "2.40", releaseDate: "2026-02-01",
-                                           program: "echo 'flash error: image checksum' >&2\nexit 3"))
-        try manager.add(try packages.build(id: "bios-9.9", module: "system-bios", version: "R120h BIOS 9.9", releaseDate: "2026-02-02",
-                                           timeoutSeconds: 2, program: "sleep 60"))
+        try manager.add(
+            try packages.build(
+                id: "bmc-2.40", module: "bmc-firmware", version: "2.40", releaseDate: "2026-02-01",
+                program: "echo 'flash error: image checksum' >&2\nexit 3"))
+        try manager.add(
+            try packages.build(
+                id: "bios-9.9", module: "system-bios", version: "R120h BIOS 9.9", releaseDate: "2026-02-02",
+                timeoutSeconds: 2, program: "sleep 60"))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
         try web01.runOnce()
         let items = try manager.approve("web01", ["bmc-firmware", "system-bios"])
@@ -101,13 +111,15 @@ import Glibc
         let byID = Dictionary(uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map { (($0["itemID"] as! NSNumber).int64Value, $0) })
         let failed = try #require(byID[items["bmc-firmware"]!])
         #expect(failed["state"] as? String == "failed")
-        #expect((failed["message"] as? String ?? "").contains("status 3") && (failed["message"] as? String ?? "").contains("image checksum"),
-                "\(failed)")
+        #expect(
+            (failed["message"] as? String ?? "").contains("status 3") && (failed["message"] as? String ?? "").contains("image checksum"),
+            "\(failed)")
         let hung = try #require(byID[items["system-bios"]!])
         #expect(hung["state"] as? String == "failed" && (hung["message"] as? String ?? "").contains("timed out after 2 s"), "\(hung)")
         #expect(try manager.module("web01", "bmc-firmware")["status"] as? String == "apply-failed")
-        #expect((try manager.item("web01", items["bmc-firmware"]!)["message"] as? String ?? "").contains("image checksum"),
-                "the cause reaches the manager")
+        #expect(
+            (try manager.item("web01", items["bmc-firmware"]!)["message"] as? String ?? "").contains("image checksum"),
+            "the cause reaches the manager")
         let staging = web01.dir.file("state/staging/item-\(items["system-bios"]!)")
         #expect(DetachedProgramProbe.find(cwd: staging) == nil, "the hung program was stopped")
     }
@@ -122,9 +134,10 @@ import Glibc
         _ = try agent.waitForLine(startingWith: "}", timeoutSeconds: 60)
         #expect(web01.runOrder == ["bmc-2.31"])
         let outcome = try JSONSerialization.jsonObject(with: Data(agent.output.utf8)) as? [String: Any] ?? [:]
-        let states = Dictionary(uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map {
-            (($0["itemID"] as! NSNumber).int64Value, $0["state"] as! String)
-        })
+        let states = Dictionary(
+            uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map {
+                (($0["itemID"] as! NSNumber).int64Value, $0["state"] as! String)
+            })
         #expect(states[items["package:exup-hello"]!] == "cancelled", "\(outcome)")
         #expect(try manager.item("web01", items["bmc-firmware"]!)["state"] as? String == "succeeded")
         #expect(try manager.item("web01", items["package:exup-hello"]!)["state"] as? String == "cancelled")
@@ -163,7 +176,9 @@ import Glibc
         var status: Int32 = 0
         waitpid(daemon.pid, &status, 0)
         #expect(status == 0, "a graceful stop: \(daemon.output)")
-        #expect(DetachedProgramProbe.isLive(program), "the daemon stopped without waiting for the program (its own package's install waits for that stop)")
+        #expect(
+            DetachedProgramProbe.isLive(program), "the daemon stopped without waiting for the program (its own package's install waits for that stop)"
+        )
         #expect(web01.journal()[items["bmc-firmware"]!]?["phase"] as? String == "running", "the journal still holds the running item")
 
         let outcome = try web01.runOnce()
@@ -193,10 +208,13 @@ import Glibc
         #expect(outcome["waitingReports"] as? Int == 0)
         #expect(try manager.item("web01", items["bmc-firmware"]!)["state"] as? String == "succeeded")
         #expect(try manager.item("web01", items["package:exup-hello"]!)["state"] as? String == "cancelled")
-        let state = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: web01.dir.file("state/state.json")))) as! [String: Any]
+        let state =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: web01.dir.file("state/state.json")))) as! [String: Any]
         let agents = try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/agents", maxBytes: 1 << 20).body))
         let agentRow = (agents as? [[String: Any]] ?? []).first { $0["name"] as? String == "web01" }
-        #expect(agentRow?["reportSequence"] as? Int == state["sequence"] as? Int, "the manager holds the agent's last report: \(String(describing: agentRow))")
+        #expect(
+            agentRow?["reportSequence"] as? Int == state["sequence"] as? Int,
+            "the manager holds the agent's last report: \(String(describing: agentRow))")
         #expect(web01.runOrder == ["bmc-2.31"], "nothing ran again")
     }
 
@@ -231,8 +249,9 @@ import Glibc
         let items = try manager.approve("web01", ["bmc-firmware"])
         var outcome = try web01.runOnce()
         var state = (outcome["items"] as? [[String: Any]] ?? []).first { ($0["itemID"] as? NSNumber)?.int64Value == items["bmc-firmware"] }
-        #expect(state?["state"] as? String == "failed" && (state?["message"] as? String ?? "").contains("does not match the repository's metadata"),
-                "the kept bytes plus the rest (a Range request) fail the digest: \(String(describing: state))")
+        #expect(
+            state?["state"] as? String == "failed" && (state?["message"] as? String ?? "").contains("does not match the repository's metadata"),
+            "the kept bytes plus the rest (a Range request) fail the digest: \(String(describing: state))")
         #expect(!FileManager.default.fileExists(atPath: web01.dir.file("cache/bmc-2.31.zip.part")), "a mismatching partial file is dropped")
         #expect(web01.runOrder.isEmpty)
 
@@ -251,13 +270,21 @@ import Glibc
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
         try web01.runOnce()
         let database = manager.data.file("catalog.sqlite")
-        let old = try Subprocess.run(["python3", "-c", "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT hex(bytes) FROM tuf_role WHERE role='timestamp'\").fetchone()[0])", database])
+        let old = try Subprocess.run([
+            "python3", "-c",
+            "import sqlite3,sys; print(sqlite3.connect(sys.argv[1]).execute(\"SELECT hex(bytes) FROM tuf_role WHERE role='timestamp'\").fetchone()[0])",
+            database,
+        ])
         #expect(old.status == 0, "\(old.stderr)")
         try manager.add(try packages.bmcFirmware("2.32"))
         #expect(Set(try web01.runOnce()["offered"] as? [String] ?? []) == ["bmc-2.31", "bmc-2.32"])
 
         manager.stop()
-        let replay = try Subprocess.run(["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE tuf_role SET bytes=? WHERE role='timestamp'\", (bytes.fromhex(sys.argv[2]),)); c.commit()", database, old.stdout.trimmingCharacters(in: .whitespacesAndNewlines)])
+        let replay = try Subprocess.run([
+            "python3", "-c",
+            "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execute(\"UPDATE tuf_role SET bytes=? WHERE role='timestamp'\", (bytes.fromhex(sys.argv[2]),)); c.commit()",
+            database, old.stdout.trimmingCharacters(in: .whitespacesAndNewlines),
+        ])
         #expect(replay.status == 0, "\(replay.stderr)")
         try manager.start()
         let outcome = try web01.runOnce()
@@ -278,7 +305,9 @@ enum DetachedProgramProbe {
 
     static func find(cwd: String) -> Int32? {
         for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
-            guard let pid = Int32(name), let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(name)/cwd") else { continue }
+            guard let pid = Int32(name), let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(name)/cwd") else {
+                continue
+            }
             if target == cwd { return pid }
         }
         return nil

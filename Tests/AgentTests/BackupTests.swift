@@ -46,8 +46,9 @@ import Transport
         restored = try ManagerProcess(data: target, port: port)
         let restoredManager = try #require(restored)
         let outcome = try web01.runOnce()
-        #expect(outcome["metadataRefusal"] == nil && outcome["offered"] as? [String] == ["bmc-2.31"],
-                "the restored repository is trusted (its TUF versions did not go back): \(outcome)")
+        #expect(
+            outcome["metadataRefusal"] == nil && outcome["offered"] as? [String] == ["bmc-2.31"],
+            "the restored repository is trusted (its TUF versions did not go back): \(outcome)")
         let items = try restoredManager.approve("web01", ["bmc-firmware"])
         let applied = try web01.runOnce()
         let state = (applied["items"] as? [[String: Any]] ?? []).first { ($0["itemID"] as? NSNumber)?.int64Value == items["bmc-firmware"] }

@@ -3,8 +3,9 @@ import ExupTesting
 import Foundation
 import Testing
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// `exup-agent check|apply|cancel|log-bundle`, with the daemon (over its socket) and without it (the
@@ -25,9 +26,10 @@ import Glibc
     }
 
     func states(_ outcome: [String: Any]) -> [Int64: String] {
-        Dictionary(uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map {
-            (($0["itemID"] as! NSNumber).int64Value, $0["state"] as! String)
-        })
+        Dictionary(
+            uniqueKeysWithValues: (outcome["items"] as? [[String: Any]] ?? []).map {
+                (($0["itemID"] as! NSNumber).int64Value, $0["state"] as! String)
+            })
     }
 
     @Test("without a daemon: check reports and runs nothing, cancel cancels what has not started, apply runs the rest")
@@ -56,13 +58,16 @@ import Glibc
     func throughDaemon() throws {
         try manager.add(try packages.bmcFirmware("2.31"))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
-        let config = try String(contentsOfFile: web01.config, encoding: .utf8).replacingOccurrences(of: "[agent]\n", with: "[agent]\npoll-interval-seconds = 3600\n")
+        let config = try String(contentsOfFile: web01.config, encoding: .utf8).replacingOccurrences(
+            of: "[agent]\n", with: "[agent]\npoll-interval-seconds = 3600\n")
         try config.write(toFile: web01.config, atomically: true, encoding: .utf8)
         let daemon = try BackgroundProcess([web01.agent, "run", "--config", web01.config])
         defer { daemon.stop() }
         // The daemon's first cycle must be over before the approval: a cycle still fetching its
         // directives would take the approval itself, and leave the CLI's cycle nothing to run.
-        try eventually("the daemon's first cycle") { FileManager.default.fileExists(atPath: web01.dir.file("agent.sock")) && daemon.output.contains("poll done") }
+        try eventually("the daemon's first cycle") {
+            FileManager.default.fileExists(atPath: web01.dir.file("agent.sock")) && daemon.output.contains("poll done")
+        }
         #expect((try? manager.module("web01", "bmc-firmware"))?["current"] != nil, "the first cycle reported")
 
         let items = try manager.approve("web01", ["bmc-firmware"])
@@ -81,8 +86,10 @@ import Glibc
 
     @Test("log bundles: written on request of the CLI and of the manager, without the credential")
     func logBundles() throws {
-        try manager.add(try packages.build(id: "bmc-2.40", module: "bmc-firmware", version: "2.40", releaseDate: "2026-02-01",
-                                           program: "echo 'flash error: image checksum' >&2\nexit 3"))
+        try manager.add(
+            try packages.build(
+                id: "bmc-2.40", module: "bmc-firmware", version: "2.40", releaseDate: "2026-02-01",
+                program: "echo 'flash error: image checksum' >&2\nexit 3"))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
         try web01.runOnce()
         let items = try manager.approve("web01", ["bmc-firmware"])
@@ -91,8 +98,9 @@ import Glibc
         let written = try cli(web01, "log-bundle", "--out", out)
         #expect(written.status == 0, "\(written.text)")
         let listing = try Subprocess.run(["tar", "-tzf", out]).stdout.split(separator: "\n").map(String.init)
-        #expect(listing.contains("journal.json") && listing.contains("state.json") && listing.contains("logs/item-\(items["bmc-firmware"]!).log"),
-                "\(listing)")
+        #expect(
+            listing.contains("journal.json") && listing.contains("state.json") && listing.contains("logs/item-\(items["bmc-firmware"]!).log"),
+            "\(listing)")
         #expect(!listing.contains { $0.contains("credential") }, "the credential never leaves the server")
         let log = try Subprocess.run(["tar", "-xzOf", out, "logs/item-\(items["bmc-firmware"]!).log"]).stdout
         #expect(log.contains("image checksum"), "the program's output is in the bundle")
@@ -109,15 +117,16 @@ import Glibc
         let squid = try SquidProxy(authentication: .digest)
         defer { squid.stop() }
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: vendor)
-        let config = try String(contentsOfFile: web01.config, encoding: .utf8) + """
+        let config =
+            try String(contentsOfFile: web01.config, encoding: .utf8) + """
 
-        [proxy]
-        host = "127.0.0.1"
-        port = \(squid.port)
-        username = "\(squid.username)"
-        password = "\(squid.password)"
-        auth = "digest"
-        """
+                [proxy]
+                host = "127.0.0.1"
+                port = \(squid.port)
+                username = "\(squid.username)"
+                password = "\(squid.password)"
+                auth = "digest"
+                """
         try config.write(toFile: web01.config, atomically: true, encoding: .utf8)
         try web01.runOnce()
         let items = try manager.approve("web01", ["bmc-firmware"])

@@ -15,10 +15,13 @@ import Testing
     func onlyStandardDescriptors() throws {
         // A child shell lists the program's descriptors (no redirection in the program itself, which dash
         // would keep copies of).
-        try manager.add(try fleet.packages.build(id: "bmc-2.31", module: "bmc-firmware", version: "2.31", releaseDate: "2026-03-01", program: """
-        sh -c 'ls -l /proc/$1/fd/ > "$2"' list $$ "$SERVER/fds.log"
-        printf '2.31 01020304\\n' > "$SERVER/bmc-firmware"
-        """))
+        try manager.add(
+            try fleet.packages.build(
+                id: "bmc-2.31", module: "bmc-firmware", version: "2.31", releaseDate: "2026-03-01",
+                program: """
+                    sh -c 'ls -l /proc/$1/fd/ > "$2"' list $$ "$SERVER/fds.log"
+                    printf '2.31 01020304\\n' > "$SERVER/bmc-firmware"
+                    """))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
         try web01.runOnce()
         _ = try manager.approve("web01", ["bmc-firmware"])

@@ -31,19 +31,21 @@ import Transport
     @Test("feed → DMZ (sync) → internal manager (remote mode): presence, download now forwarded, the agent applies through its manager")
     func dmzLayout() throws {
         try feed.add(try fleet.packages.bmcFirmware("2.31"))
-        let dmz = try start("""
-        [repository.upstream]
-        url = "\(feed.url)"
-        password = "\(feed.repositoryPassword)"
-        sync-interval = 0
-        """)
+        let dmz = try start(
+            """
+            [repository.upstream]
+            url = "\(feed.url)"
+            password = "\(feed.repositoryPassword)"
+            sync-interval = 0
+            """)
         try dmz.trust(fleet.vendor)
-        let internalManager = try start("""
-        [repository.remote]
-        url = "\(dmz.url)"
-        password = "\(dmz.repositoryPassword)"
-        name = "internal-1"
-        """)
+        let internalManager = try start(
+            """
+            [repository.remote]
+            url = "\(dmz.url)"
+            password = "\(dmz.repositoryPassword)"
+            name = "internal-1"
+            """)
         #expect(try logEntries(internalManager).contains { $0["code"] as? String == "N16" }, "the remote setting was checked at start")
 
         // The agent enrols with the internal manager; the root it pins is the DMZ repository's.
@@ -63,7 +65,9 @@ import Transport
             (try? internalManager.json("/api/v1/repository/sync"))?["state"] as? String == "succeeded"
         }
         let dmzLog = try logEntries(dmz)
-        #expect(dmzLog.contains { $0["code"] as? String == "N20" && $0["actor"] as? String == "internal-1" }, "started on behalf of another manager (R100)")
+        #expect(
+            dmzLog.contains { $0["code"] as? String == "N20" && $0["actor"] as? String == "internal-1" },
+            "started on behalf of another manager (R100)")
         #expect(dmzLog.contains { $0["code"] as? String == "N21" })
         try eventually("the internal manager sees the package") {
             try internalManager.module("web01", "bmc-firmware")["status"] as? String == "update-available"
@@ -81,14 +85,18 @@ import Transport
         // An agent's target path is never passed on as it is: only names the verified metadata lists are
         // fetched (or served), whatever digest they carry.
         let digest = String(mirrored[0].dropLast(4))
-        let agent = HTTPClient.bearer(try String(contentsOfFile: web01.dir.file("state/credential"), encoding: .utf8)
-            .trimmingCharacters(in: .whitespacesAndNewlines))
-        for path in ["\(ModelSlug.role(for: "Express5800/T110k-S"))/\(digest).bmc-2.31.zip", "models/../../api/v1/\(digest).bmc-2.31.zip",
-                     "models/x/\(digest).made-up.zip"] {
+        let agent = HTTPClient.bearer(
+            try String(contentsOfFile: web01.dir.file("state/credential"), encoding: .utf8)
+                .trimmingCharacters(in: .whitespacesAndNewlines))
+        for path in [
+            "\(ModelSlug.role(for: "Express5800/T110k-S"))/\(digest).bmc-2.31.zip", "models/../../api/v1/\(digest).bmc-2.31.zip",
+            "models/x/\(digest).made-up.zip",
+        ] {
             let answer = try agent.get(internalManager.url + "/repo/v1/targets/" + path, maxBytes: 1 << 20)
             #expect(answer.status == 404, "\(path): HTTP \(answer.status)")
         }
-        let listed = try agent.get(internalManager.url + "/repo/v1/targets/\(ModelSlug.role(for: "Express5800/R120h-1M"))/\(digest).bmc-2.31.zip", maxBytes: 1 << 20)
+        let listed = try agent.get(
+            internalManager.url + "/repo/v1/targets/\(ModelSlug.role(for: "Express5800/R120h-1M"))/\(digest).bmc-2.31.zip", maxBytes: 1 << 20)
         #expect(listed.status == 200, "the listed name is served: HTTP \(listed.status)")
 
         // Made-up names cost the remote at most one refresh per 30 s, and metadata names outside the
@@ -111,10 +119,15 @@ import Transport
 
         // Deleting: the DMZ refuses a package another manager uses (normal mode); the internal manager cannot delete at all (R126).
         let body = Array(try JSONSerialization.data(withJSONObject: ["ids": ["bmc-2.31"]]))
-        let atDMZ = try JSONSerialization.jsonObject(with: Data(try dmz.admin.send("POST", dmz.url + "/api/v1/repository/packages/delete", body: body).body))
+        let atDMZ = try JSONSerialization.jsonObject(
+            with: Data(try dmz.admin.send("POST", dmz.url + "/api/v1/repository/packages/delete", body: body).body))
         #expect((atDMZ as? [[String: Any]])?.first?["code"] as? String == "in-use-by-another-manager")
-        let atInternal = try JSONSerialization.jsonObject(with: Data(try internalManager.admin.send("POST", internalManager.url + "/api/v1/repository/packages/delete",
-                                                                                               body: body).body))
+        let atInternal = try JSONSerialization.jsonObject(
+            with: Data(
+                try internalManager.admin.send(
+                    "POST", internalManager.url + "/api/v1/repository/packages/delete",
+                    body: body
+                ).body))
         #expect((atInternal as? [[String: Any]])?.first?["code"] as? String == "remote-repository")
         let settings = try internalManager.json("/api/v1/repository/settings")
         #expect(settings["remote"] as? String == dmz.url && settings["remoteVersion"] as? String != nil && settings["warning"] == nil, "\(settings)")
@@ -122,19 +135,27 @@ import Transport
 
     @Test("a wrong password for the remote repository: logged and kept, or refused at start when on-check-failure = refuse")
     func wrongPassword() throws {
-        let kept = try start("""
-        [repository.remote]
-        url = "\(feed.url)"
-        password = "wrong"
-        """)
-        #expect(try logEntries(kept).contains { $0["code"] as? String == "E13" && ($0["cause"] as? String ?? "").contains("refused the repository password") })
+        let kept = try start(
+            """
+            [repository.remote]
+            url = "\(feed.url)"
+            password = "wrong"
+            """)
+        #expect(
+            try logEntries(kept).contains {
+                $0["code"] as? String == "E13" && ($0["cause"] as? String ?? "").contains("refused the repository password")
+            })
         let check = try kept.admin.send("POST", kept.url + "/api/v1/repository/settings/check", body: [])
         #expect(String(decoding: check.body, as: UTF8.self).contains("refused the repository password"))
 
-        let config = try fleet.dir.write("refuse.toml", "[repository.remote]\nurl = \"\(feed.url)\"\npassword = \"wrong\"\non-check-failure = \"refuse\"\n")
-        let refused = try Subprocess.run([BuiltProducts.path("exup-manager"), "serve", "--config", config, "--data-dir", fleet.dir.file("refused-data"),
-                                          "--listen", "127.0.0.1:0"])
-        #expect(refused.status != 0 && refused.stderr.contains("refused the repository password") && refused.stderr.contains("not starting"),
-                "\(refused.stderr)")
+        let config = try fleet.dir.write(
+            "refuse.toml", "[repository.remote]\nurl = \"\(feed.url)\"\npassword = \"wrong\"\non-check-failure = \"refuse\"\n")
+        let refused = try Subprocess.run([
+            BuiltProducts.path("exup-manager"), "serve", "--config", config, "--data-dir", fleet.dir.file("refused-data"),
+            "--listen", "127.0.0.1:0",
+        ])
+        #expect(
+            refused.status != 0 && refused.stderr.contains("refused the repository password") && refused.stderr.contains("not starting"),
+            "\(refused.stderr)")
     }
 }

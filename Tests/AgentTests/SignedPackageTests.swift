@@ -18,21 +18,23 @@ import Testing
     func tamperCatalog(_ packageID: String, edit: String) throws {
         manager.stop()
         let script = """
-        import json, sqlite3, sys
-        db = sqlite3.connect(sys.argv[1])
-        info = json.loads(db.execute("select info from package where id = ?", (sys.argv[2],)).fetchone()[0])
-        \(edit)
-        db.execute("update package set info = ? where id = ?", (json.dumps(info), sys.argv[2]))
-        db.execute("delete from package_target where package_id = ?", (sys.argv[2],))
-        for t in info["targets"]:
-            db.execute("insert into package_target (package_id, model, os) values (?, ?, ?)", (sys.argv[2], t["model"], t["os"]))
-        db.commit()
-        """
+            import json, sqlite3, sys
+            db = sqlite3.connect(sys.argv[1])
+            info = json.loads(db.execute("select info from package where id = ?", (sys.argv[2],)).fetchone()[0])
+            \(edit)
+            db.execute("update package set info = ? where id = ?", (json.dumps(info), sys.argv[2]))
+            db.execute("delete from package_target where package_id = ?", (sys.argv[2],))
+            for t in info["targets"]:
+                db.execute("insert into package_target (package_id, model, os) values (?, ?, ?)", (sys.argv[2], t["model"], t["os"]))
+            db.commit()
+            """
         let edited = try Subprocess.run(["python3", "-c", script, manager.data.file("catalog.sqlite"), packageID])
         try #require(edited.status == 0, "\(edited.stderr)")
         try manager.start()
-        try manager.add(try fleet.packages.build(id: "tools-\(packageID)", module: "package:exup-unrelated", version: "1.0",
-                                                 releaseDate: "2026-05-01", program: "exit 0"))
+        try manager.add(
+            try fleet.packages.build(
+                id: "tools-\(packageID)", module: "package:exup-unrelated", version: "1.0",
+                releaseDate: "2026-05-01", program: "exit 0"))
     }
 
     func itemState(_ server: String, _ id: Int64) throws -> (String, String) {
@@ -42,9 +44,11 @@ import Testing
 
     @Test("another model's flasher, retargeted in the catalog: refused with both models named, the BMC untouched")
     func otherModelRefused() throws {
-        try manager.add(try fleet.packages.build(id: "bmc-t110-9.99", module: "bmc-firmware", version: "9.99", releaseDate: "2026-04-01",
-                                                 targets: [("Express5800/T110k-S", "linux")],
-                                                 program: "printf '9.99 01020304\\n' > \"$SERVER/bmc-firmware\""))
+        try manager.add(
+            try fleet.packages.build(
+                id: "bmc-t110-9.99", module: "bmc-firmware", version: "9.99", releaseDate: "2026-04-01",
+                targets: [("Express5800/T110k-S", "linux")],
+                program: "printf '9.99 01020304\\n' > \"$SERVER/bmc-firmware\""))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
         try web01.runOnce()
         #expect(try manager.module("web01", "bmc-firmware")["available"] == nil, "the honest catalog offers it to T110k-S only")
@@ -63,14 +67,19 @@ import Testing
 
     @Test("a rollback past downgrade=\"false\", allowed only in the catalog: refused, the installed version stays")
     func rollbackRefused() throws {
-        try manager.add(try fleet.packages.build(id: "bmc-2.10", module: "bmc-firmware", version: "2.10", releaseDate: "2025-01-01",
-                                                 program: "printf '2.10 01020304\\n' > \"$SERVER/bmc-firmware\""))
+        try manager.add(
+            try fleet.packages.build(
+                id: "bmc-2.10", module: "bmc-firmware", version: "2.10", releaseDate: "2025-01-01",
+                program: "printf '2.10 01020304\\n' > \"$SERVER/bmc-firmware\""))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
         try web01.runOnce()
         try tamperCatalog("bmc-2.10", edit: #"info["downgrade"] = True"#)
         try web01.runOnce()
-        let response = try manager.admin.send("POST", manager.url + "/api/v1/servers/web01/approve", body: Array(try JSONSerialization.data(
-            withJSONObject: ["latestOnly": false, "modules": [["id": "bmc-firmware", "version": "2.10"]]])))
+        let response = try manager.admin.send(
+            "POST", manager.url + "/api/v1/servers/web01/approve",
+            body: Array(
+                try JSONSerialization.data(
+                    withJSONObject: ["latestOnly": false, "modules": [["id": "bmc-firmware", "version": "2.10"]]])))
         try #require(response.status == 201, "the tampered catalog lets the manager approve it: \(String(decoding: response.body, as: UTF8.self))")
         let item = ((try JSONSerialization.jsonObject(with: Data(response.body)) as? [[String: Any]])?.first?["id"] as? NSNumber)!.int64Value
         try web01.runOnce(expectSuccess: false)
@@ -83,9 +92,11 @@ import Testing
 
     @Test("the reboot flag and the time limit come from the signed info, not from the catalog")
     func rebootAndTimeoutFromSignedInfo() throws {
-        try manager.add(try fleet.packages.build(id: "bios-4.3.0", module: "system-bios", version: "R120h BIOS 4.3.0", releaseDate: "2025-06-01",
-                                                 rebootRequired: true, timeoutSeconds: 600,
-                                                 program: "sleep 2\nprintf 'R120h BIOS 4.3.0\\n' > \"$SERVER/system-firmware\""))
+        try manager.add(
+            try fleet.packages.build(
+                id: "bios-4.3.0", module: "system-bios", version: "R120h BIOS 4.3.0", releaseDate: "2025-06-01",
+                rebootRequired: true, timeoutSeconds: 600,
+                program: "sleep 2\nprintf 'R120h BIOS 4.3.0\\n' > \"$SERVER/system-firmware\""))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
         try web01.runOnce()
         try tamperCatalog("bios-4.3.0", edit: #"info["rebootRequired"] = False; info["apply"]["timeoutSeconds"] = 1"#)
@@ -107,8 +118,11 @@ import Testing
         let items = try manager.approve("web01", ["bmc-firmware"])
         // Downloaded and cached, then the agent stops (a power cut) as it starts verifying.
         #expect(try web01.runOnce(fault: "verifying") != 0)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: web01.dir.file("cache")).contains { $0.hasSuffix(".zip") }, "the package is cached")
-        for name in try FileManager.default.contentsOfDirectory(atPath: web01.trustDirectory) { try FileManager.default.removeItem(atPath: web01.trustDirectory + "/" + name) }
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: web01.dir.file("cache")).contains { $0.hasSuffix(".zip") }, "the package is cached")
+        for name in try FileManager.default.contentsOfDirectory(atPath: web01.trustDirectory) {
+            try FileManager.default.removeItem(atPath: web01.trustDirectory + "/" + name)
+        }
         try web01.runOnce(expectSuccess: false)
         let (state, message) = try itemState("web01", items["bmc-firmware"]!)
         #expect(state == "failed" && message.contains("no trusted key"), "\(state): \(message)")

@@ -3,19 +3,21 @@ import Testing
 
 /// package-format.md `Target`: model equality and the OS rules (R015).
 @Suite struct ApplicabilityTests {
-    @Test("OS rules", arguments: [
-        ("linux", "debian", "12", true),
-        ("debian", "debian", "12", true),
-        ("debian", "ubuntu", "22.04", false),
-        ("rhel:9", "rhel", "9.4", true),        // prefix on a dot boundary
-        ("rhel:9", "rhel", "9", true),
-        ("rhel:9", "rhel", "90", false),        // not a dot boundary
-        ("rhel:9.4", "rhel", "9.4.1", true),
-        ("rhel:9.4", "rhel", "9.40", false),
-        ("rhel:9", "centos", "9", false),
-        ("bmc", "sles", "15.5", true),          // through the BMC, whatever the OS
-        ("offline", "debian", "12", true),
-    ])
+    @Test(
+        "OS rules",
+        arguments: [
+            ("linux", "debian", "12", true),
+            ("debian", "debian", "12", true),
+            ("debian", "ubuntu", "22.04", false),
+            ("rhel:9", "rhel", "9.4", true),  // prefix on a dot boundary
+            ("rhel:9", "rhel", "9", true),
+            ("rhel:9", "rhel", "90", false),  // not a dot boundary
+            ("rhel:9.4", "rhel", "9.4.1", true),
+            ("rhel:9.4", "rhel", "9.40", false),
+            ("rhel:9", "centos", "9", false),
+            ("bmc", "sles", "15.5", true),  // through the BMC, whatever the OS
+            ("offline", "debian", "12", true),
+        ])
     func osRules(_ c: (String, String, String, Bool)) {
         let rule = OSRule(c.0)!
         #expect(rule.matches(OSIdentity(id: c.1, versionID: c.2)) == c.3, "\(c.0) on \(c.1):\(c.2)")

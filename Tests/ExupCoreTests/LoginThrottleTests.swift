@@ -1,5 +1,6 @@
-@testable import ExupCore
 import Testing
+
+@testable import ExupCore
 
 @Suite struct LoginThrottleTests {
     @Test("five failures are free; then the wait doubles from 2 s up to 15 min; a success forgets them")

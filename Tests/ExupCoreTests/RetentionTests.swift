@@ -19,10 +19,12 @@ import Testing
 
     @Test("generations count versions in version order, not release order")
     func versionOrderNotDate() {
-        let stored = [StoredPackage(info: pkg("new-but-old-version", version: "1.0", date: "2026-06-01")),
-                      StoredPackage(info: pkg("v2", version: "2.0", date: "2025-01-01")),
-                      StoredPackage(info: pkg("v3", version: "3.0", date: "2025-01-02")),
-                      StoredPackage(info: pkg("v10", version: "10.0", date: "2025-01-03"))]
+        let stored = [
+            StoredPackage(info: pkg("new-but-old-version", version: "1.0", date: "2026-06-01")),
+            StoredPackage(info: pkg("v2", version: "2.0", date: "2025-01-01")),
+            StoredPackage(info: pkg("v3", version: "3.0", date: "2025-01-02")),
+            StoredPackage(info: pkg("v10", version: "10.0", date: "2025-01-03")),
+        ]
         #expect(Set(Retention.kept(stored, platforms: [r120hDebian]).keys) == ["v2", "v3", "v10"])
     }
 
@@ -70,8 +72,10 @@ import Testing
 
     @Test("packages no served platform needs are removed; incompatible ones for a served model stay listed")
     func unneededAndIncompatible() {
-        let stored = [StoredPackage(info: pkg("other", version: "1", models: ["T120h"])),
-                      StoredPackage(info: pkg("future", version: "1", schema: 2))]
+        let stored = [
+            StoredPackage(info: pkg("other", version: "1", models: ["T120h"])),
+            StoredPackage(info: pkg("future", version: "1", schema: 2)),
+        ]
         let kept = Retention.kept(stored, platforms: [r120hDebian])
         #expect(kept == ["future": .incompatible])
     }
@@ -90,9 +94,11 @@ import Testing
         for _ in 0..<200 {
             let oses = ["debian", "rhel", "linux"]
             let stored = (0..<Int.random(in: 1...14, using: &rng)).map { i in
-                StoredPackage(info: pkg("p\(i)", module: ["a", "b"].randomElement(using: &rng)!,
-                                        version: "\(Int.random(in: 1...9, using: &rng))", os: oses.randomElement(using: &rng)!),
-                              pinned: Int.random(in: 0..<6, using: &rng) == 0)
+                StoredPackage(
+                    info: pkg(
+                        "p\(i)", module: ["a", "b"].randomElement(using: &rng)!,
+                        version: "\(Int.random(in: 1...9, using: &rng))", os: oses.randomElement(using: &rng)!),
+                    pinned: Int.random(in: 0..<6, using: &rng) == 0)
             }
             let platforms: Set<Platform> = [r120hDebian, r120hRHEL]
             let kept = Retention.kept(stored, platforms: platforms)
@@ -138,8 +144,9 @@ import Testing
         let offered = [pkg("p2.28", version: "2.28"), pkg("p2.32", version: "2.32")]
         let fetch = FetchSelection.toFetch(offered: offered, stored: stored, deleted: DeletionHistory(), platforms: platforms)
         #expect(fetch.map(\.id) == ["p2.32"])
-        let older = FetchSelection.toFetch(offered: [pkg("p2.27", version: "2.27")], stored: stored,
-                                           deleted: DeletionHistory(), platforms: platforms)
+        let older = FetchSelection.toFetch(
+            offered: [pkg("p2.27", version: "2.27")], stored: stored,
+            deleted: DeletionHistory(), platforms: platforms)
         #expect(older.isEmpty)
     }
 

@@ -11,8 +11,9 @@ import Testing
     var all: [PackageInfo] { [p229, p230, p231, p232, manual] }
 
     func refusal(_ p: PackageInfo, current: String? = "2.30", latestOnly: Bool, status: ModuleStatus = .updateAvailable) -> SelectionRefusal? {
-        Selection.refusal(for: p, platform: r120hDebian, current: current, scheme: .debian, packages: all,
-                          latestOnly: latestOnly, status: status)
+        Selection.refusal(
+            for: p, platform: r120hDebian, current: current, scheme: .debian, packages: all,
+            latestOnly: latestOnly, status: status)
     }
 
     @Test("R022/R067: latest-only offers only the newest newer version")
@@ -40,8 +41,10 @@ import Testing
         #expect(refusal(p229, latestOnly: false) == nil)
         #expect(refusal(p230, latestOnly: false) == .downgradeNotSupported(packageID: "p230", version: "2.30", current: "2.30"))
         let sameWithDowngrade = pkg("same", version: "2.30", downgrade: true)
-        #expect(Selection.refusal(for: sameWithDowngrade, platform: r120hDebian, current: "2.30", scheme: .debian,
-                                  packages: [sameWithDowngrade], latestOnly: false, status: .latest) == nil)
+        #expect(
+            Selection.refusal(
+                for: sameWithDowngrade, platform: r120hDebian, current: "2.30", scheme: .debian,
+                packages: [sameWithDowngrade], latestOnly: false, status: .latest) == nil)
     }
 
     @Test("R032/R033: download-only packages never appear and are refused")
@@ -59,10 +62,12 @@ import Testing
         #expect(offered.first { $0.package.id == "p232" }?.pickerLabel == "2.32")
     }
 
-    @Test("R039, R041, R043 and the derived blocking states refuse new items", arguments: [
-        ModuleStatus.rebooting, .rebootRequired, .applyFailed, .applying, .uninstalling, .waitingApply,
-        .waitingUninstall, .communicationFailure,
-    ])
+    @Test(
+        "R039, R041, R043 and the derived blocking states refuse new items",
+        arguments: [
+            ModuleStatus.rebooting, .rebootRequired, .applyFailed, .applying, .uninstalling, .waitingApply,
+            .waitingUninstall, .communicationFailure,
+        ])
     func blocking(_ status: ModuleStatus) {
         #expect(refusal(p232, latestOnly: true, status: status) == .blocked(status))
     }
@@ -101,8 +106,10 @@ import Testing
 
     @Test("R060: the worked example of Tables 11 and 12")
     func workedExample() {
-        let input = [item("PKG1", "2009-01-01", reboot: false), item("PKG2", "2009-01-02", reboot: true),
-                     item("PKG3", "2009-01-03", reboot: false), item("PKG4", "2009-01-04", reboot: true)]
+        let input = [
+            item("PKG1", "2009-01-01", reboot: false), item("PKG2", "2009-01-02", reboot: true),
+            item("PKG3", "2009-01-03", reboot: false), item("PKG4", "2009-01-04", reboot: true),
+        ]
         #expect(ApplyOrder.sorted(input).map(\.packageID) == ["PKG1", "PKG3", "PKG2", "PKG4"])
         #expect(ApplyOrder.sorted(input.reversed()).map(\.packageID) == ["PKG1", "PKG3", "PKG2", "PKG4"])
     }
@@ -115,8 +122,10 @@ import Testing
 
     @Test("R059: the agent's own uninstall runs last, even after reboot-required items")
     func agentUninstallLast() {
-        let input = [item("agent", "2000-01-01", reboot: false, kind: .uninstall, module: ModuleID.agent),
-                     item("bios", "2026-01-01", reboot: true), item("tool", "2026-02-01", reboot: false, kind: .uninstall)]
+        let input = [
+            item("agent", "2000-01-01", reboot: false, kind: .uninstall, module: ModuleID.agent),
+            item("bios", "2026-01-01", reboot: true), item("tool", "2026-02-01", reboot: false, kind: .uninstall),
+        ]
         #expect(ApplyOrder.sorted(input).map(\.packageID) == ["tool", "bios", "agent"])
     }
 
@@ -125,8 +134,9 @@ import Testing
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<200 {
             let items = (0..<Int.random(in: 0...8, using: &rng)).map { i in
-                item("p\(Int.random(in: 0...5, using: &rng))\(i)", "2026-0\(Int.random(in: 1...9, using: &rng))-01",
-                     reboot: Bool.random(using: &rng))
+                item(
+                    "p\(Int.random(in: 0...5, using: &rng))\(i)", "2026-0\(Int.random(in: 1...9, using: &rng))-01",
+                    reboot: Bool.random(using: &rng))
             }
             let sorted = ApplyOrder.sorted(items)
             #expect(Set(sorted) == Set(items) && sorted.count == items.count)
@@ -141,10 +151,10 @@ import Testing
     func rebootRule() {
         let plain = item("a", "2026-01-01", reboot: false), needs = item("b", "2026-01-02", reboot: true)
         #expect(RebootRule.shouldReboot(allowReboot: true, stoppedForLostContact: false, results: [(plain, true), (needs, true)]))
-        #expect(!RebootRule.shouldReboot(allowReboot: false, stoppedForLostContact: false, results: [(needs, true)]))   // R030
+        #expect(!RebootRule.shouldReboot(allowReboot: false, stoppedForLostContact: false, results: [(needs, true)]))  // R030
         #expect(!RebootRule.shouldReboot(allowReboot: true, stoppedForLostContact: false, results: [(plain, false), (needs, true)]))  // R029
         #expect(!RebootRule.shouldReboot(allowReboot: true, stoppedForLostContact: false, results: [(plain, true)]))
-        #expect(!RebootRule.shouldReboot(allowReboot: true, stoppedForLostContact: true, results: [(needs, true)]))   // R090
+        #expect(!RebootRule.shouldReboot(allowReboot: true, stoppedForLostContact: true, results: [(needs, true)]))  // R090
         #expect(!RebootRule.shouldReboot(allowReboot: true, stoppedForLostContact: false, results: []))
     }
 }

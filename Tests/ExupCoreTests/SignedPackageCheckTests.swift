@@ -5,10 +5,13 @@ import Testing
 @Suite struct SignedPackageCheckTests {
     let scheme = VersionScheme.forModule("bmc-firmware", on: debian12)
 
-    func refusal(_ signed: PackageInfo, module: String = "bmc-firmware", version: String? = "2.31", uninstall: Bool = false,
-                 platform: Platform = r120hDebian, installed: String? = "2.15") -> String? {
-        SignedPackageCheck.refusal(signed: signed, approved: .init(moduleID: module, version: version, isUninstall: uninstall),
-                                   platform: platform, installed: installed, scheme: scheme)
+    func refusal(
+        _ signed: PackageInfo, module: String = "bmc-firmware", version: String? = "2.31", uninstall: Bool = false,
+        platform: Platform = r120hDebian, installed: String? = "2.15"
+    ) -> String? {
+        SignedPackageCheck.refusal(
+            signed: signed, approved: .init(moduleID: module, version: version, isUninstall: uninstall),
+            platform: platform, installed: installed, scheme: scheme)
     }
 
     @Test("a package signed for this model, OS, module and a newer version runs")
@@ -31,10 +34,12 @@ import Testing
 
     @Test("the module, the version and the downgrade rule are the signed ones")
     func whatItInstalls() {
-        #expect(refusal(pkg("x", module: "system-bios", version: "2.31"))
+        #expect(
+            refusal(pkg("x", module: "system-bios", version: "2.31"))
                 == "package x is signed for module system-bios, the approval is for bmc-firmware: refused")
         #expect(refusal(pkg("x", version: "2.40")) == "package x is signed as version 2.40, the approval is for 2.31: refused")
-        #expect(refusal(pkg("x", version: "2.10"), version: "2.10")
+        #expect(
+            refusal(pkg("x", version: "2.10"), version: "2.10")
                 == "x (2.10) is not newer than the installed 2.15 and is not signed to allow a downgrade: refused")
         #expect(refusal(pkg("x", version: "2.15"), version: "2.15")?.contains("not newer") == true, "a reinstall is a downgrade")
         #expect(refusal(pkg("x", version: "2.31", autoUpdate: false))?.contains("download-only") == true)

@@ -26,16 +26,18 @@ import Testing
         #expect(ModuleFacts(current: "2.15", packages: packages, activity: .applying).status(agentReachable: false) == .communicationFailure)
     }
 
-    @Test("R038–R046: activities map to their statuses", arguments: [
-        (ModuleActivity.waitingApply, ModuleStatus.waitingApply),
-        (.applying, .applying),
-        (.waitingUninstall, .waitingUninstall),
-        (.uninstalling, .uninstalling),
-        (.rebooting, .rebooting),
-        (.rebootRequired, .rebootRequired),
-        (.applyFailed, .applyFailed),
-        (.cancelled, .cancelled),
-    ])
+    @Test(
+        "R038–R046: activities map to their statuses",
+        arguments: [
+            (ModuleActivity.waitingApply, ModuleStatus.waitingApply),
+            (.applying, .applying),
+            (.waitingUninstall, .waitingUninstall),
+            (.uninstalling, .uninstalling),
+            (.rebooting, .rebooting),
+            (.rebootRequired, .rebootRequired),
+            (.applyFailed, .applyFailed),
+            (.cancelled, .cancelled),
+        ])
     func activities(_ c: (ModuleActivity, ModuleStatus)) {
         #expect(ModuleFacts(current: "2.31", packages: packages, activity: c.0).status(agentReachable: true) == c.1)
     }
@@ -75,8 +77,11 @@ import Testing
 
     @Test("R051: Table 10's priority order, highest first")
     func priorityOrder() {
-        #expect(ServerStatus.allCases == [.communicationFailure, .unknown, .applying, .uninstalling,
-                                          .updateAvailable, .applyFailed, .rebootRequired, .latest])
+        #expect(
+            ServerStatus.allCases == [
+                .communicationFailure, .unknown, .applying, .uninstalling,
+                .updateAvailable, .applyFailed, .rebootRequired, .latest,
+            ])
         #expect(aggregate([.applying], reachable: false) == .communicationFailure)
         #expect(aggregate([.applying], incompatible: true) == .unknown)
         #expect(aggregate([.applying, .uninstalling, .updateAvailable]) == .applying)
@@ -94,9 +99,11 @@ import Testing
     @Test("R054: an incompatible package for the model → unknown")
     func unknown() { #expect(aggregate([.latest], incompatible: true) == .unknown) }
 
-    @Test("statuses without a row fall through to latest (spec §7.7)", arguments: [
-        ModuleStatus.rebooting, .waitingApply, .waitingUninstall, .cancelled, .noPackage, .manualLatest, .manualNoPackage,
-    ])
+    @Test(
+        "statuses without a row fall through to latest (spec §7.7)",
+        arguments: [
+            ModuleStatus.rebooting, .waitingApply, .waitingUninstall, .cancelled, .noPackage, .manualLatest, .manualNoPackage,
+        ])
     func fallThrough(_ status: ModuleStatus) { #expect(aggregate([status]) == .latest) }
 
     @Test("a download-only module marked update-available counts as update available (spec §7.6 default)")

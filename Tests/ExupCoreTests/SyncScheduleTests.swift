@@ -2,7 +2,7 @@ import ExupCore
 import Testing
 
 @Suite struct SyncScheduleTests {
-    let day: Int64 = 1_795_651_200   // 2026-11-26T00:00:00Z
+    let day: Int64 = 1_795_651_200  // 2026-11-26T00:00:00Z
 
     @Test("daily at 03:00: before 03:00 today runs today, after it runs tomorrow, never at the same instant twice")
     func daily() {

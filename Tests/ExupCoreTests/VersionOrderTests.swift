@@ -6,32 +6,32 @@ import Testing
 @Suite struct DebianVersionTests {
     static let cases: [(String, String, Int)] = [
         ("1.0", "1.0", 0),
-        ("1.0", "1.00", 0),                 // numeric runs ignore leading zeros
+        ("1.0", "1.00", 0),  // numeric runs ignore leading zeros
         ("001.2", "1.2", 0),
-        ("1.0~rc1", "1.0", -1),             // ~ sorts before the end
+        ("1.0~rc1", "1.0", -1),  // ~ sorts before the end
         ("1.0~~", "1.0~", -1),
         ("1.0~rc1", "1.0~rc2", -1),
         ("1.0", "1.0+b1", -1),
-        ("1.0a", "1.0", 1),                 // letters after the end
-        ("1.0a", "1.0.", -1),               // letters before non-letters
+        ("1.0a", "1.0", 1),  // letters after the end
+        ("1.0a", "1.0.", -1),  // letters before non-letters
         ("1.0a", "1.0+", -1),
-        ("1:0.1", "2.0", 1),                // epoch first
-        ("0:1.0", "1.0", 0),                // a 0 epoch equals none
+        ("1:0.1", "2.0", 1),  // epoch first
+        ("0:1.0", "1.0", 0),  // a 0 epoch equals none
         ("01:1.0", "1:1.0", 0),
         ("1.0-1", "1.0-2", -1),
         ("1.0-1", "1.0", 1),
         ("1.0-10", "1.0-9", 1),
-        ("1..2", "1.2", 1),                 // empty segment: '.' is after a digit run's end
-        ("2.15", "2.9", 1),                 // BMC firmware 2.15 is newer than 2.9
+        ("1..2", "1.2", 1),  // empty segment: '.' is after a digit run's end
+        ("2.15", "2.9", 1),  // BMC firmware 2.15 is newer than 2.9
         ("2.15", "2.15", 0),
-        ("R120h.1.0", "R120h.1.1", -1),     // BIOS strings dpkg rejects still compare
+        ("R120h.1.0", "R120h.1.1", -1),  // BIOS strings dpkg rejects still compare
         ("F.30", "F.4", 1),
         ("U30 v2.40", "U30 v2.38", 1),
         ("", "0", 0),
         ("~", "", -1),
         ("abc", "abd", -1),
-        ("1.0-1-2", "1.0-1-10", -1),        // the revision follows the last hyphen
-        ("a:1", "b:1", -1),                 // not an epoch: compared as upstream text
+        ("1.0-1-2", "1.0-1-10", -1),  // the revision follows the last hyphen
+        ("a:1", "b:1", -1),  // not an epoch: compared as upstream text
         ("99999999999999999999:1", "1:1", 1),
     ]
 
@@ -86,18 +86,18 @@ import Testing
     static let cases: [(String, String, Int)] = [
         ("1.0", "1.0", 0),
         ("1.0~rc1", "1.0", -1),
-        ("1.0^git1", "1.0", 1),             // ^ sorts after the end…
-        ("1.0^git1", "1.0.1", -1),          // …but before more version
-        ("1.0", "1.0-1", -1),               // a missing release sorts before any release
+        ("1.0^git1", "1.0", 1),  // ^ sorts after the end…
+        ("1.0^git1", "1.0.1", -1),  // …but before more version
+        ("1.0", "1.0-1", -1),  // a missing release sorts before any release
         ("1.0-1", "1.0-1", 0),
         ("1:1.0", "2.0", 1),
         ("0:1.0", "1.0", 0),
-        (":1.0", "0:1.0", 0),               // an empty epoch is 0
+        (":1.0", "0:1.0", 0),  // an empty epoch is 0
         ("1.0a", "1.0", 1),
-        ("1.a", "1.1", -1),                 // numbers newer than letters
+        ("1.a", "1.1", -1),  // numbers newer than letters
         ("1.001", "1.1", 0),
         ("1.0.0", "1.0", 1),
-        ("1_0", "1.0", 0),                  // separators only separate
+        ("1_0", "1.0", 0),  // separators only separate
         ("2.0-1.el9", "2.0-1.el8", 1),
         ("5.14.0-362.8.1.el9_3", "5.14.0-362.13.1.el9_3", -1),
         ("abc", "abd", -1),

@@ -9,21 +9,24 @@ import Testing
     let agent = BuiltProducts.path("exup-agent")
 
     func configFile(_ dir: TemporaryDirectory, bmc: SimulatedBMC, password: String, admindir: String, root: String) throws -> String {
-        try dir.write("agent.toml", """
-        \(bmc.agentIPMITable(password: password, sdrCacheDirectory: dir.file("sdr")))
+        try dir.write(
+            "agent.toml",
+            """
+            \(bmc.agentIPMITable(password: password, sdrCacheDirectory: dir.file("sdr")))
 
-        [inventory]
-        root = "\(root)"
-        dpkg-admindir = "\(admindir)"
-        packages = ["exup-test-tool"]
-        """)
+            [inventory]
+            root = "\(root)"
+            dpkg-admindir = "\(admindir)"
+            packages = ["exup-test-tool"]
+            """)
     }
 
     @Test("text and JSON output; every module names its source; exit 0")
     func fullInventory() throws {
         let bmc = try SimulatedBMC()
         let dir = try TemporaryDirectory()
-        let admindir = try PackageSandboxes.dpkg([PackageSandboxes.Package(name: "exup-test-tool", debianVersion: "1.2-1", epoch: nil, version: "1.2", release: "1")], in: dir)
+        let admindir = try PackageSandboxes.dpkg(
+            [PackageSandboxes.Package(name: "exup-test-tool", debianVersion: "1.2-1", epoch: nil, version: "1.2", release: "1")], in: dir)
         let root = try TemporaryDirectory()
         try root.write("etc/os-release", "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n")
         let config = try configFile(dir, bmc: bmc, password: bmc.setup.password, admindir: admindir, root: root.path)

@@ -1,8 +1,9 @@
 import ExupCore
 import ExupTesting
 import Foundation
-@testable import Inventory
 import Testing
+
+@testable import Inventory
 
 /// The inventory against a simulated BMC (ipmi_sim on loopback, read through libfreeipmi), compared with
 /// what FreeIPMI's own tools print for the same BMC.
@@ -57,7 +58,9 @@ import Testing
         #expect(inventory.modelSource == "ipmi:fru-product-name")
         #expect(inventory.module(ModuleID.bmcFirmware)?.version == field(info, "Firmware Revision"))
         #expect(inventory.module(ModuleID.bmcFirmware)?.version == "2.15")
-        #expect(inventory.module(ModuleID.bmcFirmware)?.detail == "auxiliary firmware revision " + field(info, "Auxiliary Firmware Revision Information")!)
+        #expect(
+            inventory.module(ModuleID.bmcFirmware)?.detail == "auxiliary firmware revision " + field(info, "Auxiliary Firmware Revision Information")!
+        )
         #expect(inventory.module(ModuleID.systemBIOS)?.version == field(system, "System Firmware Version"))
         #expect(inventory.module(ModuleID.systemBIOS)?.source == "ipmi:get-system-info")
         #expect(inventory.module(ModuleID.sdr)?.version == "1.07")
@@ -67,13 +70,16 @@ import Testing
     @Test("sensor states equal ipmi-sensors; a reading pushed over the critical threshold is critical")
     func sensors() throws {
         var setup = SimulatedBMC.Setup()
-        setup.sensors = [SimulatedBMC.Sensor(number: 1, name: "Inlet Temp", value: 25),
-                         SimulatedBMC.Sensor(number: 2, name: "CPU Temp", value: 40)]
+        setup.sensors = [
+            SimulatedBMC.Sensor(number: 1, name: "Inlet Temp", value: 25),
+            SimulatedBMC.Sensor(number: 2, name: "CPU Temp", value: 40),
+        ]
         let bmc = try SimulatedBMC(setup)
         let cache = bmc.directory.file("tool-sdr-cache")
         try FileManager.default.createDirectory(atPath: cache, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
         func toolStates() throws -> [String: String] {
-            let output = try freeipmi("ipmi-sensors", bmc, ["--sdr-cache-directory=\(cache)", "--output-sensor-state", "--no-header-output", "--comma-separated-output"])
+            let output = try freeipmi(
+                "ipmi-sensors", bmc, ["--sdr-cache-directory=\(cache)", "--output-sensor-state", "--no-header-output", "--comma-separated-output"])
             var states: [String: String] = [:]
             for line in output.split(separator: "\n") {
                 let cells = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -194,7 +200,10 @@ import Testing
 
 /// A fake root with /sys/class/dmi/id and /etc/os-release.
 enum SystemFixture {
-    static func make(productName: String?, biosVersion: String?, osRelease: String = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n") throws -> TemporaryDirectory {
+    static func make(
+        productName: String?, biosVersion: String?,
+        osRelease: String = "PRETTY_NAME=\"Debian GNU/Linux 12 (bookworm)\"\nID=debian\nVERSION_ID=\"12\"\n"
+    ) throws -> TemporaryDirectory {
         let root = try TemporaryDirectory(prefix: "exup-root")
         if let productName { try root.write("sys/class/dmi/id/product_name", productName + "\n") }
         if let biosVersion { try root.write("sys/class/dmi/id/bios_version", biosVersion + "\n") }

@@ -72,15 +72,16 @@ import Testing
 @Suite struct SystemFactsTests {
     @Test("os-release: quoting, escapes, comments, VERSION_ID optional")
     func osRelease() {
-        let fields = OSRelease.parse("""
-        # comment
-        PRETTY_NAME="Red Hat Enterprise Linux 9.4 (Plow)"
-        ID="rhel"
-        ID_LIKE='fedora'
-        VERSION_ID=9.4
-        NAME="A \\"quoted\\" name"
-        BROKEN LINE
-        """)
+        let fields = OSRelease.parse(
+            """
+            # comment
+            PRETTY_NAME="Red Hat Enterprise Linux 9.4 (Plow)"
+            ID="rhel"
+            ID_LIKE='fedora'
+            VERSION_ID=9.4
+            NAME="A \\"quoted\\" name"
+            BROKEN LINE
+            """)
         #expect(fields["ID"] == "rhel" && fields["VERSION_ID"] == "9.4" && fields["ID_LIKE"] == "fedora")
         #expect(fields["NAME"] == "A \"quoted\" name")
         #expect(OSRelease.identity(fields) == OSIdentity(id: "rhel", versionID: "9.4"))

@@ -34,12 +34,14 @@ import Transport
     }
 
     static func login(_ manager: ManagerProcess, _ user: String, _ password: String, from source: String? = nil) throws -> HTTPClient.Response {
-        try HTTPClient().send("POST", manager.url + "/api/v1/login", body: Array(try JSONSerialization.data(withJSONObject: ["username": user, "password": password])),
-                              headers: source.map { ["X-Forwarded-For": $0] } ?? [:])
+        try HTTPClient().send(
+            "POST", manager.url + "/api/v1/login", body: Array(try JSONSerialization.data(withJSONObject: ["username": user, "password": password])),
+            headers: source.map { ["X-Forwarded-For": $0] } ?? [:])
     }
 
     func log(_ manager: ManagerProcess, _ grep: String) throws -> [[String: Any]] {
-        try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/log?grep=\(grep)", maxBytes: 16 << 20).body)) as? [[String: Any]] ?? []
+        try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/log?grep=\(grep)", maxBytes: 16 << 20).body))
+            as? [[String: Any]] ?? []
     }
 
     @Test("guessing from one source slows that source only: the owner logs in from elsewhere; failures are logged a few rows, not one each")
@@ -51,8 +53,9 @@ import Transport
         #expect(statuses.prefix(5).allSatisfy { $0 == 401 } && statuses.dropFirst(5).allSatisfy { $0 == 429 }, "\(statuses)")
         #expect(try login(manager, "admin", password, from: "198.51.100.7").status == 429, "the guessing source waits, even with the right password")
         #expect(try login(manager, "admin", password, from: "203.0.113.9").status == 200, "the owner, elsewhere, is not locked out")
-        #expect(try login(manager, "admin", password, from: "198.51.100.7, 203.0.113.9").status == 200,
-                "the nearest untrusted hop is the source, so an attacker cannot pick one by prepending addresses")
+        #expect(
+            try login(manager, "admin", password, from: "198.51.100.7, 203.0.113.9").status == 200,
+            "the nearest untrusted hop is the source, so an attacker cannot pick one by prepending addresses")
         let rows = try log(manager, "198.51.100.7")
         #expect(rows.count == 4, "12 attempts, 4 rows (failures 1, 2, 4 and the fifth, which starts the wait): \(rows.map { $0["cause"] ?? "" })")
         #expect(rows.contains { ($0["cause"] as? String ?? "").contains("too many failed logins: logins of admin from 198.51.100.7 wait") })
@@ -64,7 +67,8 @@ import Transport
         let codes = Mutex<[String]>([])
         DispatchQueue.concurrentPerform(iterations: 40) { index in
             let response = try? Self.login(manager, "admin", "guess number \(index)", from: "198.51.100.44")
-            let code = response.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }
+            let code =
+                response.flatMap { try? JSONSerialization.jsonObject(with: Data($0.body)) as? [String: Any] }
                 .flatMap { ($0["error"] as? [String: Any])?["code"] as? String } ?? "no answer"
             codes.withLock { $0.append(code) }
         }
@@ -85,8 +89,9 @@ import Transport
     @Test("unauthenticated input is small: an 8 KiB login body and a 200-byte user name are refused before anything is hashed or logged")
     func smallLogins() throws {
         let manager = try start("")
-        let big = try HTTPClient().send("POST", manager.url + "/api/v1/login",
-                                        body: Array(try JSONSerialization.data(withJSONObject: ["username": "admin", "password": String(repeating: "p", count: 8192)])))
+        let big = try HTTPClient().send(
+            "POST", manager.url + "/api/v1/login",
+            body: Array(try JSONSerialization.data(withJSONObject: ["username": "admin", "password": String(repeating: "p", count: 8192)])))
         #expect(big.status == 413)
         let longName = String(repeating: "n", count: 200)
         #expect(try login(manager, longName, "whatever-password").status == 400)
@@ -127,10 +132,13 @@ import Transport
         let tokenBody = try manager.admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8)).body
         let token = (try JSONSerialization.jsonObject(with: Data(tokenBody)) as! [String: Any])["token"] as! String
         func enrol(_ token: String, _ name: String, from source: String) throws -> Int {
-            try HTTPClient().send("POST", manager.url + "/api/v1/enrol", body: Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name])),
-                                  headers: ["X-Forwarded-For": source]).status
+            try HTTPClient().send(
+                "POST", manager.url + "/api/v1/enrol",
+                body: Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name])),
+                headers: ["X-Forwarded-For": source]
+            ).status
         }
-        var parts = token.split(separator: ".").map(String.init)   // exup1.SECRET.ROOT-SHA256
+        var parts = token.split(separator: ".").map(String.init)  // exup1.SECRET.ROOT-SHA256
         parts[1] = String(repeating: "A", count: parts[1].count)
         let forged = parts.joined(separator: ".")
         for _ in 0..<10 { #expect(try enrol(forged, "intruder", from: "198.51.100.8") == 401) }

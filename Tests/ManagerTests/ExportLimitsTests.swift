@@ -3,8 +3,9 @@ import ExupTesting
 import Foundation
 import Testing
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Export archives hold whole packages: they need the apply permission, are bounded by a quota, expire,
@@ -26,14 +27,18 @@ import Glibc
         info.id = id
         info.version = String(id.split(separator: "-").last!)
         let payload = (0..<(mib << 20)).map { _ in UInt8.random(in: 0...255) }
-        let file = try HandPackage(info: info.bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\nexit 0\n".utf8)), ("payload/image.bin", payload)])
-            .write(to: fixture.work, name: "\(id).zip", signedWith: fixture.vendor.key)
+        let file = try HandPackage(
+            info: info.bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\nexit 0\n".utf8)), ("payload/image.bin", payload)]
+        )
+        .write(to: fixture.work, name: "\(id).zip", signedWith: fixture.vendor.key)
         let added = try manager.admin.post(manager.url + "/api/v1/repository/packages?mode=all&name=\(id).zip", file: file)
         try #require(added.status == 201, "\(String(decoding: added.body, as: UTF8.self))")
     }
 
     func call(_ client: HTTPClient, _ method: String, _ path: String, _ body: Any? = nil) throws -> (Int, [String: Any]) {
-        let response = method == "GET" ? try client.get(manager.url + path, maxBytes: 1 << 20)
+        let response =
+            method == "GET"
+            ? try client.get(manager.url + path, maxBytes: 1 << 20)
             : try client.send(method, manager.url + path, body: try body.map { Array(try JSONSerialization.data(withJSONObject: $0)) } ?? [])
         return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:])
     }

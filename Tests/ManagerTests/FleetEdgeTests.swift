@@ -21,7 +21,8 @@ extension FleetTests {
         ]
         func status(_ token: String?, _ method: String, _ path: String) throws -> Int {
             let http = client(token)
-            return method == "GET" ? try http.get(manager.url + path, maxBytes: 1 << 20).status
+            return method == "GET"
+                ? try http.get(manager.url + path, maxBytes: 1 << 20).status
                 : try http.send(method, manager.url + path, body: Array("{not json".utf8)).status
         }
         for (method, path) in adminEndpoints + agentEndpoints {
@@ -65,7 +66,8 @@ extension FleetTests {
         try add(try HandPackage(info: info.bytes).write(to: work, name: "future.zip", signedWith: vendor.key))
         let detail = try object(try admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20))
         #expect(detail["status"] as? String == "unknown")
-        let listed = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).body)) as! [[String: Any]]
+        let listed =
+            try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).body)) as! [[String: Any]]
         #expect(listed.first?["status"] as? String == "unknown")
     }
 
@@ -108,13 +110,18 @@ extension FleetTests {
         let manager = try ManagerProcess(extraArguments: ["--config", config])
         defer { manager.stop() }
         let admin = manager.admin
-        let tokenBody = try JSONSerialization.jsonObject(with: Data(try admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8)).body)) as! [String: Any]
+        let tokenBody =
+            try JSONSerialization.jsonObject(with: Data(try admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8)).body))
+            as! [String: Any]
         let enrol = ["token": tokenBody["token"] as! String, "name": "quiet", "hostname": "quiet"]
-        let answer = try HTTPClient.bearer(nil).send("POST", manager.url + "/api/v1/enrol", body: Array(try JSONSerialization.data(withJSONObject: enrol)))
+        let answer = try HTTPClient.bearer(nil).send(
+            "POST", manager.url + "/api/v1/enrol", body: Array(try JSONSerialization.data(withJSONObject: enrol)))
         let agent = HTTPClient.bearer((try JSONSerialization.jsonObject(with: Data(answer.body)) as! [String: Any])["credential"] as? String)
 
         func status() throws -> String? {
-            let servers = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).body)) as! [[String: Any]]
+            let servers =
+                try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).body))
+                as! [[String: Any]]
             return servers.first?["status"] as? String
         }
         #expect(try status() != "communication-failure")
@@ -175,7 +182,8 @@ extension FleetTests {
         }
         let all = outcomes.withLock { $0 }
         #expect(!all.contains("error") && all.filter { $0 == "accepted" }.count >= 6)
-        let agents = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/agents", maxBytes: 1 << 20).body)) as! [[String: Any]]
+        let agents =
+            try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/agents", maxBytes: 1 << 20).body)) as! [[String: Any]]
         #expect(agents.map { $0["reportSequence"] as? Int } == Array(repeating: 15, count: 6))
         for credential in credentials {
             #expect(try object(try report(credential, sequence: 15))["outcome"] as? String == "duplicate")
@@ -188,15 +196,17 @@ extension FleetTests {
     func heartbeatSurvivesGracefulStop() throws {
         let credential = try enrol("web01")
         func lastSeen() throws -> String? {
-            let agents = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/agents", maxBytes: 1 << 20).body)) as! [[String: Any]]
+            let agents =
+                try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/agents", maxBytes: 1 << 20).body))
+                as! [[String: Any]]
             return agents.first?["lastSeen"] as? String
         }
         let enrolled = try lastSeen()
-        Thread.sleep(forTimeInterval: 1.2)   // last-seen has one-second resolution
+        Thread.sleep(forTimeInterval: 1.2)  // last-seen has one-second resolution
         #expect(try directives(credential).status == 200)
         let polled = try lastSeen()
         #expect(polled != enrolled, "the poll is visible at once (from memory)")
-        try manager.restart()   // SIGTERM: the heartbeat flush runs once more before exit
+        try manager.restart()  // SIGTERM: the heartbeat flush runs once more before exit
         #expect(try lastSeen() == polled, "and was written before the manager stopped")
     }
 }
@@ -206,13 +216,17 @@ extension FleetTests {
     func noServerErrors() throws {
         let credential = try enrol("web01")
         _ = try report(credential, sequence: 1)
-        _ = try enrol("spare")   // rotated below, so web01's credential stays valid for the agent endpoints
-        let adminPosts = ["/api/v1/agents/tokens", "/api/v1/agents/spare/rotate", "/api/v1/servers/web01/approve", "/api/v1/servers/web01/cancel",
-                          "/api/v1/servers/web01/uninstall", "/api/v1/servers/web01/logs/request", "/api/v1/repository/platforms",
-                          "/api/v1/repository/packages/delete", "/api/v1/repository/exports", "/api/v1/servers/nobody%2F..%2Fx/approve"]
+        _ = try enrol("spare")  // rotated below, so web01's credential stays valid for the agent endpoints
+        let adminPosts = [
+            "/api/v1/agents/tokens", "/api/v1/agents/spare/rotate", "/api/v1/servers/web01/approve", "/api/v1/servers/web01/cancel",
+            "/api/v1/servers/web01/uninstall", "/api/v1/servers/web01/logs/request", "/api/v1/repository/platforms",
+            "/api/v1/repository/packages/delete", "/api/v1/repository/exports", "/api/v1/servers/nobody%2F..%2Fx/approve",
+        ]
         let agentPosts = ["/api/v1/agent/report", "/api/v1/agent/logs/failed"]
-        let bodies: [[UInt8]] = [Array("{not json".utf8), Array("[]".utf8), Array(#"{"modules": "all", "uses": "many"}"#.utf8),
-                                 Array(repeating: UInt8(ascii: "["), count: 5000), Array(#"{"sequence": 1e400}"#.utf8), []]
+        let bodies: [[UInt8]] = [
+            Array("{not json".utf8), Array("[]".utf8), Array(#"{"modules": "all", "uses": "many"}"#.utf8),
+            Array(repeating: UInt8(ascii: "["), count: 5000), Array(#"{"sequence": 1e400}"#.utf8), [],
+        ]
         for body in bodies {
             for path in adminPosts {
                 let status = try admin.send("POST", manager.url + path, body: body).status
@@ -253,8 +267,9 @@ extension FleetTests {
         let cancelled = try json(cancel) as! [String: Any]
         #expect(cancel.status == 0 && (cancelled["cancelled"] as? [Int])?.count == 1)
         let uninstall = try exup("uninstall", "web01", "--module", "bmc-firmware")
-        #expect(uninstall.status == 1 && uninstall.stderr == "exup: no package in the repository can uninstall bmc-firmware 2.31\n",
-                "no package can uninstall firmware, said in one line: \(uninstall.stderr)")
+        #expect(
+            uninstall.status == 1 && uninstall.stderr == "exup: no package in the repository can uninstall bmc-firmware 2.31\n",
+            "no package can uninstall firmware, said in one line: \(uninstall.stderr)")
 
         let rotated = try exup("agents", "rotate", "web02", "--json")
         let credential = try #require((try json(rotated) as! [String: String])["credential"])

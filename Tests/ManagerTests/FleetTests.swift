@@ -51,11 +51,13 @@ import Transport
     }
 
     func report(_ credential: String, sequence: Int64, bmc: String = "2.31", items: [AgentReport.ItemState] = []) throws -> HTTPClient.Response {
-        let report = AgentReport(sequence: sequence,
-                                 identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
-                                                 bootID: "b1", agentVersion: "test"),
-                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: bmc, source: "ipmi")],
-                                 items: items)
+        let report = AgentReport(
+            sequence: sequence,
+            identity: .init(
+                model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
+                bootID: "b1", agentVersion: "test"),
+            modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: bmc, source: "ipmi")],
+            items: items)
         return try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report)))
     }
 
@@ -91,7 +93,9 @@ import Transport
     }
 
     func logCodes() throws -> [String] {
-        let entries = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/log?limit=5000", maxBytes: 1 << 24).body)) as! [[String: Any]]
+        let entries =
+            try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/log?limit=5000", maxBytes: 1 << 24).body))
+            as! [[String: Any]]
         return entries.map { $0["code"] as! String }
     }
 
@@ -110,7 +114,8 @@ import Transport
 
         let again = try post(client(nil), "/api/v1/enrol", ["token": token, "name": "web02", "hostname": "web02"])
         #expect(again.status == 401 && error(again).code == "token-used")
-        let forged = try post(client(nil), "/api/v1/enrol", ["token": "exup1.nope." + String(repeating: "0", count: 64), "name": "x", "hostname": "x"])
+        let forged = try post(
+            client(nil), "/api/v1/enrol", ["token": "exup1.nope." + String(repeating: "0", count: 64), "name": "x", "hostname": "x"])
         #expect(forged.status == 401)
         let taken = try post(client(nil), "/api/v1/enrol", ["token": try newToken(), "name": "web01", "hostname": "impostor"])
         #expect(taken.status == 409, "a second server cannot take an enrolled name")
@@ -121,8 +126,9 @@ import Transport
         #expect(try directives(manager.repositoryPassword).status == 403)
         #expect(try directives("nope.nope").status == 401)
         #expect(try client(credential).get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).status == 403, "agents are not administrators")
-        #expect(try client(credential).get(manager.url + "/repo/v1/metadata/timestamp.json", maxBytes: 1 << 20).status == 200,
-                "an agent reads the repository with its own credential")
+        #expect(
+            try client(credential).get(manager.url + "/repo/v1/metadata/timestamp.json", maxBytes: 1 << 20).status == 200,
+            "an agent reads the repository with its own credential")
     }
 
     @Test("revoke stops a credential at once (also after a restart); rotate replaces it; re-enrolment needs permission")
@@ -175,8 +181,9 @@ import Transport
         _ = try report(credential, sequence: 2, items: [.init(itemID: itemID, state: .started, percent: 40)])
         module = try serverModule("web01")
         #expect(module["status"] as? String == "applying")
-        #expect(try object(try admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20))["status"] as? String == "applying",
-                "Table 10: a server with an applying module is applying")
+        #expect(
+            try object(try admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20))["status"] as? String == "applying",
+            "Table 10: a server with an applying module is applying")
         let server = try object(try admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20))
         #expect((server["run"] as! [String: Any])["percent"] as? Int == 40)
         let cancel = try object(try post(admin, "/api/v1/servers/web01/cancel"))
@@ -251,8 +258,10 @@ import Transport
         let approve = try Subprocess.run([exup, "approve", "web01", "--module", "bmc-firmware=2.32"], environment: environment)
         #expect(approve.status == 0 && approve.stdout.contains("approved"), "\(approve.stderr)")
         let again = try Subprocess.run([exup, "approve", "web01"], environment: environment)
-        #expect(again.status == 1 && again.stderr.hasPrefix("exup: ") && again.stderr == "exup: web01 has no pending updates\n" && !again.stderr.contains("Usage"),
-                "a refusal is an error exit with the manager's reason in one line: \(again.stderr)")
+        #expect(
+            again.status == 1 && again.stderr.hasPrefix("exup: ") && again.stderr == "exup: web01 has no pending updates\n"
+                && !again.stderr.contains("Usage"),
+            "a refusal is an error exit with the manager's reason in one line: \(again.stderr)")
         let token = try Subprocess.run([exup, "agents", "token", "create", "--uses", "2"], environment: environment)
         #expect(token.status == 0 && token.stdout.hasPrefix("exup1."))
         let agents = try Subprocess.run([exup, "agents", "list", "--json"], environment: environment)

@@ -18,11 +18,11 @@ import Testing
                     do {
                         try await commit.write { db in
                             try db.execute(sql: "INSERT INTO t (n) VALUES (?)", arguments: [n])
-                            if n % 50 == 7 { throw Refused() }   // after its insert: the savepoint must undo it
+                            if n % 50 == 7 { throw Refused() }  // after its insert: the savepoint must undo it
                         }
                         return (n, true)
                     } catch {
-                        return (n, !(error is Refused))   // a Refused error is the expected outcome for those
+                        return (n, !(error is Refused))  // a Refused error is the expected outcome for those
                     }
                 }
             }

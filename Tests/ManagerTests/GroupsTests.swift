@@ -12,7 +12,9 @@ import Transport
     init() throws { fixture = try VendorManager() }
 
     func call(_ method: String, _ path: String, _ body: Any = [String: Any]()) throws -> (Int, Any?) {
-        let response = method == "GET" ? try manager.admin.get(manager.url + path, maxBytes: 16 << 20)
+        let response =
+            method == "GET"
+            ? try manager.admin.get(manager.url + path, maxBytes: 16 << 20)
             : try manager.admin.send(method, manager.url + path, body: Array(try JSONSerialization.data(withJSONObject: body)))
         return (response.status, try? JSONSerialization.jsonObject(with: Data(response.body)))
     }
@@ -30,7 +32,8 @@ import Transport
         // A server enrolled with a group's token joins it.
         let token = try call("POST", "/api/v1/agents/tokens", ["group": "racks"])
         #expect(token.0 == 201)
-        let enrol = Array(try JSONSerialization.data(withJSONObject: ["token": (token.1 as! [String: Any])["token"]!, "name": "web03", "hostname": "web03"]))
+        let enrol = Array(
+            try JSONSerialization.data(withJSONObject: ["token": (token.1 as! [String: Any])["token"]!, "name": "web03", "hostname": "web03"]))
         #expect(try HTTPClient().send("POST", manager.url + "/api/v1/enrol", body: enrol).status == 201)
         #expect(try call("POST", "/api/v1/agents/tokens", ["group": "nope"]).0 == 404)
 
@@ -59,7 +62,9 @@ import Transport
         #expect(policy.status == 0, "\(policy.stderr)")
         #expect(((try call("GET", "/api/v1/groups/racks").1 as? [String: Any])?["policy"] as? [String: Any])?["delayDays"] as? Int == 7)
         let scheduled = try exup("schedules", "create", "--group", "racks", "--at", "2099-01-01T02:00:00Z", "--allow-reboot")
-        #expect(scheduled.status == 0 && scheduled.stdout.contains("group racks") && scheduled.stdout.contains("waiting"), "\(scheduled.stdout)\(scheduled.stderr)")
+        #expect(
+            scheduled.status == 0 && scheduled.stdout.contains("group racks") && scheduled.stdout.contains("waiting"),
+            "\(scheduled.stdout)\(scheduled.stderr)")
         let past = try exup("schedules", "create", "--for-server", "web01", "--at", "2001-01-01T00:00:00Z")
         #expect(past.status != 0 && past.stderr.contains("has passed"))
         #expect(try exup("groups", "delete", "dmz").status == 0)
@@ -78,7 +83,9 @@ import Transport
         #expect(try manager.admin.post(manager.url + "/api/v1/repository/packages?mode=all&name=manual.zip", file: file).status == 201)
         try fixture.serverWithUpdate("web01", current: "2.31", extraModules: [ModuleReading(id: "sdr", name: "SDR", version: "1.07", source: "ipmi")])
         func module() throws -> [String: Any] {
-            ((try call("GET", "/api/v1/servers/web01").1 as? [String: Any])?["modules"] as? [[String: Any]] ?? []).first { $0["id"] as? String == "sdr" } ?? [:]
+            ((try call("GET", "/api/v1/servers/web01").1 as? [String: Any])?["modules"] as? [[String: Any]] ?? []).first {
+                $0["id"] as? String == "sdr"
+            } ?? [:]
         }
         #expect(try module()["status"] as? String == "manual-update-available" && module()["statusText"] as? String == "-", "the initial icon")
         #expect(try call("POST", "/api/v1/servers/web01/modules/sdr/status", ["icon": "latest"]).0 == 200)
@@ -89,8 +96,12 @@ import Transport
         #expect(log.contains("\"N25\"") && log.contains("\"E25\""), "changes and refusals are logged")
 
         // The Save tab (Table 17): the download-only package, as an archive; then the icon the option names.
-        let (saved, job) = try call("POST", "/api/v1/servers/web01/save", ["modules": ["sdr"], "onlyDisplayedVersion": true,
-                                                                           "setIconAfterSave": "no-package"])
+        let (saved, job) = try call(
+            "POST", "/api/v1/servers/web01/save",
+            [
+                "modules": ["sdr"], "onlyDisplayedVersion": true,
+                "setIconAfterSave": "no-package",
+            ])
         #expect(saved == 202, "\(String(describing: job))")
         let id = try #require((job as? [String: Any])?["id"] as? String)
         var state = ""

@@ -18,13 +18,16 @@ import Transport
     }
 
     func listing() throws -> [String: Any] {
-        try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/repository/packages/bmc-2.31", maxBytes: 1 << 20).body)) as? [String: Any] ?? [:]
+        try JSONSerialization.jsonObject(
+            with: Data(try manager.admin.get(manager.url + "/api/v1/repository/packages/bmc-2.31", maxBytes: 1 << 20).body)) as? [String: Any] ?? [:]
     }
 
     func untrusted() throws -> Bool { (try listing()["indicators"] as? [String: Any])?["untrustedSigner"] as? Bool ?? false }
 
     func status() throws -> String? {
-        let server = try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20).body)) as? [String: Any]
+        let server =
+            try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20).body))
+            as? [String: Any]
         return ((server?["modules"] as? [[String: Any]]) ?? []).first { $0["id"] as? String == "bmc-firmware" }?["status"] as? String
     }
 
@@ -37,13 +40,17 @@ import Transport
         for name in keys { try FileManager.default.moveItem(atPath: manager.trustedKeys + "/" + name, toPath: saved.file(name)) }
         try eventually("the manager notices the removed key") { try self.untrusted() }
         #expect(try status() != "update-available", "no longer offered to the server")
-        let approve = try manager.admin.send("POST", manager.url + "/api/v1/servers/web01/approve", body: Array(#"{"modules": [{"id": "bmc-firmware"}]}"#.utf8))
+        let approve = try manager.admin.send(
+            "POST", manager.url + "/api/v1/servers/web01/approve", body: Array(#"{"modules": [{"id": "bmc-firmware"}]}"#.utf8))
         #expect(approve.status >= 400, "nothing to approve: \(String(decoding: approve.body, as: UTF8.self))")
         let log = String(decoding: try manager.admin.get(manager.url + "/api/v1/log?grep=bmc-2.31", maxBytes: 1 << 20).body, as: UTF8.self)
         #expect(log.contains("X31") && log.contains("no trusted key"), "\(log)")
         // The metadata agents read no longer lists it.
         let slug = ModelSlug.role(for: "Express5800/R120h-1M")
-        let role = String(decoding: try manager.admin.get(manager.url + "/repo/v1/metadata/" + slug.replacingOccurrences(of: "/", with: "%2F") + ".json", maxBytes: 1 << 20).body, as: UTF8.self)
+        let role = String(
+            decoding: try manager.admin.get(
+                manager.url + "/repo/v1/metadata/" + slug.replacingOccurrences(of: "/", with: "%2F") + ".json", maxBytes: 1 << 20
+            ).body, as: UTF8.self)
         #expect(!role.contains("bmc-2.31"), "\(role)")
 
         for name in keys { try FileManager.default.moveItem(atPath: saved.file(name), toPath: manager.trustedKeys + "/" + name) }

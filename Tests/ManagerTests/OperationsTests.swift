@@ -4,8 +4,8 @@ import Foundation
 import Manager
 import Repository
 import Synchronization
-import Testing
 import TUF
+import Testing
 
 /// Remote batches and group policies with the manager's clock in the test's hands (no waiting for
 /// real time): a batch fires at its time with the newest versions; a policy approves after its delay and
@@ -13,7 +13,7 @@ import TUF
 @Suite(.serialized) final class OperationsTests {
     let dir: TemporaryDirectory
     let vendor: TestVendor
-    let clock = ManualClock(1_795_651_200)   // 2026-11-26T00:00:00Z
+    let clock = ManualClock(1_795_651_200)  // 2026-11-26T00:00:00Z
     let repository: RepositoryService
     let manager: ManagerService
 
@@ -23,8 +23,9 @@ import TUF
         let paths = RepositoryPaths(dataDirectory: dir.file("data"))
         let secrets = try Secrets.loadOrCreate(paths)
         let clock = clock
-        repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: vendor.trustDirectory,
-                                           clock: { UTCTime(seconds: clock.seconds) })
+        repository = try RepositoryService(
+            paths: paths, keys: secrets.keys, trustedKeysDirectory: vendor.trustDirectory,
+            clock: { UTCTime(seconds: clock.seconds) })
         manager = try ManagerService(dataDirectory: dir.file("data"), repository: repository, clock: { clock.seconds })
     }
 
@@ -45,9 +46,12 @@ import TUF
     }
 
     func report(_ name: String, sequence: Int64, bmc: String, items: [AgentReport.ItemState] = []) async throws {
-        let report = AgentReport(sequence: sequence, identity: .init(model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
-                                                                     hostname: name, bootID: "b1", agentVersion: "test"),
-                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: bmc, source: "ipmi")], items: items)
+        let report = AgentReport(
+            sequence: sequence,
+            identity: .init(
+                model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
+                hostname: name, bootID: "b1", agentVersion: "test"),
+            modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: bmc, source: "ipmi")], items: items)
         _ = try await manager.report(report, from: name)
     }
 
@@ -66,11 +70,16 @@ import TUF
         try await server("web01", group: "racks")
         try await server("web02", group: "racks")
         let start = clock.seconds + 3600
-        let batch = try await manager.createSchedule(kind: .group, target: "racks", startAt: start, allowReboot: true, downloadFirst: true, actor: "olga")
+        let batch = try await manager.createSchedule(
+            kind: .group, target: "racks", startAt: start, allowReboot: true, downloadFirst: true, actor: "olga")
         #expect(batch.state == .waiting)
-        let other = try await manager.createSchedule(kind: .server, target: "web01", startAt: start + 86_400, allowReboot: false, downloadFirst: false, actor: "olga")
-        await #expect(throws: ManagerError.self) { try await self.manager.createSchedule(kind: .group, target: "nope", startAt: start, allowReboot: false,
-                                                                                        downloadFirst: false, actor: "olga") }
+        let other = try await manager.createSchedule(
+            kind: .server, target: "web01", startAt: start + 86_400, allowReboot: false, downloadFirst: false, actor: "olga")
+        await #expect(throws: ManagerError.self) {
+            try await self.manager.createSchedule(
+                kind: .group, target: "nope", startAt: start, allowReboot: false,
+                downloadFirst: false, actor: "olga")
+        }
 
         // A newer package arrives before the batch runs: the batch takes it (R082).
         try await publish("bmc-2.32", version: "2.32", released: "2026-04-01")
@@ -83,11 +92,14 @@ import TUF
         #expect(downloads.withLock { $0 } == 1, "download first (R083)")
         for name in ["web01", "web02"] {
             let directives = try await manager.directives(for: name)
-            #expect(directives.items.count == 1 && directives.items[0].version == "2.32" && directives.items[0].options.allowReboot,
-                    "the newest when it fired: \(name): \(directives)")
+            #expect(
+                directives.items.count == 1 && directives.items[0].version == "2.32" && directives.items[0].options.allowReboot,
+                "the newest when it fired: \(name): \(directives)")
         }
         #expect(try codes().contains("X26"), "results in the application log (R087)")
-        await #expect(throws: ManagerError.self) { try await self.manager.editSchedule(batch.id, startAt: nil, allowReboot: false, downloadFirst: nil, actor: "olga") }
+        await #expect(throws: ManagerError.self) {
+            try await self.manager.editSchedule(batch.id, startAt: nil, allowReboot: false, downloadFirst: nil, actor: "olga")
+        }
         let moved = try await manager.editSchedule(other.id, startAt: start + 7200, allowReboot: true, downloadFirst: nil, actor: "olga")
         #expect(moved.allowReboot && moved.startAt == UTCTime(seconds: start + 7200).description)
         try await manager.deleteSchedule(other.id, actor: "olga")
@@ -110,7 +122,7 @@ import TUF
         // The canary applies it and fails.
         let canaryItems = try await manager.approve("canary01", modules: nil, options: ApprovalOptions(), latestAtRunTime: false, actor: "olga")
         try await report("canary01", sequence: 2, bmc: "2.15", items: [.init(itemID: canaryItems[0].id, state: .failed, message: "flash error")])
-        try advance(to: clock.seconds + 5 * 86_400)   // 11 days after the release
+        try advance(to: clock.seconds + 5 * 86_400)  // 11 days after the release
         var decisions = try await manager.evaluatePolicies()
         #expect(decisions.count == 1 && decisions[0].reason.hasPrefix("paused: canary canary: 100%"), "\(decisions)")
         #expect(try await manager.directives(for: "prod01").items.isEmpty, "nothing approved while paused")

@@ -3,8 +3,9 @@ import ExupTesting
 import Foundation
 import Testing
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The commands as an administrator meets them at 3 a.m.: one exit-status convention, one line that says
@@ -27,13 +28,16 @@ import Glibc
     }
 
     /// What no output of ours may contain: Swift type dumps, argument labels of calls, source locations.
-    static let internals = [#"[A-Z][A-Za-z]+(Error|Failure)[(.]"#, #"\bfailedTo[A-Z]"#, #"\bfile: "#, #"\bline: \d"#, #"\.swift\b"#, #"_storage"#,
-                            #"\b[a-z]+\([a-z]+:([a-z]+:)*\)"#, #"Logging\.Logger"#, #"ArgumentParser\."#]
+    static let internals = [
+        #"[A-Z][A-Za-z]+(Error|Failure)[(.]"#, #"\bfailedTo[A-Z]"#, #"\bfile: "#, #"\bline: \d"#, #"\.swift\b"#, #"_storage"#,
+        #"\b[a-z]+\([a-z]+:([a-z]+:)*\)"#, #"Logging\.Logger"#, #"ArgumentParser\."#,
+    ]
 
     func expectPlain(_ result: Subprocess.Result, _ what: String, sourceLocation: SourceLocation = #_sourceLocation) {
         for pattern in Self.internals {
-            #expect((result.stdout + result.stderr).range(of: pattern, options: .regularExpression) == nil,
-                    "\(what) shows Swift internals (\(pattern)): \(result.stderr)\(result.stdout)", sourceLocation: sourceLocation)
+            #expect(
+                (result.stdout + result.stderr).range(of: pattern, options: .regularExpression) == nil,
+                "\(what) shows Swift internals (\(pattern)): \(result.stderr)\(result.stdout)", sourceLocation: sourceLocation)
         }
     }
 
@@ -78,34 +82,58 @@ import Glibc
         try work.write("payload/apply.sh", "#!/bin/sh\nexit 0\n", mode: 0o755)
         try work.write("empty.zip", "")
         let port = try ManagerProcess.freeTCPPort()
-        let listener = try BackgroundProcess(["python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', \(port))); s.listen(); time.sleep(60)"])
+        let listener = try BackgroundProcess([
+            "python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', \(port))); s.listen(); time.sleep(60)",
+        ])
         defer { listener.stop() }
         try eventually("the port is taken") { connectable(port) }
         try work.write("bad.toml", "[server]\nlisten = \"127.0.0.1:1\"\nlisen = 3\n[repositry]\n")
         try work.write("cert.pem", "not a certificate\n")
         try work.write("key.pem", "not a key\n", mode: 0o600)
-        try work.write("tls.toml", "[server]\nlisten = \"127.0.0.1:0\"\ntls-certificate = \"\(work.file("cert.pem"))\"\ntls-key = \"\(work.file("key.pem"))\"\n")
+        try work.write(
+            "tls.toml", "[server]\nlisten = \"127.0.0.1:0\"\ntls-certificate = \"\(work.file("cert.pem"))\"\ntls-key = \"\(work.file("key.pem"))\"\n")
         let cases: [(String, [String], [String: String]?, String)] = [
-            ("public key as --key", [exup, "pkg", "build", "--info", work.file("info.xml"), "--payload", work.file("payload"), "--key", keys + "/vendor.pub.pem",
-                                     "--out", work.file("x.zip")], nil, "is a public key: --key needs the private key"),
+            (
+                "public key as --key",
+                [
+                    exup, "pkg", "build", "--info", work.file("info.xml"), "--payload", work.file("payload"), "--key", keys + "/vendor.pub.pem",
+                    "--out", work.file("x.zip"),
+                ], nil, "is a public key: --key needs the private key"
+            ),
             ("empty package", [exup, "pkg", "verify", "--trusted-keys", fixture.vendor.trustDirectory, work.file("empty.zip")], nil, "empty.zip"),
             ("missing trusted keys", [exup, "pkg", "verify", "--trusted-keys", work.file("nope"), work.file("empty.zip")], nil, "does not exist"),
-            ("manager down", [exup, "servers"], ["EXUP_SERVER": "http://127.0.0.1:1", "EXUP_TOKEN": "x", "PATH": "/usr/bin:/bin", "HOME": work.path], "cannot reach the manager"),
-            ("wrong token", [exup, "servers"], ["EXUP_SERVER": manager.url, "EXUP_TOKEN": "wrong", "PATH": "/usr/bin:/bin", "HOME": work.path], "refused the credential"),
-            ("port in use", [managerBinary, "serve", "--data-dir", work.file("fresh"), "--listen", "127.0.0.1:\(port)"], nil,
-             "cannot listen on 127.0.0.1:\(port): address already in use"),
-            ("missing config", [managerBinary, "serve", "--config", work.file("nope.toml")], nil, "nope.toml: cannot be read: no such file or directory"),
-            ("bad config", [managerBinary, "serve", "--config", work.file("bad.toml")], nil, "line 4: unknown table [repositry]; did you mean [repository]?"),
+            (
+                "manager down", [exup, "servers"],
+                ["EXUP_SERVER": "http://127.0.0.1:1", "EXUP_TOKEN": "x", "PATH": "/usr/bin:/bin", "HOME": work.path], "cannot reach the manager"
+            ),
+            (
+                "wrong token", [exup, "servers"], ["EXUP_SERVER": manager.url, "EXUP_TOKEN": "wrong", "PATH": "/usr/bin:/bin", "HOME": work.path],
+                "refused the credential"
+            ),
+            (
+                "port in use", [managerBinary, "serve", "--data-dir", work.file("fresh"), "--listen", "127.0.0.1:\(port)"], nil,
+                "cannot listen on 127.0.0.1:\(port): address already in use"
+            ),
+            (
+                "missing config", [managerBinary, "serve", "--config", work.file("nope.toml")], nil,
+                "nope.toml: cannot be read: no such file or directory"
+            ),
+            (
+                "bad config", [managerBinary, "serve", "--config", work.file("bad.toml")], nil,
+                "line 4: unknown table [repositry]; did you mean [repository]?"
+            ),
             ("agent without config", [agentBinary, "status", "--config", work.file("nope.toml")], nil, "nope.toml: cannot be read"),
             ("uninstall unknown", [exup, "uninstall", "nowhere", "--module", "x"], nil, "no server nowhere"),
             ("mixed-case name", [exup, "server", "show", "dbServer01"], nil, "no server dbServer01"),
-            ("bad TLS files", [managerBinary, "serve", "--config", work.file("tls.toml"), "--data-dir", work.file("tls-data")], nil,
-             "is not a PEM certificate chain that can be read"),
+            (
+                "bad TLS files", [managerBinary, "serve", "--config", work.file("tls.toml"), "--data-dir", work.file("tls-data")], nil,
+                "is not a PEM certificate chain that can be read"
+            ),
             ("bad TLS files, checked", [managerBinary, "check-config", "--config", work.file("tls.toml")], nil, "is not a PEM certificate chain"),
         ]
         for (what, arguments, environment, expected) in cases {
             let result = try run(arguments, environment: environment)
-            let said = result.stderr.isEmpty ? result.stdout : result.stderr   // pkg verify reports per file on stdout
+            let said = result.stderr.isEmpty ? result.stdout : result.stderr  // pkg verify reports per file on stdout
             #expect(result.status == 1, "\(what): exit \(result.status)")
             #expect(said.contains(expected), "\(what): \(said)")
             #expect(said.split(separator: "\n").count == 1 && !said.contains("Usage"), "\(what): one line, no usage: \(said)")
@@ -130,7 +158,8 @@ import Glibc
         let second = try run([managerBinary, "serve", "--data-dir", manager.data.path, "--listen", "127.0.0.1:0"])
         let pid = try #require(manager.process?.pid)
         #expect(second.status == 1)
-        #expect(second.stderr == "exup-manager: another exup-manager (pid \(pid)) is using the data directory \(manager.data.path); "
+        #expect(
+            second.stderr == "exup-manager: another exup-manager (pid \(pid)) is using the data directory \(manager.data.path); "
                 + "stop it first, or give this one a data directory of its own\n", "\(second.stderr)")
         #expect(try manager.admin.get(manager.url + "/healthz", maxBytes: 64).status == 200, "the first one runs on")
     }
@@ -138,7 +167,8 @@ import Glibc
     @Test("check-config: every problem with its line, exit 1; a good file exits 0; warnings for secrets anyone can read")
     func checkConfig() throws {
         let work = fixture.work
-        let bad = try work.write("manager.toml", "[server]\nlisen = \"x\"\nmax-upload-mib = \"big\"\n[repositry]\nurl = 1\n[manager]\npoll-interval-seconds = 1\n")
+        let bad = try work.write(
+            "manager.toml", "[server]\nlisen = \"x\"\nmax-upload-mib = \"big\"\n[repositry]\nurl = 1\n[manager]\npoll-interval-seconds = 1\n")
         let result = try run([managerBinary, "check-config", "--config", bad])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n").map(String.init)
@@ -154,17 +184,19 @@ import Glibc
         #expect(ok.status == 0 && ok.stdout.contains("OK, the manager would start with it"), "\(ok.stdout)")
 
         let secret = try work.write("token", "exup1.c2VjcmV0.\(String(repeating: "ab", count: 32))\n", mode: 0o644)
-        let agentConfig = try work.write("agent.toml", """
-        [manager]
-        url = "\(manager.url)"
-        enrolment-token-file = "\(secret)"
-        [agent]
-        state-dir = "\(work.file("state"))"
-        reboot-command = ["/bin/true"]
-        poll-interval-seconds = 2
-        [trust]
-        keys-dir = "\(work.file("no-keys"))"
-        """)
+        let agentConfig = try work.write(
+            "agent.toml",
+            """
+            [manager]
+            url = "\(manager.url)"
+            enrolment-token-file = "\(secret)"
+            [agent]
+            state-dir = "\(work.file("state"))"
+            reboot-command = ["/bin/true"]
+            poll-interval-seconds = 2
+            [trust]
+            keys-dir = "\(work.file("no-keys"))"
+            """)
         let agent = try run([agentBinary, "check-config", "--config", agentConfig])
         #expect(agent.status == 1, "\(agent.stdout)")
         #expect(agent.stdout.contains("\(agentConfig): line 7: [agent] poll-interval-seconds must be between 5 and 86400"), "\(agent.stdout)")
@@ -186,7 +218,8 @@ import Glibc
         let token = try String(contentsOfFile: out, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(try run([exup, "agents", "token", "create", "--out", out]).stderr.contains("already exists"), "never over an existing file")
 
-        let listed = try JSONSerialization.jsonObject(with: Data(try run([exup, "agents", "token", "list", "--json"]).stdout.utf8)) as? [[String: Any]] ?? []
+        let listed =
+            try JSONSerialization.jsonObject(with: Data(try run([exup, "agents", "token", "list", "--json"]).stdout.utf8)) as? [[String: Any]] ?? []
         #expect(listed.count == 1 && listed[0]["group"] as? String == "racks" && listed[0]["usesLeft"] as? Int == 1)
         #expect(!(try run([exup, "agents", "token", "list"]).stdout.contains(String(token.suffix(20)))), "no secret in the list")
 
@@ -195,12 +228,16 @@ import Glibc
             return try HTTPClient().send("POST", self.manager.url + "/api/v1/enrol", body: body).status
         }
         #expect(try enrol("web07") == 201)
-        let group = try JSONSerialization.jsonObject(with: Data(try run([exup, "groups", "show", "racks", "--filter", "all", "--json"]).stdout.utf8)) as? [String: Any]
+        let group =
+            try JSONSerialization.jsonObject(with: Data(try run([exup, "groups", "show", "racks", "--filter", "all", "--json"]).stdout.utf8))
+            as? [String: Any]
         #expect(((group?["servers"] as? [[String: Any]]) ?? []).contains { $0["name"] as? String == "web07" }, "\(String(describing: group))")
 
         let second = try run([exup, "agents", "token", "create", "--uses", "5", "--json"])
         let secondToken = (try JSONSerialization.jsonObject(with: Data(second.stdout.utf8)) as? [String: Any])?["token"] as? String ?? ""
-        let id = try #require((try JSONSerialization.jsonObject(with: Data(try run([exup, "agents", "token", "list", "--json"]).stdout.utf8)) as? [[String: Any]])?.first?["id"] as? String)
+        let id = try #require(
+            (try JSONSerialization.jsonObject(with: Data(try run([exup, "agents", "token", "list", "--json"]).stdout.utf8)) as? [[String: Any]])?
+                .first?["id"] as? String)
         let revoked = try run([exup, "agents", "token", "revoke", id])
         #expect(revoked.status == 0 && revoked.stdout == "revoked enrolment token \(id)\n")
         let body = Array(try JSONSerialization.data(withJSONObject: ["token": secondToken, "name": "web08", "hostname": "web08"]))
@@ -221,9 +258,12 @@ import Glibc
         // The group view and the web page apply the same rules.
         #expect(try run([exup, "groups", "create", "racks"]).status == 0)
         #expect(try run([exup, "groups", "add", "racks", "web01", "web02"]).status == 0)
-        let group = try JSONSerialization.jsonObject(with: Data(try run([exup, "groups", "show", "racks", "--filter", "latest", "--json"]).stdout.utf8)) as? [String: Any]
+        let group =
+            try JSONSerialization.jsonObject(with: Data(try run([exup, "groups", "show", "racks", "--filter", "latest", "--json"]).stdout.utf8))
+            as? [String: Any]
         #expect((group?["servers"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } == ["web02"])
-        #expect(try run([exup, "groups", "show", "racks", "--filter", "reboot-required"]).stdout.contains("no server of racks matches reboot-required"))
+        #expect(
+            try run([exup, "groups", "show", "racks", "--filter", "reboot-required"]).stdout.contains("no server of racks matches reboot-required"))
         let empty = try run([exup, "servers", "--filter", "reboot-required"])
         #expect(empty.status == 0 && empty.stdout == "no server matches reboot-required\n", "\(empty.stdout)")
     }
@@ -250,7 +290,8 @@ import Glibc
                 for argument in command["arguments"] as? [[String: Any]] ?? [] where argument["shouldDisplay"] as? Bool ?? true {
                     let name = (argument["preferredName"] as? [String: Any])?["name"] as? String ?? argument["valueName"] as? String ?? "?"
                     guard !["help", "version"].contains(name) else { continue }
-                    #expect(!((argument["abstract"] as? String) ?? "").isEmpty, "\(program) \(path.joined(separator: " ")): \(name) has no description")
+                    #expect(
+                        !((argument["abstract"] as? String) ?? "").isEmpty, "\(program) \(path.joined(separator: " ")): \(name) has no description")
                 }
             }
         }
@@ -268,26 +309,36 @@ import Glibc
         _ = try requireTool("script")
         let data = fixture.work.file("tty-data")
         let port = try ManagerProcess.freeTCPPort()
-        let shown = try Subprocess.run(["script", "-qec", "timeout 5 \(managerBinary) serve --data-dir \(data) --listen 127.0.0.1:\(port)", "/dev/null"],
-                                       environment: ["TERM": "xterm", "PATH": "/usr/bin:/bin"])
+        let shown = try Subprocess.run(
+            ["script", "-qec", "timeout 5 \(managerBinary) serve --data-dir \(data) --listen 127.0.0.1:\(port)", "/dev/null"],
+            environment: ["TERM": "xterm", "PATH": "/usr/bin:/bin"])
         let token = try String(contentsOfFile: data + "/admin.token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
         #expect(shown.stdout.contains("administrator token:  \(token)"), "\(shown.stdout)")
     }
 
     @Test("communication failure is judged from each agent's own poll interval, which it reports")
     func agentsOwnInterval() throws {
-        let quick = try VendorManager(extraArguments: ["--config", try fixture.work.write("quick.toml", "[manager]\npoll-interval-seconds = 5\ncommunication-failure-after-polls = 1\n")])
+        let quick = try VendorManager(extraArguments: [
+            "--config", try fixture.work.write("quick.toml", "[manager]\npoll-interval-seconds = 5\ncommunication-failure-after-polls = 1\n"),
+        ])
         for (name, interval) in [("hourly", 3600), ("default", nil)] as [(String, Int?)] {
             let tokenBody = try quick.manager.admin.send("POST", quick.manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8)).body
             let token = (try JSONSerialization.jsonObject(with: Data(tokenBody)) as! [String: Any])["token"] as! String
             let enrol = Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name]))
-            let credential = (try JSONSerialization.jsonObject(with: Data(try HTTPClient().send("POST", quick.manager.url + "/api/v1/enrol", body: enrol).body))
-                              as! [String: Any])["credential"] as! String
-            var report = AgentReport(sequence: 1, identity: .init(model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
-                                                                  hostname: name, bootID: "b1", agentVersion: "test"),
-                                     modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.15", source: "ipmi")])
+            let credential =
+                (try JSONSerialization.jsonObject(with: Data(try HTTPClient().send("POST", quick.manager.url + "/api/v1/enrol", body: enrol).body))
+                as! [String: Any])["credential"] as! String
+            var report = AgentReport(
+                sequence: 1,
+                identity: .init(
+                    model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
+                    hostname: name, bootID: "b1", agentVersion: "test"),
+                modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.15", source: "ipmi")])
             report.pollIntervalSeconds = interval
-            #expect(try HTTPClient.bearer(credential).send("POST", quick.manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report))).status == 200)
+            #expect(
+                try HTTPClient.bearer(credential).send(
+                    "POST", quick.manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report))
+                ).status == 200)
         }
         func status(_ name: String) throws -> String? {
             let body = try quick.manager.admin.get(quick.manager.url + "/api/v1/servers/\(name)", maxBytes: 1 << 20).body
@@ -308,5 +359,7 @@ func connectable(_ port: UInt16) -> Bool {
     address.sin_family = sa_family_t(AF_INET)
     address.sin_port = port.bigEndian
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } } == 0
+    return withUnsafePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    } == 0
 }

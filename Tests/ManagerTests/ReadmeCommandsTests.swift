@@ -23,7 +23,7 @@ import Testing
                 var line = raw.components(separatedBy: "   #").first ?? raw
                 if let hash = line.range(of: "  # ") { line = String(line[..<hash.lowerBound]) }
                 line = line.trimmingCharacters(in: .whitespaces)
-                if line.hasPrefix("[") || line.hasPrefix("--") { pending += " " + line; continue }   // continuation of the previous command
+                if line.hasPrefix("[") || line.hasPrefix("--") { pending += " " + line; continue }  // continuation of the previous command
                 if !pending.isEmpty { lines.append(contentsOf: split(pending)) }
                 pending = ["exup ", "exup-agent ", "exup-manager "].contains { line.hasPrefix($0) } ? line : ""
             }
@@ -44,7 +44,9 @@ import Testing
         let root = try JSONSerialization.jsonObject(with: Data(dump.stdout.utf8)) as? [String: Any] ?? [:]
         var out: [String: Set<String>] = [:]
         func walk(_ command: [String: Any], _ path: [String]) {
-            let options = (command["arguments"] as? [[String: Any]] ?? []).flatMap { ($0["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String } }
+            let options = (command["arguments"] as? [[String: Any]] ?? []).flatMap {
+                ($0["names"] as? [[String: Any]] ?? []).compactMap { $0["name"] as? String }
+            }
             out[path.joined(separator: " ")] = Set(options + ["help"])
             for sub in command["subcommands"] as? [[String: Any]] ?? [] { walk(sub, path + [sub["commandName"] as! String]) }
         }
@@ -68,7 +70,9 @@ import Testing
                 path.append(word)
             }
             let key = path.joined(separator: " ")
-            #expect(!path.isEmpty || line.words.count == 1 || line.words[1].hasPrefix("-"), "README: `\(line.text)`: \(line.words[1]) is not a \(program) command")
+            #expect(
+                !path.isEmpty || line.words.count == 1 || line.words[1].hasPrefix("-"),
+                "README: `\(line.text)`: \(line.words[1]) is not a \(program) command")
             let options = tree[key] ?? []
             for word in line.words where word.contains("--") {
                 for piece in word.components(separatedBy: CharacterSet(charactersIn: "[]|…")) where piece.hasPrefix("--") {
@@ -85,8 +89,10 @@ import Testing
     func readOnlyLinesRun() throws {
         let manager = fixture.manager
         try fixture.serverWithUpdate("web01")
-        let readOnly: Set<String> = ["servers", "server show", "repo list", "repo targets list", "agents list", "agents token list",
-                                     "log", "users list", "groups list", "schedules list", "repo show"]
+        let readOnly: Set<String> = [
+            "servers", "server show", "repo list", "repo targets list", "agents list", "agents token list",
+            "log", "users list", "groups list", "schedules list", "repo show",
+        ]
         let environment = ["EXUP_SERVER": manager.url, "EXUP_TOKEN": manager.adminToken, "PATH": "/usr/bin:/bin", "HOME": fixture.work.path]
         var ran = 0
         for line in try Self.commandLines() where line.words[0] == "exup" {
@@ -94,7 +100,8 @@ import Testing
             let words = line.words.dropFirst().filter { !$0.hasPrefix("[") && !$0.hasSuffix("]") && !$0.contains("…") }
                 .map { $0 == "NAME" ? "web01" : $0 }
             guard let path = readOnly.filter({ words.starts(with: $0.split(separator: " ").map(String.init)) }).max(by: { $0.count < $1.count }),
-                  !words.contains(where: { $0.uppercased() == $0 && $0.contains(where: \.isLetter) }) else { continue }
+                !words.contains(where: { $0.uppercased() == $0 && $0.contains(where: \.isLetter) })
+            else { continue }
             let result = try Subprocess.run([BuiltProducts.path("exup")] + words, environment: environment)
             #expect(result.status == 0, "README: `\(line.text)` (as `exup \(words.joined(separator: " "))`, \(path)): \(result.stderr)")
             ran += 1

@@ -1,8 +1,9 @@
 import ExupTesting
 import Foundation
 import Testing
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The manager's secret files: refused when others can change them, created 0600 from the first byte.
@@ -15,7 +16,9 @@ import Glibc
         chmod(token, 0o666)
         let result = try Subprocess.run([BuiltProducts.path("exup-manager"), "serve", "--data-dir", manager.data.path, "--listen", "127.0.0.1:0"])
         #expect(result.status != 0)
-        #expect(result.stderr.contains("\(token) holds a secret but others can change it (mode 0666): refused; run chmod 600 \(token)"), "\(result.stderr)")
+        #expect(
+            result.stderr.contains("\(token) holds a secret but others can change it (mode 0666): refused; run chmod 600 \(token)"),
+            "\(result.stderr)")
     }
 
     @Test("the credential key others can change is refused; a damaged one is never silently replaced (that would revoke every agent)")
@@ -42,7 +45,8 @@ import Glibc
         let out = try TemporaryDirectory()
         let victim = try out.write("victim.txt", "do not touch\n", mode: 0o644)
         try FileManager.default.createSymbolicLink(atPath: out.file("backup.zip.tmp"), withDestinationPath: victim)
-        let result = try Subprocess.shell("umask 000; exec '\(BuiltProducts.path("exup-manager"))' backup --data-dir '\(manager.data.path)' --out '\(out.file("backup.zip"))'")
+        let result = try Subprocess.shell(
+            "umask 000; exec '\(BuiltProducts.path("exup-manager"))' backup --data-dir '\(manager.data.path)' --out '\(out.file("backup.zip"))'")
         #expect(result.status == 0, "\(result.stderr)")
         var info = stat()
         #expect(stat(out.file("backup.zip"), &info) == 0 && info.st_mode & 0o777 == 0o600)

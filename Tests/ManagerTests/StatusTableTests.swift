@@ -6,12 +6,16 @@ import Transport
 
 extension FleetTests {
     /// Sends a report whose modules and journal activities are given.
-    func report(_ credential: String, sequence: Int64, modules: [ModuleReading], activities: [String: ModuleActivity] = [:],
-                items: [AgentReport.ItemState] = []) throws -> HTTPClient.Response {
-        let report = AgentReport(sequence: sequence,
-                                 identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
-                                                 bootID: "b1", agentVersion: "test"),
-                                 modules: modules, activities: activities, items: items)
+    func report(
+        _ credential: String, sequence: Int64, modules: [ModuleReading], activities: [String: ModuleActivity] = [:],
+        items: [AgentReport.ItemState] = []
+    ) throws -> HTTPClient.Response {
+        let report = AgentReport(
+            sequence: sequence,
+            identity: .init(
+                model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
+                bootID: "b1", agentVersion: "test"),
+            modules: modules, activities: activities, items: items)
         return try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report)))
     }
 
@@ -30,8 +34,14 @@ extension FleetTests {
         uninstallable.version = "1.0"
         uninstallable.targets = [(r120h, "linux")]
         uninstallable.uninstallCommand = "payload/uninstall.sh"
-        try add(try HandPackage(info: uninstallable.bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
-                                                                    ("payload/uninstall.sh", Array("#!/bin/sh\n".utf8))])
+        try add(
+            try HandPackage(
+                info: uninstallable.bytes,
+                payload: [
+                    ("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
+                    ("payload/uninstall.sh", Array("#!/bin/sh\n".utf8)),
+                ]
+            )
             .write(to: work, name: "tools.zip", signedWith: vendor.key))
         let credential = try enrol("web01")
         let bmc = ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.31", source: "ipmi")
@@ -51,9 +61,11 @@ extension FleetTests {
         #expect(s.modules == ["bmc-firmware": "update-available", "sdr": "no-package", "pkg:exup-tools": "latest"])
         #expect(s.server == "update-available")
 
-        for (activity, module, server) in [(ModuleActivity.rebootRequired, "reboot-required", "reboot-required"),
-                                           (.applyFailed, "apply-failed", "apply-failed"),
-                                           (.rebooting, "rebooting", "latest")] { // rebooting has no server status of its own (spec 7.6)
+        for (activity, module, server) in [
+            (ModuleActivity.rebootRequired, "reboot-required", "reboot-required"),
+            (.applyFailed, "apply-failed", "apply-failed"),
+            (.rebooting, "rebooting", "latest"),
+        ] {  // rebooting has no server status of its own (spec 7.6)
             try send(["bmc-firmware": activity])
             s = try statuses("web01")
             #expect(s.modules["bmc-firmware"] == module, "\(activity)")
@@ -82,8 +94,10 @@ extension FleetTests {
 extension FleetTests {
     @Test("the picker: latest-only offers the newest, all versions adds allowed downgrades, the previous generation is marked [*]")
     func picker() throws {
-        for (id, version, downgrade) in [("bmc-2.29", "2.29", "false"), ("bmc-2.30", "2.30", "true"), ("bmc-2.32", "2.32", "false"),
-                                         ("bmc-2.33", "2.33", "false")] {
+        for (id, version, downgrade) in [
+            ("bmc-2.29", "2.29", "false"), ("bmc-2.30", "2.30", "true"), ("bmc-2.32", "2.32", "false"),
+            ("bmc-2.33", "2.33", "false"),
+        ] {
             var info = InfoXML()
             info.id = id
             info.module = "bmc-firmware"
@@ -93,16 +107,20 @@ extension FleetTests {
             try add(try HandPackage(info: info.bytes).write(to: work, name: "\(id).zip", signedWith: vendor.key))
         }
         let credential = try enrol("web01")
-        var report = AgentReport(sequence: 1,
-                                 identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
-                                                 bootID: "b1", agentVersion: "test"),
-                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.31", source: "ipmi")])
+        var report = AgentReport(
+            sequence: 1,
+            identity: .init(
+                model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01",
+                bootID: "b1", agentVersion: "test"),
+            modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.31", source: "ipmi")])
         report.previousVersions = ["bmc-firmware": "2.30"]
-        #expect(try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report))).status == 200)
+        #expect(
+            try client(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report))).status == 200)
         let module = try serverModule("web01")
         #expect(module["choices"] as? [String] == ["2.33"])
         #expect(module["choicesAllVersions"] as? [String] == ["2.33", "2.32", "2.30 [*]"], "2.29 is a downgrade its package does not allow")
-        let downgrade = try post(admin, "/api/v1/servers/web01/approve", ["modules": [["id": "bmc-firmware", "version": "2.30"]], "latestOnly": false])
+        let downgrade = try post(
+            admin, "/api/v1/servers/web01/approve", ["modules": [["id": "bmc-firmware", "version": "2.30"]], "latestOnly": false])
         #expect(downgrade.status == 201, "an allowed downgrade to the previous generation: \(downgrade.text)")
     }
 }
@@ -117,15 +135,25 @@ extension FleetTests {
             info.version = "1.0"
             info.targets = [(r120h, "linux")]
             info.uninstallCommand = "payload/uninstall.sh"
-            try add(try HandPackage(info: info.bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
-                                                                ("payload/uninstall.sh", Array("#!/bin/sh\n".utf8))])
+            try add(
+                try HandPackage(
+                    info: info.bytes,
+                    payload: [
+                        ("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
+                        ("payload/uninstall.sh", Array("#!/bin/sh\n".utf8)),
+                    ]
+                )
                 .write(to: work, name: "\(id).zip", signedWith: vendor.key))
         }
         try uninstallable("exup-agent", "agent-1.0")
         try uninstallable("pkg:tools", "tools-1.0")
         let credential = try enrol("web01")
-        _ = try report(credential, sequence: 1, modules: [ModuleReading(id: "exup-agent", name: "exup agent", version: "1.0", source: "agent"),
-                                                          ModuleReading(id: "pkg:tools", name: "tools", version: "1.0", source: "dpkg")])
+        _ = try report(
+            credential, sequence: 1,
+            modules: [
+                ModuleReading(id: "exup-agent", name: "exup agent", version: "1.0", source: "agent"),
+                ModuleReading(id: "pkg:tools", name: "tools", version: "1.0", source: "dpkg"),
+            ])
         #expect(try post(admin, "/api/v1/servers/web01/uninstall", ["module": "exup-agent"]).status == 201)
         #expect(try post(admin, "/api/v1/servers/web01/uninstall", ["module": "pkg:tools"]).status == 201)
         let items = try object(try directives(credential))["items"] as! [[String: Any]]

@@ -3,8 +3,9 @@ import ExupTesting
 import Foundation
 import Testing
 import Transport
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// Upstream sync for real (seed §2.2.1, §2.2.7): an upstream "vendor feed" manager, a DMZ repository
@@ -33,8 +34,10 @@ import Glibc
 
     /// A package published upstream (mode all, so the upstream keeps it whatever it serves).
     @discardableResult
-    func publish(_ id: String, module: String = "bmc-firmware", version: String, model: String? = nil, payload: Int = 0,
-                 signedBy key: TestVendor? = nil, on manager: ManagerProcess? = nil) throws -> String {
+    func publish(
+        _ id: String, module: String = "bmc-firmware", version: String, model: String? = nil, payload: Int = 0,
+        signedBy key: TestVendor? = nil, on manager: ManagerProcess? = nil
+    ) throws -> String {
         var info = InfoXML()
         info.id = id
         info.module = module
@@ -53,25 +56,27 @@ import Glibc
     }
 
     /// A DMZ repository whose upstream is `url` (default: the upstream), serving the test model.
-    func dmz(url: String? = nil, password: String? = nil, proxy: SquidProxy? = nil, proxyAuth: String = "any", proxyPort: UInt16? = nil,
-             trust: Bool = true) throws -> ManagerProcess {
+    func dmz(
+        url: String? = nil, password: String? = nil, proxy: SquidProxy? = nil, proxyAuth: String = "any", proxyPort: UInt16? = nil,
+        trust: Bool = true
+    ) throws -> ManagerProcess {
         var text = """
-        [repository.upstream]
-        url = "\(url ?? upstream.url)"
-        password = "\(password ?? upstream.repositoryPassword)"
-        sync-interval = 0
-
-        """
-        if let proxy {
-            text += """
-            [repository.proxy]
-            host = "127.0.0.1"
-            port = \(proxy.port)
-            username = "\(proxy.username)"
-            password = "\(proxy.password)"
-            auth = "\(proxyAuth)"
+            [repository.upstream]
+            url = "\(url ?? upstream.url)"
+            password = "\(password ?? upstream.repositoryPassword)"
+            sync-interval = 0
 
             """
+        if let proxy {
+            text += """
+                [repository.proxy]
+                host = "127.0.0.1"
+                port = \(proxy.port)
+                username = "\(proxy.username)"
+                password = "\(proxy.password)"
+                auth = "\(proxyAuth)"
+
+                """
         } else if let proxyPort {
             text += "[repository.proxy]\nhost = \"127.0.0.1\"\nport = \(proxyPort)\n"
         }
@@ -85,8 +90,10 @@ import Glibc
     }
 
     func json(_ manager: ManagerProcess, _ method: String, _ path: String) throws -> (Int, [String: Any]) {
-        let response = method == "GET" ? try manager.admin.get(manager.url + path, maxBytes: 4 << 20)
-                                        : try manager.admin.send(method, manager.url + path, body: [])
+        let response =
+            method == "GET"
+            ? try manager.admin.get(manager.url + path, maxBytes: 4 << 20)
+            : try manager.admin.send(method, manager.url + path, body: [])
         return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:])
     }
 
@@ -121,8 +128,9 @@ import Glibc
 
     // MARK: - Tests
 
-    @Test("sync through squid: only what the DMZ's servers need, re-published under its own keys; then only what is new",
-          arguments: [SquidProxy.Authentication.basic, .digest])
+    @Test(
+        "sync through squid: only what the DMZ's servers need, re-published under its own keys; then only what is new",
+        arguments: [SquidProxy.Authentication.basic, .digest])
     func throughProxy(_ scheme: SquidProxy.Authentication) throws {
         try publish("bmc-2.31", version: "2.31")
         try publish("t110-bmc-1.0", version: "1.0", model: "Express5800/T110k")
@@ -160,8 +168,13 @@ import Glibc
         try publish("sdr-1.08", module: "sdr", version: "1.08", signedBy: other)
         try publish("bios-4.3", module: "system-bios", version: "4.3")
         // The upstream's stored copy of bios-4.3 is altered after its metadata was signed.
-        let listing = try JSONSerialization.jsonObject(with: Data(try upstream.admin.get(upstream.url + "/api/v1/repository/packages/bios-4.3",
-                                                                                        maxBytes: 1 << 20).body)) as! [String: Any]
+        let listing =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    try upstream.admin.get(
+                        upstream.url + "/api/v1/repository/packages/bios-4.3",
+                        maxBytes: 1 << 20
+                    ).body)) as! [String: Any]
         let sha = listing["sha256"] as! String
         let pooled = upstream.data.file("pool/\(sha.prefix(2))/\(sha).zip")
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: pooled)))
@@ -199,8 +212,9 @@ import Glibc
         let noProxy = try dmz(proxyPort: closed)
         let (_, proxyCheck) = try json(noProxy, "POST", "/api/v1/repository/settings/check")
         #expect((proxyCheck["problem"] as? String ?? "").contains("could not connect to the proxy server 127.0.0.1:\(closed)"), "\(proxyCheck)")
-        #expect(try logCodes(noProxy).contains { $0.code == "E13" && $0.cause.contains("could not connect to the proxy server") },
-                "R106, also at start")
+        #expect(
+            try logCodes(noProxy).contains { $0.code == "E13" && $0.cause.contains("could not connect to the proxy server") },
+            "R106, also at start")
         let viaDeadProxy = try sync(noProxy)
         #expect(viaDeadProxy["state"] as? String == "failed" && (viaDeadProxy["error"] as? String ?? "").contains("proxy"), "\(viaDeadProxy)")
 
@@ -235,9 +249,11 @@ import Glibc
         let done = try sync(repository)
         #expect(done["state"] as? String == "succeeded" && done["added"] as? [String] == ["bios-big"], "\(done)")
         let transfers = squid.accessLog.split(separator: "\n").filter { $0.contains("/repo/v1/targets/") && !$0.contains("TCP_DENIED/407") }
-        let bytes = transfers.compactMap { line in line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first.flatMap { Int($0) } }
-        #expect(transfers.count == 2 && bytes.count == 2 && bytes[1] < size && transfers[1].contains("/206 "),
-                "the second transfer sent only the rest: \(transfers)")
+        let bytes = transfers.compactMap { line in line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first.flatMap { Int($0) }
+        }
+        #expect(
+            transfers.count == 2 && bytes.count == 2 && bytes[1] < size && transfers[1].contains("/206 "),
+            "the second transfer sent only the rest: \(transfers)")
     }
 
     @Test("exup repo sync follows the progress to the end; --status and settings show it; --cancel with nothing running fails")
@@ -249,7 +265,9 @@ import Glibc
             try Subprocess.run([BuiltProducts.path("exup")] + arguments, environment: environment)
         }
         let synced = try exup("repo", "sync")
-        #expect(synced.status == 0 && synced.stdout.contains("sync: succeeded") && synced.stdout.contains("added: bmc-2.31"), "\(synced.stdout)\(synced.stderr)")
+        #expect(
+            synced.status == 0 && synced.stdout.contains("sync: succeeded") && synced.stdout.contains("added: bmc-2.31"),
+            "\(synced.stdout)\(synced.stderr)")
         let status = try exup("repo", "sync", "--status", "--json")
         let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
         #expect(object?["state"] as? String == "succeeded" && object?["lastSuccess"] != nil, "\(status.stdout)")
@@ -273,8 +291,10 @@ import Glibc
         ]
         for (index, (text, expected)) in cases.enumerated() {
             let config = try dir.write("bad-\(index).toml", text)
-            let result = try Subprocess.run([BuiltProducts.path("exup-manager"), "serve", "--config", config, "--data-dir", dir.file("bad-data-\(index)"),
-                                             "--listen", "127.0.0.1:0"])
+            let result = try Subprocess.run([
+                BuiltProducts.path("exup-manager"), "serve", "--config", config, "--data-dir", dir.file("bad-data-\(index)"),
+                "--listen", "127.0.0.1:0",
+            ])
             #expect(result.status != 0 && result.stderr.contains(expected), "\(text): \(result.stderr)")
         }
     }
@@ -283,7 +303,8 @@ import Glibc
     func noticesAtLogin() throws {
         try publish("bmc-2.31", version: "2.31")
         let repository = try dmz()
-        let adminPassword = try String(contentsOfFile: repository.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let adminPassword = try String(contentsOfFile: repository.data.file("admin.password"), encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         func login(_ user: String, _ password: String) throws -> [[String: Any]] {
             let body = Array(try JSONSerialization.data(withJSONObject: ["username": user, "password": password]))
             let response = try HTTPClient().send("POST", repository.url + "/api/v1/login", body: body)
@@ -306,17 +327,20 @@ import Glibc
     @Test("a permanent redirect of the upstream is followed, logged once, and kept")
     func permanentRedirect() throws {
         try publish("bmc-2.31", version: "2.31")
-        let redirector = try BackgroundProcess(["python3", "-c", """
-        import http.server, sys
-        target = sys.argv[1]
-        class H(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                self.send_response(308); self.send_header("Location", target + self.path); self.send_header("Content-Length", "0"); self.end_headers()
-            def log_message(self, *a): pass
-        s = http.server.HTTPServer(("127.0.0.1", 0), H)
-        print("PORT", s.server_address[1], flush=True)
-        s.serve_forever()
-        """, upstream.url])
+        let redirector = try BackgroundProcess([
+            "python3", "-c",
+            """
+            import http.server, sys
+            target = sys.argv[1]
+            class H(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(308); self.send_header("Location", target + self.path); self.send_header("Content-Length", "0"); self.end_headers()
+                def log_message(self, *a): pass
+            s = http.server.HTTPServer(("127.0.0.1", 0), H)
+            print("PORT", s.server_address[1], flush=True)
+            s.serve_forever()
+            """, upstream.url,
+        ])
         defer { redirector.stop() }
         let old = "http://127.0.0.1:" + (try redirector.waitForLine(startingWith: "PORT"))
         let repository = try dmz(url: old)
@@ -332,30 +356,50 @@ import Glibc
     // MARK: - Settings changed while the manager runs
 
     func saveSettings(_ manager: ManagerProcess, _ body: [String: Any]) throws -> (Int, [String: Any]) {
-        let response = try manager.admin.send("POST", manager.url + "/api/v1/repository/settings", body: Array(try JSONSerialization.data(withJSONObject: body)))
+        let response = try manager.admin.send(
+            "POST", manager.url + "/api/v1/repository/settings", body: Array(try JSONSerialization.data(withJSONObject: body)))
         return (response.status, (try? JSONSerialization.jsonObject(with: Data(response.body)) as? [String: Any]) ?? [:])
     }
 
-    @Test("settings saved through the API: checked first (E13, not saved), in force at once (the next sync goes through the new proxy), kept across a restart")
+    @Test(
+        "settings saved through the API: checked first (E13, not saved), in force at once (the next sync goes through the new proxy), kept across a restart"
+    )
     func settingsSaved() throws {
         try publish("bmc-2.31", version: "2.31")
         let repository = try dmz()
         let closed = try ManagerProcess.freeTCPPort()
-        let unreachable: [String: Any] = ["syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
-                                          "proxy": ["host": "127.0.0.1", "port": Int(closed), "auth": "any"]]
+        let unreachable: [String: Any] = [
+            "syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
+            "proxy": ["host": "127.0.0.1", "port": Int(closed), "auth": "any"],
+        ]
         let (refusedStatus, refused) = try saveSettings(repository, unreachable)
-        #expect(refusedStatus == 409 && ((refused["error"] as? [String: Any])?["message"] as? String ?? "").contains("could not connect to the proxy server"), "\(refused)")
+        #expect(
+            refusedStatus == 409
+                && ((refused["error"] as? [String: Any])?["message"] as? String ?? "").contains("could not connect to the proxy server"), "\(refused)"
+        )
         #expect(try logCodes(repository).contains { $0.code == "E13" && $0.cause.contains("proxy") }, "R106: logged as failed")
         #expect(try json(repository, "GET", "/api/v1/repository/settings").1["proxy"] == nil, "nothing was saved")
         #expect(try saveSettings(repository, ["syncIntervalHours": 6, "syncTime": "25:00", "initialStatusIcon": "latest"]).0 == 400)
-        #expect(try saveSettings(repository, ["syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
-                                              "proxy": ["host": "127.0.0.1", "port": 3128, "auth": "ntlm"]]).0 == 400, "NTLM is refused (R105)")
+        #expect(
+            try saveSettings(
+                repository,
+                [
+                    "syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
+                    "proxy": ["host": "127.0.0.1", "port": 3128, "auth": "ntlm"],
+                ]
+            ).0 == 400, "NTLM is refused (R105)")
 
         let squid = try SquidProxy(authentication: .basic)
         defer { squid.stop() }
-        let (savedStatus, saved) = try saveSettings(repository, ["syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
-                                                                 "proxy": ["host": "127.0.0.1", "port": Int(squid.port), "username": squid.username,
-                                                                           "password": squid.password, "auth": "basic"]])
+        let (savedStatus, saved) = try saveSettings(
+            repository,
+            [
+                "syncIntervalHours": 6, "syncTime": "01:30", "initialStatusIcon": "latest",
+                "proxy": [
+                    "host": "127.0.0.1", "port": Int(squid.port), "username": squid.username,
+                    "password": squid.password, "auth": "basic",
+                ],
+            ])
         #expect(savedStatus == 200 && saved["saved"] as? Bool == true, "\(saved)")
         #expect(try logCodes(repository).contains { $0.code == "N16" })
         let status = try sync(repository)
@@ -366,7 +410,9 @@ import Glibc
         let settings = try json(repository, "GET", "/api/v1/repository/settings").1
         #expect(settings["syncIntervalHours"] as? Int == 6 && settings["syncTime"] as? String == "01:30", "\(settings)")
         #expect((settings["proxy"] as? [String: Any])?["port"] as? Int == Int(squid.port) && settings["initialStatusIcon"] as? String == "latest")
-        #expect(settings["savedBy"] as? String == "admin" && (settings["proxy"] as? [String: Any])?["password"] == nil, "passwords never leave the server")
+        #expect(
+            settings["savedBy"] as? String == "admin" && (settings["proxy"] as? [String: Any])?["password"] == nil, "passwords never leave the server"
+        )
         let file = repository.data.file("repository-settings.json")
         #expect((try FileManager.default.attributesOfItem(atPath: file)[.posixPermissions] as? Int) == 0o600, "it holds the proxy's password")
 
@@ -404,13 +450,15 @@ import Glibc
             try Subprocess.run([BuiltProducts.path("exup")] + arguments, environment: environment)
         }
         let passwordFile = try dir.write("proxy.password", squid.password + "\n")
-        let set = try exup("repo", "settings", "--proxy", "127.0.0.1:\(squid.port)", "--proxy-user", squid.username,
-                           "--proxy-password-file", passwordFile, "--proxy-auth", "basic")
+        let set = try exup(
+            "repo", "settings", "--proxy", "127.0.0.1:\(squid.port)", "--proxy-user", squid.username,
+            "--proxy-password-file", passwordFile, "--proxy-auth", "basic")
         #expect(set.status == 0 && set.stdout.contains("saved and in force"), "\(set.stdout)\(set.stderr)")
         let changed = try exup("repo", "settings", "--sync-interval", "8", "--sync-time", "02:00", "--initial-status-icon", "latest")
         #expect(changed.status == 0, "\(changed.stderr)")
         let shown = try JSONSerialization.jsonObject(with: Data(try exup("repo", "settings", "--json").stdout.utf8)) as? [String: Any] ?? [:]
-        #expect(shown["syncIntervalHours"] as? Int == 8 && shown["syncTime"] as? String == "02:00" && shown["initialStatusIcon"] as? String == "latest")
+        #expect(
+            shown["syncIntervalHours"] as? Int == 8 && shown["syncTime"] as? String == "02:00" && shown["initialStatusIcon"] as? String == "latest")
         #expect((shown["proxy"] as? [String: Any])?["username"] as? String == squid.username, "the proxy stayed: \(shown)")
         #expect(try sync(repository)["state"] as? String == "succeeded", "the proxy's password was kept when only the schedule changed")
         #expect(squid.accessLog.contains(squid.username))
@@ -419,6 +467,8 @@ import Glibc
         #expect(bad.status != 0 && bad.stderr.contains("could not connect to the proxy server"), "\(bad.stderr)")
         let old = repository.repositoryPassword
         let rotated = try exup("repo", "password", "rotate")
-        #expect(rotated.status == 0 && rotated.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == repository.repositoryPassword && repository.repositoryPassword != old)
+        #expect(
+            rotated.status == 0 && rotated.stdout.trimmingCharacters(in: .whitespacesAndNewlines) == repository.repositoryPassword
+                && repository.repositoryPassword != old)
     }
 }

@@ -90,19 +90,24 @@ import Transport
             #expect(try get(token, "/api/v1/log").status == 200)
         }
         // The apply permission: approve, cancel, uninstall, download now, log bundles.
-        for path in ["/api/v1/servers/web01/approve", "/api/v1/servers/web01/cancel", "/api/v1/servers/web01/uninstall",
-                     "/api/v1/repository/sync", "/api/v1/servers/web01/logs/request"] {
+        for path in [
+            "/api/v1/servers/web01/approve", "/api/v1/servers/web01/cancel", "/api/v1/servers/web01/uninstall",
+            "/api/v1/repository/sync", "/api/v1/servers/web01/logs/request",
+        ] {
             let refused = try post(viewer, path, path.hasSuffix("uninstall") ? ["module": "bmc-firmware"] : [:])
-            #expect(refused.status == 403 && message(refused).contains("the apply permission") && message(refused).contains("vic has the role viewer"),
-                    "\(path): \(refused.status) \(message(refused))")
+            #expect(
+                refused.status == 403 && message(refused).contains("the apply permission") && message(refused).contains("vic has the role viewer"),
+                "\(path): \(refused.status) \(message(refused))")
         }
         let approved = try post(operatorToken, "/api/v1/servers/web01/approve")
         #expect(approved.status == 201, "an operator approves: \(message(approved))")
         #expect(try post(operatorToken, "/api/v1/servers/web01/cancel").status == 200)
         // Administration: users, tokens, agents, repository contents.
-        for (path, body) in [("/api/v1/users", ["name": "x1", "role": "viewer", "password": "long-enough"]), ("/api/v1/agents/tokens", [:]),
-                             ("/api/v1/agents/web01/revoke", [:]), ("/api/v1/repository/packages/delete", ["ids": ["bmc-2.31"]]),
-                             ("/api/v1/repository/deletion-history/clear", [:])] as [(String, [String: Any])] {
+        for (path, body) in [
+            ("/api/v1/users", ["name": "x1", "role": "viewer", "password": "long-enough"]), ("/api/v1/agents/tokens", [:]),
+            ("/api/v1/agents/web01/revoke", [:]), ("/api/v1/repository/packages/delete", ["ids": ["bmc-2.31"]]),
+            ("/api/v1/repository/deletion-history/clear", [:]),
+        ] as [(String, [String: Any])] {
             let refused = try post(operatorToken, path, body)
             #expect(refused.status == 403 && message(refused).contains("the administrator role"), "\(path): \(refused.status)")
         }
@@ -112,7 +117,9 @@ import Transport
         #expect(try post(viewer, "/api/v1/users/olga/password", ["password": "hijacked-pass"]).status == 403)
         // A session alone cannot change its user's password: the current one is asked for.
         let withoutCurrent = try post(viewer, "/api/v1/users/vic/password", ["password": "new-viewer-pass"])
-        #expect(withoutCurrent.status == 400 && message(withoutCurrent).contains("current password"), "\(withoutCurrent.status) \(message(withoutCurrent))")
+        #expect(
+            withoutCurrent.status == 400 && message(withoutCurrent).contains("current password"),
+            "\(withoutCurrent.status) \(message(withoutCurrent))")
         let wrongCurrent = try post(viewer, "/api/v1/users/vic/password", ["password": "new-viewer-pass", "currentPassword": "guessed-pass"])
         #expect(wrongCurrent.status == 401 && message(wrongCurrent).contains("current password is wrong"))
         #expect(try get(viewer, "/api/v1/servers").status == 200, "nothing changed: the session still works")
@@ -122,8 +129,11 @@ import Transport
         // Removing: the user's sessions end at once; the last administrator stays.
         // An administrator resets another user's password without theirs; the log says it was a reset.
         #expect(try post(admin, "/api/v1/users/vic/password", ["password": "reset-viewer-pass"]).status == 200)
-        let resets = try JSONSerialization.jsonObject(with: Data(try HTTPClient.bearer(manager.adminToken)
-            .get(manager.url + "/api/v1/log?grep=reset", maxBytes: 1 << 20).body)) as? [[String: Any]] ?? []
+        let resets =
+            try JSONSerialization.jsonObject(
+                with: Data(
+                    try HTTPClient.bearer(manager.adminToken)
+                        .get(manager.url + "/api/v1/log?grep=reset", maxBytes: 1 << 20).body)) as? [[String: Any]] ?? []
         #expect(resets.contains { ($0["cause"] as? String) == "vic (reset by admin)" }, "\(resets)")
         #expect(try post(admin, "/api/v1/users/olga/remove").status == 200)
         #expect(try get(operatorToken, "/api/v1/servers").status == 401)

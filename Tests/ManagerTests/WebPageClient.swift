@@ -29,8 +29,9 @@ struct WebPageClient {
     func submitLogin(_ user: String, password: String) throws -> HTTPClient.Response {
         let page = try HTTPClient().get(url + "/login", maxBytes: 1 << 20)
         let nonce = try #require(Self.cookie(page, "exup_login"))
-        return try HTTPClient().send("POST", url + "/login", body: Self.form([("csrf", nonce), ("username", user), ("password", password)]),
-                                     headers: ["Cookie": "exup_login=\(nonce)", "Content-Type": "application/x-www-form-urlencoded"])
+        return try HTTPClient().send(
+            "POST", url + "/login", body: Self.form([("csrf", nonce), ("username", user), ("password", password)]),
+            headers: ["Cookie": "exup_login=\(nonce)", "Content-Type": "application/x-www-form-urlencoded"])
     }
 
     func login(_ user: String, password: String) throws -> String {
@@ -42,8 +43,9 @@ struct WebPageClient {
     }
 
     func post(_ path: String, session: String, _ fields: [(String, String)]) throws -> HTTPClient.Response {
-        try HTTPClient().send("POST", url + path, body: Self.form(fields),
-                              headers: ["Cookie": "exup_session=\(session)", "Content-Type": "application/x-www-form-urlencoded"])
+        try HTTPClient().send(
+            "POST", url + path, body: Self.form(fields),
+            headers: ["Cookie": "exup_session=\(session)", "Content-Type": "application/x-www-form-urlencoded"])
     }
 
     /// Posts a form of the page at `page` with that page's CSRF token.

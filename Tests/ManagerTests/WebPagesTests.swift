@@ -23,7 +23,8 @@ import Transport
 
     var adminSession: String {
         get throws {
-            let password = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            let password = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(
+                in: .whitespacesAndNewlines)
             return try pages.login("admin", password: password)
         }
     }
@@ -42,13 +43,18 @@ import Transport
 
     /// An agent that enrols and sends `report` (sequence 1); returns its credential.
     func enrol(_ name: String, modules: [ModuleReading], previous: [String: String] = [:]) throws -> String {
-        let token = (try JSONSerialization.jsonObject(with: Data(try manager.admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8)).body))
+        let token =
+            (try JSONSerialization.jsonObject(
+                with: Data(try manager.admin.send("POST", manager.url + "/api/v1/agents/tokens", body: Array("{}".utf8)).body))
             as! [String: Any])["token"] as! String
-        let enrolled = try HTTPClient().send("POST", manager.url + "/api/v1/enrol",
-                                             body: Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name])))
+        let enrolled = try HTTPClient().send(
+            "POST", manager.url + "/api/v1/enrol",
+            body: Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name])))
         let credential = (try JSONSerialization.jsonObject(with: Data(enrolled.body)) as! [String: Any])["credential"] as! String
-        var report = AgentReport(sequence: 1, identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: name, bootID: "b1", agentVersion: "test"),
-                                 modules: modules)
+        var report = AgentReport(
+            sequence: 1,
+            identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: name, bootID: "b1", agentVersion: "test"),
+            modules: modules)
         report.previousVersions = previous
         #expect(try send(credential, report).status == 200)
         return credential
@@ -82,7 +88,9 @@ import Transport
 
     @Test("server page: the picker (latest only, every allowed version, [*]) approves a previous generation; per-item progress; the log bundle")
     func serverPage() throws {
-        for (id, version, downgrade) in [("bmc-2.29", "2.29", "false"), ("bmc-2.30", "2.30", "true"), ("bmc-2.32", "2.32", "false"), ("bmc-2.33", "2.33", "false")] {
+        for (id, version, downgrade) in [
+            ("bmc-2.29", "2.29", "false"), ("bmc-2.30", "2.30", "true"), ("bmc-2.32", "2.32", "false"), ("bmc-2.33", "2.33", "false"),
+        ] {
             try add(id, version: version, downgrade: downgrade)
         }
         let bmc = ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.31", source: "ipmi")
@@ -92,21 +100,25 @@ import Transport
         #expect(options(try text("/servers/web01", session), select: "version:bmc-firmware").map(\.0) == ["2.33"], "latest only")
         let all = options(try text("/servers/web01?versions=all", session), select: "version:bmc-firmware")
         #expect(all.map(\.0) == ["2.33", "2.32", "2.30"] && all.last?.1 == "2.30 [*]", "allowed downgrades, the previous generation marked: \(all)")
-        let approved = try pages.submit("/servers/web01/approve", from: "/servers/web01?versions=all", session: session,
-                                        [("module", "bmc-firmware"), ("version:bmc-firmware", "2.30"), ("latest-only", "0")])
+        let approved = try pages.submit(
+            "/servers/web01/approve", from: "/servers/web01?versions=all", session: session,
+            [("module", "bmc-firmware"), ("version:bmc-firmware", "2.30"), ("latest-only", "0")])
         let approvedFlash = try pages.flash("/servers/web01", session: session)
         #expect(approved.status == 303 && approvedFlash.contains("bmc-firmware 2.30"), "\(approvedFlash)")
         let items = ((try api("/api/v1/servers/web01") as? [String: Any])?["run"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
         let item = try #require(items.first)
         #expect(item["version"] as? String == "2.30", "the previous generation was approved by its version")
 
-        var report = AgentReport(sequence: 2, identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01", bootID: "b1", agentVersion: "test"),
-                                 modules: [bmc], items: [.init(itemID: (item["id"] as! NSNumber).int64Value, state: .started, percent: 40)])
+        var report = AgentReport(
+            sequence: 2,
+            identity: .init(model: r120h, os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01", bootID: "b1", agentVersion: "test"),
+            modules: [bmc], items: [.init(itemID: (item["id"] as! NSNumber).int64Value, state: .started, percent: 40)])
         report.previousVersions = ["bmc-firmware": "2.30"]
         #expect(try send(credential, report).status == 200)
         let running = try text("/servers/web01", session)
-        #expect(running.contains("value=\"40\" aria-label=\"Progress of bmc-firmware\"") && running.contains("aria-label=\"Overall progress\""),
-                "per-item and overall progress bars")
+        #expect(
+            running.contains("value=\"40\" aria-label=\"Progress of bmc-firmware\"") && running.contains("aria-label=\"Overall progress\""),
+            "per-item and overall progress bars")
         #expect(running.contains("<meta name=\"exup-refresh\""), "a running page refreshes itself")
 
         #expect(try pages.get("/servers/web01/logs", session: session).status == 404, "no bundle yet")
@@ -126,10 +138,13 @@ import Transport
         let session = try pages.login("olivia", password: "a long password")
         let tab = try text("/servers/web02?tab=save", session)
         #expect(tab.contains("value=\"sdr\" form=\"save-form\"") && tab.contains("aria-label=\"Status icon of SDR\""))
-        #expect(try pages.submit("/servers/web02/icon", from: "/servers/web02?tab=save", session: session, [("module", "sdr"), ("icon", "latest")]).status == 303)
+        #expect(
+            try pages.submit("/servers/web02/icon", from: "/servers/web02?tab=save", session: session, [("module", "sdr"), ("icon", "latest")]).status
+                == 303)
         let modules = (try api("/api/v1/servers/web02") as? [String: Any])?["modules"] as? [[String: Any]] ?? []
         #expect(modules.first { $0["id"] as? String == "sdr" }?["status"] as? String == "manual-latest")
-        let saved = try pages.submit("/servers/web02/save", from: "/servers/web02?tab=save", session: session, [("module", "sdr"), ("versions", "displayed")])
+        let saved = try pages.submit(
+            "/servers/web02/save", from: "/servers/web02?tab=save", session: session, [("module", "sdr"), ("versions", "displayed")])
         let location = try #require(saved.headers["location"])
         #expect(location.hasPrefix("/exports/"))
         #expect(try exportArchive(location, session).starts(with: Array("PK".utf8)))
@@ -144,7 +159,8 @@ import Transport
         let exported = try pages.submit("/repository/export", from: "/repository", session: session, [("package", "bmc-2.31")])
         #expect(try exportArchive(try #require(exported.headers["location"]), session).starts(with: Array("PK".utf8)))
 
-        #expect(try pages.submit("/repository/delete", from: "/repository", session: session, [("package", "bmc-2.33"), ("how", "normal")]).status == 303)
+        #expect(
+            try pages.submit("/repository/delete", from: "/repository", session: session, [("package", "bmc-2.33"), ("how", "normal")]).status == 303)
         let afterDelete = try text("/repository", session)
         #expect(afterDelete.contains("bmc-2.33: deleted") && afterDelete.contains("<h2>Deletion history</h2>\n<p>bmc-2.33</p>"))
         #expect(try pages.submit("/repository/deletion-history/clear", from: "/repository", session: session, []).status == 303)
@@ -168,7 +184,9 @@ import Transport
         #expect(available.contains("Update available</span>: <strong>1</strong>") && available.contains("Latest</span>: <strong>1</strong>"))
 
         for _ in 0..<110 { _ = try manager.admin.get(manager.url + "/api/v1/repository/packages", maxBytes: 1 << 20) }
-        #expect(try manager.admin.post(manager.url + "/api/v1/repository/packages?name=junk.zip", file: try fixture.work.write("junk.zip", "not a zip")).status == 422)
+        #expect(
+            try manager.admin.post(manager.url + "/api/v1/repository/packages?name=junk.zip", file: try fixture.work.write("junk.zip", "not a zip"))
+                .status == 422)
         _ = try pages.submit("/servers/web01/approve", from: "/servers/web01", session: session, [("module", "bmc-firmware"), ("latest-only", "on")])
         let first = try text("/log", session)
         let second = try text("/log?page=1", session)
@@ -180,23 +198,29 @@ import Transport
         #expect(try text("/log?from=2000-01-01T00:00&until=2000-01-02T00:00", session).contains("0 entries"))
 
         let body = Array(try JSONSerialization.data(withJSONObject: ["server": "web02", "startAt": "2030-01-01T00:00:00Z"]))
-        let created = try JSONSerialization.jsonObject(with: Data(try manager.admin.send("POST", manager.url + "/api/v1/schedules", body: body).body)) as? [String: Any]
+        let created =
+            try JSONSerialization.jsonObject(with: Data(try manager.admin.send("POST", manager.url + "/api/v1/schedules", body: body).body))
+            as? [String: Any]
         let id = try #require(created?["id"] as? Int)
-        #expect(try pages.submit("/schedules/\(id)", from: "/schedules", session: session, [("start", "2031-02-03T04:05"), ("allow-reboot", "on")]).status == 303)
+        #expect(
+            try pages.submit("/schedules/\(id)", from: "/schedules", session: session, [("start", "2031-02-03T04:05"), ("allow-reboot", "on")]).status
+                == 303)
         let batch = (try api("/api/v1/schedules") as? [[String: Any]])?.first
         #expect(batch?["startAt"] as? String == "2031-02-03T04:05:00Z" && batch?["allowReboot"] as? Bool == true, "\(String(describing: batch))")
     }
 
     @Test("sync now and cancel from the repository page")
     func syncNow() throws {
-        try add("bmc-2.31", version: "2.31")   // on the vendor manager, which is the upstream here
-        let config = try fixture.work.write("dmz.toml", """
-        [repository.upstream]
-        url = "\(manager.url)"
-        password = "\(manager.repositoryPassword)"
-        sync-interval = 0
+        try add("bmc-2.31", version: "2.31")  // on the vendor manager, which is the upstream here
+        let config = try fixture.work.write(
+            "dmz.toml",
+            """
+            [repository.upstream]
+            url = "\(manager.url)"
+            password = "\(manager.repositoryPassword)"
+            sync-interval = 0
 
-        """)
+            """)
         let dmz = try ManagerProcess(extraArguments: ["--config", config])
         defer { dmz.stop() }
         try dmz.trust(fixture.vendor)

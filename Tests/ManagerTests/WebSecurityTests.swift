@@ -36,10 +36,14 @@ import Transport
 
     func get(_ path: String, session: String?) throws -> HTTPClient.Response { try pages.get(path, session: session) }
 
-    func post(_ path: String, session: String, _ fields: [(String, String)]) throws -> HTTPClient.Response { try pages.post(path, session: session, fields) }
+    func post(_ path: String, session: String, _ fields: [(String, String)]) throws -> HTTPClient.Response {
+        try pages.post(path, session: session, fields)
+    }
 
     var items: [[String: Any]] {
-        let detail = try? JSONSerialization.jsonObject(with: Data(manager.admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20).body)) as? [String: Any]
+        let detail =
+            try? JSONSerialization.jsonObject(with: Data(manager.admin.get(manager.url + "/api/v1/servers/web01", maxBytes: 1 << 20).body))
+            as? [String: Any]
         return (detail?["run"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
     }
 
@@ -48,8 +52,9 @@ import Transport
         let anonymous = try get("/fleet", session: nil)
         #expect(anonymous.status == 303 && anonymous.headers["location"] == "/login")
         #expect(try get("/fleet", session: "exups_forged.value").headers["location"] == "/login", "an unknown session is no session")
-        let noNonce = try HTTPClient().send("POST", manager.url + "/login", body: form([("username", "olivia"), ("password", "a long password")]),
-                                            headers: ["Content-Type": "application/x-www-form-urlencoded"])
+        let noNonce = try HTTPClient().send(
+            "POST", manager.url + "/login", body: form([("username", "olivia"), ("password", "a long password")]),
+            headers: ["Content-Type": "application/x-www-form-urlencoded"])
         #expect(noNonce.status == 403 && noNonce.headers["set-cookie"]?.hasPrefix("exup_session") != true, "a login form from elsewhere is refused")
         let session = try login("olivia")
         let page = try get("/fleet", session: session)
@@ -62,7 +67,8 @@ import Transport
         let session = try login("olivia")
         let noToken = try post("/servers/web01/approve", session: session, [("module", "bmc-firmware")])
         #expect(noToken.status == 403 && String(decoding: noToken.body, as: UTF8.self).contains("CSRF"))
-        let otherToken = try post("/servers/web01/approve", session: session, [("csrf", "0123456789abcdef0123456789abcdef01234567"), ("module", "bmc-firmware")])
+        let otherToken = try post(
+            "/servers/web01/approve", session: session, [("csrf", "0123456789abcdef0123456789abcdef01234567"), ("module", "bmc-firmware")])
         #expect(otherToken.status == 403)
         #expect(items.isEmpty, "nothing was approved without a genuine form")
 
@@ -84,44 +90,59 @@ import Transport
 
     /// A multipart upload to /repository/add with a session, the CSRF token in the action as the page puts it.
     func upload(_ session: String, body: [UInt8], csrf: String?, boundary: String = "XyZ") throws -> HTTPClient.Response {
-        try HTTPClient().send("POST", manager.url + "/repository/add" + (csrf.map { "?csrf=" + $0 } ?? ""), body: body,
-                              headers: ["Cookie": "exup_session=\(session)", "Content-Type": "multipart/form-data; boundary=\(boundary)"])
+        try HTTPClient().send(
+            "POST", manager.url + "/repository/add" + (csrf.map { "?csrf=" + $0 } ?? ""), body: body,
+            headers: ["Cookie": "exup_session=\(session)", "Content-Type": "multipart/form-data; boundary=\(boundary)"])
     }
 
     @Test("an upload is refused before its body is read: no session, a viewer, no CSRF token; nothing is stored")
     func uploadAuthorisedFirst() throws {
-        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let admin = try pages.login("admin", password: adminPassword)
-        #expect(try manager.admin.send("POST", manager.url + "/api/v1/users",
-                                       body: Array(#"{"name": "vic", "role": "viewer", "password": "viewer-pass"}"#.utf8)).status == 201)
+        #expect(
+            try manager.admin.send(
+                "POST", manager.url + "/api/v1/users",
+                body: Array(#"{"name": "vic", "role": "viewer", "password": "viewer-pass"}"#.utf8)
+            ).status == 201)
         let viewer = try pages.login("vic", password: "viewer-pass")
         let viewerToken = try #require(csrf(in: try get("/fleet", session: viewer)))
         let incoming = manager.data.file("incoming")
         let before = (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []
         // 100 MiB announced, none sent: an answer can only come from a server that did not wait for the body.
-        for (session, query, expected) in [(viewer, "?csrf=\(viewerToken)", "403"), (admin, "", "403"), (nil, "", "303")] as [(String?, String, String)] {
+        for (session, query, expected) in [(viewer, "?csrf=\(viewerToken)", "403"), (admin, "", "403"), (nil, "", "303")]
+            as [(String?, String, String)]
+        {
             let connection = try RawConnection(port: manager.port, timeoutSeconds: 10)
-            try connection.send("POST /repository/add\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-                                + (session.map { "Cookie: exup_session=\($0)\r\n" } ?? "")
-                                + "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 104857600\r\n\r\n--XyZ\r\n")
+            try connection.send(
+                "POST /repository/add\(query) HTTP/1.1\r\nHost: 127.0.0.1\r\n"
+                    + (session.map { "Cookie: exup_session=\($0)\r\n" } ?? "")
+                    + "Content-Type: multipart/form-data; boundary=XyZ\r\nContent-Length: 104857600\r\n\r\n--XyZ\r\n")
             let answer = connection.receive(limit: 64 << 10, headersOnly: true).text
-            #expect(answer.hasPrefix("HTTP/1.1 \(expected)"), "\(session == nil ? "no session" : query.isEmpty ? "no CSRF" : "viewer"): \(answer.prefix(80))")
+            #expect(
+                answer.hasPrefix("HTTP/1.1 \(expected)"),
+                "\(session == nil ? "no session" : query.isEmpty ? "no CSRF" : "viewer"): \(answer.prefix(80))")
         }
         #expect(((try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []) == before, "nothing was stored")
     }
 
     @Test("uploads: a file named with a path is added under its base name; malformed bodies are refused and leave nothing")
     func uploads() throws {
-        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let session = try pages.login("admin", password: adminPassword)
         let token = try #require(csrf(in: try get("/repository", session: session)))
 
         var info = InfoXML()
         info.id = "bmc-2.50"
         info.version = "2.50"
-        let package = try [UInt8](Data(contentsOf: URL(fileURLWithPath: try HandPackage(info: info.bytes).write(to: fixture.work, name: "p.zip", signedWith: fixture.vendor.key))))
+        let package = try [UInt8](
+            Data(
+                contentsOf: URL(
+                    fileURLWithPath: try HandPackage(info: info.bytes).write(to: fixture.work, name: "p.zip", signedWith: fixture.vendor.key))))
         func part(_ headers: String, _ content: [UInt8]) -> [UInt8] { Array("--XyZ\r\n\(headers)\r\n\r\n".utf8) + content + Array("\r\n".utf8) }
-        let body = part("Content-Disposition: form-data; name=\"csrf\"", Array(token.utf8))
+        let body =
+            part("Content-Disposition: form-data; name=\"csrf\"", Array(token.utf8))
             + part("Content-Disposition: form-data; name=\"mode\"", Array("all".utf8))
             + part("Content-Disposition: form-data; name=\"files\"; filename=\"../../etc/cron.d/evil.zip\"\r\nContent-Type: application/zip", package)
             + Array("--XyZ--\r\n".utf8)
@@ -135,7 +156,9 @@ import Transport
         let before = (try? FileManager.default.contentsOfDirectory(atPath: incoming)) ?? []
         let truncated = Array(body.dropLast(12))
         let refused = try upload(session, body: truncated, csrf: token)
-        #expect(refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("closing boundary"), "\(String(decoding: refused.body, as: UTF8.self))")
+        #expect(
+            refused.status == 400 && String(decoding: refused.body, as: UTF8.self).contains("closing boundary"),
+            "\(String(decoding: refused.body, as: UTF8.self))")
         #expect(try upload(session, body: Array("garbage".utf8), csrf: token).status == 400)
         #expect(try upload(session, body: body, csrf: nil).status == 403, "no CSRF token in the action")
         #expect(try upload(session, body: body, csrf: String(repeating: "0", count: 40)).status == 403, "another session's token")
@@ -146,7 +169,9 @@ import Transport
     func fleetPaging() throws {
         for index in 0..<205 { try fixture.serverWithUpdate(String(format: "node%03d", index)) }
         let session = try login("victor")
-        func rows(_ page: HTTPClient.Response) -> Int { String(decoding: page.body, as: UTF8.self).components(separatedBy: "<tr><td><a href=\"/servers/").count - 1 }
+        func rows(_ page: HTTPClient.Response) -> Int {
+            String(decoding: page.body, as: UTF8.self).components(separatedBy: "<tr><td><a href=\"/servers/").count - 1
+        }
         let first = try get("/fleet", session: session)
         let text = String(decoding: first.body, as: UTF8.self)
         #expect(rows(first) == 200 && text.contains("page 1 of 2") && text.contains("Servers (206 of 206)"))
@@ -166,15 +191,21 @@ import Transport
         info.uninstallCommand = "payload/apply.sh"
         let file = try HandPackage(info: info.bytes).write(to: fixture.work, name: "hello.zip", signedWith: fixture.vendor.key)
         #expect(try manager.admin.post(manager.url + "/api/v1/repository/packages?mode=all&name=hello.zip", file: file).status == 201)
-        try fixture.serverWithUpdate("web02", extraModules: [ModuleReading(id: "package:hello", name: "hello", version: "1.0", source: "dpkg"),
-                                                            ModuleReading(id: "package:other", name: "other", version: "2.0", source: "dpkg")])
+        try fixture.serverWithUpdate(
+            "web02",
+            extraModules: [
+                ModuleReading(id: "package:hello", name: "hello", version: "1.0", source: "dpkg"),
+                ModuleReading(id: "package:other", name: "other", version: "2.0", source: "dpkg"),
+            ])
         let session = try login("olivia")
         let page = try get("/servers/web02?tab=uninstall", session: session)
         let text = String(decoding: page.body, as: UTF8.self)
         #expect(text.contains("<option value=\"package:hello\">") && !text.contains("package:other"), "only what a package can uninstall")
         let done = try post("/servers/web02/uninstall", session: session, [("csrf", try #require(csrf(in: page))), ("module", "package:hello")])
         #expect(done.status == 303)
-        let detail = try JSONSerialization.jsonObject(with: Data(manager.admin.get(manager.url + "/api/v1/servers/web02", maxBytes: 1 << 20).body)) as? [String: Any]
+        let detail =
+            try JSONSerialization.jsonObject(with: Data(manager.admin.get(manager.url + "/api/v1/servers/web02", maxBytes: 1 << 20).body))
+            as? [String: Any]
         let items = (detail?["run"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
         #expect(items.contains { $0["kind"] as? String == "uninstall" && $0["module"] as? String == "package:hello" }, "\(items)")
     }

@@ -21,13 +21,15 @@ import Transport
         vendor = try TestVendor(in: dir)
         upstream = try ManagerProcess()
         try upstream.trust(vendor)
-        let config = try dir.write("manager.toml", """
-        [repository.upstream]
-        url = "\(upstream.url)"
-        password = "\(upstream.repositoryPassword)"
-        sync-interval = 0
+        let config = try dir.write(
+            "manager.toml",
+            """
+            [repository.upstream]
+            url = "\(upstream.url)"
+            password = "\(upstream.repositoryPassword)"
+            sync-interval = 0
 
-        """)
+            """)
         manager = try ManagerProcess(extraArguments: ["--config", config])
         try manager.trust(vendor)
     }
@@ -59,11 +61,14 @@ import Transport
     /// An agent that enrols and reports once (the pages are under test here, not the agent).
     func server(_ name: String) throws {
         let token = (try JSONSerialization.jsonObject(with: Data(try post("/api/v1/agents/tokens", [:]).body)) as! [String: Any])["token"] as! String
-        let enrolled = try HTTPClient().send("POST", manager.url + "/api/v1/enrol",
-                                             body: Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name])))
+        let enrolled = try HTTPClient().send(
+            "POST", manager.url + "/api/v1/enrol",
+            body: Array(try JSONSerialization.data(withJSONObject: ["token": token, "name": name, "hostname": name])))
         let credential = (try JSONSerialization.jsonObject(with: Data(enrolled.body)) as! [String: Any])["credential"] as! String
-        let report = AgentReport(sequence: 1, identity: .init(model: model, os: OSIdentity(id: "debian", versionID: "12"), hostname: name, bootID: "b1", agentVersion: "test"),
-                                 modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.15", source: "ipmi")])
+        let report = AgentReport(
+            sequence: 1,
+            identity: .init(model: model, os: OSIdentity(id: "debian", versionID: "12"), hostname: name, bootID: "b1", agentVersion: "test"),
+            modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: "2.15", source: "ipmi")])
         let sent = try HTTPClient.bearer(credential).send("POST", manager.url + "/api/v1/agent/report", body: Array(try JSONEncoder().encode(report)))
         #expect(sent.status == 200)
     }
@@ -85,7 +90,8 @@ import Transport
 
         let hostile = "<script>alert(\"owned\")</script> BMC 2.40"
         let upload = try package(id: "bmc-2.40-web", name: hostile, version: "2.40", releaseDate: "2026-04-01")
-        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        let adminPassword = try String(contentsOfFile: manager.data.file("admin.password"), encoding: .utf8).trimmingCharacters(
+            in: .whitespacesAndNewlines)
         let seed: [String: Any] = [
             "operator": ["name": "olivia", "password": "a long password"], "viewer": ["name": "victor", "password": "a long password"],
             "admin": ["name": "admin", "password": adminPassword], "servers": ["web01", "web02"], "group": "racks",
@@ -95,26 +101,36 @@ import Transport
         let seedFile = try dir.write("seed.json", String(decoding: try JSONSerialization.data(withJSONObject: seed), as: UTF8.self))
         let shots = root + "/.build/web-screenshots"
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
-        let run = try Subprocess.run([python, root + "/Tests/Browser/web_ui.py", "--url", manager.url, "--seed", seedFile, "--screenshots", shots],
-                                     environment: ["PATH": "/usr/bin:/bin", "HOME": dir.path])
+        let run = try Subprocess.run(
+            [python, root + "/Tests/Browser/web_ui.py", "--url", manager.url, "--seed", seedFile, "--screenshots", shots],
+            environment: ["PATH": "/usr/bin:/bin", "HOME": dir.path])
         #expect(run.status == 0 && run.stdout.contains("all checks passed"), "\(run.stdout)\n\(run.stderr.suffix(3000))")
 
         // What the pages did, seen through the API.
         let web02 = ((try json("/api/v1/servers/web02"))["run"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        #expect(web02.contains { $0["module"] as? String == "bmc-firmware" && $0["state"] as? String == "pending" },
-                "the group apply left an approved item on web02: \(web02)")
+        #expect(
+            web02.contains { $0["module"] as? String == "bmc-firmware" && $0["state"] as? String == "pending" },
+            "the group apply left an approved item on web02: \(web02)")
         let web01 = ((try json("/api/v1/servers/web01"))["run"] as? [String: Any])?["items"] as? [[String: Any]] ?? []
-        #expect(web01.filter { $0["state"] as? String == "cancelled" }.count == 2, "web01: cancelled on its page, then its group item from elsewhere: \(web01)")
-        #expect(try manager.admin.get(manager.url + "/api/v1/repository/packages/bmc-2.40-web", maxBytes: 1 << 20).status == 404, "deleted from the page")
-        let log = try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/log?limit=5000", maxBytes: 16 << 20).body)) as? [[String: Any]] ?? []
+        #expect(
+            web01.filter { $0["state"] as? String == "cancelled" }.count == 2,
+            "web01: cancelled on its page, then its group item from elsewhere: \(web01)")
+        #expect(
+            try manager.admin.get(manager.url + "/api/v1/repository/packages/bmc-2.40-web", maxBytes: 1 << 20).status == 404, "deleted from the page")
+        let log =
+            try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/log?limit=5000", maxBytes: 16 << 20).body))
+            as? [[String: Any]] ?? []
         let approvals = log.filter { $0["message"] as? String == "Update approved" }
         #expect(approvals.contains { $0["actor"] as? String == "olivia" }, "approvals from the pages are the user's: \(approvals)")
         #expect(!approvals.contains { $0["actor"] as? String == "victor" }, "the viewer approved nothing")
-        let schedules = try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/schedules", maxBytes: 1 << 20).body)) as? [Any]
+        let schedules =
+            try JSONSerialization.jsonObject(with: Data(try manager.admin.get(manager.url + "/api/v1/schedules", maxBytes: 1 << 20).body)) as? [Any]
         #expect(schedules?.isEmpty == true, "the batch made on the page was deleted there")
         let settings = try json("/api/v1/repository/settings")
-        #expect(settings["syncIntervalHours"] as? Int == 12 && settings["syncTime"] as? String == "04:15" && settings["initialStatusIcon"] as? String == "no-package",
-                "saved from the page: \(settings)")
+        #expect(
+            settings["syncIntervalHours"] as? Int == 12 && settings["syncTime"] as? String == "04:15"
+                && settings["initialStatusIcon"] as? String == "no-package",
+            "saved from the page: \(settings)")
         #expect(manager.repositoryPassword != passwordBefore, "the page rotated the repository password")
         for page in ["fleet", "server", "group", "repository", "settings", "log", "schedules", "fleet-phone"] {
             #expect(FileManager.default.fileExists(atPath: "\(shots)/\(page).png"), "screenshot \(page)")

@@ -1,7 +1,7 @@
 import ExupCrypto
-import Foundation
 import ExupTesting
 import ExupZip
+import Foundation
 import PackageFormat
 import Testing
 
@@ -67,7 +67,9 @@ import Testing
     @Test("a flipped byte in ExUpHash.xml → no trusted key")
     func flippedManifestByte() throws {
         var p = genuine()
-        p.tamperManifestAfterSigning = { var m = $0; m[m.count - 20] ^= 0x01; return m }
+        p.tamperManifestAfterSigning = {
+            var m = $0; m[m.count - 20] ^= 0x01; return m
+        }
         #expect(try error(p) == "signature: no trusted key")
     }
 
@@ -96,13 +98,14 @@ import Testing
     func wrongSize() throws {
         var p = genuine()
         let info = InfoXML().bytes
-        p.manifestOverride = Array("""
-        <?xml version="1.0" encoding="UTF-8"?>
-        <ExUpHash schemaVersion="1" algorithm="sha256">
-          <File path="ExUpInfo.xml" size="\(info.count + 1)" sha256="\(SHA256Hasher.hash(info).hex)"/>
-          <File path="payload/apply.sh" size="17" sha256="\(SHA256Hasher.hash(Array("#!/bin/sh\nexit 0\n".utf8)).hex.uppercased())"/>
-        </ExUpHash>
-        """.utf8)
+        p.manifestOverride = Array(
+            """
+            <?xml version="1.0" encoding="UTF-8"?>
+            <ExUpHash schemaVersion="1" algorithm="sha256">
+              <File path="ExUpInfo.xml" size="\(info.count + 1)" sha256="\(SHA256Hasher.hash(info).hex)"/>
+              <File path="payload/apply.sh" size="17" sha256="\(SHA256Hasher.hash(Array("#!/bin/sh\nexit 0\n".utf8)).hex.uppercased())"/>
+            </ExUpHash>
+            """.utf8)
         #expect(try error(p) == "ExUpInfo.xml: size mismatch (listed \(info.count + 1), actual \(info.count))")
     }
 
@@ -136,11 +139,13 @@ import Testing
         #expect(throws: PackageError.noTrustedKey) { try PackageVerifier(trustedKeys: TrustedKeys.load(directory: empty)).verify(path: path) }
     }
 
-    @Test("malformed signatures are named as such", arguments: [
-        ("not base64!!", "signature: malformed ExUpHash.sig (not base64)"),
-        ("AAAA", "signature: malformed ExUpHash.sig (3 bytes, an Ed25519 signature has 64)"),
-        ("", "signature: malformed ExUpHash.sig (0 bytes, an Ed25519 signature has 64)"),
-    ])
+    @Test(
+        "malformed signatures are named as such",
+        arguments: [
+            ("not base64!!", "signature: malformed ExUpHash.sig (not base64)"),
+            ("AAAA", "signature: malformed ExUpHash.sig (3 bytes, an Ed25519 signature has 64)"),
+            ("", "signature: malformed ExUpHash.sig (0 bytes, an Ed25519 signature has 64)"),
+        ])
     func malformedSignature(_ c: (String, String)) throws {
         var p = genuine()
         p.signatureOverride = Array(c.0.utf8)
@@ -158,14 +163,16 @@ import Testing
 
     // MARK: - Archive rules (check 1)
 
-    @Test("member names that are refused", arguments: [
-        ("/etc/cron.d/evil", "member /etc/cron.d/evil: absolute path not allowed"),
-        ("../evil", "member ../evil: path escapes the package"),
-        ("payload/../../evil", "member payload/../../evil: path escapes the package"),
-        ("payload/./x", "member payload/./x: '.' path segment not allowed"),
-        ("payload//x", "member payload//x: empty path segment"),
-        ("payload\\x", "member payload\\x: name contains a backslash"),
-    ])
+    @Test(
+        "member names that are refused",
+        arguments: [
+            ("/etc/cron.d/evil", "member /etc/cron.d/evil: absolute path not allowed"),
+            ("../evil", "member ../evil: path escapes the package"),
+            ("payload/../../evil", "member payload/../../evil: path escapes the package"),
+            ("payload/./x", "member payload/./x: '.' path segment not allowed"),
+            ("payload//x", "member payload//x: empty path segment"),
+            ("payload\\x", "member payload\\x: name contains a backslash"),
+        ])
     func badNames(_ c: (String, String)) throws {
         var p = genuine()
         p.editEntries = { entries in entries.append(HandZip.Entry(c.0, [1, 2, 3])) }
@@ -174,9 +181,11 @@ import Testing
 
     @Test("a NUL byte, invalid UTF-8 and an overlong name are refused")
     func badNameBytes() throws {
-        for (raw, reason) in [([UInt8]("a\0b".utf8), "name contains a NUL byte"),
-                              ([0x61, 0xFF, 0x62], "name is not valid UTF-8"),
-                              (Array(repeating: UInt8(ascii: "a"), count: 256), "name is 256 bytes, over 255")] {
+        for (raw, reason) in [
+            ([UInt8]("a\0b".utf8), "name contains a NUL byte"),
+            ([0x61, 0xFF, 0x62], "name is not valid UTF-8"),
+            (Array(repeating: UInt8(ascii: "a"), count: 256), "name is 256 bytes, over 255"),
+        ] {
             var p = genuine()
             p.editEntries = { entries in entries.append(HandZip.Entry(rawName: raw, [1])) }
             #expect(try error(p).hasSuffix(reason), "\(reason)")
@@ -194,9 +203,11 @@ import Testing
         #expect(try error(p) == "member payload/link: symbolic link members are not allowed")
     }
 
-    @Test("device, FIFO and socket members are refused", arguments: [
-        (UInt32(0o020644), "character device"), (0o060644, "block device"), (0o010644, "FIFO"), (0o140644, "socket"),
-    ])
+    @Test(
+        "device, FIFO and socket members are refused",
+        arguments: [
+            (UInt32(0o020644), "character device"), (0o060644, "block device"), (0o010644, "FIFO"), (0o140644, "socket"),
+        ])
     func specialFiles(_ c: (UInt32, String)) throws {
         var p = genuine()
         p.editEntries = { entries in
@@ -252,8 +263,12 @@ import Testing
 
     @Test("a member over 1 MiB with a ratio over 200:1 is refused")
     func compressionBomb() throws {
-        var p = HandPackage(info: InfoXML().bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
-                                                              ("payload/zeros.bin", [UInt8](repeating: 0, count: 4 << 20))])
+        var p = HandPackage(
+            info: InfoXML().bytes,
+            payload: [
+                ("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
+                ("payload/zeros.bin", [UInt8](repeating: 0, count: 4 << 20)),
+            ])
         p.editEntries = { entries in entries[2].method = 8 }
         let message = try error(p)
         #expect(message.hasPrefix("member payload/zeros.bin: compression ratio "), "\(message)")
@@ -262,8 +277,12 @@ import Testing
 
     @Test("a small member may compress further than 200:1")
     func smallMembersMayCompressWell() throws {
-        var p = HandPackage(info: InfoXML().bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
-                                                              ("payload/zeros.bin", [UInt8](repeating: 0, count: 1 << 20))])
+        var p = HandPackage(
+            info: InfoXML().bytes,
+            payload: [
+                ("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
+                ("payload/zeros.bin", [UInt8](repeating: 0, count: 1 << 20)),
+            ])
         p.editEntries = { entries in entries[2].method = 8 }
         #expect(try error(p) == "accepted")
     }
@@ -271,8 +290,12 @@ import Testing
     @Test("a deflated member that inflates to more than it declares is refused while inflating")
     func lyingSize() throws {
         // Manifest and central directory agree on 1,000 bytes; the deflate stream holds 200,000.
-        var p = HandPackage(info: InfoXML().bytes, payload: [("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
-                                                              ("payload/data", [UInt8](repeating: 7, count: 1_000))])
+        var p = HandPackage(
+            info: InfoXML().bytes,
+            payload: [
+                ("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
+                ("payload/data", [UInt8](repeating: 7, count: 1_000)),
+            ])
         p.editEntries = { entries in
             entries[2].data = [UInt8](repeating: 7, count: 200_000)
             entries[2].method = 8
@@ -308,10 +331,12 @@ import Testing
     @Test("a member whose data lies inside another member's data (overlapping members) is refused")
     func overlapping() throws {
         let inner = HandZip.Entry("payload/inner", Array("#!/bin/sh\nexit 0\n".utf8))
-        var p = HandPackage(info: InfoXML().bytes, payload: [
-            ("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
-            ("payload/outer", Array("prefix".utf8) + HandZip.localRecord(inner) + Array("suffix".utf8)),
-        ])
+        var p = HandPackage(
+            info: InfoXML().bytes,
+            payload: [
+                ("payload/apply.sh", Array("#!/bin/sh\n".utf8)),
+                ("payload/outer", Array("prefix".utf8) + HandZip.localRecord(inner) + Array("suffix".utf8)),
+            ])
         p.editEntries = { entries in
             var embedded = inner
             embedded.embeddedIn = (index: 2, offset: 6)
@@ -384,19 +409,19 @@ import Testing
     // MARK: - XML attacks (check 4, and check 3 for the manifest)
 
     static let billionLaughs = """
-    <!DOCTYPE lolz [
-      <!ENTITY lol "lol">
-      <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
-      <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
-      <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
-      <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
-      <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
-      <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
-      <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
-      <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
-    ]>
+        <!DOCTYPE lolz [
+          <!ENTITY lol "lol">
+          <!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">
+          <!ENTITY lol3 "&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;&lol2;">
+          <!ENTITY lol4 "&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;&lol3;">
+          <!ENTITY lol5 "&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;&lol4;">
+          <!ENTITY lol6 "&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;&lol5;">
+          <!ENTITY lol7 "&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;&lol6;">
+          <!ENTITY lol8 "&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;&lol7;">
+          <!ENTITY lol9 "&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;&lol8;">
+        ]>
 
-    """
+        """
 
     @Test("a signed ExUpInfo.xml with a DOCTYPE and entities (billion laughs) → DTD not allowed")
     func billionLaughsInInfo() throws {

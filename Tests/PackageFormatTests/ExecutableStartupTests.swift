@@ -7,8 +7,10 @@ import Testing
     /// Runs `binary --version` in a private mount namespace where /proc is an empty tmpfs.
     func runWithoutProc(_ binary: String) throws -> Subprocess.Result {
         let unshare = try requireTool("unshare")
-        return try Subprocess.run([unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
-                                   "mount -t tmpfs none /proc && exec \"$0\" --version", binary])
+        return try Subprocess.run([
+            unshare, "--mount", "--propagation", "private", "/bin/sh", "-c",
+            "mount -t tmpfs none /proc && exec \"$0\" --version", binary,
+        ])
     }
 
     @Test("without /proc each executable says so in one line and exits 1", arguments: ["exup", "exup-agent", "exup-manager", "exup-tuf-client"])

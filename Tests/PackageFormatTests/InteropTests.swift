@@ -35,8 +35,10 @@ import Testing
         try dir.write("sig", try key.signature(for: message))
         let text = try Subprocess.run([openssl, "pkey", "-in", dir.file("k.pem"), "-noout", "-text"])
         #expect(text.status == 0 && text.stdout.contains("ED25519 Private-Key"))
-        let verify = try Subprocess.run([openssl, "pkeyutl", "-verify", "-pubin", "-inkey", dir.file("p.pem"), "-rawin",
-                                         "-in", dir.file("m"), "-sigfile", dir.file("sig")])
+        let verify = try Subprocess.run([
+            openssl, "pkeyutl", "-verify", "-pubin", "-inkey", dir.file("p.pem"), "-rawin",
+            "-in", dir.file("m"), "-sigfile", dir.file("sig"),
+        ])
         #expect(verify.stdout.contains("Signature Verified Successfully"), "\(verify.stdout) \(verify.stderr)")
     }
 
@@ -44,8 +46,11 @@ import Testing
     func wrongKeys() throws {
         let openssl = try requireTool("openssl")
         let dir = try TemporaryDirectory()
-        #expect(try Subprocess.run([openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
-                                    "-out", dir.file("ec.pem")]).status == 0)
+        #expect(
+            try Subprocess.run([
+                openssl, "genpkey", "-algorithm", "EC", "-pkeyopt", "ec_paramgen_curve:P-256",
+                "-out", dir.file("ec.pem"),
+            ]).status == 0)
         let ec = try String(contentsOfFile: dir.file("ec.pem"), encoding: .utf8)
         #expect(throws: CryptoError.self) { try Ed25519PrivateKey(pem: ec) }
         #expect(throws: CryptoError.self) { try Ed25519PublicKey(pem: "-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n") }
@@ -98,7 +103,8 @@ import Testing
             let archive = try ZipArchive(path: out)
             #expect(Set(archive.members.map(\.name)) == ["a.txt", "sub/", "sub/b.bin"])
             #expect(try archive.contents(of: archive.member(named: "sub/b.bin")!, limit: 1 << 20) == random)
-            #expect(try archive.contents(of: archive.member(named: "a.txt")!, limit: 1 << 20) == Array(String(repeating: "exup ", count: 10_000).utf8))
+            #expect(
+                try archive.contents(of: archive.member(named: "a.txt")!, limit: 1 << 20) == Array(String(repeating: "exup ", count: 10_000).utf8))
         }
     }
 
@@ -141,7 +147,9 @@ import Testing
         let archive = try ZipArchive(path: dir.file("s.zip"))
         var chunks: [Int] = []
         let hasher = SHA256Hasher()
-        try archive.stream(archive.member(named: "data")!) { chunks.append($0.count); hasher.update($0) }
+        try archive.stream(archive.member(named: "data")!) {
+            chunks.append($0.count); hasher.update($0)
+        }
         #expect(chunks.allSatisfy { $0 <= ZipArchive.chunkSize })
         #expect(chunks.reduce(0, +) == data.count)
         #expect(hasher.finalize() == SHA256Hasher.hash(data))

@@ -36,9 +36,12 @@ import Testing
                 let text = try #require(try? String(contentsOfFile: file, encoding: .utf8), "no page for \(name)")
                 for heading in Self.sections { #expect(text.contains(".SH \(heading)\n"), "\(name): no \(heading)") }
                 let nameLine = text.components(separatedBy: ".SH NAME\n").last?.split(separator: "\n").first.map(String.init) ?? ""
-                #expect(nameLine.replacingOccurrences(of: "\\-", with: "-").hasSuffix(String(abstract.dropLast(abstract.hasSuffix(".") ? 1 : 0))),
-                        "\(name): NAME carries the whole summary: \(nameLine)")
-                let check = try Subprocess.run(["/bin/sh", "-c", "LC_ALL=C.UTF-8 MANWIDTH=80 '\(man)' --warnings -E UTF-8 -l '\(file)' 2>&1 >/dev/null"])
+                #expect(
+                    nameLine.replacingOccurrences(of: "\\-", with: "-").hasSuffix(String(abstract.dropLast(abstract.hasSuffix(".") ? 1 : 0))),
+                    "\(name): NAME carries the whole summary: \(nameLine)")
+                let check = try Subprocess.run([
+                    "/bin/sh", "-c", "LC_ALL=C.UTF-8 MANWIDTH=80 '\(man)' --warnings -E UTF-8 -l '\(file)' 2>&1 >/dev/null",
+                ])
                 #expect(check.stdout.isEmpty, "\(name): \(check.stdout)")
             }
         }
@@ -54,8 +57,10 @@ import Testing
             for shell in ["bash", "zsh", "fish"] {
                 let script = try Subprocess.run([BuiltProducts.path(program), "--generate-completion-script", shell])
                 #expect(script.status == 0 && script.stdout.count > 200, "\(program) \(shell)")
-                for sub in ["exup": ["repo", "servers", "approve", "agents"], "exup-agent": ["apply", "status", "check-config"],
-                            "exup-manager": ["serve", "backup", "check-config"]][program]! {
+                for sub in [
+                    "exup": ["repo", "servers", "approve", "agents"], "exup-agent": ["apply", "status", "check-config"],
+                    "exup-manager": ["serve", "backup", "check-config"],
+                ][program]! {
                     #expect(script.stdout.contains(sub), "\(program) \(shell) completes \(sub)")
                 }
             }

@@ -46,7 +46,9 @@ import Testing
     @Test("verify prints one line per file and exits 0 all ok, 2 some refused, 1 all refused")
     func mixedResults() throws {
         try prepare()
-        #expect(try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"]).status == 0)
+        #expect(
+            try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"]).status == 0
+        )
         var bytes = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.file("up.zip"))))
         let marker = Array("applying".utf8)
         let at = (0..<bytes.count - marker.count).first { Array(bytes[$0..<$0 + marker.count]) == marker }
@@ -66,7 +68,9 @@ import Testing
     @Test("--json gives machine output with codes")
     func json() throws {
         try prepare()
-        #expect(try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip", "--json"]).status == 0)
+        #expect(
+            try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip", "--json"])
+                .status == 0)
         let other = try TemporaryDirectory()
         let wrongKeys = other.path
         try other.write("other.pem", try ExupTestingKeys.freshPublicPEM())
@@ -77,8 +81,9 @@ import Testing
         #expect(reports[0]["ok"] as? Bool == false)
         let error = reports[0]["error"] as! [String: Any]
         #expect(error["code"] as? String == "no-trusted-key")
-        #expect(error["message"] as? String == "signed by a vendor key not in \(wrongKeys): put the vendor's public key (*.pem) there if you trust it",
-                "the message says which directory the vendor's key goes into")
+        #expect(
+            error["message"] as? String == "signed by a vendor key not in \(wrongKeys): put the vendor's public key (*.pem) there if you trust it",
+            "the message says which directory the vendor's key goes into")
         let inspect = try run(["pkg", "inspect", "--json", "up.zip"])
         let info = try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as! [String: Any]
         let package = info["package"] as! [String: Any]
@@ -107,16 +112,18 @@ import Testing
     @Test("exup's packages pass unzip -t and their signature verifies with openssl")
     func builtPackagesAreStandard() throws {
         try prepare()
-        #expect(try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"]).status == 0)
+        #expect(
+            try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"]).status == 0
+        )
         let script = """
-        set -e
-        unzip -tq up.zip
-        unzip -p up.zip ExUpHash.xml > h.xml
-        unzip -p up.zip ExUpHash.sig | openssl base64 -d > sig.bin
-        openssl pkeyutl -verify -pubin -inkey keys/vendor.pub.pem -rawin -in h.xml -sigfile sig.bin
-        unzip -p up.zip payload/firmware/image.bin | sha256sum | cut -d' ' -f1 > digest
-        grep -q "$(cat digest)" h.xml
-        """
+            set -e
+            unzip -tq up.zip
+            unzip -p up.zip ExUpHash.xml > h.xml
+            unzip -p up.zip ExUpHash.sig | openssl base64 -d > sig.bin
+            openssl pkeyutl -verify -pubin -inkey keys/vendor.pub.pem -rawin -in h.xml -sigfile sig.bin
+            unzip -p up.zip payload/firmware/image.bin | sha256sum | cut -d' ' -f1 > digest
+            grep -q "$(cat digest)" h.xml
+            """
         let result = try Subprocess.shell(script, directory: dir.path)
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
         #expect(result.stdout.contains("Signature Verified Successfully"))
@@ -138,16 +145,23 @@ import Testing
         let missing = try run(["pkg", "build", "--info", "bad.xml", "--payload", "payload", "--key", "keys/vendor.key.pem", "--out", "up.zip"])
         #expect(missing.stderr.contains("command payload/missing.sh is not in the payload"))
 
-        let publicAsKey = try run(["pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.pub.pem", "--out", "up.zip"])
-        #expect(publicAsKey.status == 1 && publicAsKey.stderr == "exup: keys/vendor.pub.pem is a public key: --key needs the private key (exup pkg keygen wrote it as vendor.key.pem)\n",
-                "\(publicAsKey.stderr)")
+        let publicAsKey = try run([
+            "pkg", "build", "--info", "ExUpInfo.xml", "--payload", "payload", "--key", "keys/vendor.pub.pem", "--out", "up.zip",
+        ])
+        #expect(
+            publicAsKey.status == 1
+                && publicAsKey.stderr
+                    == "exup: keys/vendor.pub.pem is a public key: --key needs the private key (exup pkg keygen wrote it as vendor.key.pem)\n",
+            "\(publicAsKey.stderr)")
         #expect(!FileManager.default.fileExists(atPath: dir.file("up.zip")))
     }
 
     /// A minimal .deb made with dpkg-deb.
     func deb(package: String, version: String) throws -> String {
         let tree = "deb-\(package)-\(version)"
-        try dir.write("\(tree)/DEBIAN/control", "Package: \(package)\nVersion: \(version)\nArchitecture: amd64\nMaintainer: t <t@example.invalid>\nDescription: test\n")
+        try dir.write(
+            "\(tree)/DEBIAN/control",
+            "Package: \(package)\nVersion: \(version)\nArchitecture: amd64\nMaintainer: t <t@example.invalid>\nDescription: test\n")
         try dir.write("\(tree)/usr/sbin/\(package)", "#!/bin/sh\necho \(version)\n", mode: 0o755)
         let built = try Subprocess.run([try requireTool("dpkg-deb"), "--root-owner-group", "--build", dir.file(tree), dir.file("\(tree).deb")])
         #expect(built.status == 0, "\(built.stderr)")
@@ -158,11 +172,15 @@ import Testing
     func selfUpdateFromDeb() throws {
         try prepare()
         let file = try deb(package: "exup-agent", version: "0.1.0-7")
-        let build = try run(["pkg", "build", "--from-deb", file, "--model", "Express5800/R120h-1M", "--model", "R<&>\"2",
-                             "--os", "debian", "--release-date", "2026-11-01", "--key", "keys/vendor.key.pem", "--out", "agent.zip", "--json"])
+        let build = try run([
+            "pkg", "build", "--from-deb", file, "--model", "Express5800/R120h-1M", "--model", "R<&>\"2",
+            "--os", "debian", "--release-date", "2026-11-01", "--key", "keys/vendor.key.pem", "--out", "agent.zip", "--json",
+        ])
         #expect(build.status == 0, "\(build.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(build.stdout.utf8)) as? [String: Any] ?? [:]
-        #expect(report["module"] as? String == "exup-agent" && report["version"] as? String == "0.1.0-7" && report["id"] as? String == "exup-agent-0.1.0-7")
+        #expect(
+            report["module"] as? String == "exup-agent" && report["version"] as? String == "0.1.0-7"
+                && report["id"] as? String == "exup-agent-0.1.0-7")
         #expect(try run(["pkg", "verify", "--trusted-keys", "trust", "agent.zip"]).status == 0)
         let inspect = try run(["pkg", "inspect", "--json", "--trusted-keys", "trust", "agent.zip"])
         let shown = (try JSONSerialization.jsonObject(with: Data(inspect.stdout.utf8)) as? [String: Any])?["package"] as? [String: Any] ?? [:]
@@ -172,11 +190,14 @@ import Testing
 
         let unzip = try requireTool("unzip")
         #expect(try Subprocess.run([unzip, "-q", "-d", dir.file("unpacked"), dir.file("agent.zip")]).status == 0)
-        #expect(try Data(contentsOf: URL(fileURLWithPath: dir.file("unpacked/payload/exup-agent.deb"))) == (try Data(contentsOf: URL(fileURLWithPath: dir.file(file)))),
-                "the .deb travels as it is")
+        #expect(
+            try Data(contentsOf: URL(fileURLWithPath: dir.file("unpacked/payload/exup-agent.deb")))
+                == (try Data(contentsOf: URL(fileURLWithPath: dir.file(file)))),
+            "the .deb travels as it is")
         let script = try String(contentsOfFile: dir.file("unpacked/payload/apply.sh"), encoding: .utf8)
-        #expect(script.hasPrefix("#!/bin/sh") && script.contains("systemd-run --scope") && script.contains("dpkg --install --force-confold \"$file\""),
-                "the install leaves the agent's cgroup: \(script)")
+        #expect(
+            script.hasPrefix("#!/bin/sh") && script.contains("systemd-run --scope") && script.contains("dpkg --install --force-confold \"$file\""),
+            "the install leaves the agent's cgroup: \(script)")
     }
 
     @Test("build --from-deb refuses another package, a missing --model, and mixing with --info")
@@ -188,7 +209,9 @@ import Testing
         let agent = try deb(package: "exup-agent", version: "0.1.0-7")
         let noModel = try run(["pkg", "build", "--from-deb", agent, "--key", "keys/vendor.key.pem", "--out", "x.zip"])
         #expect(noModel.status != 0 && noModel.stderr.contains("need at least one --model"))
-        let both = try run(["pkg", "build", "--from-deb", agent, "--info", "ExUpInfo.xml", "--model", "m", "--key", "keys/vendor.key.pem", "--out", "x.zip"])
+        let both = try run([
+            "pkg", "build", "--from-deb", agent, "--info", "ExUpInfo.xml", "--model", "m", "--key", "keys/vendor.key.pem", "--out", "x.zip",
+        ])
         #expect(both.status != 0 && both.stderr.contains("exactly one of --info, --from-deb and --from-rpm"))
         try dir.write("junk.deb", "not an archive")
         let junk = try run(["pkg", "build", "--from-deb", "junk.deb", "--model", "m", "--key", "keys/vendor.key.pem", "--out", "x.zip"])

@@ -3,15 +3,15 @@ import ExupTesting
 import Foundation
 import Repository
 import Synchronization
-import Testing
 import TUF
+import Testing
 
 /// Managers that use this repository (seed §2.2.8, R141–R144), with the repository's clock injected so
 /// two months pass in a test: presence keeps their packages, silence retires them.
 @Suite struct PresenceTests {
     let dir: TemporaryDirectory
     let vendor: TestVendor
-    let now = ManualClock(1_795_651_200)   // 2026-11-26T00:00:00Z
+    let now = ManualClock(1_795_651_200)  // 2026-11-26T00:00:00Z
     let repository: RepositoryService
     let platform = Platform(model: "Express5800/R120h-1M", os: OSIdentity(parsing: "debian:12"))
 
@@ -21,8 +21,9 @@ import TUF
         let paths = RepositoryPaths(dataDirectory: dir.file("data"))
         let secrets = try Secrets.loadOrCreate(paths)
         let clock = now
-        repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: vendor.trustDirectory,
-                                           clock: { UTCTime(seconds: clock.seconds) })
+        repository = try RepositoryService(
+            paths: paths, keys: secrets.keys, trustedKeysDirectory: vendor.trustDirectory,
+            clock: { UTCTime(seconds: clock.seconds) })
     }
 
     func advance(to seconds: Int64) { now.set(seconds) }
@@ -107,7 +108,9 @@ extension LogRetentionTests {
         let dir = try TemporaryDirectory()
         let catalog = try Catalog(path: dir.file("catalog.sqlite"))
         let cause = String(repeating: "x", count: 4000)
-        for time in Int64(1)...200 { try catalog.log(AppLogEntry(time: time, event: .loginFailed, actor: String(repeating: "m", count: 10_000), cause: "\(time) " + cause)) }
+        for time in Int64(1)...200 {
+            try catalog.log(AppLogEntry(time: time, event: .loginFailed, actor: String(repeating: "m", count: 10_000), cause: "\(time) " + cause))
+        }
         let entries = try catalog.logEntries(limit: 1)
         #expect(entries.first?.actor.count == 256, "a 10,000-character user name is cut")
         // Each row counts 64 + 12 (message) + 256 + ~4003 bytes: 100 KiB holds 23 of them.

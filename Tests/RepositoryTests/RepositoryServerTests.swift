@@ -32,8 +32,10 @@ import Transport
     func json(_ response: HTTPClient.Response) throws -> Any { try JSONSerialization.jsonObject(with: Data(response.body)) }
 
     /// A package built by hand and signed with the tests' vendor key.
-    func package(_ id: String, module: String = "bmc-firmware", version: String, date: String = "2026-01-01",
-                 targets: [(String, String)]? = nil, schema: String = "1", tamper: Bool = false) throws -> String {
+    func package(
+        _ id: String, module: String = "bmc-firmware", version: String, date: String = "2026-01-01",
+        targets: [(String, String)]? = nil, schema: String = "1", tamper: Bool = false
+    ) throws -> String {
         var info = InfoXML()
         info.id = id
         info.module = module
@@ -73,7 +75,9 @@ import Transport
     func firstStart() throws {
         let token = manager.adminToken, password = manager.repositoryPassword
         #expect(token.count >= 40 && password.count >= 20)
-        for file in ["admin.token", "repository.password", "keys/root.pem", "keys/targets.pem", "keys/snapshot.pem", "keys/timestamp.pem", "keys/models.pem"] {
+        for file in [
+            "admin.token", "repository.password", "keys/root.pem", "keys/targets.pem", "keys/snapshot.pem", "keys/timestamp.pem", "keys/models.pem",
+        ] {
             let mode = try FileManager.default.attributesOfItem(atPath: manager.data.file(file))[.posixPermissions] as! Int
             #expect(mode == 0o600, "\(file) is \(String(mode, radix: 8))")
         }
@@ -125,8 +129,9 @@ import Transport
         try serve(r120h, "debian:12")
         #expect(try upload(try package("a", version: "1")).code == "added")
         #expect(try upload(try package("b", module: "system-bios", version: "1", targets: [("T120h", "linux")]), mode: "all").code == "added")
-        try Catalog(path: manager.data.file("catalog.sqlite")).recordRemotePlatform(manager: "branch-office",
-                                                                                     platform: Platform(model: "T120h", os: OSIdentity(id: "rhel", versionID: "9")))
+        try Catalog(path: manager.data.file("catalog.sqlite")).recordRemotePlatform(
+            manager: "branch-office",
+            platform: Platform(model: "T120h", os: OSIdentity(id: "rhel", versionID: "9")))
         func delete(_ ids: [String], force: Bool = false) throws -> [String: String] {
             let body = try JSONSerialization.data(withJSONObject: ["ids": ids, "force": force])
             let results = try json(try admin.send("POST", manager.url + "/api/v1/repository/packages/delete", body: Array(body))) as! [[String: Any]]
@@ -164,7 +169,8 @@ import Transport
     func previousGeneration() throws {
         try serve(r120h, "debian:12")
         try Catalog(path: manager.data.file("catalog.sqlite")).recordPreviousGeneration(
-            PreviousGeneration(platform: Platform(model: r120h, os: OSIdentity(id: "debian", versionID: "12")), moduleID: "bmc-firmware", version: "1.0"))
+            PreviousGeneration(
+                platform: Platform(model: r120h, os: OSIdentity(id: "debian", versionID: "12")), moduleID: "bmc-firmware", version: "1.0"))
         for v in 1...5 { #expect(try upload(try package("fw-\(v)", version: "\(v).0")).code == "added") }
         #expect(try listedIDs() == ["fw-1", "fw-3", "fw-4", "fw-5"])
     }
@@ -173,9 +179,11 @@ import Transport
     func https() throws {
         let openssl = try requireTool("openssl")
         let pki = try TemporaryDirectory()
-        let made = try Subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                       "-keyout", pki.file("key.pem"), "-out", pki.file("cert.pem"), "-days", "1",
-                                       "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        let made = try Subprocess.run([
+            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", pki.file("key.pem"), "-out", pki.file("cert.pem"), "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ])
         #expect(made.status == 0)
         let config = try pki.write("manager.toml", "[server]\ntls-certificate = \"\(pki.file("cert.pem"))\"\ntls-key = \"\(pki.file("key.pem"))\"\n")
         let secure = try ManagerProcess(extraArguments: ["--config", config])
@@ -187,7 +195,9 @@ import Transport
         let response = try HTTPClient(options: options).get("https://127.0.0.1:\(secure.port)/repo/v1/metadata/timestamp.json", maxBytes: 1 << 20)
         #expect(response.status == 200)
         let login = try HTTPClient(options: options).get("https://127.0.0.1:\(secure.port)/login", maxBytes: 1 << 20)
-        #expect(login.status == 200 && (login.headers["set-cookie"] ?? "").hasSuffix("; Secure"), "under HTTPS the pages' cookies are Secure: \(login.headers)")
+        #expect(
+            login.status == 200 && (login.headers["set-cookie"] ?? "").hasSuffix("; Secure"),
+            "under HTTPS the pages' cookies are Secure: \(login.headers)")
         #expect(throws: HTTPError.self) { _ = try HTTPClient().get("https://127.0.0.1:\(secure.port)/healthz", maxBytes: 100) }
         #expect(throws: HTTPError.self) { _ = try HTTPClient().get("http://127.0.0.1:\(secure.port)/healthz", maxBytes: 100) }
     }
@@ -208,9 +218,12 @@ import Transport
         let clientDir = work.file("ngclient")
         let target = ModelSlug.targetPath(model: r120h, packageID: "bmc-2.31")
         func refresh(_ targets: [String]) throws -> [String: Any] {
-            let result = try Subprocess.run([python, root + "/Tests/TUFTests/python/tuf_scenarios.py", "ngclient-remote",
-                                             manager.url + "/repo/v1/metadata/", manager.url + "/repo/v1/targets/", manager.repositoryPassword,
-                                             rootFile, clientDir] + targets)
+            let result = try Subprocess.run(
+                [
+                    python, root + "/Tests/TUFTests/python/tuf_scenarios.py", "ngclient-remote",
+                    manager.url + "/repo/v1/metadata/", manager.url + "/repo/v1/targets/", manager.repositoryPassword,
+                    rootFile, clientDir,
+                ] + targets)
             guard result.status == 0 else { throw TestFailure(result.stderr) }
             return try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         }
@@ -270,7 +283,9 @@ import Transport
     func refusals() throws {
         var statuses: [Int] = []
         func status(_ client: HTTPClient, _ method: String, _ path: String, _ body: String? = nil) throws -> (Int, String) {
-            let response = body == nil && method == "GET" ? try client.get(manager.url + path, maxBytes: 1 << 20)
+            let response =
+                body == nil && method == "GET"
+                ? try client.get(manager.url + path, maxBytes: 1 << 20)
                 : try client.send(method, manager.url + path, body: Array((body ?? "").utf8))
             statuses.append(response.status)
             return (response.status, String(decoding: response.body, as: UTF8.self))
@@ -337,7 +352,8 @@ import Transport
         result = try Subprocess.run([cli, "repo", "export", "--all-versions", "--out", work.file("all.zip"), "bmc-2"], environment: environment)
         #expect(result.status == 0)
         let listing = try Subprocess.run(["unzip", "-Z1", work.file("all.zip")]).stdout.split(separator: "\n").map(String.init)
-        #expect(Set(listing) == ["packages/", "css/", "css/exup.css", "packages/bmc-1.zip", "packages/bmc-2.zip", "packages/bmc-3.zip", "index.html"])
+        #expect(
+            Set(listing) == ["packages/", "css/", "css/exup.css", "packages/bmc-1.zip", "packages/bmc-2.zip", "packages/bmc-3.zip", "index.html"])
         #expect(try Subprocess.run(["unzip", "-Z1", work.file("one.zip")]).stdout.contains("packages/bmc-2.zip"))
         let index = try Subprocess.run(["unzip", "-p", work.file("all.zip"), "index.html"]).stdout
         #expect(index.contains("bmc-3") && index.contains(r120h) && index.contains("<!DOCTYPE html>"))
@@ -359,7 +375,8 @@ import Transport
         #expect(warning.stdout.contains("warning: The same update package already exists"))
         #expect(warning.stdout.contains("warning: No applicable device is registered, or the package is old"))
         let alone = try Subprocess.run([cli, "repo", "add", unneeded], environment: environment)
-        #expect(alone.status == 1 && alone.stdout.contains("add it with --mode all"), "one file, not added: exit 1 with the next step: \(alone.stdout)")
+        #expect(
+            alone.status == 1 && alone.stdout.contains("add it with --mode all"), "one file, not added: exit 1 with the next step: \(alone.stdout)")
         let error = try Subprocess.run([cli, "repo", "add", tampered], environment: environment)
         #expect(error.status == 1 && error.stdout.contains("error: The update package's hash value is invalid"))
         let noToken = try Subprocess.run([cli, "repo", "list", "--server", manager.url], environment: ["PATH": "/usr/bin:/bin"])

@@ -2,6 +2,7 @@ import ExupCrypto
 import ExupTesting
 import Foundation
 import Testing
+
 @testable import TUF
 
 /// The metadata model: strict JSON, canonical bytes, key ids and glob matching, each checked against
@@ -51,11 +52,13 @@ import Testing
         #expect(!role.isDelegated(path: "models/r120h"))
     }
 
-    @Test("the JSON parser refuses what TUF metadata must not contain", arguments: [
-        #"{"a": 1, "a": 2}"#, #"{"a": 1.5}"#, #"{"a": 1e3}"#, #"{"a": 1} x"#, #"{"a": 01}"#, "{\"a\": \"\u{01}\"}",
-        #"{"a": "\ud800"}"#, #"[1,]"#, #"{"a" 1}"#, "", #"{"a": 99999999999999999999}"#,
-        String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
-    ])
+    @Test(
+        "the JSON parser refuses what TUF metadata must not contain",
+        arguments: [
+            #"{"a": 1, "a": 2}"#, #"{"a": 1.5}"#, #"{"a": 1e3}"#, #"{"a": 1} x"#, #"{"a": 01}"#, "{\"a\": \"\u{01}\"}",
+            #"{"a": "\ud800"}"#, #"[1,]"#, #"{"a" 1}"#, "", #"{"a": 99999999999999999999}"#,
+            String(repeating: "[", count: 100) + String(repeating: "]", count: 100),
+        ])
     func strictJSON(_ text: String) {
         #expect(throws: JSONError.self) { try JSON.parse(Array(text.utf8)) }
     }
@@ -68,8 +71,9 @@ import Testing
     @Test("unrecognised fields survive parsing and re-serialisation, so signatures still verify")
     func unknownFieldsRoundTrip() throws {
         let key = try Ed25519PrivateKey.generate()
-        var targets = Targets(version: 3, expires: UTCTime("2030-01-01T00:00:00Z")!,
-                              targets: ["a": TargetFile.describing(path: "a", bytes: [1, 2, 3], custom: .object(["k": .string("v")]))])
+        var targets = Targets(
+            version: 3, expires: UTCTime("2030-01-01T00:00:00Z")!,
+            targets: ["a": TargetFile.describing(path: "a", bytes: [1, 2, 3], custom: .object(["k": .string("v")]))])
         targets.unrecognized["x-exup-future"] = .object(["nested": .array([.int(1), .null])])
         let envelope = try Envelope.signing(targets.json, with: [key])
         let reparsed = try Envelope(bytes: envelope.bytes, role: "targets")
@@ -77,24 +81,29 @@ import Testing
         #expect(model.json == reparsed.signed)
         #expect(model.unrecognized["x-exup-future"] != nil)
         #expect(model.targets["a"]?.custom?["k"]?.string == "v")
-        try reparsed.verify(role: "targets", keys: [TUFKey(ed25519: key.publicKey).keyID: TUFKey(ed25519: key.publicKey)],
-                            roleKeys: RoleKeys(keyIDs: [TUFKey(ed25519: key.publicKey).keyID], threshold: 1), version: 3)
+        try reparsed.verify(
+            role: "targets", keys: [TUFKey(ed25519: key.publicKey).keyID: TUFKey(ed25519: key.publicKey)],
+            roleKeys: RoleKeys(keyIDs: [TUFKey(ed25519: key.publicKey).keyID], threshold: 1), version: 3)
     }
 
     @Test("roles refuse malformed fields with the field named")
     func malformedRoles() throws {
         func signed(_ text: String) throws -> JSON { try JSON.parse(Array(text.utf8)) }
         #expect(throws: TUFError.wrongType(expected: "root", got: "targets")) {
-            try Root(json: signed(#"{"_type": "targets", "version": 1, "spec_version": "1.0.31", "expires": "2030-01-01T00:00:00Z", "keys": {}, "roles": {}}"#))
+            try Root(
+                json: signed(
+                    #"{"_type": "targets", "version": 1, "spec_version": "1.0.31", "expires": "2030-01-01T00:00:00Z", "keys": {}, "roles": {}}"#))
         }
         #expect(throws: TUFError.unsupportedSpecVersion(role: "timestamp", version: "2.0.0")) {
-            try Timestamp(json: signed(#"{"_type": "timestamp", "version": 1, "spec_version": "2.0.0", "expires": "2030-01-01T00:00:00Z", "meta": {}}"#))
+            try Timestamp(
+                json: signed(#"{"_type": "timestamp", "version": 1, "spec_version": "2.0.0", "expires": "2030-01-01T00:00:00Z", "meta": {}}"#))
         }
         #expect(throws: TUFError.malformed(role: "snapshot", reason: "signed: version must be at least 1")) {
             try Snapshot(json: signed(#"{"_type": "snapshot", "version": 0, "spec_version": "1.0", "expires": "2030-01-01T00:00:00Z", "meta": {}}"#))
         }
         #expect(throws: TUFError.malformed(role: "root", reason: "signed: roles must be exactly root, timestamp, snapshot and targets")) {
-            try Root(json: signed(#"{"_type": "root", "version": 1, "spec_version": "1.0", "expires": "2030-01-01T00:00:00Z", "keys": {}, "roles": {}}"#))
+            try Root(
+                json: signed(#"{"_type": "root", "version": 1, "spec_version": "1.0", "expires": "2030-01-01T00:00:00Z", "keys": {}, "roles": {}}"#))
         }
         #expect(throws: TUFError.self) {
             try Targets(json: signed(#"{"_type": "targets", "version": 1, "spec_version": "1.0", "expires": "2030-13-01T00:00:00Z", "targets": {}}"#))
@@ -128,7 +137,9 @@ import Testing
 
     @Test("operator-facing refusals say what and why")
     func wording() {
-        #expect(TUFError.rollback(role: "timestamp", new: 12, trusted: 15).description == "timestamp version 12 is older than trusted 15: rollback refused")
+        #expect(
+            TUFError.rollback(role: "timestamp", new: 12, trusted: 15).description
+                == "timestamp version 12 is older than trusted 15: rollback refused")
         #expect(TUFError.expired(role: "snapshot", expires: "2026-01-01T00:00:00Z").description.contains("freeze"))
         #expect(TUFError.tooLarge(url: "u", limit: 16_384).description == "u: more than 16384 bytes: endless data refused")
     }

@@ -2,8 +2,8 @@ import ExupCrypto
 import ExupSystem
 import ExupTesting
 import Foundation
-import Testing
 import TUF
+import Testing
 
 /// Metadata written by exup (the repository's side) is read and verified by python-tuf's ngclient, an
 /// independent client, and by exup's own Updater.
@@ -16,8 +16,10 @@ import TUF
         var model = [try! Ed25519PrivateKey.generate()]
 
         func publicKeys() throws -> [String: [Ed25519PublicKey]] {
-            [Root.type: try root.map(\.publicKey), Timestamp.type: try timestamp.map(\.publicKey),
-             Snapshot.type: try snapshot.map(\.publicKey), Targets.type: try targets.map(\.publicKey)]
+            [
+                Root.type: try root.map(\.publicKey), Timestamp.type: try timestamp.map(\.publicKey),
+                Snapshot.type: try snapshot.map(\.publicKey), Targets.type: try targets.map(\.publicKey),
+            ]
         }
     }
 
@@ -76,16 +78,20 @@ import TUF
             var model = Targets(version: version, expires: expires, targets: modelTargets)
             model.common.version = version
             let modelEnvelope = try Envelope.signing(model.json, with: keys.model)
-            let delegation = DelegatedRole(name: "models/r120h", keys: RoleKeys(keyIDs: [TUFKey(ed25519: try keys.model[0].publicKey).keyID], threshold: 1),
-                                           terminating: true, paths: ["models/r120h/*"])
-            let top = Targets(version: version, expires: expires, targets: [notesTarget.path: notesTarget],
-                              delegations: Delegations(keys: [TUFKey(ed25519: try keys.model[0].publicKey).keyID: TUFKey(ed25519: try keys.model[0].publicKey)],
-                                                       roles: [delegation]))
+            let delegation = DelegatedRole(
+                name: "models/r120h", keys: RoleKeys(keyIDs: [TUFKey(ed25519: try keys.model[0].publicKey).keyID], threshold: 1),
+                terminating: true, paths: ["models/r120h/*"])
+            let top = Targets(
+                version: version, expires: expires, targets: [notesTarget.path: notesTarget],
+                delegations: Delegations(
+                    keys: [TUFKey(ed25519: try keys.model[0].publicKey).keyID: TUFKey(ed25519: try keys.model[0].publicKey)],
+                    roles: [delegation]))
             let topEnvelope = try Envelope.signing(top.json, with: keys.targets)
             try dir.write("metadata/" + ConsistentNames.metadata(role: "models/r120h", version: version), modelEnvelope.bytes)
             try dir.write("metadata/" + ConsistentNames.metadata(role: Targets.type, version: version), topEnvelope.bytes)
-            let snapshot = Snapshot.describing([Targets.type: (topEnvelope.bytes, version), "models/r120h": (modelEnvelope.bytes, version)],
-                                               version: version, expires: expires)
+            let snapshot = Snapshot.describing(
+                [Targets.type: (topEnvelope.bytes, version), "models/r120h": (modelEnvelope.bytes, version)],
+                version: version, expires: expires)
             let snapshotBytes = try Envelope.signing(snapshot.json, with: keys.snapshot).bytes
             try dir.write("metadata/" + ConsistentNames.metadata(role: Snapshot.type, version: version), snapshotBytes)
             let timestamp = Timestamp.describing(snapshot: snapshotBytes, snapshotVersion: version, version: version, expires: expires)
@@ -102,8 +108,10 @@ import TUF
         try repo.publishTargets(version: version)
         let root = PythonTools.repositoryRoot(from: #filePath)
         let python = try PythonTools.python(root: root)
-        let result = try Subprocess.run([python, root + "/Tests/TUFTests/python/tuf_scenarios.py", "ngclient", repo.dir.path,
-                                         "models/r120h/bmc-2.31.zip", "notes.txt", "missing.zip"])
+        let result = try Subprocess.run([
+            python, root + "/Tests/TUFTests/python/tuf_scenarios.py", "ngclient", repo.dir.path,
+            "models/r120h/bmc-2.31.zip", "notes.txt", "missing.zip",
+        ])
         #expect(result.status == 0, "\(result.stderr)")
         let report = try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as! [String: Any]
         #expect(report["root_version"] as? Int == 3)
@@ -122,8 +130,9 @@ import TUF
         try repo.publishTargets(version: 7)
         let client = try TemporaryDirectory()
         try client.write("root.json", try Data(contentsOf: URL(fileURLWithPath: repo.dir.file("root.json"))).map { $0 })
-        var updater = try Updater(metadataDirectory: client.path, metadataURL: repo.dir.file("metadata"),
-                                  fetcher: FileFetcher(), referenceTime: .now)
+        var updater = try Updater(
+            metadataDirectory: client.path, metadataURL: repo.dir.file("metadata"),
+            fetcher: FileFetcher(), referenceTime: .now)
         try updater.refresh()
         #expect(updater.trusted.root.common.version == 2)
         let info = try #require(try updater.targetInfo("models/r120h/bmc-2.31.zip"))

@@ -106,13 +106,17 @@ import Transport
     func tls() throws {
         let openssl = try requireTool("openssl")
         let pki = try TemporaryDirectory()
-        let made = try Subprocess.run([openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
-                                       "-keyout", pki.file("key.pem"), "-out", pki.file("cert.pem"), "-days", "1",
-                                       "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"])
+        let made = try Subprocess.run([
+            openssl, "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes",
+            "-keyout", pki.file("key.pem"), "-out", pki.file("cert.pem"), "-days", "1",
+            "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+        ])
         #expect(made.status == 0, "\(made.stderr)")
         let root = PythonTools.repositoryRoot(from: #filePath)
-        let https = try BackgroundProcess(["python3", root + "/Tests/TransportTests/python/httpd.py", files.path,
-                                           "--tls", pki.file("cert.pem"), pki.file("key.pem")])
+        let https = try BackgroundProcess([
+            "python3", root + "/Tests/TransportTests/python/httpd.py", files.path,
+            "--tls", pki.file("cert.pem"), pki.file("key.pem"),
+        ])
         let url = "https://127.0.0.1:" + (try https.waitForLine(startingWith: "PORT")) + "/files/blob"
         #expect(throws: HTTPError.self) { _ = try HTTPClient().get(url, maxBytes: 1 << 20) }
         var options = HTTPClient.Options()

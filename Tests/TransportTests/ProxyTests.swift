@@ -20,8 +20,9 @@ import Transport
         return HTTPClient(options: options)
     }
 
-    @Test("Basic and Digest: the right credentials pass, the request is in squid's log; wrong ones are a clear 407 error",
-          arguments: [SquidProxy.Authentication.basic, .digest])
+    @Test(
+        "Basic and Digest: the right credentials pass, the request is in squid's log; wrong ones are a clear 407 error",
+        arguments: [SquidProxy.Authentication.basic, .digest])
     func authenticated(_ scheme: SquidProxy.Authentication) throws {
         let squid = try SquidProxy(authentication: scheme)
         defer { squid.stop() }

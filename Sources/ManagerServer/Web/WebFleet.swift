@@ -17,9 +17,10 @@ extension WebRoutes {
             return try await action(request, .apply, back: "/groups/\(Self.segment(name))") { visit, form in
                 let filter = GroupFilter(rawValue: form["filter"] ?? "") ?? .updateAvailable
                 let modules = form.all("module").filter { !$0.isEmpty }.map { ManagerService.ModuleChoice(id: $0, version: nil) }
-                let results = try await manager.approveGroup(name, filter: filter, modules: modules.isEmpty ? nil : modules,
-                                                             options: try WebOptions.parse(form), latestAtRunTime: form.flag("latest-at-run-time"),
-                                                             actor: visit.principal.name)
+                let results = try await manager.approveGroup(
+                    name, filter: filter, modules: modules.isEmpty ? nil : modules,
+                    options: try WebOptions.parse(form), latestAtRunTime: form.flag("latest-at-run-time"),
+                    actor: visit.principal.name)
                 return (Self.summary(results, verb: "approved"), nil)
             }
         }
@@ -51,7 +52,8 @@ extension WebRoutes {
         let needle = search.lowercased()
         let shown = servers.filter { server in
             guard needle.isEmpty || server.name.lowercased().contains(needle) else { return false }
-            return filter.matches(server: ServerStatus(rawValue: server.status) ?? .unknown, modules: server.modules.compactMap { ModuleStatus(rawValue: $0.status) })
+            return filter.matches(
+                server: ServerStatus(rawValue: server.status) ?? .unknown, modules: server.modules.compactMap { ModuleStatus(rawValue: $0.status) })
         }
         let running = servers.contains { $0.status == ServerStatus.applying.rawValue || $0.status == ServerStatus.uninstalling.rawValue }
 
@@ -63,11 +65,13 @@ extension WebRoutes {
         var groupRows: [HTML] = []
         for name in groups {
             let view = try await manager.group(name)
-            let summary = view.counts.sorted { $0.key < $1.key }.map { "\($0.value) \(ServerStatus(rawValue: $0.key)?.label ?? $0.key)" }.joined(separator: ", ")
+            let summary = view.counts.sorted { $0.key < $1.key }.map { "\($0.value) \(ServerStatus(rawValue: $0.key)?.label ?? $0.key)" }.joined(
+                separator: ", ")
             let progress: HTML = view.percent.map { WebLayout.progress($0, label: "Progress of group \(name)") } ?? .empty
             groupRows.append("<tr><td><a href=\"/groups/\(Self.segment(name))\">\(name)</a></td><td>\(summary)</td><td>\(progress)</td></tr>")
         }
-        let groupsTable: HTML = groups.isEmpty
+        let groupsTable: HTML =
+            groups.isEmpty
             ? "<p class=\"muted\">No groups yet (exup groups create NAME).</p>"
             : "<div class=\"scroll\"><table id=\"groups\" data-live><thead><tr><th>Group</th><th>Servers</th><th>Progress</th></tr></thead><tbody>\(groupRows)</tbody></table></div>"
         // 200 a page: a fleet of thousands stays a page a browser renders at once.
@@ -90,19 +94,19 @@ extension WebRoutes {
             "<option value=\"\(option.rawValue)\"\(attribute: "selected", if: option == filter)>\(Self.filterLabel(option))</option>"
         }
         let body: HTML = """
-        <section id="fleet-counts" data-live aria-label="Servers by status"><ul class="counts">\(countItems)</ul></section>
-        <form method="get" action="/fleet" role="search">
-        <span class="field"><label for="q">Search by name</label> <input type="search" id="q" name="q" value="\(search)"></span>
-        <span class="field"><label for="filter">Show</label> <select id="filter" name="filter">\(filterOptions)</select></span>
-        <button type="submit" class="secondary">Apply filter</button>
-        </form>
-        <h2>Groups</h2>
-        \(groupsTable)
-        <h2>Servers (\(shown.count) of \(servers.count))</h2>
-        <div class="scroll"><table id="servers" data-live><thead><tr><th>Server</th><th>Status</th><th class="hide-narrow">Model</th><th class="hide-narrow">OS</th><th class="hide-narrow">Last seen</th></tr></thead>
-        <tbody>\(rows)</tbody></table></div>
-        <nav aria-label="Pages of servers">\(HTML.join(pager, separator: " · "))</nav>
-        """
+            <section id="fleet-counts" data-live aria-label="Servers by status"><ul class="counts">\(countItems)</ul></section>
+            <form method="get" action="/fleet" role="search">
+            <span class="field"><label for="q">Search by name</label> <input type="search" id="q" name="q" value="\(search)"></span>
+            <span class="field"><label for="filter">Show</label> <select id="filter" name="filter">\(filterOptions)</select></span>
+            <button type="submit" class="secondary">Apply filter</button>
+            </form>
+            <h2>Groups</h2>
+            \(groupsTable)
+            <h2>Servers (\(shown.count) of \(servers.count))</h2>
+            <div class="scroll"><table id="servers" data-live><thead><tr><th>Server</th><th>Status</th><th class="hide-narrow">Model</th><th class="hide-narrow">OS</th><th class="hide-narrow">Last seen</th></tr></thead>
+            <tbody>\(rows)</tbody></table></div>
+            <nav aria-label="Pages of servers">\(HTML.join(pager, separator: " · "))</nav>
+            """
         return WebPage(title: "Fleet", body: body, refreshSeconds: running ? 3 : nil, section: "fleet")
     }
 
@@ -123,7 +127,8 @@ extension WebRoutes {
         let view = try await manager.group(name, filter: filter)
         let rows = view.servers.map { member -> HTML in
             let progress: HTML = member.percent.map { WebLayout.progress($0, label: "Progress of \(member.name)") } ?? .empty
-            return "<tr><td><a href=\"/servers/\(Self.segment(member.name))\">\(member.name)</a></td><td>\(WebLayout.status(member.status, member.statusText))</td><td>\(progress)</td></tr>"
+            return
+                "<tr><td><a href=\"/servers/\(Self.segment(member.name))\">\(member.name)</a></td><td>\(WebLayout.status(member.status, member.statusText))</td><td>\(progress)</td></tr>"
         }
         let filterOptions = GroupFilter.allCases.map { option -> HTML in
             "<option value=\"\(option.rawValue)\"\(attribute: "selected", if: option == filter)>\(Self.filterLabel(option))</option>"
@@ -135,30 +140,30 @@ extension WebRoutes {
                 "<option value=\"\(option.rawValue)\"\(attribute: "selected", if: option == .updateAvailable)>\(Self.filterLabel(option))</option>"
             }
             controls = """
-            <h2>Apply to the group</h2>
-            <form method="post" action="/groups/\(Self.segment(name))/approve">
-            \(WebLayout.csrfField(visit.viewer))
-            <p><label for="apply-filter">Servers</label> <select id="apply-filter" name="filter">\(applyFilters)</select>
-            <label for="apply-module">Module (empty: every module with an update)</label> <input type="text" id="apply-module" name="module"></p>
-            \(WebOptions.fieldset(prefix: "group"))
-            <p><button type="submit">Approve for the group</button></p>
-            </form>
-            <h2>Uninstall on the group</h2>
-            <form method="post" action="/groups/\(Self.segment(name))/uninstall">
-            \(WebLayout.csrfField(visit.viewer))
-            <p><label for="uninstall-module">Module</label> <input type="text" id="uninstall-module" name="module" required placeholder="package:NAME"></p>
-            <p><button type="submit" class="danger">Uninstall on every member</button></p>
-            </form>
-            """
+                <h2>Apply to the group</h2>
+                <form method="post" action="/groups/\(Self.segment(name))/approve">
+                \(WebLayout.csrfField(visit.viewer))
+                <p><label for="apply-filter">Servers</label> <select id="apply-filter" name="filter">\(applyFilters)</select>
+                <label for="apply-module">Module (empty: every module with an update)</label> <input type="text" id="apply-module" name="module"></p>
+                \(WebOptions.fieldset(prefix: "group"))
+                <p><button type="submit">Approve for the group</button></p>
+                </form>
+                <h2>Uninstall on the group</h2>
+                <form method="post" action="/groups/\(Self.segment(name))/uninstall">
+                \(WebLayout.csrfField(visit.viewer))
+                <p><label for="uninstall-module">Module</label> <input type="text" id="uninstall-module" name="module" required placeholder="package:NAME"></p>
+                <p><button type="submit" class="danger">Uninstall on every member</button></p>
+                </form>
+                """
         }
         let body: HTML = """
-        <p><a href="/fleet">Fleet</a> › group \(name)</p>
-        <section id="group-progress" data-live>\(overall)</section>
-        <form method="get" action="/groups/\(Self.segment(name))"><label for="filter">Show</label> <select id="filter" name="filter">\(filterOptions)</select>
-        <button type="submit" class="secondary">Apply filter</button></form>
-        <div class="scroll"><table id="members" data-live><thead><tr><th>Server</th><th>Status</th><th>Progress</th></tr></thead><tbody>\(rows)</tbody></table></div>
-        \(controls)
-        """
+            <p><a href="/fleet">Fleet</a> › group \(name)</p>
+            <section id="group-progress" data-live>\(overall)</section>
+            <form method="get" action="/groups/\(Self.segment(name))"><label for="filter">Show</label> <select id="filter" name="filter">\(filterOptions)</select>
+            <button type="submit" class="secondary">Apply filter</button></form>
+            <div class="scroll"><table id="members" data-live><thead><tr><th>Server</th><th>Status</th><th>Progress</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            \(controls)
+            """
         return WebPage(title: "Group \(name)", body: body, refreshSeconds: view.percent == nil ? nil : 3, section: "fleet")
     }
 }
@@ -168,16 +173,16 @@ enum WebOptions {
     static func fieldset(prefix: String, withLatestOnly: Bool = true) -> HTML {
         let latest: HTML = withLatestOnly ? "<label><input type=\"checkbox\" name=\"latest-only\" checked> Latest only</label>" : .empty
         return """
-        <fieldset><legend>Options</legend>
-        <label><input type="checkbox" name="allow-reboot"> Allow reboot</label>
-        \(latest)
-        <label><input type="checkbox" name="download-first"> Download first</label>
-        <label><input type="checkbox" name="override-health-gate"> Override the health gate</label>
-        <br><label for="\(prefix)-not-before">Not before (UTC)</label> <input type="datetime-local" id="\(prefix)-not-before" name="not-before">
-        <label for="\(prefix)-lost">On lost contact</label> <select id="\(prefix)-lost" name="on-lost-contact">
-        <option value="stop" selected>Stop (finish the running item)</option><option value="continue">Continue</option></select>
-        </fieldset>
-        """
+            <fieldset><legend>Options</legend>
+            <label><input type="checkbox" name="allow-reboot"> Allow reboot</label>
+            \(latest)
+            <label><input type="checkbox" name="download-first"> Download first</label>
+            <label><input type="checkbox" name="override-health-gate"> Override the health gate</label>
+            <br><label for="\(prefix)-not-before">Not before (UTC)</label> <input type="datetime-local" id="\(prefix)-not-before" name="not-before">
+            <label for="\(prefix)-lost">On lost contact</label> <select id="\(prefix)-lost" name="on-lost-contact">
+            <option value="stop" selected>Stop (finish the running item)</option><option value="continue">Continue</option></select>
+            </fieldset>
+            """
     }
 
     static func parse(_ form: WebForm) throws -> ApprovalOptions {
@@ -188,7 +193,8 @@ enum WebOptions {
             notBefore = time.seconds
         }
         let lost = ApprovalOptions.OnLostContact(rawValue: form["on-lost-contact"] ?? "stop") ?? .stop
-        return ApprovalOptions(allowReboot: form.flag("allow-reboot"), latestOnly: form.flag("latest-only"), notBefore: notBefore,
-                               downloadFirst: form.flag("download-first"), onLostContact: lost, overrideHealthGate: form.flag("override-health-gate"))
+        return ApprovalOptions(
+            allowReboot: form.flag("allow-reboot"), latestOnly: form.flag("latest-only"), notBefore: notBefore,
+            downloadFirst: form.flag("download-first"), onLostContact: lost, overrideHealthGate: form.flag("override-health-gate"))
     }
 }

@@ -25,7 +25,7 @@ extension WebRoutes {
         }
         var entries = try repository.catalog.logEntries(query)
         if let until { entries = entries.filter { $0.time <= until } }
-        entries.reverse()   // newest first
+        entries.reverse()  // newest first
         let shown = entries.dropFirst(pageNumber * pageSize).prefix(pageSize)
         let rows = shown.map { entry -> HTML in
             """
@@ -46,19 +46,19 @@ extension WebRoutes {
         if pageNumber > 0 { pager.append("<a href=\"\(link(pageNumber - 1))\" rel=\"prev\">Newer</a>") }
         if entries.count > (pageNumber + 1) * pageSize { pager.append("<a href=\"\(link(pageNumber + 1))\" rel=\"next\">Older</a>") }
         let body: HTML = """
-        <form method="get" action="/log" role="search">
-        <span class="field"><label for="level">Level</label> <select id="level" name="level">\(levels)</select></span>
-        <span class="field"><label for="server">Server</label> <input type="text" id="server" name="server" value="\(text("server"))"></span>
-        <span class="field"><label for="from">From (UTC)</label> <input type="datetime-local" id="from" name="from" value="\(text("from"))"></span>
-        <span class="field"><label for="until">Until (UTC)</label> <input type="datetime-local" id="until" name="until" value="\(text("until"))"></span>
-        <span class="field"><label for="q">Text</label> <input type="search" id="q" name="q" value="\(text("q"))"></span>
-        <button type="submit" class="secondary">Filter</button>
-        </form>
-        <p>\(entries.count) entries\(entries.count == query.limit ? " (the first \(query.limit) matching; narrow the filter)" : "") · page \(pageNumber + 1)</p>
-        <div class="scroll"><table id="log"><thead><tr><th>Time (UTC)</th><th>Level</th><th>Code</th><th>Server</th><th>By</th><th>Message</th></tr></thead>
-        <tbody>\(rows)</tbody></table></div>
-        <nav aria-label="Pages">\(HTML.join(pager, separator: " · "))</nav>
-        """
+            <form method="get" action="/log" role="search">
+            <span class="field"><label for="level">Level</label> <select id="level" name="level">\(levels)</select></span>
+            <span class="field"><label for="server">Server</label> <input type="text" id="server" name="server" value="\(text("server"))"></span>
+            <span class="field"><label for="from">From (UTC)</label> <input type="datetime-local" id="from" name="from" value="\(text("from"))"></span>
+            <span class="field"><label for="until">Until (UTC)</label> <input type="datetime-local" id="until" name="until" value="\(text("until"))"></span>
+            <span class="field"><label for="q">Text</label> <input type="search" id="q" name="q" value="\(text("q"))"></span>
+            <button type="submit" class="secondary">Filter</button>
+            </form>
+            <p>\(entries.count) entries\(entries.count == query.limit ? " (the first \(query.limit) matching; narrow the filter)" : "") · page \(pageNumber + 1)</p>
+            <div class="scroll"><table id="log"><thead><tr><th>Time (UTC)</th><th>Level</th><th>Code</th><th>Server</th><th>By</th><th>Message</th></tr></thead>
+            <tbody>\(rows)</tbody></table></div>
+            <nav aria-label="Pages">\(HTML.join(pager, separator: " · "))</nav>
+            """
         return WebPage(title: "Application log", body: body, section: "log")
     }
 }

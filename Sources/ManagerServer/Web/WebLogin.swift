@@ -16,17 +16,20 @@ extension WebRoutes {
             let nonce = WebSession.cookie(WebSession.loginCookie, in: request)
             guard let nonce, let presented = form["csrf"], Authenticator.equal(Array(presented.utf8), Array(nonce.utf8)) else {
                 let fresh = WebSession.newLoginNonce()
-                return Self.html(loginPage(nonce: fresh, error: "The login form expired or did not come from this site: please try again."),
-                                 status: .forbidden, headers: [.setCookie: session.loginCookie(fresh)])
+                return Self.html(
+                    loginPage(nonce: fresh, error: "The login form expired or did not come from this site: please try again."),
+                    status: .forbidden, headers: [.setCookie: session.loginCookie(fresh)])
             }
             let result: LoginResult
             do {
-                result = try await manager.login(form["username"] ?? "", password: form["password"] ?? "",
-                                                 source: session.authenticator.clientSource.address(of: request, context: context))
+                result = try await manager.login(
+                    form["username"] ?? "", password: form["password"] ?? "",
+                    source: session.authenticator.clientSource.address(of: request, context: context))
             } catch {
                 let throttled = (error as? ManagerError)?.kind == .throttled
-                return Self.html(loginPage(nonce: nonce, error: Self.describe(error), username: form["username"]),
-                                 status: throttled ? .tooManyRequests : .unauthorized)
+                return Self.html(
+                    loginPage(nonce: nonce, error: Self.describe(error), username: form["username"]),
+                    status: throttled ? .tooManyRequests : .unauthorized)
             }
             for notice in result.notices {
                 flash.add("New update packages were added to the repository (\(notice.time)): \(notice.components)", for: result.token)
@@ -36,7 +39,9 @@ extension WebRoutes {
         router.post("/logout") { request, _ in
             guard let visit = visit(request) else { return Self.redirect("/login") }
             let form = WebForm(urlEncoded: Array(buffer: try await request.body.collect(upTo: 64 << 10)))
-            guard WebSession.formIsGenuine(form, token: visit.token) else { return forbidden(visit, "a log-out form without this session's CSRF token") }
+            guard WebSession.formIsGenuine(form, token: visit.token) else {
+                return forbidden(visit, "a log-out form without this session's CSRF token")
+            }
             try await manager.logout(token: visit.token)
             return Self.redirect("/login", cookies: [session.clearedCookie()])
         }
@@ -45,18 +50,18 @@ extension WebRoutes {
     func loginPage(nonce: String, error: String?, username: String? = nil) -> HTML {
         let message: HTML = error.map { "<p class=\"flash error\" role=\"alert\">\($0)</p>" } ?? .empty
         let body: HTML = """
-        <div class="login">
-        \(message)
-        <form method="post" action="/login">
-        <input type="hidden" name="csrf" value="\(nonce)">
-        <label for="username">User name</label>
-        <input type="text" id="username" name="username" value="\(username)" autocomplete="username" required autofocus>
-        <label for="password">Password</label>
-        <input type="password" id="password" name="password" autocomplete="current-password" required>
-        <p><button type="submit">Log in</button></p>
-        </form>
-        </div>
-        """
+            <div class="login">
+            \(message)
+            <form method="post" action="/login">
+            <input type="hidden" name="csrf" value="\(nonce)">
+            <label for="username">User name</label>
+            <input type="text" id="username" name="username" value="\(username)" autocomplete="username" required autofocus>
+            <label for="password">Password</label>
+            <input type="password" id="password" name="password" autocomplete="current-password" required>
+            <p><button type="submit">Log in</button></p>
+            </form>
+            </div>
+            """
         return WebLayout.render(WebPage(title: "Log in", body: body), viewer: nil)
     }
 }

@@ -9,9 +9,14 @@ struct WebNotFoundMiddleware: RouterMiddleware {
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
             let path = request.uri.path
-            if path.hasPrefix("/api/") {   // the API answers in its own shape, even for a path it does not have
-                return try Response.json(["error": ["code": "not-found", "message": "no API operation at \(request.method) \(path) (GET /api/v1/openapi.json lists them)"]],
-                                         status: .notFound)
+            if path.hasPrefix("/api/") {  // the API answers in its own shape, even for a path it does not have
+                return try Response.json(
+                    [
+                        "error": [
+                            "code": "not-found", "message": "no API operation at \(request.method) \(path) (GET /api/v1/openapi.json lists them)",
+                        ]
+                    ],
+                    status: .notFound)
             }
             guard request.method == .get, !path.hasPrefix("/repo/"), path != "/metrics", path != "/healthz" else { throw error }
             let body: HTML = "<p>There is no page at \(path).</p><p><a href=\"/fleet\">Go to the fleet</a></p>"

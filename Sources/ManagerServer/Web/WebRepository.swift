@@ -4,9 +4,10 @@ import Hummingbird
 import Repository
 import TUF
 import Transport
+
 #if canImport(Glibc)
-import Glibc
-import WebForms
+    import Glibc
+    import WebForms
 #endif
 
 /// The repository (seed §3.4.1–§3.4.4): packages by component or by model with Table 20's indicators,
@@ -41,17 +42,22 @@ extension WebRoutes {
         router.get("/exports/:id") { request, context in
             let id = try context.parameters.decoded("id")
             return try await page(request) { visit in
-                guard visit.viewer.canApply else { throw WebRefusal("archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)") }
+                guard visit.viewer.canApply else {
+                    throw WebRefusal("archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)")
+                }
                 return try await exportPage(id)
             }
         }
         router.get("/exports/:id/archive") { request, context in
             guard let visit = visit(request) else { return Self.redirect("/login") }
-            guard visit.viewer.canApply else { return forbidden(visit, "archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)") }
+            guard visit.viewer.canApply else {
+                return forbidden(visit, "archives need \(Permission.apply.wording); \(visit.viewer.name) has the role \(visit.viewer.role)")
+            }
             let id = try context.parameters.decoded("id")
             guard let path = await exports.archive(id) else { return Self.html("<p>That archive is not ready.</p>", status: .notFound) }
-            return Response(status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""],
-                            body: try await FileIO().loadFile(path: path, context: context))
+            return Response(
+                status: .ok, headers: [.contentType: "application/zip", .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\""],
+                body: try await FileIO().loadFile(path: path, context: context))
         }
         router.post("/repository/sync") { request, _ in
             try await action(request, .apply, back: "/repository") { visit, _ in
@@ -74,7 +80,8 @@ extension WebRoutes {
     func upload(_ request: Request) async throws -> Response {
         guard let visit = visit(request) else { return Self.redirect("/login") }
         guard let csrf = request.uri.queryParameters.get("csrf"), WebSession.isGenuine(csrf: String(csrf), token: visit.token) else {
-            return forbidden(visit, "this upload did not come from a page of this session (a missing or wrong CSRF token): reload the page and try again")
+            return forbidden(
+                visit, "this upload did not come from a page of this session (a missing or wrong CSRF token): reload the page and try again")
         }
         guard visit.principal.allows(.administer) else {
             return forbidden(visit, "this needs \(Permission.administer.wording); \(visit.viewer.name) has the role \(visit.viewer.role)")
@@ -138,30 +145,39 @@ extension WebRoutes {
                 """
             }
             return """
-            <h3>\(key)</h3>
-            <div class="scroll"><table><thead><tr><th><span class="sr">Select</span></th><th>Package</th><th>Version</th><th>Released</th><th>Indicators</th><th class="hide-narrow">Size</th></tr></thead>
-            <tbody>\(rows)</tbody></table></div>
-            """
+                <h3>\(key)</h3>
+                <div class="scroll"><table><thead><tr><th><span class="sr">Select</span></th><th>Package</th><th>Version</th><th>Released</th><th>Indicators</th><th class="hide-narrow">Size</th></tr></thead>
+                <tbody>\(rows)</tbody></table></div>
+                """
         }
-        let deleteControls: HTML = admin ? """
+        let deleteControls: HTML =
+            admin
+            ? """
             <fieldset><legend>Delete the selected packages</legend>
             <label><input type="radio" name="how" value="normal" checked> Normal (refused while another manager uses one)</label>
             <label><input type="radio" name="how" value="force"> Force</label>
             <button type="submit" formaction="/repository/delete" class="danger">Delete</button></fieldset>
             """ : .empty
-        let exportControls: HTML = visit.viewer.canApply ? """
+        let exportControls: HTML =
+            visit.viewer.canApply
+            ? """
             <fieldset><legend>Export the selected packages</legend>
             <label><input type="checkbox" name="all-versions"> Every version held</label>
             <button type="submit" class="secondary">Export an archive</button></fieldset>
             """ : .empty
-        let listing: HTML = packages.isEmpty ? "<p class=\"muted\">The repository holds no packages.</p>" : """
+        let listing: HTML =
+            packages.isEmpty
+            ? "<p class=\"muted\">The repository holds no packages.</p>"
+            : """
             <form method="post" action="/repository/export">\(WebLayout.csrfField(visit.viewer))
             \(HTML.join(sections))
             \(exportControls)
             \(deleteControls)
             </form>
             """
-        let add: HTML = admin && remote == nil ? """
+        let add: HTML =
+            admin && remote == nil
+            ? """
             <h2>Add packages</h2>
             <form method="post" action="/repository/add?csrf=\(visit.viewer.csrf)" enctype="multipart/form-data">\(WebLayout.csrfField(visit.viewer))
             <p><label for="files">Package files</label> <input type="file" id="files" name="files" multiple accept=".zip" required></p>
@@ -171,23 +187,25 @@ extension WebRoutes {
             </form>
             """ : .empty
         let history = try await repository.deletionHistory()
-        let clear: HTML = admin && !history.isEmpty ? """
+        let clear: HTML =
+            admin && !history.isEmpty
+            ? """
             <form method="post" action="/repository/deletion-history/clear">\(WebLayout.csrfField(visit.viewer))
             <button type="submit" class="secondary">Clear the deletion history</button></form>
             """ : .empty
         let body: HTML = """
-        <nav class="tabs" aria-label="Repository views">
-        <a href="/repository"\(HTML(raw: byModel ? "" : " aria-current=\"page\""))>By component</a>
-        <a href="/repository?view=model"\(HTML(raw: byModel ? " aria-current=\"page\"" : ""))>By model</a>
-        </nav>
-        \(listing)
-        \(add)
-        <h2>Deletion history</h2>
-        <p>\(history.isEmpty ? "Empty." : history.joined(separator: ", "))</p>
-        \(clear)
-        \(syncSection(visit))
-        \(try remoteManagersSection())
-        """
+            <nav class="tabs" aria-label="Repository views">
+            <a href="/repository"\(HTML(raw: byModel ? "" : " aria-current=\"page\""))>By component</a>
+            <a href="/repository?view=model"\(HTML(raw: byModel ? " aria-current=\"page\"" : ""))>By model</a>
+            </nav>
+            \(listing)
+            \(add)
+            <h2>Deletion history</h2>
+            <p>\(history.isEmpty ? "Empty." : history.joined(separator: ", "))</p>
+            \(clear)
+            \(syncSection(visit))
+            \(try remoteManagersSection())
+            """
         let running = sync?.status.state == .running
         return WebPage(title: "Repository", body: body, refreshSeconds: running ? 3 : nil, section: "repository")
     }
@@ -206,53 +224,70 @@ extension WebRoutes {
 
     func syncSection(_ visit: Visit) -> HTML {
         guard let sync else {
-            let remoteLine: HTML = remote.map { "<p>This manager uses the repository of \($0.settings.url).</p>" } ?? "<p class=\"muted\">No upstream is configured ([repository.upstream] in manager.toml).</p>"
+            let remoteLine: HTML =
+                remote.map { "<p>This manager uses the repository of \($0.settings.url).</p>" }
+                ?? "<p class=\"muted\">No upstream is configured ([repository.upstream] in manager.toml).</p>"
             return "<h2>Upstream</h2>\(remoteLine)<p><a href=\"/settings\">Repository settings</a> (initial status icon, repository password)</p>"
         }
         let status = sync.status
         let settings = sync.settings
-        let progress: HTML = status.state == .running
+        let progress: HTML =
+            status.state == .running
             ? "<p>\(status.phase) — \(WebLayout.progress(status.packagesTotal == 0 ? 0 : status.packagesDone * 100 / status.packagesTotal, label: "Repository update progress"))</p>"
             : .empty
         var controls: HTML = .empty
         if visit.viewer.canApply {
-            controls = status.state == .running ? """
+            controls =
+                status.state == .running
+                ? """
                 <form method="post" action="/repository/sync/cancel">\(WebLayout.csrfField(visit.viewer))<button type="submit" class="danger">Cancel the update</button></form>
-                """ : """
+                """
+                : """
                 <form method="post" action="/repository/sync">\(WebLayout.csrfField(visit.viewer))<button type="submit">Update now</button></form>
                 """
         }
         let proxy: String = settings.proxy.map { "\($0.host):\($0.port)" + ($0.username.map { " as \($0)" } ?? "") } ?? "none"
-        let schedule: String = settings.schedule.map { "every \($0.intervalHours) h from \($0.minuteOfDay / 60):\($0.minuteOfDay % 60 < 10 ? "0" : "")\($0.minuteOfDay % 60) UTC" } ?? "by hand only"
+        let schedule: String =
+            settings.schedule.map {
+                "every \($0.intervalHours) h from \($0.minuteOfDay / 60):\($0.minuteOfDay % 60 < 10 ? "0" : "")\($0.minuteOfDay % 60) UTC"
+            } ?? "by hand only"
         return """
-        <h2>Upstream</h2>
-        <section id="sync" data-live>
-        <p>From \(settings.url) · schedule: \(schedule) · proxy: \(proxy)</p>
-        <p>Last run: \(status.state.rawValue)\(status.finishedAt.map { " at " + $0 } ?? "")\(status.added.isEmpty ? "" : " · added " + status.added.joined(separator: ", "))\(status.refused.isEmpty ? "" : " · refused " + status.refused.joined(separator: "; "))</p>
-        \(progress)
-        </section>
-        \(controls)
-        <p><a href="/settings">Repository settings</a> (schedule, proxy, initial status icon, repository password)</p>
-        """
+            <h2>Upstream</h2>
+            <section id="sync" data-live>
+            <p>From \(settings.url) · schedule: \(schedule) · proxy: \(proxy)</p>
+            <p>Last run: \(status.state.rawValue)\(status.finishedAt.map { " at " + $0 } ?? "")\(status.added.isEmpty ? "" : " · added " + status.added.joined(separator: ", "))\(status.refused.isEmpty ? "" : " · refused " + status.refused.joined(separator: "; "))</p>
+            \(progress)
+            </section>
+            \(controls)
+            <p><a href="/settings">Repository settings</a> (schedule, proxy, initial status icon, repository password)</p>
+            """
     }
 
     func remoteManagersSection() throws -> HTML {
         let managers = try repository.catalog.remoteManagers()
         guard !managers.isEmpty else { return "<h2>Managers sharing this repository</h2><p class=\"muted\">None.</p>" }
-        let rows = managers.map { manager -> HTML in "<tr><td>\(manager.manager)</td><td>\(manager.version)</td><td>\(UTCTime(seconds: manager.lastSeen).description)</td></tr>" }
+        let rows = managers.map { manager -> HTML in
+            "<tr><td>\(manager.manager)</td><td>\(manager.version)</td><td>\(UTCTime(seconds: manager.lastSeen).description)</td></tr>"
+        }
         return """
-        <h2>Managers sharing this repository</h2>
-        <div class="scroll"><table><thead><tr><th>Manager</th><th>exup version</th><th>Last presence</th></tr></thead><tbody>\(rows)</tbody></table></div>
-        """
+            <h2>Managers sharing this repository</h2>
+            <div class="scroll"><table><thead><tr><th>Manager</th><th>exup version</th><th>Last presence</th></tr></thead><tbody>\(rows)</tbody></table></div>
+            """
     }
 
     func exportPage(_ id: String) async throws -> WebPage {
         guard let status = await exports.status(id) else { throw WebRefusal("no export \(id)") }
         let body: HTML
         switch status.state {
-        case .done: body = "<section id=\"export\" data-live><p>Ready: <a href=\"/exports/\(Self.segment(id))/archive\">download the archive</a> (\(status.total) packages).</p></section>"
-        case .running: body = "<section id=\"export\" data-live><p>\(WebLayout.progress(status.total == 0 ? 0 : status.done * 100 / status.total, label: "Export progress"))</p></section>"
-        case .failed, .cancelled: body = "<section id=\"export\" data-live><p class=\"flash error\">The export \(status.state.rawValue): \(status.error ?? "")</p></section>"
+        case .done:
+            body =
+                "<section id=\"export\" data-live><p>Ready: <a href=\"/exports/\(Self.segment(id))/archive\">download the archive</a> (\(status.total) packages).</p></section>"
+        case .running:
+            body =
+                "<section id=\"export\" data-live><p>\(WebLayout.progress(status.total == 0 ? 0 : status.done * 100 / status.total, label: "Export progress"))</p></section>"
+        case .failed, .cancelled:
+            body =
+                "<section id=\"export\" data-live><p class=\"flash error\">The export \(status.state.rawValue): \(status.error ?? "")</p></section>"
         }
         return WebPage(title: "Export \(id)", body: body, refreshSeconds: status.state == .running ? 2 : nil, section: "repository")
     }

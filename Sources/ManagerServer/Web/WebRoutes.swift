@@ -3,9 +3,10 @@ import HTTPTypes
 import Hummingbird
 import Manager
 import Repository
+
 #if canImport(Glibc)
-import Glibc
-import WebForms
+    import Glibc
+    import WebForms
 #endif
 
 /// The manager's pages (seed §1.5, §3.4–§3.7): rendered here, with the same permissions as the API —
@@ -52,16 +53,20 @@ struct WebRoutes: Sendable {
         guard let visit = visit(request) else { return Self.redirect("/login") }
         let body: WebPage
         do { body = try await render(visit) } catch {
-            return Self.html(WebLayout.render(WebPage(title: "Not available", body: "<p>\(Self.describe(error))</p><p><a href=\"/fleet\">Back to the fleet</a></p>"),
-                                              viewer: visit.viewer), status: Self.status(of: error))
+            return Self.html(
+                WebLayout.render(
+                    WebPage(title: "Not available", body: "<p>\(Self.describe(error))</p><p><a href=\"/fleet\">Back to the fleet</a></p>"),
+                    viewer: visit.viewer), status: Self.status(of: error))
         }
         return Self.html(WebLayout.render(body, viewer: visit.viewer, flash: flash.take(for: visit.token)))
     }
 
     /// A form post: logged in, a genuine form, the permission held; `act` returns the message to show
     /// and where to go. A refusal goes back to `back` with the reason.
-    func action(_ request: Request, _ permission: Permission, back: String,
-                _ act: (Visit, WebForm) async throws -> (String, String?)) async throws -> Response {
+    func action(
+        _ request: Request, _ permission: Permission, back: String,
+        _ act: (Visit, WebForm) async throws -> (String, String?)
+    ) async throws -> Response {
         guard let visit = visit(request) else { return Self.redirect("/login") }
         let form: WebForm
         do {
@@ -73,10 +78,13 @@ struct WebRoutes: Sendable {
         return try await perform(visit, form: form, permission, back: back, act)
     }
 
-    func perform(_ visit: Visit, form: WebForm, _ permission: Permission, back: String,
-                 _ act: (Visit, WebForm) async throws -> (String, String?)) async throws -> Response {
+    func perform(
+        _ visit: Visit, form: WebForm, _ permission: Permission, back: String,
+        _ act: (Visit, WebForm) async throws -> (String, String?)
+    ) async throws -> Response {
         guard WebSession.formIsGenuine(form, token: visit.token) else {
-            return forbidden(visit, "this form did not come from a page of this session (a missing or wrong CSRF token): reload the page and try again")
+            return forbidden(
+                visit, "this form did not come from a page of this session (a missing or wrong CSRF token): reload the page and try again")
         }
         guard visit.principal.allows(permission) else {
             return forbidden(visit, "this needs \(permission.wording); \(visit.viewer.name) has the role \(visit.viewer.role)")
@@ -92,15 +100,20 @@ struct WebRoutes: Sendable {
     }
 
     func forbidden(_ visit: Visit, _ reason: String, status: HTTPResponse.Status = .forbidden) -> Response {
-        Self.html(WebLayout.render(WebPage(title: "Refused", body: "<p class=\"flash error\" role=\"alert\">\(reason)</p><p><a href=\"/fleet\">Back to the fleet</a></p>"),
-                                   viewer: visit.viewer), status: status)
+        Self.html(
+            WebLayout.render(
+                WebPage(
+                    title: "Refused", body: "<p class=\"flash error\" role=\"alert\">\(reason)</p><p><a href=\"/fleet\">Back to the fleet</a></p>"),
+                viewer: visit.viewer), status: status)
     }
 
     func visit(_ request: Request) -> Visit? {
         guard let (principal, token) = session.user(request), case .user(let name, let role) = principal else { return nil }
-        return Visit(principal: principal, token: token,
-                     viewer: WebViewer(name: name, role: role.rawValue, csrf: WebSession.csrfToken(for: token),
-                                       canApply: role.canApply, canAdminister: role.canAdminister))
+        return Visit(
+            principal: principal, token: token,
+            viewer: WebViewer(
+                name: name, role: role.rawValue, csrf: WebSession.csrfToken(for: token),
+                canApply: role.canApply, canAdminister: role.canAdminister))
     }
 
     // MARK: - Responses
@@ -109,7 +122,8 @@ struct WebRoutes: Sendable {
         var headers: HTTPFields = [
             .contentType: "text/html; charset=utf-8",
             .cacheControl: "no-store",
-            .contentSecurityPolicy: "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
+            .contentSecurityPolicy:
+                "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'; base-uri 'none'",
             HTTPField.Name("X-Content-Type-Options")!: "nosniff",
             HTTPField.Name("Referrer-Policy")!: "same-origin",
         ]
@@ -124,8 +138,9 @@ struct WebRoutes: Sendable {
     }
 
     static func asset(_ text: String, type: String) -> Response {
-        Response(status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
-                 body: .init(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: .ok, headers: [.contentType: type, .cacheControl: "max-age=300", HTTPField.Name("X-Content-Type-Options")!: "nosniff"],
+            body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
     static func describe(_ error: any Error) -> String {
@@ -146,7 +161,7 @@ struct WebRoutes: Sendable {
         for byte in text.utf8 {
             switch byte {
             case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
-                 UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
+                UInt8(ascii: "-"), UInt8(ascii: "_"), UInt8(ascii: "."), UInt8(ascii: "~"):
                 out.unicodeScalars.append(Unicode.Scalar(byte))
             default:
                 let hex = Array("0123456789ABCDEF")

@@ -1,7 +1,7 @@
-import WebForms
 import Hummingbird
 import Manager
 import TUF
+import WebForms
 
 /// Remote batches (seed §3.5.3) as a list grouped by day, with create, edit and delete.
 extension WebRoutes {
@@ -12,9 +12,10 @@ extension WebRoutes {
                 let target = (form["target"] ?? "").trimming(" ")
                 guard !target.isEmpty else { throw WebRefusal("name the server or group the batch is for") }
                 let kind: Schedule.TargetKind = form["kind"] == "group" ? .group : .server
-                let schedule = try await manager.createSchedule(kind: kind, target: target, startAt: try Self.time(form["start"]),
-                                                                allowReboot: form.flag("allow-reboot"), downloadFirst: form.flag("download-first"),
-                                                                actor: visit.principal.name)
+                let schedule = try await manager.createSchedule(
+                    kind: kind, target: target, startAt: try Self.time(form["start"]),
+                    allowReboot: form.flag("allow-reboot"), downloadFirst: form.flag("download-first"),
+                    actor: visit.principal.name)
                 return ("batch \(schedule.id) for \(kind.rawValue) \(target) at \(schedule.startAt) created", nil)
             }
         }
@@ -22,8 +23,9 @@ extension WebRoutes {
             let id = try context.parameters.require("id", as: Int64.self)
             return try await action(request, .apply, back: "/schedules") { visit, form in
                 let start: Int64? = (form["start"] ?? "").isEmpty ? nil : try Self.time(form["start"])
-                let schedule = try await manager.editSchedule(id, startAt: start, allowReboot: form.flag("allow-reboot"),
-                                                              downloadFirst: form.flag("download-first"), actor: visit.principal.name)
+                let schedule = try await manager.editSchedule(
+                    id, startAt: start, allowReboot: form.flag("allow-reboot"),
+                    downloadFirst: form.flag("download-first"), actor: visit.principal.name)
                 return ("batch \(id) now starts at \(schedule.startAt)", nil)
             }
         }
@@ -52,28 +54,30 @@ extension WebRoutes {
                 var controls: HTML = .empty
                 if visit.viewer.canApply && batch.state == .waiting {
                     controls = """
-                    <form method="post" action="/schedules/\(batch.id)" class="inline">\(WebLayout.csrfField(visit.viewer))
-                    <input type="datetime-local" name="start" value="\(String(batch.startAt.prefix(16)))" aria-label="New start of batch \(batch.id) (UTC)">
-                    <label><input type="checkbox" name="allow-reboot"\(attribute: "checked", if: batch.allowReboot)> Allow reboot</label>
-                    <label><input type="checkbox" name="download-first"\(attribute: "checked", if: batch.downloadFirst)> Download first</label>
-                    <button type="submit" class="secondary">Save</button></form>
-                    <form method="post" action="/schedules/\(batch.id)/delete" class="inline">\(WebLayout.csrfField(visit.viewer))
-                    <button type="submit" class="danger" aria-label="Delete batch \(batch.id)">Delete</button></form>
-                    """
+                        <form method="post" action="/schedules/\(batch.id)" class="inline">\(WebLayout.csrfField(visit.viewer))
+                        <input type="datetime-local" name="start" value="\(String(batch.startAt.prefix(16)))" aria-label="New start of batch \(batch.id) (UTC)">
+                        <label><input type="checkbox" name="allow-reboot"\(attribute: "checked", if: batch.allowReboot)> Allow reboot</label>
+                        <label><input type="checkbox" name="download-first"\(attribute: "checked", if: batch.downloadFirst)> Download first</label>
+                        <button type="submit" class="secondary">Save</button></form>
+                        <form method="post" action="/schedules/\(batch.id)/delete" class="inline">\(WebLayout.csrfField(visit.viewer))
+                        <button type="submit" class="danger" aria-label="Delete batch \(batch.id)">Delete</button></form>
+                        """
                 }
                 return """
-                <tr><td>\(String(batch.startAt.dropFirst(11).prefix(5)))</td><td>\(batch.targetKind.rawValue) \(batch.target)</td>
-                <td>\(batch.allowReboot ? "reboot allowed" : "no reboot")\(batch.downloadFirst ? ", download first" : "")</td>
-                <td>\(batch.state.rawValue)\(batch.result.map { ": " + $0 } ?? "")</td><td>\(batch.createdBy)</td><td>\(controls)</td></tr>
-                """
+                    <tr><td>\(String(batch.startAt.dropFirst(11).prefix(5)))</td><td>\(batch.targetKind.rawValue) \(batch.target)</td>
+                    <td>\(batch.allowReboot ? "reboot allowed" : "no reboot")\(batch.downloadFirst ? ", download first" : "")</td>
+                    <td>\(batch.state.rawValue)\(batch.result.map { ": " + $0 } ?? "")</td><td>\(batch.createdBy)</td><td>\(controls)</td></tr>
+                    """
             }
             return """
-            <h2>\(day)</h2>
-            <div class="scroll"><table><thead><tr><th>Time (UTC)</th><th>For</th><th>Options</th><th>State</th><th>By</th><th><span class="sr">Change</span></th></tr></thead>
-            <tbody>\(rows)</tbody></table></div>
-            """
+                <h2>\(day)</h2>
+                <div class="scroll"><table><thead><tr><th>Time (UTC)</th><th>For</th><th>Options</th><th>State</th><th>By</th><th><span class="sr">Change</span></th></tr></thead>
+                <tbody>\(rows)</tbody></table></div>
+                """
         }
-        let create: HTML = visit.viewer.canApply ? """
+        let create: HTML =
+            visit.viewer.canApply
+            ? """
             <h2>New batch</h2>
             <form method="post" action="/schedules">\(WebLayout.csrfField(visit.viewer))
             <p><label for="kind">For a</label> <select id="kind" name="kind"><option value="server">server</option><option value="group">group</option></select>
@@ -84,9 +88,9 @@ extension WebRoutes {
             </form>
             """ : .empty
         let body: HTML = """
-        \(schedules.isEmpty ? "<p class=\"muted\">No remote batches.</p>" as HTML : HTML.join(sections))
-        \(create)
-        """
+            \(schedules.isEmpty ? "<p class=\"muted\">No remote batches.</p>" as HTML : HTML.join(sections))
+            \(create)
+            """
         return WebPage(title: "Schedules", body: body, section: "schedules")
     }
 }

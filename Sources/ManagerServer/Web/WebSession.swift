@@ -17,7 +17,8 @@ struct WebSession: Sendable {
     /// Who is logged in, with the session token; nil for no cookie or an ended session.
     func user(_ request: Request) -> (principal: Principal, token: String)? {
         guard let token = Self.cookie(Self.cookie, in: request), token.hasPrefix("exups_"),
-              let (name, role) = authenticator.sessionLookup(token) else { return nil }
+            let (name, role) = authenticator.sessionLookup(token)
+        else { return nil }
         return (.user(name, role), token)
     }
 

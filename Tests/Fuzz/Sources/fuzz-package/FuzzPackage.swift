@@ -1,7 +1,8 @@
 import ExupZip
 import PackageFormat
+
 #if canImport(Glibc)
-import Glibc
+    import Glibc
 #endif
 
 /// The package reader on arbitrary archive bytes: open (every archive rule), stream every member
