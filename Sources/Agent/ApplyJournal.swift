@@ -8,12 +8,8 @@ import FoundationEssentials
 /// longer lists their item and the reports that carry their result were delivered.
 public struct ApplyJournal: Sendable, Codable, Hashable {
     public struct Entry: Sendable, Codable, Hashable {
-        public enum Phase: String, Sendable, Codable {
-            case pending, downloading, downloaded, verifying, running, succeeded, failed, cancelled
-            case rebootRequired = "reboot-required"
-
-            public var isFinished: Bool { [.succeeded, .failed, .cancelled, .rebootRequired].contains(self) }
-        }
+        /// The agent's steps of the item lifecycle (ExupCore's ItemLifecycle.Step; the journal stores their values).
+        public typealias Phase = ItemLifecycle.Step
 
         public var itemID: Int64
         public var kind: ApplyItem.Kind
@@ -48,20 +44,10 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
                 releaseDate: target?.info.releaseDate ?? CalendarDate(year: 1970, month: 1, day: 1)!)
         }
 
-        /// The state the manager is told.
+        /// The state the manager is told (nothing while it waits: the manager already knows it is pending).
         public var reported: AgentReport.ItemState? {
-            let state: AgentReport.ItemState.State
-            switch phase {
-            case .pending: return nil
-            case .downloading, .downloaded: state = .downloading
-            // Verification is the start of the apply: from here on the manager refuses a cancel.
-            case .verifying, .running: state = .started
-            case .succeeded: state = .succeeded
-            case .failed: state = .failed
-            case .cancelled: state = .cancelled
-            case .rebootRequired: state = .rebootRequired
-            }
-            return AgentReport.ItemState(itemID: itemID, state: state, percent: percent, message: message)
+            guard phase != .pending else { return nil }
+            return AgentReport.ItemState(itemID: itemID, state: phase.state, percent: percent, message: message)
         }
     }
 
@@ -94,8 +80,7 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
         var out: [String: ModuleActivity] = [:]
         for entry in entries {
             switch entry.phase {
-            case .pending: out[entry.moduleID] = entry.kind == .uninstall ? .waitingUninstall : .waitingApply
-            case .downloading, .downloaded, .verifying, .running: out[entry.moduleID] = entry.kind == .uninstall ? .uninstalling : .applying
+            case .pending, .downloading, .downloaded, .verifying, .running: out[entry.moduleID] = entry.phase.state.activity(for: entry.kind)
             case .rebootRequired where entry.finishedBootID == bootID:
                 out[entry.moduleID] = rebootRequestedInBoot == bootID ? .rebooting : .rebootRequired
             case .failed where entry.finishedBootID == bootID && entry.program != nil: out[entry.moduleID] = .applyFailed

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Dispatch
 import ExupCore
 import ExupSystem
 
@@ -16,6 +17,15 @@ public enum CommandMain {
         var command = parse(root, program: program)
         do { try command.run() } catch { fail(root, type(of: command), program: program, error) }
         exit(ExitStatus.success.rawValue)
+    }
+
+    /// The entry of an executable whose commands are async: /proc is checked on the main thread before the
+    /// concurrency runtime (and libdispatch's worker monitor, which traps without /proc) starts; then the
+    /// command runs as a task while the main thread serves the main queue.
+    public static func runAsync(_ root: any ParsableCommand.Type, program: String) -> Never {
+        ProcMount.requireMounted(program: program)
+        Task { await run(root, program: program) }
+        dispatchMain()
     }
 
     public static func run(_ root: any ParsableCommand.Type, program: String) async -> Never {

@@ -23,7 +23,8 @@ public struct AgentReport: Sendable, Codable, Hashable {
 
     /// An approved item's state as the agent's journal has it.
     public struct ItemState: Sendable, Codable, Hashable {
-        public enum State: String, Sendable, Codable { case downloading, started, succeeded, failed, cancelled, rebootRequired = "reboot-required" }
+        /// The item's lifecycle state, as the manager records it.
+        public typealias State = ItemLifecycle
         public var itemID: Int64
         public var state: State
         /// 0–100 while running.

@@ -20,6 +20,6 @@ public enum ProcMount {
         guard !isMounted else { return }
         let line = "/proc is not mounted: \(program) needs it (in a chroot or container, mount -t proc proc /proc first)\n"
         _ = line.withCString { write(2, $0, strlen($0)) }
-        exit(1)
+        _exit(1)  // at once: no exit handlers, nothing that could wake libdispatch's monitor
     }
 }

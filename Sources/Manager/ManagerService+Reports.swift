@@ -114,7 +114,9 @@ extension ManagerService {
             guard let row = try Row.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ? AND agent = ?", arguments: [state.itemID, name])
             else { continue }
             let item = try ApprovalItemRecord(row: row)
-            let newState = ApprovalItemRecord.State(rawValue: state.state.rawValue) ?? .failed
+            let newState = state.state
+            // Only the manager makes an item pending (an approval): an agent reports what it did.
+            guard newState != .pending else { continue }
             // The agent's journal is the truth: an item it started in the instant a cancel was accepted ran.
             let raced = item.state == .cancelled && newState != .cancelled && newState != .downloading
             // A reboot-required item is confirmed (or not) after the next boot.

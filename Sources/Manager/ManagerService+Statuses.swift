@@ -115,13 +115,8 @@ extension ManagerService {
         let scheme = VersionScheme.forModule(reading.id, on: platform.os)
         let modulePackages = packages.filter { $0.moduleID == reading.id }
         var activity = report.activities[reading.id] ?? .idle
-        if let open = items.last(where: { $0.moduleID == reading.id && $0.state.isOpen }) {
-            switch (open.kind, open.state) {
-            case (.apply, .pending): activity = .waitingApply
-            case (.uninstall, .pending): activity = .waitingUninstall
-            case (.apply, _): activity = .applying
-            case (.uninstall, _): activity = .uninstalling
-            }
+        if let open = items.last(where: { $0.moduleID == reading.id && $0.state.isOpen }), let opened = open.state.activity(for: open.kind) {
+            activity = opened
         } else if let last = items.last(where: { $0.moduleID == reading.id }), last.state == .cancelled,
             last.reportSequence >= reportSequence
         {

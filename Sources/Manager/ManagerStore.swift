@@ -154,15 +154,7 @@ public struct AgentRecord: Sendable, Hashable {
 
 /// One approved item and where it stands.
 public struct ApprovalItemRecord: Sendable, Hashable, Codable {
-    public enum State: String, Sendable, Codable {
-        /// Approved, not yet started by the agent: can still be cancelled.
-        case pending
-        case downloading, started
-        case succeeded, failed, cancelled
-        case rebootRequired = "reboot-required"
-
-        public var isOpen: Bool { self == .pending || self == .downloading || self == .started }
-    }
+    public typealias State = ItemLifecycle
 
     public var id: Int64
     public var agent: String
@@ -188,7 +180,13 @@ public struct ApprovalItemRecord: Sendable, Hashable, Codable {
         version = row["version"]
         latestAtRunTime = row["latest_at_run_time"]
         options = try JSONDecoder().decode(ApprovalOptions.self, from: Data((row["options"] as String).utf8))
-        state = State(rawValue: row["state"]) ?? .failed
+        // A state this release does not know is damage, not a failure to guess at.
+        guard let state = State(rawValue: row["state"]) else {
+            throw ManagerError(
+                kind: .invalid, code: "unknown-item-state",
+                message: "approval item \(id) has the unknown state \(row["state"] as String): restore from a backup")
+        }
+        self.state = state
         message = row["message"]
         percent = row["percent"]
         created = row["created"]

@@ -80,7 +80,7 @@ final class ApplyProgress: Sendable {
         case .failed: .failed
         case .cancelled: .cancelled
         case .rebootRequired: .rebootRequired
-        case .downloading, .started: nil
+        case .pending, .downloading, .started: nil
         }
     }
 

@@ -5,10 +5,13 @@ import ExupCore
 import ExupSystem
 
 /// The agent: the daemon (`run`) and its local CLI.
+/// The entry: /proc is checked before the concurrency runtime starts (see CommandMain.runAsync).
 @main
+enum ExupAgentMain {
+    static func main() { CommandMain.runAsync(ExupAgent.self, program: "exup-agent") }
+}
+
 struct ExupAgent: AsyncParsableCommand {
-    /// Refuses to start without /proc, then parses, runs and exits with the status of ExitStatus.
-    static func main() async { await CommandMain.run(Self.self, program: "exup-agent") }
 
     static let configuration = CommandConfiguration(
         commandName: "exup-agent",

@@ -11,10 +11,13 @@ import NIOCore
 #endif
 
 /// The manager: repository + manager + web UI in one process.
+/// The entry: /proc is checked before the concurrency runtime starts (see CommandMain.runAsync).
 @main
+enum ExupManagerMain {
+    static func main() { CommandMain.runAsync(ExupManager.self, program: "exup-manager") }
+}
+
 struct ExupManager: AsyncParsableCommand {
-    /// Refuses to start without /proc, then parses, runs and exits with the status of ExitStatus.
-    static func main() async { await CommandMain.run(Self.self, program: "exup-manager") }
 
     static let configuration = CommandConfiguration(
         commandName: "exup-manager",
