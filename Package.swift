@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "ExupZip", targets: ["ExupZip"]),
         .library(name: "TOML", targets: ["TOML"]),
         .library(name: "TUF", targets: ["TUF"]),
+        .library(name: "ExupFormats", targets: ["ExupFormats"]),
         .library(name: "ExupCore", targets: ["ExupCore"]),
         .library(name: "WebForms", targets: ["WebForms"]),
         .executable(name: "exup-tuf-client", targets: ["exup-tuf-client"]),
@@ -59,8 +60,14 @@ let package = Package(
         // The project's HTTP client: libcurl (proxies with Basic/Digest, TLS, resume, size caps).
         .target(name: "Transport", dependencies: ["CCurl"]),
 
+        // The formats every side exchanges: UTC timestamps and the strict, canonical JSON model.
+        .target(name: "ExupFormats", dependencies: ["ExupCore"]),
+
+        // The application log's events and entries (the manager's and the repository's), stored by the catalog.
+        .target(name: "ApplicationLog"),
+
         // TUF 1.0 metadata: the model, signing, and the client workflow (for the repository and the agent).
-        .target(name: "TUF", dependencies: ["ExupCore", "ExupCrypto", "ExupSystem", "Transport"]),
+        .target(name: "TUF", dependencies: ["ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "Transport"]),
 
         // What the server is and what runs on it: FreeIPMI (BMC, FRU, SDR, sensors), SMBIOS, os-release, dpkg/rpm.
         .target(name: "Inventory", dependencies: ["ExupCore", "ExupSystem", "CFreeIPMI", "CIPMIMonitoring"]),
@@ -69,14 +76,14 @@ let package = Package(
         .target(
             name: "Agent",
             dependencies: [
-                "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "Inventory", "PackageFormat", "TOML", "Transport", "TUF",
+                "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupZip", "Inventory", "PackageFormat", "TOML", "Transport", "TUF",
             ]),
 
         // The repository: package pool, SQLite catalog, TUF publishing, retention, add/delete/export.
         .target(
             name: "Repository",
             dependencies: [
-                "ExupCore", "PackageFormat", "TUF", "ExupCrypto", "ExupSystem", "ExupZip", "Transport",
+                "ApplicationLog", "ExupCore", "ExupFormats", "PackageFormat", "TUF", "ExupCrypto", "ExupSystem", "ExupZip", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
@@ -85,7 +92,7 @@ let package = Package(
         .target(
             name: "Manager",
             dependencies: [
-                "Repository", "ExupCore", "ExupCrypto", "ExupSystem", "TUF",
+                "ApplicationLog", "Repository", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "TUF",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]),
 
@@ -93,7 +100,8 @@ let package = Package(
         .target(
             name: "ManagerServer",
             dependencies: [
-                "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupSystem", "ExupZip", "TOML", "Transport", "TUF", "WebForms",
+                "ApplicationLog", "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupZip", "TOML", "Transport",
+                "TUF", "WebForms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -118,7 +126,7 @@ let package = Package(
         .executableTarget(
             name: "exup",
             dependencies: [
-                "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "ExupCommandLine", "Transport", "TUF",
+                "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupCommandLine", "Transport", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -136,7 +144,7 @@ let package = Package(
         .executableTarget(
             name: "exup-agent",
             dependencies: [
-                "Agent", "ExupCore", "ExupSystem", "ExupCommandLine", "Inventory", "TUF",
+                "Agent", "ExupCore", "ExupFormats", "ExupSystem", "ExupCommandLine", "Inventory", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -146,12 +154,13 @@ let package = Package(
         .executableTarget(
             name: "exup-tuf-client",
             dependencies: [
-                "TUF", "ExupSystem", "ExupCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                "TUF", "ExupFormats", "ExupSystem", "ExupCommandLine", .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
         // Benchmarks `make bench` runs (never shipped).
         .executableTarget(
-            name: "exup-bench", dependencies: ["Repository", "Manager", "PackageFormat", "ExupCore", "ExupCrypto", "ExupSystem", "TUF"]),
+            name: "exup-bench",
+            dependencies: ["ApplicationLog", "Repository", "Manager", "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "TUF"]),
 
         // A simulated BMC for the demo and the benchmarks (test support; never shipped).
         .executableTarget(name: "exup-sim-bmc", dependencies: ["ExupTesting"]),
@@ -161,15 +170,18 @@ let package = Package(
 
         .testTarget(name: "ExupCoreTests", dependencies: ["ExupCore", "ExupTesting"]),
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),
-        .testTarget(name: "RepositoryTests", dependencies: ["Repository", "ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
+        .testTarget(
+            name: "RepositoryTests",
+            dependencies: ["ApplicationLog", "Repository", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport"]),
         .testTarget(name: "AgentTests", dependencies: ["ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
         .testTarget(
             name: "ManagerTests",
             dependencies: [
-                "Manager", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupTesting", "Transport", .product(name: "GRDB", package: "GRDB.swift"),
+                "Manager", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
-        .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
+        .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupFormats", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
         .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),
     ],
     swiftLanguageModes: [.v6]

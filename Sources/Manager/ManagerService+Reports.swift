@@ -1,3 +1,4 @@
+import ApplicationLog
 import ExupCore
 import ExupCrypto
 import ExupSystem

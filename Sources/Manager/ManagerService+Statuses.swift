@@ -1,5 +1,6 @@
 import ExupCore
 import ExupCrypto
+import ExupFormats
 import ExupSystem
 import FoundationEssentials
 import GRDB

@@ -1,5 +1,7 @@
+import ApplicationLog
 import ExupCore
 import ExupCrypto
+import ExupFormats
 import ExupSystem
 import FoundationEssentials
 import GRDB

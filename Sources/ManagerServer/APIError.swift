@@ -1,3 +1,4 @@
+import ExupFormats
 import FoundationEssentials
 import Hummingbird
 import Repository

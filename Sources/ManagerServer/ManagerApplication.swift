@@ -1,3 +1,4 @@
+import ApplicationLog
 import ExupCore
 import ExupSystem
 import Hummingbird

@@ -1,5 +1,6 @@
 import Dispatch
 import ExupCore
+import ExupFormats
 import Hummingbird
 import Manager
 import Repository

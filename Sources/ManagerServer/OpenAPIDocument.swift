@@ -1,3 +1,4 @@
+import ExupFormats
 import TUF
 
 /// The manager's API as an OpenAPI 3.0 document (`GET /api/v1/openapi.json`). Every operation lists every

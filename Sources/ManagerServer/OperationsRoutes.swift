@@ -1,4 +1,5 @@
 import ExupCore
+import ExupFormats
 import FoundationEssentials
 import Hummingbird
 import Manager

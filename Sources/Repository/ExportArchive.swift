@@ -1,4 +1,6 @@
+import ApplicationLog
 import ExupCore
+import ExupFormats
 import ExupSystem
 import ExupZip
 import FoundationEssentials

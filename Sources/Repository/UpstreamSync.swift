@@ -1,6 +1,8 @@
+import ApplicationLog
 import Dispatch
 import ExupCore
 import ExupCrypto
+import ExupFormats
 import ExupSystem
 import FoundationEssentials
 import Synchronization

@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 
 /// One metadata file: the `signed` object exactly as received (so unknown fields stay covered by the
 /// signatures) and its signatures, keyed by key id.

@@ -1,3 +1,5 @@
+import ExupFormats
+
 /// Takes known fields out of a JSON object one by one; what is left is the object's unrecognised
 /// fields, kept so that re-serialised metadata still carries (and still verifies over) them.
 struct Fields {

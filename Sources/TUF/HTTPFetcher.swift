@@ -1,3 +1,4 @@
+import ExupFormats
 import Transport
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 
 /// A public key in TUF's form: `{"keytype": "ed25519", "scheme": "ed25519", "keyval": {"public": HEX}}`.
 /// Only Ed25519 verifies; other key types parse (so metadata naming them loads) but never count.

@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 
 /// The fields every role's `signed` part has.
 public struct CommonFields: Sendable, Hashable {

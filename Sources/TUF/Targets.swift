@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 
 public struct Targets: Sendable, Hashable {
     public static let type = "targets"

@@ -1,3 +1,5 @@
+import ExupFormats
+
 /// The client's trusted metadata and every rule of the specification's "Detailed client workflow"
 /// that needs no I/O. Metadata loads in order root → timestamp → snapshot → targets → delegated targets;
 /// a check that fails leaves the set as it was. Expiry is judged against one fixed reference time,

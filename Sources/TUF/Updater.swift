@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 import ExupSystem
 
 #if canImport(Glibc)

@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 
 /// The writing side, used by the repository: build roles, rotate keys, sign, describe files.
 

@@ -2,6 +2,7 @@ import Agent
 import ArgumentParser
 import ExupCommandLine
 import ExupCore
+import ExupFormats
 import ExupSystem
 import FoundationEssentials
 import TUF

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExupCommandLine
 import ExupCore
+import ExupFormats
 import ExupSystem
 import FoundationEssentials
 import TUF

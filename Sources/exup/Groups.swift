@@ -1,5 +1,6 @@
 import ArgumentParser
 import ExupCommandLine
+import ExupFormats
 import FoundationEssentials
 import TUF
 

@@ -20,12 +20,14 @@ let package = Package(
                 .product(name: "PackageFormat", package: "exup"), .product(name: "ExupXML", package: "exup"),
             ], swiftSettings: fuzzFlags),
         .executableTarget(name: "fuzz-toml", dependencies: [.product(name: "TOML", package: "exup")], swiftSettings: fuzzFlags),
-        .executableTarget(name: "fuzz-tuf", dependencies: [.product(name: "TUF", package: "exup")], swiftSettings: fuzzFlags),
+        .executableTarget(
+            name: "fuzz-tuf", dependencies: [.product(name: "TUF", package: "exup"), .product(name: "ExupFormats", package: "exup")],
+            swiftSettings: fuzzFlags),
         .executableTarget(name: "fuzz-multipart", dependencies: [.product(name: "WebForms", package: "exup")], swiftSettings: fuzzFlags),
         .executableTarget(
             name: "fuzz-agent-json",
             dependencies: [
-                .product(name: "ExupCore", package: "exup"), .product(name: "TUF", package: "exup"),
+                .product(name: "ExupCore", package: "exup"), .product(name: "ExupFormats", package: "exup"),
             ], swiftSettings: fuzzFlags),
     ],
     swiftLanguageModes: [.v6]

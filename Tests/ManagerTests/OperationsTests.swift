@@ -1,4 +1,5 @@
 import ExupCore
+import ExupFormats
 import ExupTesting
 import Foundation
 import Manager

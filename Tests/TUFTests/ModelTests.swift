@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 import ExupTesting
 import Foundation
 import Testing

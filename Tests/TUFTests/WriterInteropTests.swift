@@ -1,4 +1,5 @@
 import ExupCrypto
+import ExupFormats
 import ExupSystem
 import ExupTesting
 import Foundation

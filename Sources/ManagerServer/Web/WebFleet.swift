@@ -1,4 +1,5 @@
 import ExupCore
+import ExupFormats
 import Hummingbird
 import Manager
 import TUF

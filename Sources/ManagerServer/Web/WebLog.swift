@@ -1,3 +1,5 @@
+import ApplicationLog
+import ExupFormats
 import Hummingbird
 import Repository
 import TUF

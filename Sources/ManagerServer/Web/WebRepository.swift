@@ -1,4 +1,5 @@
 import ExupCore
+import ExupFormats
 import ExupSystem
 import Hummingbird
 import Repository

@@ -1,3 +1,4 @@
+import ExupFormats
 import Hummingbird
 import Manager
 import TUF

@@ -1,6 +1,6 @@
 import ExupCore
+import ExupFormats
 import FoundationEssentials
-import TUF
 
 /// What an agent (or anyone with a token) sends the manager: the strict JSON reader and, independently (the
 /// manager decodes with Foundation's decoder, not through the strict reader), the report, enrolment and

@@ -1,3 +1,4 @@
+import ExupFormats
 import TUF
 
 /// The TUF metadata parser: the strict JSON reader, the signed envelope, and each role's fields, on

@@ -210,6 +210,14 @@ public struct AppLogRecord: Sendable, Codable, Hashable {
     public var versions: String?
     public var cause: String?
 
+    public init(
+        id: Int64, time: Int64, level: String, code: String, message: String, actor: String, server: String?, module: String?,
+        versions: String?, cause: String?
+    ) {
+        (self.id, self.time, self.level, self.code, self.message, self.actor) = (id, time, level, code, message, actor)
+        (self.server, self.module, self.versions, self.cause) = (server, module, versions, cause)
+    }
+
     /// "Failed to add update package. (hash invalid)" — the manual's form for errors.
     public var text: String { cause.map { "\(message). (\($0))" } ?? message }
 }
