@@ -173,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "RepositoryTests",
             dependencies: ["ApplicationLog", "Repository", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport"]),
-        .testTarget(name: "AgentTests", dependencies: ["ExupCore", "ExupCrypto", "ExupTesting", "Transport"]),
+        .testTarget(name: "AgentTests", dependencies: ["Agent", "ExupCore", "ExupCrypto", "ExupTesting", "Transport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "ManagerTests",
             dependencies: [
