@@ -177,8 +177,10 @@ let package = Package(
         .testTarget(
             name: "ManagerTests",
             dependencies: [
-                "Manager", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
+                "Manager", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"]),
         .testTarget(name: "TUFTests", dependencies: ["TUF", "ExupFormats", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"]),
