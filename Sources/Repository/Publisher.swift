@@ -159,21 +159,8 @@ public struct Publisher: Sendable {
     }
 
     private func store(role: String, version: Int, expires: UTCTime, bytes: [UInt8], servedAs name: String?, in db: Database) throws {
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO tuf_role (role, version, expires, bytes) VALUES (?, ?, ?, ?)",
-            arguments: [role, version, expires.seconds, Data(bytes)])
-        guard let name else { return }
-        try db.execute(
-            sql: "INSERT OR REPLACE INTO metadata_file (name, role, version, bytes) VALUES (?, ?, ?, ?)",
-            arguments: [name, role, version, Data(bytes)])
-        if role != Root.type {
-            // Keep the newest 4 versions of each role; every root version stays (clients walk them one by one).
-            try db.execute(
-                sql: """
-                    DELETE FROM metadata_file WHERE role = ? AND version NOT IN
-                      (SELECT version FROM metadata_file WHERE role = ? ORDER BY version DESC LIMIT 4)
-                    """, arguments: [role, role])
-        }
+        try Catalog.storeMetadata(
+            role: role, isRoot: role == Root.type, version: version, expires: expires.seconds, bytes: bytes, servedAs: name, in: db)
     }
 
     /// Renews what expires soon: timestamp within 12 hours, snapshot and targets within 3 days, root

@@ -126,9 +126,7 @@ public actor RepositoryService {
     /// Adds a (model, OS) pair to serve, then applies retention (a new platform can make packages needed).
     public func addPlatform(_ platform: Platform, origin: String = "manual", actor: String) throws {
         try catalog.write { db in
-            try db.execute(
-                sql: "INSERT OR REPLACE INTO platform (model, os, origin) VALUES (?, ?, ?)",
-                arguments: [platform.model, platform.os.description, origin])
+            try Catalog.servePlatform(platform, origin: origin, in: db)
             try Catalog.insert(AppLogEntry(time: clock().seconds, event: .platformAdded, actor: actor, cause: platform.description), in: db)
         }
         try enforceRetention(actor: actor, alsoChanged: [])
@@ -137,8 +135,7 @@ public actor RepositoryService {
     /// Stops serving a pair; packages only it needed go at once (generation management).
     public func removePlatform(_ platform: Platform, actor: String) throws -> Bool {
         let removed = try catalog.write { db -> Bool in
-            try db.execute(sql: "DELETE FROM platform WHERE model = ? AND os = ?", arguments: [platform.model, platform.os.description])
-            guard db.changesCount > 0 else { return false }
+            guard try Catalog.stopServing(platform, in: db) else { return false }
             try Catalog.insert(AppLogEntry(time: clock().seconds, event: .platformRemoved, actor: actor, cause: platform.description), in: db)
             return true
         }
@@ -265,17 +262,12 @@ public actor RepositoryService {
     private func remove(_ row: Catalog.StoredPackageRow, event: AppLogEvent, actor: String, cause: String, history: Bool) throws {
         let now = clock()
         let fileStillUsed = try catalog.write { db -> Bool in
-            try db.execute(sql: "DELETE FROM package WHERE id = ?", arguments: [row.info.id])
-            if history {
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO deletion_history (package_id, deleted_at) VALUES (?, ?)",
-                    arguments: [row.info.id, now.seconds])
-            }
+            let stillUsed = try Catalog.removePackage(id: row.info.id, sha256: row.sha256, deletedAt: history ? now.seconds : nil, in: db)
             try Catalog.insert(
                 AppLogEntry(
                     time: now.seconds, event: event, actor: actor, module: row.info.moduleID,
                     versions: row.info.version, cause: cause), in: db)
-            return try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM package WHERE sha256 = ?", arguments: [row.sha256])! > 0
+            return stillUsed
         }
         packageCache?[row.info.id] = nil
         if !fileStillUsed { pool.remove(sha256: row.sha256) }
@@ -284,8 +276,7 @@ public actor RepositoryService {
     /// R128: erases the whole deletion history at once.
     public func clearDeletionHistory(actor: String) throws -> Int {
         try catalog.write { db -> Int in
-            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM deletion_history") ?? 0
-            try db.execute(sql: "DELETE FROM deletion_history")
+            let count = try Catalog.clearDeletionHistory(in: db)
             try Catalog.insert(AppLogEntry(time: clock().seconds, event: .deletionHistoryCleared, actor: actor, cause: "\(count) records"), in: db)
             return count
         }
@@ -432,11 +423,5 @@ public actor RepositoryService {
         let digest = String(name[..<dot])
         guard digest.allSatisfy(\.isHexDigit), try catalog.hasPackage(sha256: digest.lowercased()) else { return nil }
         return pool.file(sha256: digest.lowercased())
-    }
-}
-
-extension Catalog {
-    func hasPackage(sha256: String) throws -> Bool {
-        try pool.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM package WHERE sha256 = ?", arguments: [sha256])! > 0 }
     }
 }
