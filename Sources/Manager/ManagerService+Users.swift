@@ -47,8 +47,7 @@ extension ManagerService {
     /// At first start: the user `admin` with a generated password, written to DATA/admin.password (0600)
     /// and returned (printed once), as Jenkins does. Nil when users exist.
     public func createFirstAdministratorIfNeeded() throws -> String? {
-        let count = try store.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user") ?? 0 }
-        guard count == 0 else { return nil }
+        guard try store.userCount() == 0 else { return nil }
         let password = Secrets.token(bytes: 15)
         try LocalFile.writeAtomically(Array((password + "\n").utf8), to: dataDirectory + "/admin.password", mode: 0o600)
         try addUser("admin", role: .administrator, password: password, actor: "exup-manager")
@@ -59,31 +58,14 @@ extension ManagerService {
         guard Self.isValidName(name) else { throw ManagerError.invalid("a user name is 1-64 letters, digits, '-', '_', '.' or '@'") }
         try Self.checkPassword(password)
         let hash = try PasswordHash.make(password)
-        let added = try store.write { db -> Bool in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [name]) == nil else { return false }
-            try db.execute(
-                sql: "INSERT INTO user (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
-                arguments: [name, role.rawValue, hash, clock()])
-            return true
-        }
+        let added = try store.addUser(name: name, role: role, passwordHash: hash, created: clock())
         guard added else { throw ManagerError.conflict("user-exists", "a user named \(name) exists") }
         try log(.userAdded, actor: actor, cause: "\(name) (\(role.rawValue))")
     }
 
     /// Removes a user and ends their sessions; the last administrator cannot be removed.
     public func removeUser(_ name: String, actor: String) throws {
-        try store.write { db in
-            guard let role = try String.fetchOne(db, sql: "SELECT role FROM user WHERE name = ?", arguments: [name]) else {
-                throw ManagerError.notFound("no user \(name)")
-            }
-            if role == UserRole.administrator.rawValue,
-                (try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM user WHERE role = 'administrator'") ?? 0) <= 1
-            {
-                throw ManagerError.conflict("last-administrator", "\(name) is the last administrator; add another first")
-            }
-            try db.execute(sql: "DELETE FROM user WHERE name = ?", arguments: [name])
-            try db.execute(sql: "DELETE FROM session WHERE user = ?", arguments: [name])
-        }
+        try store.removeUser(named: name)
         sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
         try log(.userRemoved, actor: actor, cause: name)
     }
@@ -110,9 +92,7 @@ extension ManagerService {
                 throw ManagerError(
                     kind: .throttled, code: "too-many-failures", message: "too many failed logins for \(name): try again in \(attempt.wait) s")
             }
-            let stored: String? = try store.read { db in
-                try String.fetchOne(db, sql: "SELECT password_hash FROM user WHERE name = ?", arguments: [name])
-            }
+            let stored = try store.user(named: name)?.passwordHash
             let verified: Bool
             do { verified = try await passwordHashing.run { stored.map { PasswordHash.verify(current, against: $0) } ?? false } } catch {
                 loginGuard.withLock { $0.abandoned(source: source, user: name) }
@@ -130,25 +110,17 @@ extension ManagerService {
         do { hash = try await passwordHashing.run { Result { try PasswordHash.make(password) } }.get() } catch is WorkLimiter.Busy {
             throw ManagerError(kind: .throttled, code: "busy", message: "too many passwords are being checked at once: try again in a few seconds")
         }
-        let changed = try store.write { db -> Bool in
-            try db.execute(sql: "UPDATE user SET password_hash = ? WHERE name = ?", arguments: [hash, name])
-            guard db.changesCount > 0 else { return false }
-            try db.execute(sql: "DELETE FROM session WHERE user = ?", arguments: [name])
-            return true
-        }
+        let changed = try store.setPasswordHash(hash, of: name)
         guard changed else { throw ManagerError.notFound("no user \(name)") }
         sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
         try log(.userPasswordChanged, actor: actor, cause: actor == name ? name : "\(name) (reset by \(actor))")
     }
 
     public nonisolated func users() throws -> [UserSummary] {
-        try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM user ORDER BY name").map { row in
-                UserSummary(
-                    name: row["name"], role: UserRole(rawValue: row["role"]) ?? .viewer,
-                    created: UTCTime(seconds: row["created"]).description,
-                    lastLogin: (row["last_login"] as Int64?).map { UTCTime(seconds: $0).description })
-            }
+        try store.users().map { user in
+            UserSummary(
+                name: user.name, role: user.role, created: UTCTime(seconds: user.created).description,
+                lastLogin: user.lastLogin.map { UTCTime(seconds: $0).description })
         }
     }
 
@@ -170,15 +142,15 @@ extension ManagerService {
                 kind: .throttled, code: "too-many-failures",
                 message: "too many failed logins for \(name): try again in \(attempt.wait) s")
         }
-        let row = try store.read { db in try Row.fetchOne(db, sql: "SELECT * FROM user WHERE name = ?", arguments: [name]) }
+        let user = try store.user(named: name)
         let stored: String =
-            row?["password_hash"] ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
+            user?.passwordHash ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
         let verified: Bool
         do { verified = try await passwordHashing.run { PasswordHash.verify(password, against: stored) } } catch {
             loginGuard.withLock { $0.abandoned(source: source, user: name) }
             throw ManagerError(kind: .throttled, code: "busy", message: "too many logins are being checked at once: try again in a few seconds")
         }
-        guard verified, let row, let role = UserRole(rawValue: row["role"]) else {
+        guard verified, let user else {
             let guarded = loginGuard.withLock { guardState -> (Int, Int64, Bool) in
                 (attempt.failures, guardState.wait(source: source, user: name, now: clock()), guardState.worthLogging(attempt.failures))
             }
@@ -195,14 +167,9 @@ extension ManagerService {
         let expires = now + Self.sessionSeconds
         // notices_seen is the id of the last application-log entry this user was shown (ids are exact;
         // times have one-second steps).
-        let seen: Int64 = row["notices_seen"]
-        let (notices, lastID) = try packageNotices(afterID: seen)
-        try store.write { db in
-            try db.execute(
-                sql: "INSERT INTO session (id, hmac, user, created, expires) VALUES (?, ?, ?, ?, ?)", arguments: [id, hmac, name, now, expires])
-            try db.execute(sql: "DELETE FROM session WHERE expires < ?", arguments: [now])
-            try db.execute(sql: "UPDATE user SET last_login = ?, notices_seen = ? WHERE name = ?", arguments: [now, lastID, name])
-        }
+        let role = user.role
+        let (notices, lastID) = try packageNotices(afterID: user.noticesSeen)
+        try store.openSession(id: id, hmac: hmac, user: name, now: now, expires: expires, noticesSeen: lastID)
         sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
         return LoginResult(
             token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description,
@@ -211,7 +178,7 @@ extension ManagerService {
 
     public func logout(token: String) throws {
         guard let (id, _) = Self.splitSession(token) else { return }
-        try store.write { db in try db.execute(sql: "DELETE FROM session WHERE id = ?", arguments: [id]) }
+        try store.closeSession(id: id)
         sessions.withLock { $0[id] = nil }
     }
 
