@@ -18,14 +18,8 @@ extension ManagerService {
     public func createToken(expiresInSeconds: Int64, uses: Int, group: String? = nil, actor: String) throws -> String {
         let secret = Secrets.token(bytes: 24)
         let root = try source.currentRootBytes()
-        try store.write { db in
-            if let group, try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) == nil {
-                throw ManagerError.notFound("no group \(group): create it first (exup groups create \(group))")
-            }
-            try db.execute(
-                sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created, group_name) VALUES (?, ?, ?, ?, ?)",
-                arguments: [SHA256Hasher.hash(Array(secret.utf8)).hex, clock() + expiresInSeconds, uses, clock(), group])
-        }
+        try store.addToken(
+            secretHash: SHA256Hasher.hash(Array(secret.utf8)).hex, expires: clock() + expiresInSeconds, uses: uses, created: clock(), group: group)
         try log(.tokenCreated, actor: actor, cause: "\(uses) use(s), expires \(UTCTime(seconds: clock() + expiresInSeconds))")
         return EnrolmentToken.make(secret: secret, rootSHA256: SHA256Hasher.hash(root).hex)
     }
@@ -33,14 +27,10 @@ extension ManagerService {
     /// The enrolment tokens that can still be used (the secret itself is never stored: an id is the start
     /// of its hash).
     public nonisolated func tokens() throws -> [EnrolmentTokenSummary] {
-        try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM enrolment_token WHERE uses_left > 0 AND expires > ? ORDER BY created", arguments: [clock()]).map
-            { row in
-                let hash: String = row["secret_hash"]
-                return EnrolmentTokenSummary(
-                    id: String(hash.prefix(12)), created: UTCTime(seconds: row["created"]).description,
-                    expires: UTCTime(seconds: row["expires"]).description, usesLeft: row["uses_left"], group: row["group_name"])
-            }
+        try store.usableTokens(now: clock()).map { token in
+            EnrolmentTokenSummary(
+                id: String(token.secretHash.prefix(12)), created: UTCTime(seconds: token.created).description,
+                expires: UTCTime(seconds: token.expires).description, usesLeft: token.usesLeft, group: token.groupName)
         }
     }
 
@@ -49,15 +39,9 @@ extension ManagerService {
         guard id.count >= 8, id.allSatisfy(\.isHexDigit) else {
             throw ManagerError.invalid("a token id is 8-64 hex digits, as exup agents token list shows")
         }
-        let removed = try store.write { db -> Int in
-            let matches = try String.fetchAll(
-                db, sql: "SELECT secret_hash FROM enrolment_token WHERE substr(secret_hash, 1, ?) = ?",
-                arguments: [id.count, id.lowercased()])
-            guard matches.count <= 1 else { throw ManagerError.invalid("\(id) names \(matches.count) tokens: give more of its id") }
-            try db.execute(sql: "DELETE FROM enrolment_token WHERE secret_hash = ?", arguments: [matches.first ?? ""])
-            return db.changesCount
+        guard try store.removeToken(hashPrefix: id.lowercased()) else {
+            throw ManagerError.notFound("no enrolment token \(id) (exup agents token list shows them)")
         }
-        guard removed > 0 else { throw ManagerError.notFound("no enrolment token \(id) (exup agents token list shows them)") }
         try log(.tokenRevoked, actor: actor, cause: "token \(id)")
     }
 
@@ -158,11 +142,7 @@ extension ManagerService {
     }
 
     public func revoke(_ name: String, actor: String) async throws {
-        let changed = try store.write { db -> Bool in
-            try db.execute(sql: "UPDATE agent SET revoked = 1 WHERE name = ?", arguments: [name])
-            return db.changesCount > 0
-        }
-        guard changed else { throw ManagerError.notFound("no agent \(name)") }
+        guard try store.revokeAgent(name) else { throw ManagerError.notFound("no agent \(name)") }
         credentials.withLock { cache in for (id, entry) in cache where entry.name == name { cache[id] = nil } }
         reportedPlatforms.withLock { seen in seen = seen.filter { !$0.hasPrefix(name + "|") } }
         try log(.agentRevoked, actor: actor, server: name)
@@ -174,13 +154,7 @@ extension ManagerService {
     public func rotate(_ name: String, actor: String) throws -> String {
         let credentialID = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
         let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
-        let changed = try store.write { db -> Bool in
-            try db.execute(
-                sql: "UPDATE agent SET credential_id = ?, credential_hmac = ? WHERE name = ? AND revoked = 0",
-                arguments: [credentialID, hmac, name])
-            return db.changesCount > 0
-        }
-        guard changed else { throw ManagerError.notFound("no active agent \(name)") }
+        guard try store.replaceCredential(of: name, id: credentialID, hmac: hmac) else { throw ManagerError.notFound("no active agent \(name)") }
         credentials.withLock { cache in
             for (id, entry) in cache where entry.name == name { cache[id] = nil }
             cache[credentialID] = (name, hmac)
@@ -190,11 +164,7 @@ extension ManagerService {
     }
 
     public func allowReenrolment(_ name: String, actor: String) throws {
-        let changed = try store.write { db -> Bool in
-            try db.execute(sql: "UPDATE agent SET allow_reenrolment = 1 WHERE name = ?", arguments: [name])
-            return db.changesCount > 0
-        }
-        guard changed else { throw ManagerError.notFound("no agent \(name)") }
+        guard try store.allowReenrolment(of: name) else { throw ManagerError.notFound("no agent \(name)") }
         try log(.agentReenrolmentAllowed, actor: actor, server: name)
     }
 }
