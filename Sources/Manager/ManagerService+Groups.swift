@@ -34,55 +34,29 @@ public struct GroupApprovalResult: Sendable, Codable, Hashable {
 extension ManagerService {
     public func createGroup(_ name: String, actor: String) throws {
         guard Self.isValidName(name) else { throw ManagerError.invalid("a group name is 1-64 letters, digits, '-', '_', '.' or '@'") }
-        let created = try store.write { db -> Bool in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [name]) == nil else { return false }
-            try db.execute(sql: "INSERT INTO server_group (name, created) VALUES (?, ?)", arguments: [name, clock()])
-            return true
-        }
+        let created = try store.createGroup(name, created: clock())
         guard created else { throw ManagerError.conflict("group-exists", "a group named \(name) exists") }
         try log(.groupChanged, actor: actor, cause: "created \(name)")
     }
 
     public func deleteGroup(_ name: String, actor: String) throws {
-        let deleted = try store.write { db -> Bool in
-            try db.execute(sql: "DELETE FROM group_member WHERE group_name = ?", arguments: [name])
-            try db.execute(sql: "DELETE FROM server_group WHERE name = ?", arguments: [name])
-            return db.changesCount > 0
-        }
+        let deleted = try store.deleteGroup(name)
         guard deleted else { throw ManagerError.notFound("no group \(name)") }
         try log(.groupChanged, actor: actor, cause: "deleted \(name)")
     }
 
     /// Adds and removes members; unknown servers are refused by name.
     public func changeMembers(_ group: String, add: [String], remove: [String], actor: String) throws {
-        try store.write { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) != nil else {
-                throw ManagerError.notFound("no group \(group)")
-            }
-            for server in add {
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ? AND revoked = 0", arguments: [server]) != nil else {
-                    throw ManagerError.notFound("no server \(server)")
-                }
-                try db.execute(sql: "INSERT OR IGNORE INTO group_member (group_name, server) VALUES (?, ?)", arguments: [group, server])
-            }
-            for server in remove {
-                try db.execute(sql: "DELETE FROM group_member WHERE group_name = ? AND server = ?", arguments: [group, server])
-            }
-        }
+        try store.changeMembers(of: group, add: add, remove: remove)
         try log(.groupChanged, actor: actor, cause: "\(group): +\(add.joined(separator: ",")) -\(remove.joined(separator: ","))")
     }
 
     public nonisolated func groupNames() throws -> [String] {
-        try store.read { db in try String.fetchAll(db, sql: "SELECT name FROM server_group ORDER BY name") }
+        try store.groupNames()
     }
 
     nonisolated func groupMembers(_ group: String) throws -> [String] {
-        try store.read { db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) != nil else {
-                throw ManagerError.notFound("no group \(group)")
-            }
-            return try String.fetchAll(db, sql: "SELECT server FROM group_member WHERE group_name = ? ORDER BY server", arguments: [group])
-        }
+        try store.members(of: group)
     }
 
     /// The group with its members' statuses, the Table 21 filter applied to those whose agent answers.

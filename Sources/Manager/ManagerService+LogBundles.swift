@@ -18,13 +18,7 @@ extension ManagerService {
 
     /// Asks the agent for its log bundle at its next poll.
     public func requestLogs(_ name: String, actor: String) throws {
-        let changed = try store.write { db -> Bool in
-            try db.execute(
-                sql: "UPDATE agent SET upload_logs = 1, directives_version = directives_version + 1 WHERE name = ? AND revoked = 0",
-                arguments: [name])
-            return db.changesCount > 0
-        }
-        guard changed else { throw ManagerError.notFound("no server \(name)") }
+        guard try store.requestLogBundle(from: name) else { throw ManagerError.notFound("no server \(name)") }
         try log(.logBundleRequested, actor: actor, server: name)
     }
 
@@ -50,11 +44,7 @@ extension ManagerService {
     }
 
     func clearLogRequest(_ name: String) throws {
-        try store.write { db in
-            try db.execute(
-                sql: "UPDATE agent SET upload_logs = 0, directives_version = directives_version + 1 WHERE name = ? AND upload_logs = 1",
-                arguments: [name])
-        }
+        try store.clearLogBundleRequest(of: name)
     }
 
     /// A fresh path beside the bundles for an upload in progress.

@@ -46,36 +46,20 @@ extension ManagerService {
             throw ManagerError.invalid("delayDays is 0-365, maxCanaryFailurePercent 0-100, canaryWindowDays 1-365")
         }
         let json = try policy.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try store.write { db in
-            if let canary = policy?.canaryGroup, try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [canary]) == nil {
-                throw ManagerError.notFound("no canary group \(canary)")
-            }
-            try db.execute(sql: "UPDATE server_group SET policy = ?, policy_paused = 0 WHERE name = ?", arguments: [json, group])
-            guard db.changesCount > 0 else { throw ManagerError.notFound("no group \(group)") }
-        }
+        try store.setPolicy(json, canary: policy?.canaryGroup, of: group)
         try log(.groupChanged, actor: actor, cause: "\(group): policy \(json ?? "removed")")
     }
 
     public nonisolated func policy(_ group: String) throws -> GroupPolicy? {
-        let json = try store.read { db in try String.fetchOne(db, sql: "SELECT policy FROM server_group WHERE name = ?", arguments: [group]) }
+        let json = try store.policyJSON(of: group)
         return try json.map { try JSONDecoder().decode(GroupPolicy.self, from: Data($0.utf8)) }
     }
 
     /// The canary group's failure rate over its window: failed / (succeeded + failed + reboot required), percent.
     nonisolated func failureRate(_ group: String, windowDays: Int, now: Int64) throws -> (percent: Int, finished: Int) {
-        try store.read { db in
-            let rows = try Row.fetchAll(
-                db,
-                sql: """
-                    SELECT approval_item.state, COUNT(*) AS n FROM approval_item JOIN group_member ON group_member.server = approval_item.agent
-                    WHERE group_member.group_name = ? AND approval_item.updated >= ? AND approval_item.state IN ('succeeded', 'failed', 'reboot-required')
-                    GROUP BY approval_item.state
-                    """, arguments: [group, now - Int64(windowDays) * 86_400])
-            var counts: [String: Int] = [:]
-            for row in rows { counts[row["state"]] = row["n"] }
-            let finished = counts.values.reduce(0, +)
-            return (finished == 0 ? 0 : (counts["failed"] ?? 0) * 100 / finished, finished)
-        }
+        let counts = try store.finishedItemCounts(group: group, since: now - Int64(windowDays) * 86_400)
+        let finished = counts.values.reduce(0, +)
+        return (finished == 0 ? 0 : (counts[.failed] ?? 0) * 100 / finished, finished)
     }
 
     /// Applies every group's policy once: pauses (logged once) while its canary fails too often, else
@@ -92,13 +76,9 @@ extension ManagerService {
             if let canary = policy.canaryGroup {
                 let rate = try failureRate(canary, windowDays: policy.canaryWindowDays, now: now)
                 let paused = rate.percent >= policy.maxCanaryFailurePercent && rate.finished > 0
-                let wasPaused = try store.read { db in
-                    try Bool.fetchOne(db, sql: "SELECT policy_paused FROM server_group WHERE name = ?", arguments: [group]) ?? false
-                }
+                let wasPaused = try store.isPolicyPaused(group)
                 if paused != wasPaused {
-                    try store.write { db in
-                        try db.execute(sql: "UPDATE server_group SET policy_paused = ? WHERE name = ?", arguments: [paused, group])
-                    }
+                    try store.setPolicyPaused(paused, of: group)
                     let why =
                         "canary \(canary): \(rate.percent)% of \(rate.finished) items failed in \(policy.canaryWindowDays) days (limit \(policy.maxCanaryFailurePercent)%)"
                     try log(paused ? .policyPaused : .policyResumed, actor: "policy:\(group)", cause: why)
