@@ -47,7 +47,10 @@ public final class BackgroundProcess: @unchecked Sendable {
     public func waitForLine(startingWith prefix: String, timeoutSeconds: Double = 10) throws -> String {
         let deadline = Date().addingTimeInterval(timeoutSeconds)
         while Date() < deadline {
-            for line in output.split(separator: "\n") where line.hasPrefix(prefix) {
+            // Whole lines only: a line still being written ("PORT" before its number) is not read yet.
+            let text = output
+            let complete = text.hasSuffix("\n") ? Substring(text) : text[..<(text.lastIndex(of: "\n") ?? text.startIndex)]
+            for line in complete.split(separator: "\n") where line.hasPrefix(prefix) {
                 return String(line.dropFirst(prefix.count)).trimmingCharacters(in: .whitespaces)
             }
             var status: Int32 = 0

@@ -25,7 +25,7 @@ public struct Schedule: Sendable, Codable, Hashable {
 
 extension ManagerService {
     public nonisolated func schedules() throws -> [Schedule] {
-        try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM schedule ORDER BY start_at, id").map(Self.schedule) }
+        try store.schedules().map(Self.schedule)
     }
 
     /// Registers a batch; the target must exist and the time must be ahead.
@@ -35,14 +35,8 @@ extension ManagerService {
     ) throws -> Schedule {
         try checkTarget(kind, target)
         guard startAt > clock() else { throw ManagerError.invalid("the start time \(UTCTime(seconds: startAt)) has passed") }
-        let id = try store.write { db -> Int64 in
-            try db.execute(
-                sql: """
-                    INSERT INTO schedule (target_kind, target, start_at, allow_reboot, download_first, state, created_by, created)
-                    VALUES (?, ?, ?, ?, ?, 'waiting', ?, ?)
-                    """, arguments: [kind.rawValue, target, startAt, allowReboot, downloadFirst, actor, clock()])
-            return db.lastInsertedRowID
-        }
+        let id = try store.addSchedule(
+            kind: kind, target: target, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst, createdBy: actor, created: clock())
         try log(
             .scheduleChanged, actor: actor,
             cause: "#\(id): \(kind.rawValue) \(target) at \(UTCTime(seconds: startAt))"
@@ -53,29 +47,13 @@ extension ManagerService {
     /// Changes a batch that has not started (R081: editable until it runs).
     public func editSchedule(_ id: Int64, startAt: Int64?, allowReboot: Bool?, downloadFirst: Bool?, actor: String) throws -> Schedule {
         if let startAt, startAt <= clock() { throw ManagerError.invalid("the start time \(UTCTime(seconds: startAt)) has passed") }
-        try store.write { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT * FROM schedule WHERE id = ?", arguments: [id]) else {
-                throw ManagerError.notFound("no schedule #\(id)")
-            }
-            guard row["state"] as String == Schedule.State.waiting.rawValue else {
-                throw ManagerError.conflict("schedule-started", "schedule #\(id) has already run")
-            }
-            try db.execute(
-                sql: "UPDATE schedule SET start_at = ?, allow_reboot = ?, download_first = ? WHERE id = ?",
-                arguments: [startAt ?? row["start_at"], allowReboot ?? row["allow_reboot"], downloadFirst ?? row["download_first"], id])
-        }
+        try store.editSchedule(id, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst)
         try log(.scheduleChanged, actor: actor, cause: "#\(id) changed")
         return try schedules().first { $0.id == id }!
     }
 
     public func deleteSchedule(_ id: Int64, actor: String) throws {
-        try store.write { db in
-            guard let state = try String.fetchOne(db, sql: "SELECT state FROM schedule WHERE id = ?", arguments: [id]) else {
-                throw ManagerError.notFound("no schedule #\(id)")
-            }
-            guard state == Schedule.State.waiting.rawValue else { throw ManagerError.conflict("schedule-started", "schedule #\(id) has already run") }
-            try db.execute(sql: "DELETE FROM schedule WHERE id = ?", arguments: [id])
-        }
+        try store.deleteSchedule(id)
         try log(.scheduleChanged, actor: actor, cause: "#\(id) deleted")
     }
 
@@ -85,10 +63,7 @@ extension ManagerService {
     @discardableResult
     public func runDueSchedules(downloadNow: @Sendable () async -> Void = {}) async throws -> [Schedule] {
         let now = clock()
-        let due = try store.read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM schedule WHERE state = 'waiting' AND start_at <= ? ORDER BY start_at, id", arguments: [now]).map(
-                Self.schedule)
-        }
+        let due = try store.dueSchedules(at: now).map(Self.schedule)
         var fired: [Schedule] = []
         for schedule in due {
             if schedule.downloadFirst { await downloadNow() }
@@ -111,11 +86,7 @@ extension ManagerService {
                 }
             }
             let result = lines.joined(separator: "; ")
-            try store.write { db in
-                try db.execute(
-                    sql: "UPDATE schedule SET state = ?, result = ? WHERE id = ?",
-                    arguments: [failed ? Schedule.State.failed.rawValue : Schedule.State.done.rawValue, result, schedule.id])
-            }
+            try store.finishSchedule(schedule.id, state: failed ? .failed : .done, result: result)
             try log(
                 .scheduleFired, actor: "schedule #\(schedule.id)", server: schedule.targetKind == .server ? schedule.target : nil,
                 cause: "\(schedule.targetKind.rawValue) \(schedule.target): \(result.isEmpty ? "no servers" : result)")
@@ -131,10 +102,10 @@ extension ManagerService {
         }
     }
 
-    static func schedule(_ row: Row) -> Schedule {
+    static func schedule(_ record: ScheduleRecord) -> Schedule {
         Schedule(
-            id: row["id"], targetKind: Schedule.TargetKind(rawValue: row["target_kind"]) ?? .server, target: row["target"],
-            startAt: UTCTime(seconds: row["start_at"]).description, allowReboot: row["allow_reboot"], downloadFirst: row["download_first"],
-            state: Schedule.State(rawValue: row["state"]) ?? .waiting, createdBy: row["created_by"], result: row["result"])
+            id: record.id, targetKind: record.targetKind, target: record.target, startAt: UTCTime(seconds: record.startAt).description,
+            allowReboot: record.allowReboot, downloadFirst: record.downloadFirst, state: record.state, createdBy: record.createdBy,
+            result: record.result)
     }
 }
