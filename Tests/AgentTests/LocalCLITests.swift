@@ -132,8 +132,11 @@ import Transport
         let items = try manager.approve("web01", ["bmc-firmware"])
         let applied = try cli(web01, "apply")
         #expect(states(applied.json)[items["bmc-firmware"]!] == "succeeded", "\(applied.text)")
+        // squid writes its access log a moment after it answers: wait for the lines.
+        let paths = ["/api/v1/enrol", "/api/v1/agent/directives", "/repo/v1/metadata/timestamp.json", "/repo/v1/targets/"]
+        try? eventually("squid logs every request", seconds: 15) { paths.allSatisfy(squid.accessLog.contains) }
         let log = squid.accessLog
-        for path in ["/api/v1/enrol", "/api/v1/agent/directives", "/repo/v1/metadata/timestamp.json", "/repo/v1/targets/"] {
+        for path in paths {
             #expect(log.contains(path), "\(path) through the proxy")
         }
     }

@@ -142,6 +142,7 @@ import Transport
         #expect(status["state"] as? String == "succeeded", "\(status)")
         #expect(status["added"] as? [String] == ["bmc-2.31"], "only the served model's package: \(status)")
         #expect(try packageIDs(repository) == ["bmc-2.31"])
+        try? eventually("squid logs the transfer", seconds: 15) { squid.accessLog.contains("/repo/v1/targets/") }
         #expect(squid.accessLog.contains("/repo/v1/targets/") && squid.accessLog.contains(squid.username), "through the proxy: \(squid.accessLog)")
         let codes = try logCodes(repository)
         #expect(codes.contains { $0.code == "N17" }, "Repository updated")
@@ -248,7 +249,11 @@ import Transport
 
         let done = try sync(repository)
         #expect(done["state"] as? String == "succeeded" && done["added"] as? [String] == ["bios-big"], "\(done)")
-        let transfers = squid.accessLog.split(separator: "\n").filter { $0.contains("/repo/v1/targets/") && !$0.contains("TCP_DENIED/407") }
+        func targetTransfers() -> [Substring] {
+            squid.accessLog.split(separator: "\n").filter { $0.contains("/repo/v1/targets/") && !$0.contains("TCP_DENIED/407") }
+        }
+        try? eventually("squid logs both transfers", seconds: 15) { targetTransfers().count >= 2 }
+        let transfers = targetTransfers()
         let bytes = transfers.compactMap { line in line.split(separator: " ", omittingEmptySubsequences: true).dropFirst(4).first.flatMap { Int($0) }
         }
         #expect(
@@ -404,6 +409,7 @@ import Transport
         #expect(try logCodes(repository).contains { $0.code == "N16" })
         let status = try sync(repository)
         #expect(status["state"] as? String == "succeeded" && status["added"] as? [String] == ["bmc-2.31"], "\(status)")
+        try? eventually("squid logs the transfer", seconds: 15) { squid.accessLog.contains("/repo/v1/targets/") }
         #expect(squid.accessLog.contains("/repo/v1/targets/"), "the running manager took the new proxy: \(squid.accessLog)")
 
         try repository.restart()
@@ -461,6 +467,7 @@ import Transport
             shown["syncIntervalHours"] as? Int == 8 && shown["syncTime"] as? String == "02:00" && shown["initialStatusIcon"] as? String == "latest")
         #expect((shown["proxy"] as? [String: Any])?["username"] as? String == squid.username, "the proxy stayed: \(shown)")
         #expect(try sync(repository)["state"] as? String == "succeeded", "the proxy's password was kept when only the schedule changed")
+        try? eventually("squid logs the user", seconds: 15) { squid.accessLog.contains(squid.username) }
         #expect(squid.accessLog.contains(squid.username))
 
         let bad = try exup("repo", "settings", "--proxy", "127.0.0.1:\(try ManagerProcess.freeTCPPort())")

@@ -30,7 +30,10 @@ import Transport
         let good = ProxySettings(host: "127.0.0.1", port: Int(squid.port), username: squid.username, password: squid.password, authentication: auth)
         let response = try client(good).get(base + "/files/blob", maxBytes: 1 << 20)
         #expect(response.status == 200 && response.body == content)
-        #expect(squid.accessLog.contains("/files/blob") && squid.accessLog.contains(squid.username), "went through squid: \(squid.accessLog)")
+        // squid writes its access log a moment after it answers: wait for the line, never for a fixed time.
+        try eventually("squid logs the request with the user", seconds: 15) {
+            squid.accessLog.contains("/files/blob") && squid.accessLog.contains(squid.username)
+        }
 
         var any = good
         any.authentication = .any
