@@ -5,7 +5,10 @@
 /// What standard output is: a terminal gets live lines (and colour unless NO_COLOR is set); a file, a pipe
 /// or the journal gets one plain line per step.
 public enum Terminal {
-    public static var isInteractive: Bool { isatty(1) == 1 && (getenv("TERM").map { String(cString: $0) } ?? "") != "dumb" }
+    public static var isInteractive: Bool { isInteractive(1) }
+
+    /// Whether `fd` is a terminal that can rewrite lines (not TERM=dumb).
+    public static func isInteractive(_ fd: Int32) -> Bool { isatty(fd) == 1 && (getenv("TERM").map { String(cString: $0) } ?? "") != "dumb" }
 
     /// Colour only on a terminal and never with NO_COLOR (https://no-color.org: any value turns it off).
     public static var colour: Bool { isInteractive && getenv("NO_COLOR") == nil }
@@ -25,7 +28,7 @@ public final class ProgressLine {
     /// result scripts read (exup repo add).
     public init(fd: Int32 = 1) {
         self.fd = fd
-        live = isatty(fd) == 1 && (getenv("TERM").map { String(cString: $0) } ?? "") != "dumb"
+        live = Terminal.isInteractive(fd)
     }
 
     /// Whether lines are rewritten in place (a terminal) or printed one per step.

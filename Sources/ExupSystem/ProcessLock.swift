@@ -27,9 +27,14 @@ public final class ProcessLock: @unchecked Sendable {
             let text = n > 0 ? String(decoding: buffer[0..<n], as: UTF8.self).filter(\.isNumber) : ""
             throw Held(path: path, pid: Int32(text))
         }
+        // The pid is written only when it is not there already: a lock taken every cycle writes nothing.
         let pid = Array("\(getpid())\n".utf8)
-        _ = ftruncate(fd, 0)
-        _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        var current = [UInt8](repeating: 0, count: 32)
+        let n = pread(fd, &current, current.count, 0)
+        if n != pid.count || Array(current.prefix(max(0, n))) != pid {
+            _ = ftruncate(fd, 0)
+            _ = pid.withUnsafeBytes { pwrite(fd, $0.baseAddress, $0.count, 0) }
+        }
         self.fd = fd
         self.path = path
     }

@@ -98,7 +98,8 @@ public final class SquidProxy: @unchecked Sendable {
         throw TestFailure("squid helper \(name) not found (install squid)")
     }
 
-    static func accepts(_ port: UInt16) -> Bool {
+    /// True when something accepts connections on the loopback port.
+    public static func accepts(_ port: UInt16) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }
         defer { close(fd) }

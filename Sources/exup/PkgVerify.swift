@@ -95,10 +95,7 @@ struct PkgVerify: ParsableCommand {
 }
 
 /// Writes a line to standard error (file descriptor 2; Swift 6 refuses the C global `stderr`).
-func printError(_ line: String) {
-    let bytes = Array((line + "\n").utf8)
-    _ = bytes.withUnsafeBytes { write(2, $0.baseAddress, $0.count) }
-}
+func printError(_ line: String) { writeStandardError(line) }
 
 #if canImport(Glibc)
     import Glibc

@@ -86,7 +86,7 @@ import Transport
             "python3", "-c", "import socket,time; s=socket.socket(); s.bind(('127.0.0.1', \(port))); s.listen(); time.sleep(60)",
         ])
         defer { listener.stop() }
-        try eventually("the port is taken") { connectable(port) }
+        try eventually("the port is taken") { SquidProxy.accepts(port) }
         try work.write("bad.toml", "[server]\nlisten = \"127.0.0.1:1\"\nlisen = 3\n[repositry]\n")
         try work.write("cert.pem", "not a certificate\n")
         try work.write("key.pem", "not a key\n", mode: 0o600)
@@ -349,17 +349,4 @@ import Transport
         }
         #expect(try status("hourly") != "communication-failure", "an hourly agent is not flagged after seconds")
     }
-}
-
-/// True when something accepts connections on the loopback port.
-func connectable(_ port: UInt16) -> Bool {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    defer { close(fd) }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_port = port.bigEndian
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    return withUnsafePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    } == 0
 }
