@@ -88,20 +88,23 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]),
 
-        // The manager: agents, enrolment, reports, statuses, approvals and directives.
+        // The manager: small services (enrolment, reports, statuses, approvals, users, groups, policies,
+        // batches) over one async store protocol that names no database engine.
         .target(
             name: "Manager",
-            dependencies: [
-                "ApplicationLog", "Repository", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "TUF",
-                .product(name: "GRDB", package: "GRDB.swift"),
-            ]),
+            dependencies: ["ApplicationLog", "Repository", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "TUF"]),
+
+        // The manager's store on its embedded engine: SQLite through GRDB (migrations, group commit).
+        .target(
+            name: "ManagerSQLite",
+            dependencies: ["Manager", "ExupCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
         .target(
             name: "ManagerServer",
             dependencies: [
-                "ApplicationLog", "Repository", "Manager", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupZip", "TOML", "Transport",
-                "TUF", "WebForms",
+                "ApplicationLog", "Repository", "Manager", "ManagerSQLite", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupZip", "TOML",
+                "Transport", "TUF", "WebForms",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -160,7 +163,10 @@ let package = Package(
         // Benchmarks `make bench` runs (never shipped).
         .executableTarget(
             name: "exup-bench",
-            dependencies: ["ApplicationLog", "Repository", "Manager", "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "TUF"]),
+            dependencies: [
+                "ApplicationLog", "Repository", "Manager", "ManagerSQLite", "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem",
+                "TUF",
+            ]),
 
         // A simulated BMC for the demo and the benchmarks (test support; never shipped).
         .executableTarget(name: "exup-sim-bmc", dependencies: ["ExupTesting"]),
@@ -177,7 +183,7 @@ let package = Package(
         .testTarget(
             name: "ManagerTests",
             dependencies: [
-                "Manager", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
+                "Manager", "ManagerSQLite", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

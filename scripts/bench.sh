@@ -7,6 +7,9 @@ bin=$(cd "$1" && pwd)
 repo=$(cd "$(dirname "$0")/.." && pwd)
 sizes=${BENCH_SIZES_MIB:-"64 512"}
 runs=${BENCH_RUNS:-3}
+# which parts to run (all by default): verify inventory repository manager agent
+parts=" ${BENCH_PARTS:-verify inventory repository manager agent} "
+wants() { [[ "$parts" == *" $1 "* ]]; }
 work=$(mktemp -d /tmp/exup-bench.XXXXXX)
 trap 'rm -rf "$work"' EXIT
 cd "$work"
@@ -28,6 +31,8 @@ measure() {
 "$bin/exup" pkg keygen --out keys >/dev/null
 mkdir trust && cp keys/vendor.pub.pem trust/
 printf '#!/bin/sh\nexit 0\n' > apply.sh
+simpid= mpid= fpid=
+if wants verify; then
 echo "exup package verification ($(nproc) cores, $(openssl version | cut -d' ' -f1-2), best of $runs runs, page cache warm)"
 printf '%-10s %-26s %-26s %-8s %s\n' "package" "exup pkg verify" "openssl dgst -sha256" "ratio" "exup peak RSS"
 for mib in $sizes; do
@@ -51,7 +56,10 @@ for mib in $sizes; do
 done
 echo "ratio = exup throughput / openssl throughput (goal: 0.90x or better); RSS goal: under 32 MiB at any size"
 
+fi
+
 # ---------------------------------------------------------------- inventory
+if wants inventory; then
 echo
 echo "inventory against a simulated BMC (ipmi_sim on loopback; best of $runs runs)"
 port=$(( 20000 + RANDOM % 20000 ))
@@ -89,7 +97,10 @@ printf '%-44s %8.1f ms   peak RSS %6.1f MiB\n' "exup-agent inventory (model, BMC
 printf '%-44s %8.1f ms   peak RSS %6.1f MiB (largest of the four)\n' "bmc-info x2 + ipmi-fru + ipmi-sensors" \
   "$(awk -v n="$best" 'BEGIN { print n / 1e6 }')" "$(awk -v k="$tools_rss" 'BEGIN { print k / 1024 }')"
 
+fi
+
 # ---------------------------------------------------------------- repository
+if wants repository; then
 echo
 echo "repository with 10,000 packages over 100 models (release build; wrk on loopback, 2 threads, 50 connections, 5 s)"
 repo_data="$work/repo"
@@ -109,7 +120,10 @@ printf '%-44s %10s req/s\n' "timestamp.json, 200 (full body)" "$ok"
 printf '%-44s %10s req/s\n' "timestamp.json, 304 (If-None-Match)" "$nm"
 printf '%-44s %10.1f MiB\n' "exup-manager peak RSS" "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 
+fi
+
 # ---------------------------------------------------------------- manager: polls and reports
+if wants manager; then
 echo
 echo "manager with 10,000 enrolled agents (release build; wrk on loopback, 2 threads, 64 connections, 10 s)"
 fleet_data="$work/fleet"
@@ -141,5 +155,9 @@ page_ms() {   # median of 5 GETs of the page, in ms
 printf '%-44s %10s ms\n' "web: /fleet (10,000 servers, 200 shown)" "$(page_ms /fleet)"
 printf '%-44s %10s ms\n' "web: /fleet?filter=update-available" "$(page_ms '/fleet?filter=update-available')"
 
+fi
+
 # ---------------------------------------------------------------- the agent's footprint
+if wants agent; then
 source "$repo/scripts/bench/agent-footprint.sh"
+fi

@@ -141,7 +141,7 @@ public struct AgentCycle {
             try runner.plan(directives, includingFuture: mode == .cancel)
             if mode == .cancel {
                 _ = control?.takeCancel()
-                try runner.cancelNotStarted(reason: "cancelled on the server (exup-agent cancel)")
+                try runner.cancelNotStarted(.cancelledOnServer)
             }
             if mode == .apply, !session.journal.runnable.isEmpty || session.journal.entries.contains(where: { $0.awaitingRebootDecision == true }) {
                 try runner.runAll()

@@ -28,9 +28,12 @@ struct ApplyRunner {
         var changed = false
         for index in session.journal.entries.indices where session.journal.entries[index].phase == .pending {
             if !listed.contains(session.journal.entries[index].itemID) {
-                session.journal.entries[index].phase = .cancelled
-                session.journal.entries[index].message = "cancelled at the manager before it started"
-                changed = true
+                var machine = Self.machine(for: session.journal.entries[index])
+                if case .finished(let end, let reason) = try machine.handle(.directivesChecked(listed: false)) {
+                    session.journal.entries[index].phase = end
+                    session.journal.entries[index].message = reason
+                    changed = true
+                }
             }
         }
         for item in directives.items where session.journal.entry(item.id) == nil && !session.journal.hasFinished(item.id) {
@@ -102,7 +105,7 @@ struct ApplyRunner {
     /// the on-lost-contact rule when the manager does not answer.
     func stillApproved(_ entry: ApplyJournal.Entry) throws -> Bool {
         if control?.takeCancel() == true {
-            try cancelNotStarted(reason: "cancelled on the server (exup-agent cancel)")
+            try cancelNotStarted(.cancelledOnServer)
             return false
         }
         if let directives = try? session.link.directives(etag: nil) {
@@ -110,27 +113,20 @@ struct ApplyRunner {
             session.credentialRefused = false
             session.state.directives = directives.directives
             session.state.directivesETag = directives.etag
-            guard directives.directives.items.contains(where: { $0.id == entry.itemID }) else {
-                try update(entry.itemID) {
-                    $0.phase = .cancelled; $0.message = "cancelled at the manager before it started"
-                }
-                return false
-            }
-            return true
+            let listed = directives.directives.items.contains(where: { $0.id == entry.itemID })
+            return try conclude(entry.itemID, try advance(entry.itemID, .directivesChecked(listed: listed))) == false
         }
         if session.contactLost == nil { session.lostContact(AgentError("the manager did not answer the directives check", kind: .unreachable)) }
         guard entry.options.onLostContact == .stop else { return true }
         session.journal.stoppedForLostContact = true
-        try cancelNotStarted(reason: "cancelled: contact with the manager was lost before it started (on-lost-contact = stop)")
+        try cancelNotStarted(.contactLost(stop: true))
         return false
     }
 
     /// Cancels every entry that has not started (pending, downloading, downloaded).
-    func cancelNotStarted(reason: String) throws {
-        for waiting in session.journal.runnable {
-            try update(waiting.itemID) {
-                $0.phase = .cancelled; $0.percent = nil; $0.message = reason
-            }
+    func cancelNotStarted(_ event: ApplyItemMachine.Event) throws {
+        for waiting in session.journal.runnable where waiting.phase.state != .started {
+            try conclude(waiting.itemID, try advance(waiting.itemID, event))
         }
     }
 
@@ -139,9 +135,7 @@ struct ApplyRunner {
     func download(_ itemID: Int64) throws {
         guard let entry = session.journal.entry(itemID), let target = entry.target else { return }
         FaultPoint.reach("before-download")
-        try update(itemID) {
-            $0.phase = .downloading; $0.percent = 0
-        }
+        try advance(itemID, .downloadStarted) { $0.percent = 0 }
         // Download progress is 0–25 % of the item, reported at most every 2 s.
         var lastReport = CommandRunner.monotonicMilliseconds()
         let progress: (Int) -> Void = { received in
@@ -154,16 +148,15 @@ struct ApplyRunner {
         do { _ = try cache.fetch(target, progress: progress) } catch {
             let text = "\(error)"
             if (error as? AgentError)?.kind == .resumable {
-                try update(itemID) {
-                    $0.phase = .pending; $0.percent = nil; $0.message = text
+                try advance(itemID, .downloadInterrupted(reason: text)) {
+                    $0.percent = nil; $0.message = text
                 }
                 throw error
             }
-            return try finish(itemID, .failed, text)
+            try conclude(itemID, try advance(itemID, .downloadFailed(reason: text)))
+            return
         }
-        try update(itemID) {
-            $0.phase = .downloaded; $0.percent = 25
-        }
+        try advance(itemID, .downloaded) { $0.percent = 25 }
     }
 
     /// One downloaded item: verify, extract, verify again, run, judge.
@@ -171,10 +164,8 @@ struct ApplyRunner {
         guard let entry = session.journal.entry(itemID), entry.phase == .downloaded, let target = entry.target else { return }
         let gate = HealthGate(
             mode: HealthGate.Mode(rawValue: session.configuration.agent.healthGate) ?? .normal, sources: session.configuration.inventory)
-        if let refusal = gate.refusal(for: entry) { return try finish(itemID, .failed, refusal) }
-        try update(itemID) {
-            $0.phase = .verifying; $0.percent = 30
-        }
+        if let refusal = gate.refusal(for: entry) { try conclude(itemID, try advance(itemID, .refused(reason: refusal))); return }
+        try advance(itemID, .verificationStarted) { $0.percent = 30 }
         FaultPoint.reach("verifying")
         let archive = cache.path(for: target)
         let staging: PackageStaging
@@ -202,13 +193,14 @@ struct ApplyRunner {
             }
         } catch {
             try? LocalDirectory.removeTree(stagingDirectory(itemID))
-            return try finish(itemID, .failed, "\(error)")
+            try conclude(itemID, try advance(itemID, .refused(reason: "\(error)"))); return
         }
+        guard try advance(itemID, .verified) == .startProgram else { return }
 
         // The journal says "running" before the program exists: a crash in between is found again by
         // the program's working directory (see recover()).
-        try update(itemID) {
-            $0.phase = .running; $0.percent = 50; $0.startedAt = session.clock()
+        try advance(itemID, .programStarted) {
+            $0.percent = 50; $0.startedAt = session.clock()
         }
         session.events(
             AgentEvent(
@@ -221,7 +213,7 @@ struct ApplyRunner {
                 [staging.directory + "/" + command.path], directory: staging.directory,
                 environment: environment(entry, staging: staging.directory), logPath: logPath(itemID))
         } catch {
-            return try finish(itemID, .failed, "the program could not be started: \(error)")
+            try conclude(itemID, try advance(itemID, .refused(reason: "the program could not be started: \(error)"))); return
         }
         try update(itemID) { $0.program = program }
         FaultPoint.reach("running")
@@ -263,32 +255,29 @@ struct ApplyRunner {
         ]
     }
 
-    /// Success only when the module reads the target version afterwards (for an uninstall: not installed).
+    /// Judges a program's end through the machine; what the module reads and the program's last output
+    /// complete the reason of a failure.
     func judge(_ itemID: Int64, ending: DetachedProgram.Ending, timeoutSeconds: Int) throws {
         guard let entry = session.journal.entry(itemID) else { return }
         try? LocalDirectory.removeTree(stagingDirectory(itemID))
+        let observed: ApplyItemMachine.ProgramEnding
         switch ending {
-        case .timedOut:
-            return try finish(itemID, .failed, "timed out after \(timeoutSeconds) s (the program was stopped)" + outputTail(itemID))
-        case .exited(let status) where status != 0:
-            return try finish(itemID, .failed, "the program exited with status \(status)" + outputTail(itemID))
-        default: break
+        case .timedOut: observed = .timedOut(seconds: timeoutSeconds)
+        case .exited(let status): observed = .exited(status: status)
+        case .unknown, .abandoned: observed = .unknownAfterRestart
         }
-        let reading = session.reread(entry.moduleID)
-        // The running agent cannot see itself gone: its own uninstall succeeded when the program did (R195).
-        let reached = entry.kind == .uninstall && entry.moduleID == ModuleID.agent ? ending == .exited(0) : reachedTarget(entry, reading)
-        let restarted = ending == .unknown ? "the agent restarted while the program ran; " : ""
-        if entry.rebootRequired && entry.kind == .apply && !reached {
-            return try finish(itemID, .rebootRequired, restarted + "applied; the version is confirmed after the next boot")
+        let ran = { if case .exited(0) = observed { return true } else { return observed == .unknownAfterRestart } }()
+        let reading = ran ? session.reread(entry.moduleID) : nil
+        let action = try advance(itemID, .programEnded(observed, reachedTarget: ran && reachedTarget(entry, reading)))
+        guard case .finished(.failed, let reason) = action else { try conclude(itemID, action); return }
+        let detail: String
+        if ran {
+            let read = reading?.version ?? (reading?.error ?? "not installed")
+            detail = (reason ?? "") + "\(entry.moduleID) reads \(read) afterwards, not \(entry.version ?? "not installed")"
+        } else {
+            detail = reason ?? ""
         }
-        if reached {
-            return try finish(
-                itemID, entry.rebootRequired ? .rebootRequired : .succeeded,
-                restarted.isEmpty ? nil : restarted + "the module reads the target version")
-        }
-        let read = reading?.version ?? (reading?.error ?? "not installed")
-        try finish(
-            itemID, .failed, restarted + "\(entry.moduleID) reads \(read) afterwards, not \(entry.version ?? "not installed")" + outputTail(itemID))
+        try conclude(itemID, .finished(.failed, reason: detail + outputTail(itemID)))
     }
 
     /// Whether the module now reads what the item aimed at: the target version, or, for an uninstall,
@@ -314,10 +303,9 @@ struct ApplyRunner {
         for entry in session.journal.entries where !entry.phase.isFinished {
             switch entry.phase {
             case .downloading, .verifying:
-                try update(entry.itemID) {
-                    $0.phase = .pending; $0.percent = nil
-                }
+                try advance(entry.itemID, .agentRestarted) { $0.percent = nil }
             case .running:
+                guard try advance(entry.itemID, .agentRestarted) == .awaitProgram else { continue }
                 var program = entry.program
                 if program == nil, let pid = DetachedProgram.find(workingDirectory: stagingDirectory(entry.itemID)) {
                     program = DetachedProgram(pid: pid, startTime: DetachedProgram.startTime(of: pid) ?? 0)
@@ -346,6 +334,42 @@ struct ApplyRunner {
         change(&session.journal.entries[index])
         try session.saveJournal()
         try session.publish()
+    }
+
+    /// The machine of a journal entry, at the entry's step.
+    static func machine(for entry: ApplyJournal.Entry) -> ApplyItemMachine {
+        ApplyItemMachine(
+            step: entry.phase, kind: entry.kind, rebootRequired: entry.rebootRequired,
+            isOwnUninstall: entry.kind == .uninstall && entry.moduleID == ModuleID.agent)
+    }
+
+    /// Feeds one event to the entry's machine, records the step it reaches (with `change`'s details,
+    /// durably, then reported) and returns what to do next. A finished entry is recorded by `conclude`.
+    @discardableResult
+    func advance(
+        _ itemID: Int64, _ event: ApplyItemMachine.Event, _ change: ((inout ApplyJournal.Entry) -> Void)? = nil
+    ) throws
+        -> ApplyItemMachine.Action
+    {
+        guard let entry = session.journal.entry(itemID) else { return .none }
+        var machine = Self.machine(for: entry)
+        let action = try machine.handle(event)
+        if case .finished = action { return action }
+        // Nothing to record when the step stays and nothing else changes.
+        guard machine.step != entry.phase || change != nil else { return action }
+        try update(itemID) {
+            $0.phase = machine.step
+            change?(&$0)
+        }
+        return action
+    }
+
+    /// Records an action that finished the entry; true when it did.
+    @discardableResult
+    func conclude(_ itemID: Int64, _ action: ApplyItemMachine.Action) throws -> Bool {
+        guard case .finished(let end, let reason) = action else { return false }
+        try finish(itemID, end, reason)
+        return true
     }
 
     func finish(_ itemID: Int64, _ phase: ApplyJournal.Entry.Phase, _ message: String?) throws {

@@ -2,6 +2,7 @@ import ExupCrypto
 import ExupSystem
 import ExupZip
 import Manager
+import ManagerSQLite
 import Repository
 
 #if canImport(Glibc)
@@ -38,7 +39,7 @@ public enum ManagerBackup {
         let catalog = try Catalog(path: dataDirectory + "/catalog.sqlite")
         try catalog.backup(to: scratch + "/catalog.sqlite")
         if LocalFile.exists(dataDirectory + "/manager.sqlite") {
-            try ManagerStore(path: dataDirectory + "/manager.sqlite").backup(to: scratch + "/manager.sqlite")
+            try SQLiteManagerStore(path: dataDirectory + "/manager.sqlite").copy(to: scratch + "/manager.sqlite")
         }
         progress("databases copied")
         let snapshot = try Catalog(path: scratch + "/catalog.sqlite")

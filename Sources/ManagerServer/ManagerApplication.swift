@@ -6,6 +6,7 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import Manager
+import ManagerSQLite
 import Repository
 import ServiceLifecycle
 import TUF
@@ -31,7 +32,7 @@ public struct ManagerApplication {
     let dataLock: ProcessLock
 
     /// Loads or creates the data directory and its secrets (written 0600 before anything listens).
-    public init(configuration: ManagerConfiguration, logger: Logger) throws {
+    public init(configuration: ManagerConfiguration, logger: Logger) async throws {
         // Settings saved from the settings page take the place of the file's schedule, proxy and icon.
         var configuration = configuration
         try LocalFile.makeDirectories(configuration.dataDirectory, mode: 0o700)
@@ -58,7 +59,9 @@ public struct ManagerApplication {
             try RemoteRepository(settings: $0, dataDirectory: configuration.dataDirectory, catalog: repository.catalog)
         }
         if let remote { try Self.checkRemote(remote, catalog: repository.catalog, logger: logger) }
-        manager = try ManagerService(dataDirectory: configuration.dataDirectory, repository: repository, source: remote, settings: settings)
+        manager = try await ManagerService.open(
+            dataDirectory: configuration.dataDirectory, store: try SQLiteManagerStore(path: configuration.dataDirectory + "/manager.sqlite"),
+            repository: repository, source: remote, settings: settings)
         for warning in manager.startWarnings { logger.warning("\(warning)") }
         sync = try configuration.upstream.map { try UpstreamSync(settings: $0, repository: repository) }
     }
@@ -87,8 +90,8 @@ public struct ManagerApplication {
         let manager = manager
         let authenticator = Authenticator(
             adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
-            agentLookup: { manager.agent(credential: $0) },
-            sessionLookup: { manager.session(token: $0).map { ($0.user, $0.role) } },
+            agentLookup: { manager.enrolment.agent(credential: $0) },
+            sessionLookup: { manager.users.session(token: $0).map { ($0.user, $0.role) } },
             clientSource: ClientSource(trustedProxies: configuration.trustedProxies))
         let exports = try ExportJobs(repository: repository, limits: configuration.exportLimits)
         let routes = RepositoryRoutes(
@@ -193,14 +196,16 @@ struct HeartbeatFlush: Service {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 try? await Task.sleep(for: interval)
-                await flush()
+                if !Task.isCancelled { await flush() }
             }
         }
-        await flush()
+        // The last flush must not see the shutdown's cancellation (the store's async writes honour it).
+        let final = self
+        await Task.detached { await final.flush() }.value
     }
 
     func flush() async {
-        do { try await manager.flushHeartbeats() } catch { logger.error("heartbeat flush failed: \(error)") }
+        do { try await manager.reports.flushHeartbeats() } catch { logger.error("heartbeat flush failed: \(error)") }
     }
 }
 
@@ -271,9 +276,9 @@ struct OperationsTicker: Service {
             while !Task.isCancelled {
                 do {
                     let sync = sync, remote = remote
-                    let fired = try await manager.runDueSchedules(downloadNow: { await Self.downloadNow(sync: sync, remote: remote) })
+                    let fired = try await manager.schedules.runDueSchedules(downloadNow: { await Self.downloadNow(sync: sync, remote: remote) })
                     for schedule in fired { logger.info("remote batch #\(schedule.id) ran: \(schedule.result ?? "")") }
-                    for decision in try await manager.evaluatePolicies() { logger.info("policy \(decision.group): \(decision.reason)") }
+                    for decision in try await manager.policies.evaluatePolicies() { logger.info("policy \(decision.group): \(decision.reason)") }
                 } catch {
                     logger.error("schedules and policies: \(error)")
                 }

@@ -18,14 +18,14 @@ struct ManagerRoutes: Sendable {
         router.post("/api/v1/enrol") { request, context in
             let body = try await StrictJSON.decode(EnrolmentRequest.self, from: request, allowed: ["token", "name", "hostname"], limit: 16 << 10)
             let source = authenticator.clientSource.address(of: request, context: context)
-            return try Response.json(try await mapped { try await manager.enrol(body, source: source) }, status: .created)
+            return try Response.json(try await mapped { try await manager.enrolment.enrol(body, source: source) }, status: .created)
         }
 
         router.get("/api/v1/agent/directives") { request, _ in try await self.directives(request) }
         router.post("/api/v1/agent/report") { request, _ in
             let name = try self.requireAgent(request)
             let report = try await StrictJSON.decode(AgentReport.self, from: request, allowed: Self.reportFields)
-            let outcome = try await mapped { try await manager.report(report, from: name) }
+            let outcome = try await mapped { try await manager.reports.report(report, from: name) }
             return try Response.json(["outcome": outcome.rawValue])
         }
 
@@ -36,39 +36,41 @@ struct ManagerRoutes: Sendable {
             guard expires > 0, expires <= 90 * 86_400 else { throw APIError.badRequest("expiresInSeconds must be 1…7776000 (90 days)") }
             guard uses > 0, uses <= 10_000 else { throw APIError.badRequest("uses must be 1…10000") }
             let token = try await mapped {
-                try await manager.createToken(expiresInSeconds: expires, uses: uses, group: body.group, actor: principal.name)
+                try await manager.enrolment.createToken(expiresInSeconds: expires, uses: uses, group: body.group, actor: principal.name)
             }
             return try Response.json(["token": token], status: .created)
         }
         router.get("/api/v1/agents/tokens") { request, _ in
             try self.authenticator.require(request, .administer)
-            return try Response.json(try manager.tokens())
+            return try Response.json(try await manager.enrolment.tokens())
         }
         router.delete("/api/v1/agents/tokens/:id") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let id = try context.parameters.decoded("id")
-            try await mapped { try await manager.revokeToken(id: id, actor: principal.name) }
+            try await mapped { try await manager.enrolment.revokeToken(id: id, actor: principal.name) }
             return try Response.json(["revoked": id])
         }
         router.get("/api/v1/agents") { request, _ in
             try self.authenticator.require(request, .read)
-            return try Response.json(try manager.agents())
+            return try Response.json(try await manager.statuses.agents())
         }
         router.post("/api/v1/agents/:name/revoke") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
-            try await mapped { try await manager.revoke(name, actor: principal.name) }
+            try await mapped { try await manager.enrolment.revoke(name, actor: principal.name) }
             return try Response.json(["revoked": name])
         }
         router.post("/api/v1/agents/:name/rotate") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
-            return try Response.json(["name": name, "credential": try await mapped { try await manager.rotate(name, actor: principal.name) }])
+            return try Response.json([
+                "name": name, "credential": try await mapped { try await manager.enrolment.rotate(name, actor: principal.name) },
+            ])
         }
         router.post("/api/v1/agents/:name/allow-reenrolment") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
-            try await mapped { try await manager.allowReenrolment(name, actor: principal.name) }
+            try await mapped { try await manager.enrolment.allowReenrolment(name, actor: principal.name) }
             return try Response.json(["allowed": name])
         }
 
@@ -81,19 +83,19 @@ struct ManagerRoutes: Sendable {
                 }
                 filter = parsed
             }
-            return try Response.json(try await mapped { try await manager.servers(filter: filter) })
+            return try Response.json(try await mapped { try await manager.statuses.servers(filter: filter) })
         }
         router.get("/api/v1/servers/:name") { request, context in
             try self.authenticator.require(request, .read)
             let name = try context.parameters.decoded("name")
-            return try Response.json(try await mapped { try await manager.server(name) })
+            return try Response.json(try await mapped { try await manager.statuses.server(name) })
         }
         router.post("/api/v1/servers/:name/approve") { request, context in
             let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(ApproveBody.self, from: request, allowed: ApproveBody.fields)
             let items = try await mapped {
-                try await manager.approve(
+                try await manager.approvals.approve(
                     name, modules: body.modules, options: try body.options(), latestAtRunTime: body.latestAtRunTime ?? false,
                     actor: principal.name)
             }
@@ -102,14 +104,14 @@ struct ManagerRoutes: Sendable {
         router.post("/api/v1/servers/:name/cancel") { request, context in
             let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.decoded("name")
-            return try Response.json(try await mapped { try await manager.cancel(name, actor: principal.name) })
+            return try Response.json(try await mapped { try await manager.approvals.cancel(name, actor: principal.name) })
         }
         router.post("/api/v1/servers/:name/uninstall") { request, context in
             let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
             let item = try await mapped {
-                try await manager.uninstall(
+                try await manager.approvals.uninstall(
                     name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
                     actor: principal.name)
             }
@@ -122,16 +124,16 @@ struct ManagerRoutes: Sendable {
         router.post("/api/v1/servers/:name/logs/request") { request, context in
             let principal = try self.authenticator.require(request, .apply)
             let name = try context.parameters.decoded("name")
-            try await mapped { try await manager.requestLogs(name, actor: principal.name) }
+            try await mapped { try await manager.logBundles.requestLogs(name, actor: principal.name) }
             return try Response.json(["requested": name], status: .accepted)
         }
         router.get("/api/v1/servers/:name/logs") { request, context in
             try self.authenticator.require(request, .read)
             let name = try context.parameters.decoded("name")
-            guard try manager.isKnownAgent(name) else {
+            guard try await manager.statuses.isKnownAgent(name) else {
                 throw APIError.notFound("no server \(name)")
             }
-            let path = manager.logBundlePath(name)
+            let path = manager.logBundles.logBundlePath(name)
             guard LocalFile.exists(path) else {
                 throw APIError.notFound("\(name) has not uploaded a log bundle: request one with exup logs request \(name)")
             }
@@ -146,15 +148,15 @@ struct ManagerRoutes: Sendable {
         }
         router.post("/api/v1/agent/logs") { request, _ in
             let name = try self.requireAgent(request)
-            let path = try manager.incomingLogPath()
+            let path = try manager.logBundles.incomingLogPath()
             let bytes = try await BodyFile.receive(request, to: path, limit: Self.maxLogBundleBytes, what: "log bundle")
-            try await mapped { try await manager.storeLogBundle(name, file: path, bytes: bytes) }
+            try await mapped { try await manager.logBundles.storeLogBundle(name, file: path, bytes: bytes) }
             return try Response.json(["stored": bytes], status: .created)
         }
         router.post("/api/v1/agent/logs/failed") { request, _ in
             let name = try self.requireAgent(request)
             let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["reason"])
-            try await mapped { try await manager.logBundleFailed(name, reason: body["reason"] ?? "no reason given") }
+            try await mapped { try await manager.logBundles.logBundleFailed(name, reason: body["reason"] ?? "no reason given") }
             return try Response.json(["recorded": name])
         }
     }
@@ -169,8 +171,8 @@ struct ManagerRoutes: Sendable {
     /// The poll: a heartbeat plus the directives, answered 304 when the agent already has this version.
     func directives(_ request: Request) async throws -> Response {
         let name = try requireAgent(request)
-        manager.heartbeat(name)
-        guard let version = try manager.directivesVersion(for: name) else { throw APIError.notFound("no agent \(name)") }
+        manager.reports.heartbeat(name)
+        guard let version = try await manager.reports.directivesVersion(for: name) else { throw APIError.notFound("no agent \(name)") }
         let etag = "\"d\(version)\""
         if let presented = request.headers[.ifNoneMatch],
             presented.split(separator: ",").contains(where: {
@@ -179,7 +181,7 @@ struct ManagerRoutes: Sendable {
         {
             return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: "no-cache"])
         }
-        var response = try Response.json(try await mapped { try await manager.directives(for: name) })
+        var response = try Response.json(try await mapped { try await manager.reports.directives(for: name) })
         response.headers[.eTag] = etag
         response.headers[.cacheControl] = "no-cache"
         return response
@@ -225,7 +227,7 @@ struct ApproveBody: Decodable {
         "modules", "allowReboot", "latestOnly", "notBefore", "downloadFirst", "onLostContact",
         "overrideHealthGate", "latestAtRunTime",
     ]
-    var modules: [ManagerService.ModuleChoice]?
+    var modules: [ModuleChoice]?
     var allowReboot: Bool?
     var latestOnly: Bool?
     var notBefore: Int64?

@@ -17,14 +17,14 @@ struct OperationsRoutes: Sendable {
         router.get("/api/v1/groups") { request, _ in
             try self.authenticator.require(request, .read)
             var views: [GroupView] = []
-            for name in try manager.groupNames() { views.append(try await self.mapped { try await manager.group(name) }) }
+            for name in try await manager.groups.groupNames() { views.append(try await self.mapped { try await manager.groups.group(name) }) }
             return try Response.json(views)
         }
         router.post("/api/v1/groups") { request, _ in
             let principal = try self.authenticator.require(request, .administer)
             let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["name"])
-            try await self.mapped { try await manager.createGroup(body["name"] ?? "", actor: principal.name) }
-            return try Response.json(try manager.groupNames(), status: .created)
+            try await self.mapped { try await manager.groups.createGroup(body["name"] ?? "", actor: principal.name) }
+            return try Response.json(try await manager.groups.groupNames(), status: .created)
         }
         router.get("/api/v1/groups/:name") { request, context in
             try self.authenticator.require(request, .read)
@@ -33,22 +33,22 @@ struct OperationsRoutes: Sendable {
             guard let filter = GroupFilter(rawValue: filterText) else {
                 throw APIError.badRequest("filter must be one of: \(GroupFilter.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            return try Response.json(try await self.mapped { try await manager.group(name, filter: filter) })
+            return try Response.json(try await self.mapped { try await manager.groups.group(name, filter: filter) })
         }
         router.post("/api/v1/groups/:name/delete") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
-            try await self.mapped { try await manager.deleteGroup(name, actor: principal.name) }
-            return try Response.json(try manager.groupNames())
+            try await self.mapped { try await manager.groups.deleteGroup(name, actor: principal.name) }
+            return try Response.json(try await manager.groups.groupNames())
         }
         router.post("/api/v1/groups/:name/members") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode([String: [String]].self, from: request, allowed: ["add", "remove"])
             try await self.mapped {
-                try await manager.changeMembers(name, add: body["add"] ?? [], remove: body["remove"] ?? [], actor: principal.name)
+                try await manager.groups.changeMembers(name, add: body["add"] ?? [], remove: body["remove"] ?? [], actor: principal.name)
             }
-            return try Response.json(try await self.mapped { try await manager.group(name) })
+            return try Response.json(try await self.mapped { try await manager.groups.group(name) })
         }
         router.post("/api/v1/groups/:name/approve") { request, context in
             let principal = try self.authenticator.require(request, .apply)
@@ -56,7 +56,7 @@ struct OperationsRoutes: Sendable {
             let body = try await StrictJSON.decode(GroupApproveBody.self, from: request, allowed: GroupApproveBody.fields)
             let filter = try GroupApproveBody.filter(body.filter ?? GroupFilter.updateAvailable.rawValue)
             let results = try await self.mapped {
-                try await manager.approveGroup(
+                try await manager.groups.approveGroup(
                     name, filter: filter, modules: body.approval.modules, options: try body.approval.options(),
                     latestAtRunTime: body.approval.latestAtRunTime ?? false, actor: principal.name)
             }
@@ -67,7 +67,7 @@ struct OperationsRoutes: Sendable {
             let name = try context.parameters.decoded("name")
             let body = try await StrictJSON.decode(UninstallBody.self, from: request, allowed: ["module", "allowReboot"])
             let results = try await self.mapped {
-                try await manager.uninstallGroup(
+                try await manager.groups.uninstallGroup(
                     name, module: body.module, options: ApprovalOptions(allowReboot: body.allowReboot ?? false),
                     actor: principal.name)
             }
@@ -79,13 +79,13 @@ struct OperationsRoutes: Sendable {
             let body = try await StrictJSON.decode(
                 GroupPolicy?.self, from: request,
                 allowed: ["autoApprove", "delayDays", "canaryGroup", "maxCanaryFailurePercent", "canaryWindowDays", "allowReboot"])
-            try await self.mapped { try await manager.setPolicy(name, body, actor: principal.name) }
-            return try Response.json(try await self.mapped { try await manager.group(name) })
+            try await self.mapped { try await manager.policies.setPolicy(name, body, actor: principal.name) }
+            return try Response.json(try await self.mapped { try await manager.groups.group(name) })
         }
 
         router.get("/api/v1/schedules") { request, _ in
             try self.authenticator.require(request, .read)
-            return try Response.json(try manager.schedules())
+            return try Response.json(try await manager.schedules.schedules())
         }
         router.post("/api/v1/schedules") { request, _ in
             let principal = try self.authenticator.require(request, .apply)
@@ -96,7 +96,7 @@ struct OperationsRoutes: Sendable {
                 throw APIError.badRequest("startAt must be a time like 2026-12-01T02:00:00Z")
             }
             let schedule = try await self.mapped {
-                try await manager.createSchedule(
+                try await manager.schedules.createSchedule(
                     kind: body.server != nil ? .server : .group, target: body.server ?? body.group!, startAt: start.seconds,
                     allowReboot: body.allowReboot ?? false, downloadFirst: body.downloadFirst ?? false, actor: principal.name)
             }
@@ -112,7 +112,7 @@ struct OperationsRoutes: Sendable {
                 start = parsed.seconds
             }
             let schedule = try await self.mapped {
-                try await manager.editSchedule(
+                try await manager.schedules.editSchedule(
                     id, startAt: start, allowReboot: body.allowReboot, downloadFirst: body.downloadFirst, actor: principal.name)
             }
             return try Response.json(schedule)
@@ -120,8 +120,8 @@ struct OperationsRoutes: Sendable {
         router.post("/api/v1/schedules/:id/delete") { request, context in
             let principal = try self.authenticator.require(request, .apply)
             let id = try context.parameters.require("id", as: Int64.self)
-            try await self.mapped { try await manager.deleteSchedule(id, actor: principal.name) }
-            return try Response.json(try manager.schedules())
+            try await self.mapped { try await manager.schedules.deleteSchedule(id, actor: principal.name) }
+            return try Response.json(try await manager.schedules.schedules())
         }
 
         // The Save tab: an archive of the modules' download-only packages, then (optionally) their icon.
@@ -137,12 +137,12 @@ struct OperationsRoutes: Sendable {
                 icon = parsed
             }
             let ids = try await self.mapped {
-                try await manager.downloadOnlyPackages(name, modules: body.modules, onlyDisplayedVersion: body.onlyDisplayedVersion ?? true)
+                try await manager.statuses.downloadOnlyPackages(name, modules: body.modules, onlyDisplayedVersion: body.onlyDisplayedVersion ?? true)
             }
             let modules = body.modules, actor = principal.name
             var onDone: (@Sendable () async -> Void)?
             if let icon {
-                onDone = { for module in modules { try? await manager.setManualIcon(name, module: module, icon: icon, actor: actor) } }
+                onDone = { for module in modules { try? await manager.statuses.setManualIcon(name, module: module, icon: icon, actor: actor) } }
             }
             let status: ExportJobs.Status
             do { status = try await self.exports.start(ids: ids, allVersions: false, actor: actor, onDone: onDone) } catch let error as ExportError {
@@ -157,8 +157,8 @@ struct OperationsRoutes: Sendable {
             guard let icon = ManualIcon(rawValue: body["icon"] ?? "") else {
                 throw APIError.badRequest("icon must be one of: \(ManualIcon.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            try await self.mapped { try await manager.setManualIcon(name, module: module, icon: icon, actor: principal.name) }
-            return try Response.json(try await self.mapped { try await manager.server(name) })
+            try await self.mapped { try await manager.statuses.setManualIcon(name, module: module, icon: icon, actor: principal.name) }
+            return try Response.json(try await self.mapped { try await manager.statuses.server(name) })
         }
     }
 

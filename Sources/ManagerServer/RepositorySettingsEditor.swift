@@ -56,7 +56,7 @@ struct RepositorySettingsEditor: Sendable {
             throw RepositorySettingsError("cannot write \(SavedRepositorySettings.path(dataDirectory)): \(error)")
         }
         sync?.update(schedule: schedule, proxy: proxy)
-        manager.setInitialStatusIcon(icon)
+        manager.statuses.setInitialStatusIcon(icon)
         log(
             .repositorySettingsSet, actor: actor,
             cause: problem.map { "saved with a problem the check found: \($0)" } ?? "schedule, proxy and initial status icon")

@@ -55,7 +55,7 @@ struct SyncRoutes: Sendable {
         router.get("/api/v1/repository/settings") { request, _ in
             try self.require(request, .read)
             var view = RepositorySettingsView(sync?.settings, status: sync?.status)
-            view.initialStatusIcon = editor.manager.initialStatusIcon.rawValue
+            view.initialStatusIcon = editor.manager.statuses.initialStatusIcon.rawValue
             view.savedBy = editor.saved?.savedBy
             view.savedAt = editor.saved?.savedAt
             if let remote = self.remote {

@@ -13,7 +13,7 @@ struct UserRoutes: Sendable {
         router.post("/api/v1/login") { request, context in
             let body = try await StrictJSON.decode(LoginBody.self, from: request, allowed: ["username", "password"], limit: 4096)
             let source = self.authenticator.clientSource.address(of: request, context: context)
-            let result = try await self.mapped { try await self.manager.login(body.username, password: body.password, source: source) }
+            let result = try await self.mapped { try await self.manager.users.login(body.username, password: body.password, source: source) }
             return try Response.json(result)
         }
         router.post("/api/v1/logout") { request, _ in
@@ -22,12 +22,12 @@ struct UserRoutes: Sendable {
             else {
                 throw APIError(.badRequest, "not-a-session", "log out ends a user session; this credential is not one")
             }
-            try await self.manager.logout(token: token)
+            try await self.manager.users.logout(token: token)
             return try Response.json(["loggedOut": true])
         }
         router.get("/api/v1/users") { request, _ in
             try self.authenticator.require(request, .administer)
-            return try Response.json(try self.manager.users())
+            return try Response.json(try await self.manager.users.users())
         }
         router.post("/api/v1/users") { request, _ in
             let principal = try self.authenticator.require(request, .administer)
@@ -35,14 +35,14 @@ struct UserRoutes: Sendable {
             guard let role = UserRole(rawValue: body.role) else {
                 throw APIError.badRequest("role must be one of: \(UserRole.allCases.map(\.rawValue).joined(separator: ", "))")
             }
-            try await self.mapped { try await self.manager.addUser(body.name, role: role, password: body.password, actor: principal.name) }
-            return try Response.json(try self.manager.users(), status: .created)
+            try await self.mapped { try await self.manager.users.addUser(body.name, role: role, password: body.password, actor: principal.name) }
+            return try Response.json(try await self.manager.users.users(), status: .created)
         }
         router.post("/api/v1/users/:name/remove") { request, context in
             let principal = try self.authenticator.require(request, .administer)
             let name = try context.parameters.decoded("name")
-            try await self.mapped { try await self.manager.removeUser(name, actor: principal.name) }
-            return try Response.json(try self.manager.users())
+            try await self.mapped { try await self.manager.users.removeUser(name, actor: principal.name) }
+            return try Response.json(try await self.manager.users.users())
         }
         // A user may change their own password; the administrator anyone's.
         router.post("/api/v1/users/:name/password") { request, context in
@@ -57,7 +57,7 @@ struct UserRoutes: Sendable {
             if case .user(let user, _) = principal, user == name { own = true }
             let source = self.authenticator.clientSource.address(of: request, context: context)
             try await self.mapped {
-                try await self.manager.setPassword(
+                try await self.manager.users.setPassword(
                     name, password: body["password"] ?? "", current: body["currentPassword"], requireCurrent: own,
                     actor: principal.name, source: source)
             }

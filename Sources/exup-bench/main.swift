@@ -9,6 +9,7 @@ import ExupCrypto
 import ExupSystem
 import FoundationEssentials
 import Manager
+import ManagerSQLite
 import PackageFormat
 import Repository
 import TUF
@@ -89,12 +90,13 @@ func seedAgents(data: String, count: Int, out: String) async throws {
     let paths = RepositoryPaths(dataDirectory: data)
     let secrets = try Secrets.loadOrCreate(paths)
     let repository = try RepositoryService(paths: paths, keys: secrets.keys)
-    let manager = try ManagerService(dataDirectory: data, repository: repository)
-    let token = try await manager.createToken(expiresInSeconds: 3600, uses: count, actor: "bench")
+    let manager = try await ManagerService.open(
+        dataDirectory: data, store: try SQLiteManagerStore(path: data + "/manager.sqlite"), repository: repository)
+    let token = try await manager.enrolment.createToken(expiresInSeconds: 3600, uses: count, actor: "bench")
     var lines = ""
     let elapsed = try await asyncMilliseconds {
         for i in 0..<count {
-            let answer = try await manager.enrol(EnrolmentRequest(token: token, name: "bench-\(i)", hostname: "bench-\(i)"))
+            let answer = try await manager.enrolment.enrol(EnrolmentRequest(token: token, name: "bench-\(i)", hostname: "bench-\(i)"))
             lines += answer.credential + "\n"
         }
     }

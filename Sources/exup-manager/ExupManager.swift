@@ -82,13 +82,13 @@ struct Serve: AsyncParsableCommand {
             throw CommandFailure("cannot listen on \(address): \(problem)", code: "listen")
         }
         let manager: ManagerApplication
-        do { manager = try ManagerApplication(configuration: configuration, logger: logger) } catch let error as ManagerStartError {
+        do { manager = try await ManagerApplication(configuration: configuration, logger: logger) } catch let error as ManagerStartError {
             throw CommandFailure(error.description, code: "data-directory-in-use")
         } catch {
             throw CommandFailure("cannot open the data directory \(configuration.dataDirectory): \(ErrorWording.describe(error))")
         }
         let firstPassword: String?
-        do { firstPassword = try await manager.manager.createFirstAdministratorIfNeeded() } catch {
+        do { firstPassword = try await manager.manager.users.createFirstAdministratorIfNeeded() } catch {
             throw CommandFailure("cannot create the first administrator in \(configuration.dataDirectory): \(ErrorWording.describe(error))")
         }
         if manager.secrets.created || firstPassword != nil {

@@ -1,6 +1,6 @@
 import ExupTesting
 import GRDB
-import Manager
+import ManagerSQLite
 import Testing
 
 /// Group commit on a real SQLite file: batches commit together, one failing writer does not sink the rest.

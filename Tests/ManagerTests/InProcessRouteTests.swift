@@ -8,16 +8,16 @@ import Testing
 /// The manager's routes in process, through HummingbirdTesting's router mode: no socket, no process, the
 /// same application `exup-manager serve` runs (the live tests beside these cover the network).
 @Suite struct InProcessRouteTests {
-    func application() throws -> (ManagerApplication, TemporaryDirectory) {
+    func application() async throws -> (ManagerApplication, TemporaryDirectory) {
         let data = try TemporaryDirectory()
         var configuration = ManagerConfiguration()
         configuration.dataDirectory = data.path + "/data"
-        return (try ManagerApplication(configuration: configuration, logger: Logger(label: "test")), data)
+        return (try await ManagerApplication(configuration: configuration, logger: Logger(label: "test")), data)
     }
 
     @Test("health, the API's credential check and its JSON error shape, and the web UI's 404 page, without a socket")
     func routes() async throws {
-        let (manager, data) = try application()
+        let (manager, data) = try await application()
         defer { withExtendedLifetime(data) {} }
         let app = try manager.makeApplication()
         let token = manager.secrets.adminToken

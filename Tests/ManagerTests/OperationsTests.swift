@@ -3,6 +3,7 @@ import ExupFormats
 import ExupTesting
 import Foundation
 import Manager
+import ManagerSQLite
 import Repository
 import Synchronization
 import TUF
@@ -18,7 +19,7 @@ import Testing
     let repository: RepositoryService
     let manager: ManagerService
 
-    init() throws {
+    init() async throws {
         dir = try TemporaryDirectory()
         vendor = try TestVendor(in: dir)
         let paths = RepositoryPaths(dataDirectory: dir.file("data"))
@@ -27,7 +28,9 @@ import Testing
         repository = try RepositoryService(
             paths: paths, keys: secrets.keys, trustedKeysDirectory: vendor.trustDirectory,
             clock: { UTCTime(seconds: clock.seconds) })
-        manager = try ManagerService(dataDirectory: dir.file("data"), repository: repository, clock: { clock.seconds })
+        manager = try await ManagerService.open(
+            dataDirectory: dir.file("data"), store: try SQLiteManagerStore(path: dir.file("data") + "/manager.sqlite"), repository: repository,
+            clock: { clock.seconds })
     }
 
     func publish(_ id: String, version: String, released: String) async throws {
@@ -41,8 +44,8 @@ import Testing
 
     /// Enrols `name` into `group` (through the token) and reports BMC `bmc`.
     func server(_ name: String, group: String? = nil, bmc: String = "2.15") async throws {
-        let token = try await manager.createToken(expiresInSeconds: 3600, uses: 1, group: group, actor: "test")
-        _ = try await manager.enrol(EnrolmentRequest(token: token, name: name, hostname: name))
+        let token = try await manager.enrolment.createToken(expiresInSeconds: 3600, uses: 1, group: group, actor: "test")
+        _ = try await manager.enrolment.enrol(EnrolmentRequest(token: token, name: name, hostname: name))
         try await report(name, sequence: 1, bmc: bmc)
     }
 
@@ -53,13 +56,13 @@ import Testing
                 model: "Express5800/R120h-1M", os: OSIdentity(id: "debian", versionID: "12"),
                 hostname: name, bootID: "b1", agentVersion: "test"),
             modules: [ModuleReading(id: "bmc-firmware", name: "BMC firmware", version: bmc, source: "ipmi")], items: items)
-        _ = try await manager.report(report, from: name)
+        _ = try await manager.reports.report(report, from: name)
     }
 
     /// Moves the clock; every agent polled just now (a server silent for three polls is in communication failure).
-    func advance(to seconds: Int64) throws {
+    func advance(to seconds: Int64) async throws {
         clock.set(seconds)
-        for agent in try manager.agents() { manager.heartbeat(agent.name) }
+        for agent in try await manager.statuses.agents() { manager.reports.heartbeat(agent.name) }
     }
 
     func codes() throws -> [String] { try repository.catalog.logEntries(limit: 10_000).map(\.code) }
@@ -67,83 +70,84 @@ import Testing
     @Test("a remote batch for a group fires at its time, approving the newest version then; it can be edited or deleted only before")
     func scheduleFires() async throws {
         try await publish("bmc-2.31", version: "2.31", released: "2026-03-01")
-        try await manager.createGroup("racks", actor: "test")
+        try await manager.groups.createGroup("racks", actor: "test")
         try await server("web01", group: "racks")
         try await server("web02", group: "racks")
         let start = clock.seconds + 3600
-        let batch = try await manager.createSchedule(
+        let batch = try await manager.schedules.createSchedule(
             kind: .group, target: "racks", startAt: start, allowReboot: true, downloadFirst: true, actor: "olga")
         #expect(batch.state == .waiting)
-        let other = try await manager.createSchedule(
+        let other = try await manager.schedules.createSchedule(
             kind: .server, target: "web01", startAt: start + 86_400, allowReboot: false, downloadFirst: false, actor: "olga")
         await #expect(throws: ManagerError.self) {
-            try await self.manager.createSchedule(
+            try await self.manager.schedules.createSchedule(
                 kind: .group, target: "nope", startAt: start, allowReboot: false,
                 downloadFirst: false, actor: "olga")
         }
 
         // A newer package arrives before the batch runs: the batch takes it (R082).
         try await publish("bmc-2.32", version: "2.32", released: "2026-04-01")
-        try advance(to: start - 1)
+        try await advance(to: start - 1)
         let downloads = Mutex(0)
-        #expect(try await manager.runDueSchedules(downloadNow: { downloads.withLock { $0 += 1 } }).isEmpty, "not a second early")
-        try advance(to: start)
-        let fired = try await manager.runDueSchedules(downloadNow: { downloads.withLock { $0 += 1 } })
+        #expect(try await manager.schedules.runDueSchedules(downloadNow: { downloads.withLock { $0 += 1 } }).isEmpty, "not a second early")
+        try await advance(to: start)
+        let fired = try await manager.schedules.runDueSchedules(downloadNow: { downloads.withLock { $0 += 1 } })
         #expect(fired.map(\.id) == [batch.id] && fired.first?.state == .done, "\(fired)")
         #expect(downloads.withLock { $0 } == 1, "download first (R083)")
         for name in ["web01", "web02"] {
-            let directives = try await manager.directives(for: name)
+            let directives = try await manager.reports.directives(for: name)
             #expect(
                 directives.items.count == 1 && directives.items[0].version == "2.32" && directives.items[0].options.allowReboot,
                 "the newest when it fired: \(name): \(directives)")
         }
         #expect(try codes().contains("X26"), "results in the application log (R087)")
         await #expect(throws: ManagerError.self) {
-            try await self.manager.editSchedule(batch.id, startAt: nil, allowReboot: false, downloadFirst: nil, actor: "olga")
+            try await self.manager.schedules.editSchedule(batch.id, startAt: nil, allowReboot: false, downloadFirst: nil, actor: "olga")
         }
-        let moved = try await manager.editSchedule(other.id, startAt: start + 7200, allowReboot: true, downloadFirst: nil, actor: "olga")
+        let moved = try await manager.schedules.editSchedule(other.id, startAt: start + 7200, allowReboot: true, downloadFirst: nil, actor: "olga")
         #expect(moved.allowReboot && moved.startAt == UTCTime(seconds: start + 7200).description)
-        try await manager.deleteSchedule(other.id, actor: "olga")
-        #expect(try manager.schedules().map(\.id) == [batch.id])
+        try await manager.schedules.deleteSchedule(other.id, actor: "olga")
+        #expect(try await manager.schedules.schedules().map(\.id) == [batch.id])
     }
 
     @Test("a policy approves once a package is old enough, and pauses while the canary group fails too often (logged once)")
     func policyWithCanary() async throws {
         try await publish("bmc-2.31", version: "2.31", released: "2026-11-20")
-        try await manager.createGroup("canary", actor: "test")
-        try await manager.createGroup("prod", actor: "test")
+        try await manager.groups.createGroup("canary", actor: "test")
+        try await manager.groups.createGroup("prod", actor: "test")
         try await server("canary01", group: "canary")
         try await server("prod01", group: "prod")
-        try await manager.setPolicy("prod", GroupPolicy(delayDays: 10, canaryGroup: "canary", maxCanaryFailurePercent: 50), actor: "admin")
+        try await manager.policies.setPolicy("prod", GroupPolicy(delayDays: 10, canaryGroup: "canary", maxCanaryFailurePercent: 50), actor: "admin")
 
         // 2026-11-26: released 6 days ago, the delay is 10 days.
-        #expect(try await manager.evaluatePolicies().isEmpty)
-        #expect(try await manager.directives(for: "prod01").items.isEmpty)
+        #expect(try await manager.policies.evaluatePolicies().isEmpty)
+        #expect(try await manager.reports.directives(for: "prod01").items.isEmpty)
 
         // The canary applies it and fails.
-        let canaryItems = try await manager.approve("canary01", modules: nil, options: ApprovalOptions(), latestAtRunTime: false, actor: "olga")
+        let canaryItems = try await manager.approvals.approve(
+            "canary01", modules: nil, options: ApprovalOptions(), latestAtRunTime: false, actor: "olga")
         try await report("canary01", sequence: 2, bmc: "2.15", items: [.init(itemID: canaryItems[0].id, state: .failed, message: "flash error")])
-        try advance(to: clock.seconds + 5 * 86_400)  // 11 days after the release
-        var decisions = try await manager.evaluatePolicies()
+        try await advance(to: clock.seconds + 5 * 86_400)  // 11 days after the release
+        var decisions = try await manager.policies.evaluatePolicies()
         #expect(decisions.count == 1 && decisions[0].reason.hasPrefix("paused: canary canary: 100%"), "\(decisions)")
-        #expect(try await manager.directives(for: "prod01").items.isEmpty, "nothing approved while paused")
-        #expect(try await manager.evaluatePolicies().isEmpty, "the pause is logged once")
+        #expect(try await manager.reports.directives(for: "prod01").items.isEmpty, "nothing approved while paused")
+        #expect(try await manager.policies.evaluatePolicies().isEmpty, "the pause is logged once")
         #expect(try codes().filter { $0 == "X28" }.count == 1)
 
         // Two more canary servers succeed: 1 failure in 3 = 33%, under the 50% limit.
         for name in ["canary02", "canary03"] {
             try await server(name, group: "canary")
-            let items = try await manager.approve(name, modules: nil, options: ApprovalOptions(), latestAtRunTime: false, actor: "olga")
+            let items = try await manager.approvals.approve(name, modules: nil, options: ApprovalOptions(), latestAtRunTime: false, actor: "olga")
             try await report(name, sequence: 2, bmc: "2.15", items: [.init(itemID: items[0].id, state: .started)])
             try await report(name, sequence: 3, bmc: "2.31", items: [.init(itemID: items[0].id, state: .succeeded)])
         }
-        decisions = try await manager.evaluatePolicies()
+        decisions = try await manager.policies.evaluatePolicies()
         #expect(decisions.contains { $0.reason.hasPrefix("resumed") }, "\(decisions)")
         let approval = try #require(decisions.first { $0.server == "prod01" })
         #expect(approval.approved == ["bmc-firmware"] && approval.reason.contains("canary canary at 33% failures"), "\(approval)")
-        let items = try await manager.directives(for: "prod01").items
+        let items = try await manager.reports.directives(for: "prod01").items
         #expect(items.count == 1 && items[0].version == "2.31")
         #expect(try codes().contains("X27") && codes().contains("X29"))
-        #expect(try await manager.evaluatePolicies().isEmpty, "an open item is not approved twice")
+        #expect(try await manager.policies.evaluatePolicies().isEmpty, "an open item is not approved twice")
     }
 }

@@ -17,8 +17,8 @@ extension WebRoutes {
             let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/groups/\(Self.segment(name))") { visit, form in
                 let filter = GroupFilter(rawValue: form["filter"] ?? "") ?? .updateAvailable
-                let modules = form.all("module").filter { !$0.isEmpty }.map { ManagerService.ModuleChoice(id: $0, version: nil) }
-                let results = try await manager.approveGroup(
+                let modules = form.all("module").filter { !$0.isEmpty }.map { ModuleChoice(id: $0, version: nil) }
+                let results = try await manager.groups.approveGroup(
                     name, filter: filter, modules: modules.isEmpty ? nil : modules,
                     options: try WebOptions.parse(form), latestAtRunTime: form.flag("latest-at-run-time"),
                     actor: visit.principal.name)
@@ -29,7 +29,8 @@ extension WebRoutes {
             let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/groups/\(Self.segment(name))") { visit, form in
                 guard let module = form["module"], !module.isEmpty else { throw WebRefusal("choose the module to uninstall") }
-                let results = try await manager.uninstallGroup(name, module: module, options: try WebOptions.parse(form), actor: visit.principal.name)
+                let results = try await manager.groups.uninstallGroup(
+                    name, module: module, options: try WebOptions.parse(form), actor: visit.principal.name)
                 return (Self.summary(results, verb: "uninstall approved"), nil)
             }
         }
@@ -47,7 +48,7 @@ extension WebRoutes {
         let parameters = request.uri.queryParameters
         let filter = parameters.get("filter").flatMap { GroupFilter(rawValue: String($0)) } ?? .all
         let search = parameters.get("q").map { String($0) } ?? ""
-        let servers = try await manager.serverDetails()
+        let servers = try await manager.statuses.serverDetails()
         var counts: [String: (String, Int)] = [:]
         for server in servers { counts[server.status, default: (server.statusText, 0)].1 += 1 }
         let needle = search.lowercased()
@@ -62,10 +63,10 @@ extension WebRoutes {
             guard let (text, count) = counts[status.rawValue] else { return nil }
             return "<li>\(WebLayout.status(status.rawValue, text)): <strong>\(count)</strong></li>"
         }
-        let groups = try manager.groupNames()
+        let groups = try await manager.groups.groupNames()
         var groupRows: [HTML] = []
         for name in groups {
-            let view = try await manager.group(name)
+            let view = try await manager.groups.group(name)
             let summary = view.counts.sorted { $0.key < $1.key }.map { "\($0.value) \(ServerStatus(rawValue: $0.key)?.label ?? $0.key)" }.joined(
                 separator: ", ")
             let progress: HTML = view.percent.map { WebLayout.progress($0, label: "Progress of group \(name)") } ?? .empty
@@ -125,7 +126,7 @@ extension WebRoutes {
 
     func groupPage(_ name: String, _ request: Request, _ visit: Visit) async throws -> WebPage {
         let filter = request.uri.queryParameters.get("filter").flatMap { GroupFilter(rawValue: String($0)) } ?? .all
-        let view = try await manager.group(name, filter: filter)
+        let view = try await manager.groups.group(name, filter: filter)
         let rows = view.servers.map { member -> HTML in
             let progress: HTML = member.percent.map { WebLayout.progress($0, label: "Progress of \(member.name)") } ?? .empty
             return

@@ -22,7 +22,7 @@ extension WebRoutes {
             }
             let result: LoginResult
             do {
-                result = try await manager.login(
+                result = try await manager.users.login(
                     form["username"] ?? "", password: form["password"] ?? "",
                     source: session.authenticator.clientSource.address(of: request, context: context))
             } catch {
@@ -34,7 +34,7 @@ extension WebRoutes {
             for notice in result.notices {
                 flash.add("New update packages were added to the repository (\(notice.time)): \(notice.components)", for: result.token)
             }
-            return Self.redirect("/fleet", cookies: [session.sessionCookie(result.token, maxAge: ManagerService.sessionSeconds)])
+            return Self.redirect("/fleet", cookies: [session.sessionCookie(result.token, maxAge: UserService.sessionSeconds)])
         }
         router.post("/logout") { request, _ in
             guard let visit = visit(request) else { return Self.redirect("/login") }
@@ -42,7 +42,7 @@ extension WebRoutes {
             guard WebSession.formIsGenuine(form, token: visit.token) else {
                 return forbidden(visit, "a log-out form without this session's CSRF token")
             }
-            try await manager.logout(token: visit.token)
+            try await manager.users.logout(token: visit.token)
             return Self.redirect("/login", cookies: [session.clearedCookie()])
         }
     }

@@ -7,13 +7,13 @@ import WebForms
 /// Remote batches (seed §3.5.3) as a list grouped by day, with create, edit and delete.
 extension WebRoutes {
     func registerSchedules(on router: Router<ManagerRequestContext>) {
-        router.get("/schedules") { request, _ in try await page(request) { visit in try schedulesPage(visit) } }
+        router.get("/schedules") { request, _ in try await page(request) { visit in try await schedulesPage(visit) } }
         router.post("/schedules") { request, _ in
             try await action(request, .apply, back: "/schedules") { visit, form in
                 let target = (form["target"] ?? "").trimming(" ")
                 guard !target.isEmpty else { throw WebRefusal("name the server or group the batch is for") }
                 let kind: Schedule.TargetKind = form["kind"] == "group" ? .group : .server
-                let schedule = try await manager.createSchedule(
+                let schedule = try await manager.schedules.createSchedule(
                     kind: kind, target: target, startAt: try Self.time(form["start"]),
                     allowReboot: form.flag("allow-reboot"), downloadFirst: form.flag("download-first"),
                     actor: visit.principal.name)
@@ -24,7 +24,7 @@ extension WebRoutes {
             let id = try context.parameters.require("id", as: Int64.self)
             return try await action(request, .apply, back: "/schedules") { visit, form in
                 let start: Int64? = (form["start"] ?? "").isEmpty ? nil : try Self.time(form["start"])
-                let schedule = try await manager.editSchedule(
+                let schedule = try await manager.schedules.editSchedule(
                     id, startAt: start, allowReboot: form.flag("allow-reboot"),
                     downloadFirst: form.flag("download-first"), actor: visit.principal.name)
                 return ("batch \(id) now starts at \(schedule.startAt)", nil)
@@ -33,7 +33,7 @@ extension WebRoutes {
         router.post("/schedules/:id/delete") { request, context in
             let id = try context.parameters.require("id", as: Int64.self)
             return try await action(request, .apply, back: "/schedules") { visit, _ in
-                try await manager.deleteSchedule(id, actor: visit.principal.name)
+                try await manager.schedules.deleteSchedule(id, actor: visit.principal.name)
                 return ("batch \(id) deleted", nil)
             }
         }
@@ -47,8 +47,8 @@ extension WebRoutes {
         return time.seconds
     }
 
-    func schedulesPage(_ visit: Visit) throws -> WebPage {
-        let schedules = try manager.schedules()
+    func schedulesPage(_ visit: Visit) async throws -> WebPage {
+        let schedules = try await manager.schedules.schedules()
         let days = Dictionary(grouping: schedules) { String($0.startAt.prefix(10)) }.sorted { $0.key < $1.key }
         let sections = days.map { day, batches -> HTML in
             let rows = batches.map { batch -> HTML in

@@ -18,11 +18,11 @@ extension WebRoutes {
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))") { visit, form in
                 let picked = form.all("module")
                 guard !picked.isEmpty else { throw WebRefusal("select at least one module to approve") }
-                let choices = picked.map { module -> ManagerService.ModuleChoice in
+                let choices = picked.map { module -> ModuleChoice in
                     let version = form["version:" + module].flatMap { $0.isEmpty ? nil : $0 }
-                    return ManagerService.ModuleChoice(id: module, version: version)
+                    return ModuleChoice(id: module, version: version)
                 }
-                let items = try await manager.approve(
+                let items = try await manager.approvals.approve(
                     name, modules: choices, options: try WebOptions.parse(form),
                     latestAtRunTime: form.flag("latest-at-run-time"), actor: visit.principal.name)
                 return (
@@ -34,7 +34,7 @@ extension WebRoutes {
         router.post("/servers/:name/cancel") { request, context in
             let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))") { visit, _ in
-                let outcome = try await manager.cancel(name, actor: visit.principal.name)
+                let outcome = try await manager.approvals.cancel(name, actor: visit.principal.name)
                 var text = "cancelled \(outcome.cancelled.count) item\(outcome.cancelled.count == 1 ? "" : "s") not yet started"
                 if !outcome.refused.isEmpty {
                     text += "; could not cancel: " + outcome.refused.map { "\($0.module) (\($0.reason))" }.joined(separator: ", ")
@@ -46,7 +46,8 @@ extension WebRoutes {
             let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))?tab=uninstall") { visit, form in
                 guard let module = form["module"], !module.isEmpty else { throw WebRefusal("choose the module to uninstall") }
-                let item = try await manager.uninstall(name, module: module, options: try WebOptions.parse(form), actor: visit.principal.name)
+                let item = try await manager.approvals.uninstall(
+                    name, module: module, options: try WebOptions.parse(form), actor: visit.principal.name)
                 return ("uninstall of \(item.moduleID) approved for \(name)", "/servers/\(Self.segment(name))")
             }
         }
@@ -56,7 +57,7 @@ extension WebRoutes {
                 guard let module = form["module"], let icon = ManualIcon(rawValue: form["icon"] ?? "") else {
                     throw WebRefusal("choose a module and an icon")
                 }
-                try await manager.setManualIcon(name, module: module, icon: icon, actor: visit.principal.name)
+                try await manager.statuses.setManualIcon(name, module: module, icon: icon, actor: visit.principal.name)
                 return ("the icon of \(module) is now \(icon.status.autoEquivalent.label)", nil)
             }
         }
@@ -69,14 +70,14 @@ extension WebRoutes {
         router.post("/servers/:name/logs/request") { request, context in
             let name = try context.parameters.decoded("name")
             return try await action(request, .apply, back: "/servers/\(Self.segment(name))") { visit, _ in
-                try await manager.requestLogs(name, actor: visit.principal.name)
+                try await manager.logBundles.requestLogs(name, actor: visit.principal.name)
                 return ("log bundle requested: \(name)'s agent uploads it at its next poll", nil)
             }
         }
         router.get("/servers/:name/logs") { request, context in
             guard visit(request) != nil else { return Self.redirect("/login") }
             let name = try context.parameters.decoded("name")
-            guard try manager.isKnownAgent(name), LocalFile.exists(manager.logBundlePath(name)) else {
+            guard try await manager.statuses.isKnownAgent(name), LocalFile.exists(manager.logBundles.logBundlePath(name)) else {
                 return Self.html(
                     WebLayout.render(
                         WebPage(title: "No log bundle", body: "<p>\(name) has not uploaded a log bundle yet.</p>"), viewer: visit(request)?.viewer),
@@ -84,7 +85,7 @@ extension WebRoutes {
             }
             return Response(
                 status: .ok, headers: [.contentType: "application/gzip", .contentDisposition: "attachment; filename=\"logs.tar.gz\""],
-                body: try await FileIO().loadFile(path: manager.logBundlePath(name), context: context))
+                body: try await FileIO().loadFile(path: manager.logBundles.logBundlePath(name), context: context))
         }
     }
 
@@ -97,18 +98,18 @@ extension WebRoutes {
             guard visit.principal.allows(.apply) else { throw WebRefusal("changing the status icon needs the apply permission") }
             icon = ManualIcon(rawValue: text)
         }
-        let ids = try await manager.downloadOnlyPackages(name, modules: modules, onlyDisplayedVersion: form["versions"] != "all")
+        let ids = try await manager.statuses.downloadOnlyPackages(name, modules: modules, onlyDisplayedVersion: form["versions"] != "all")
         let actor = visit.principal.name, manager = manager
         var onDone: (@Sendable () async -> Void)?
         if let icon {
-            onDone = { for module in modules { try? await manager.setManualIcon(name, module: module, icon: icon, actor: actor) } }
+            onDone = { for module in modules { try? await manager.statuses.setManualIcon(name, module: module, icon: icon, actor: actor) } }
         }
         let status = try await exports.start(ids: ids, allVersions: false, actor: actor, onDone: onDone)
         return ("saving \(ids.count) package\(ids.count == 1 ? "" : "s") into an archive", "/exports/\(Self.segment(status.id))")
     }
 
     func serverPage(_ name: String, _ request: Request, _ visit: Visit) async throws -> WebPage {
-        let detail = try await manager.server(name)
+        let detail = try await manager.statuses.server(name)
         let parameters = request.uri.queryParameters
         let tab = parameters.get("tab").map { String($0) } ?? "update"
         let allVersions = parameters.get("versions") == "all"

@@ -40,7 +40,7 @@ extension WebRoutes {
         let settings = sync?.settings
         let schedule = settings?.schedule
         let proxy = settings?.proxy
-        let icon = manager.initialStatusIcon
+        let icon = manager.statuses.initialStatusIcon
         let disabled = !visit.viewer.canAdminister
         let iconOptions = ManualIcon.allCases.map { option -> HTML in
             "<option value=\"\(option.rawValue)\"\(attribute: "selected", if: option == icon)>\(option.status.autoEquivalent.label)</option>"

@@ -3,10 +3,12 @@ import ExupCore
 import ExupCrypto
 import ExupFormats
 import ExupSystem
-import FoundationEssentials
-import GRDB
 import Repository
-import TUF
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
 
 /// Users and their roles (seed §3.5.1, R069–R072). The apply permission (administrator, operator) is
 /// what approve, cancel, uninstall and the download-only status need; viewers read.
@@ -40,40 +42,61 @@ public struct LoginResult: Sendable, Codable, Hashable {
     public var notices: [PackageNotice]
 }
 
-extension ManagerService {
+/// Users, logins and sessions. Sessions are checked from memory on every request; password hashing
+/// (PBKDF2) runs on a bounded pool off the request path.
+public final class UserService: Sendable {
+    let context: ManagerContext
+    /// Open user sessions: id → (HMAC of the secret, user, role, expiry).
+    private let sessions: Mutex<[String: SessionEntry]>
+    /// Failed logins by source and user name (a guesser is slowed down; see LoginGuard).
+    private let loginGuard = Mutex(LoginGuard())
+    /// Half the cores at most, a short queue, then "busy".
+    private let passwordHashing = WorkLimiter(permits: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2), maxWaiting: 32)
+
+    init(context: ManagerContext, sessions: [SessionRecord]) {
+        self.context = context
+        self.sessions = Mutex(
+            Dictionary(
+                sessions.map { ($0.id, SessionEntry(hmac: $0.hmac, user: $0.user, role: $0.role, expires: $0.expires)) },
+                uniquingKeysWith: { a, _ in a }))
+    }
+
+    var store: any ManagerDatabase { context.store }
+    private var clock: @Sendable () -> Int64 { context.clock }
+
     public static let sessionSeconds: Int64 = 12 * 3600
     static let minimumPasswordLength = 8
 
     /// At first start: the user `admin` with a generated password, written to DATA/admin.password (0600)
     /// and returned (printed once), as Jenkins does. Nil when users exist.
-    public func createFirstAdministratorIfNeeded() throws -> String? {
-        guard try store.userCount() == 0 else { return nil }
+    public func createFirstAdministratorIfNeeded() async throws -> String? {
+        guard try await store.userCount() == 0 else { return nil }
         let password = Secrets.token(bytes: 15)
-        try LocalFile.writeAtomically(Array((password + "\n").utf8), to: dataDirectory + "/admin.password", mode: 0o600)
-        try addUser("admin", role: .administrator, password: password, actor: "exup-manager")
+        try LocalFile.writeAtomically(Array((password + "\n").utf8), to: context.dataDirectory + "/admin.password", mode: 0o600)
+        try await addUser("admin", role: .administrator, password: password, actor: "exup-manager")
         return password
     }
 
-    public func addUser(_ name: String, role: UserRole, password: String, actor: String) throws {
+    public func addUser(_ name: String, role: UserRole, password: String, actor: String) async throws {
         guard Self.isValidName(name) else { throw ManagerError.invalid("a user name is 1-64 letters, digits, '-', '_', '.' or '@'") }
         try Self.checkPassword(password)
         let hash = try PasswordHash.make(password)
-        let added = try store.addUser(name: name, role: role, passwordHash: hash, created: clock())
+        let added = try await store.addUser(name: name, role: role, passwordHash: hash, created: clock())
         guard added else { throw ManagerError.conflict("user-exists", "a user named \(name) exists") }
-        try log(.userAdded, actor: actor, cause: "\(name) (\(role.rawValue))")
+        try context.log(.userAdded, actor: actor, cause: "\(name) (\(role.rawValue))")
     }
 
     /// Removes a user and ends their sessions; the last administrator cannot be removed.
-    public func removeUser(_ name: String, actor: String) throws {
-        try store.removeUser(named: name)
+    public func removeUser(_ name: String, actor: String) async throws {
+        try await store.removeUser(named: name)
         sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
-        try log(.userRemoved, actor: actor, cause: name)
+        try context.log(.userRemoved, actor: actor, cause: name)
     }
 
     /// Sets a password; the user's other sessions end. `current` is required when a user changes their
     /// own through a session (a stolen session alone cannot take the account over), and counts as a login
     /// attempt from `source`; an administrator resetting another user's password is logged as such.
-    public nonisolated func setPassword(
+    public func setPassword(
         _ name: String, password: String, current: String?, requireCurrent: Bool, actor: String,
         source: String
     ) async throws {
@@ -92,7 +115,7 @@ extension ManagerService {
                 throw ManagerError(
                     kind: .throttled, code: "too-many-failures", message: "too many failed logins for \(name): try again in \(attempt.wait) s")
             }
-            let stored = try store.user(named: name)?.passwordHash
+            let stored = try await store.user(named: name)?.passwordHash
             let verified: Bool
             do { verified = try await passwordHashing.run { stored.map { PasswordHash.verify(current, against: $0) } ?? false } } catch {
                 loginGuard.withLock { $0.abandoned(source: source, user: name) }
@@ -100,7 +123,8 @@ extension ManagerService {
             }
             guard verified else {
                 let failures = attempt.failures
-                try log(.loginFailed, actor: name, cause: "wrong current password when changing the password (\(failures) in a row from \(source))")
+                try context.log(
+                    .loginFailed, actor: name, cause: "wrong current password when changing the password (\(failures) in a row from \(source))")
                 throw ManagerError(
                     kind: .unauthorised, code: "wrong-current-password", message: "the current password is wrong: password not changed")
             }
@@ -110,14 +134,14 @@ extension ManagerService {
         do { hash = try await passwordHashing.run { Result { try PasswordHash.make(password) } }.get() } catch is WorkLimiter.Busy {
             throw ManagerError(kind: .throttled, code: "busy", message: "too many passwords are being checked at once: try again in a few seconds")
         }
-        let changed = try store.setPasswordHash(hash, of: name)
+        let changed = try await store.setPasswordHash(hash, of: name)
         guard changed else { throw ManagerError.notFound("no user \(name)") }
         sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
-        try log(.userPasswordChanged, actor: actor, cause: actor == name ? name : "\(name) (reset by \(actor))")
+        try context.log(.userPasswordChanged, actor: actor, cause: actor == name ? name : "\(name) (reset by \(actor))")
     }
 
-    public nonisolated func users() throws -> [UserSummary] {
-        try store.users().map { user in
+    public func users() async throws -> [UserSummary] {
+        try await store.users().map { user in
             UserSummary(
                 name: user.name, role: user.role, created: UTCTime(seconds: user.created).description,
                 lastLogin: user.lastLogin.map { UTCTime(seconds: $0).description })
@@ -131,7 +155,7 @@ extension ManagerService {
     /// Checks a password and opens a session. Unknown users cost the same hashing as known ones. Runs off
     /// the manager's actor: the hash (PBKDF2) goes through a bounded pool, so a flood of logins cannot
     /// slow approvals, reports or enrolment. `source` is the client's address (see ClientSource).
-    public nonisolated func login(_ name: String, password: String, source: String) async throws -> LoginResult {
+    public func login(_ name: String, password: String, source: String) async throws -> LoginResult {
         guard (1...Self.maximumUserNameBytes).contains(name.utf8.count), password.utf8.count <= Self.maximumPasswordBytes else {
             throw ManagerError.invalid("a user name is 1-\(Self.maximumUserNameBytes) bytes and a password at most \(Self.maximumPasswordBytes)")
         }
@@ -142,7 +166,7 @@ extension ManagerService {
                 kind: .throttled, code: "too-many-failures",
                 message: "too many failed logins for \(name): try again in \(attempt.wait) s")
         }
-        let user = try store.user(named: name)
+        let user = try await store.user(named: name)
         let stored: String =
             user?.passwordHash ?? "pbkdf2-sha256$\(PasswordHash.iterations)$AAAAAAAAAAAAAAAAAAAAAA==$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="
         let verified: Bool
@@ -156,36 +180,36 @@ extension ManagerService {
             }
             if guarded.2 {
                 let waiting = guarded.1 > 0 ? "; too many failed logins: logins of \(name) from \(source) wait \(guarded.1) s" : ""
-                try log(.loginFailed, actor: name, cause: "wrong user name or password (\(guarded.0) in a row from \(source))\(waiting)")
+                try context.log(.loginFailed, actor: name, cause: "wrong user name or password (\(guarded.0) in a row from \(source))\(waiting)")
             }
             throw ManagerError(kind: .unauthorised, code: "wrong-credentials", message: "wrong user name or password")
         }
         loginGuard.withLock { $0.verified(source: source, user: name) }
         let now = clock()
         let id = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
-        let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).hex
+        let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: context.credentialKey).hex
         let expires = now + Self.sessionSeconds
         // notices_seen is the id of the last application-log entry this user was shown (ids are exact;
         // times have one-second steps).
         let role = user.role
         let (notices, lastID) = try packageNotices(afterID: user.noticesSeen)
-        try store.openSession(id: id, hmac: hmac, user: name, now: now, expires: expires, noticesSeen: lastID)
+        try await store.openSession(SessionRecord(id: id, hmac: hmac, user: name, role: role, expires: expires), now: now, noticesSeen: lastID)
         sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
         return LoginResult(
             token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description,
             notices: role.canApply ? notices : [])
     }
 
-    public func logout(token: String) throws {
+    public func logout(token: String) async throws {
         guard let (id, _) = Self.splitSession(token) else { return }
-        try store.closeSession(id: id)
+        try await store.closeSession(id: id)
         sessions.withLock { $0[id] = nil }
     }
 
     /// The user and role a session token belongs to; nil when unknown or expired. Constant-time comparison.
-    public nonisolated func session(token: String) -> (user: String, role: UserRole)? {
+    public func session(token: String) -> (user: String, role: UserRole)? {
         guard let (id, secret) = Self.splitSession(token), let entry = sessions.withLock({ $0[id] }), entry.expires > clock() else { return nil }
-        let presented = HMACSHA256.authenticate(Array(secret.utf8), key: credentialKey).bytes
+        let presented = HMACSHA256.authenticate(Array(secret.utf8), key: context.credentialKey).bytes
         guard let stored = Digest(hex: entry.hmac)?.bytes, stored.count == presented.count else { return nil }
         var difference: UInt8 = 0
         for (a, b) in zip(stored, presented) { difference |= a ^ b }
@@ -193,8 +217,8 @@ extension ManagerService {
     }
 
     /// New-package events ("X05") after a log entry id, and the newest id now.
-    nonisolated func packageNotices(afterID: Int64) throws -> ([PackageNotice], Int64) {
-        let catalog = repository.catalog
+    func packageNotices(afterID: Int64) throws -> ([PackageNotice], Int64) {
+        let catalog = context.repository.catalog
         let lastID = try catalog.lastLogID()
         var query = AppLogQuery(afterID: afterID, limit: 1000)
         query.code = AppLogEvent.newPackagesDownloaded.code

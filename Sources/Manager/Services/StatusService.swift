@@ -1,21 +1,48 @@
 import ExupCore
-import ExupCrypto
 import ExupFormats
-import ExupSystem
-import FoundationEssentials
-import GRDB
 import Repository
-import TUF
+import Synchronization
 
-#if canImport(Glibc)
-    import Glibc
-#endif
+/// Module and server statuses from the latest report, the open items and the repository (Tables 8–10),
+/// and who is in contact: the fleet as the status pages and the API show it.
+public final class StatusService: Sendable {
+    let context: ManagerContext
+    let heartbeats: Heartbeats
+    /// The repository's initial status icon, changed from the settings page while the manager runs.
+    private let initialIcon: Mutex<ManualIcon>
 
-/// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
-extension ManagerService {
+    init(context: ManagerContext, heartbeats: Heartbeats) {
+        self.context = context
+        self.heartbeats = heartbeats
+        initialIcon = Mutex(context.settings.initialStatusIcon)
+    }
+
+    var store: any ManagerDatabase { context.store }
+
+    /// The agents, without their reports (a listing must not decode every server's inventory).
+    public func agents() async throws -> [AgentSummary] {
+        try await store.agentListings().map { agent in
+            AgentSummary(
+                name: agent.name, enrolledAt: UTCTime(seconds: agent.enrolledAt).description,
+                lastSeen: UTCTime(seconds: heartbeats.lastSeen(agent.name, stored: agent.lastSeen)).description, revoked: agent.revoked,
+                reportSequence: agent.reportSequence)
+        }
+    }
+
+    /// Whether an agent of this name is enrolled (revoked or not).
+    public func isKnownAgent(_ name: String) async throws -> Bool { try await store.agent(named: name) != nil }
+
+    /// An enrolled, not revoked agent, or "no server".
+    func activeAgent(_ name: String) async throws -> AgentRecord {
+        guard let agent = try await store.agent(named: name), !agent.revoked else { throw ManagerError.notFound("no server \(name)") }
+        return agent
+    }
+
+    func lastSeen(_ agent: AgentRecord) -> Int64 { heartbeats.lastSeen(agent.name, stored: agent.lastSeen) }
+
     /// The fleet, or the servers a filter selects (R075/R076: some by server status, some by any module).
-    public func servers(filter: ServerFilter? = nil) throws -> [ServerSummary] {
-        try serverDetails().filter { detail in
+    public func servers(filter: ServerFilter? = nil) async throws -> [ServerSummary] {
+        try await serverDetails().filter { detail in
             filter?.matches(
                 server: ServerStatus(rawValue: detail.status) ?? .unknown, modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) })
                 ?? true
@@ -27,36 +54,31 @@ extension ManagerService {
     }
 
     /// Every server in detail, by name: packages, items and icons read once for the whole fleet.
-    public func serverDetails() throws -> [ServerDetail] {
-        let packages = try allPackages()
-        let fleet = try FleetRows.load(store)
-        return try store.read { db in try Row.fetchAll(db, sql: "SELECT * FROM agent WHERE revoked = 0 ORDER BY name") }
-            .map(AgentRecord.init(row:))
-            .map { agent in try serverDetail(agent, packages: packages, fleet: fleet) }
+    public func serverDetails() async throws -> [ServerDetail] {
+        let packages = try context.allPackages()
+        let fleet = try await store.fleetRows()
+        return try await store.activeAgents().map { agent in try serverDetail(agent, packages: packages, fleet: fleet) }
     }
 
-    public func server(_ name: String) throws -> ServerDetail {
-        guard let agent = try agentRecord(name), !agent.revoked else { throw ManagerError.notFound("no server \(name)") }
-        return try serverDetail(agent, packages: try allPackages())
+    public func server(_ name: String) async throws -> ServerDetail {
+        let agent = try await activeAgent(name)
+        return try serverDetail(
+            agent, packages: try context.allPackages(),
+            fleet: FleetRows(items: [name: try await store.items(agent: name)], icons: [name: try await store.manualIcons(server: name)]))
     }
 
     /// Communication failure is judged from the agent's own poll interval (it reports it), so an agent
     /// polling hourly is not flagged; the manager's setting is only the default for agents that do not say.
     func reachable(_ agent: AgentRecord) -> Bool {
-        let interval = agent.report?.pollIntervalSeconds ?? settings.pollIntervalSeconds
-        return clock() - lastSeen(agent) <= Int64(interval * settings.communicationFailureAfterPolls)
+        let interval = agent.report?.pollIntervalSeconds ?? context.settings.pollIntervalSeconds
+        return context.clock() - lastSeen(agent) <= Int64(interval * context.settings.communicationFailureAfterPolls)
     }
 
     /// Module and server statuses from the latest report, the open items and the repository (Tables 8–10).
-    /// `fleet`: the items and icons of every server, read once when many servers are shown.
-    func serverDetail(_ agent: AgentRecord, packages all: [PackageInfo], fleet: FleetRows? = nil) throws -> ServerDetail {
+    /// `fleet`: the items and icons of the servers shown, read once for all of them.
+    func serverDetail(_ agent: AgentRecord, packages all: [PackageInfo], fleet: FleetRows) throws -> ServerDetail {
         let reachable = reachable(agent)
-        let items =
-            try fleet.map { $0.items[agent.name] ?? [] }
-            ?? store.read { db in
-                try Row.fetchAll(db, sql: "SELECT * FROM approval_item WHERE agent = ? ORDER BY id", arguments: [agent.name]).map(
-                    ApprovalItemRecord.init(row:))
-            }
+        let items = fleet.items[agent.name] ?? []
         guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
             // No model (or no report yet): "unknown", with the agent's reason, as exup-agent status says.
             let status: ServerStatus = reachable ? .unknown : .communicationFailure
@@ -73,7 +95,7 @@ extension ManagerService {
         let packages = all.filter { $0.concerns(platform) }
         let hasIncompatible = packages.contains { $0.isIncompatible }
         let reportTime = lastSeen(agent)
-        let icons = try fleet.map { $0.icons[agent.name] ?? [:] } ?? manualIcons(agent.name)
+        let icons = fleet.icons[agent.name] ?? [:]
         var modules: [ServerDetail.Module] = []
         for reading in report.modules {
             var facts = moduleFacts(
@@ -126,92 +148,48 @@ extension ManagerService {
         return ModuleFacts(current: reading.version, scheme: scheme, packages: modulePackages, activity: activity)
     }
 
-    func allPackages() throws -> [PackageInfo] { try source.allPackages() }
-
-    func repositoryPackages(for platform: Platform) throws -> [PackageInfo] {
-        try allPackages().filter { $0.concerns(platform) }
-    }
-
     /// Approved items by state (for /metrics).
-    public nonisolated func itemCounts() throws -> [String: Int] {
-        try store.read { db in
-            Dictionary(
-                uniqueKeysWithValues: try Row.fetchAll(db, sql: "SELECT state, COUNT(*) AS n FROM approval_item GROUP BY state").map {
-                    ($0["state"] as String, $0["n"] as Int)
-                })
-        }
-    }
-
-    /// Download-only modules' status icons set by hand (Table 9), by module.
-    nonisolated func manualIcons(_ server: String) throws -> [String: ManualIcon] {
-        try store.read { db in
-            var out: [String: ManualIcon] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT module, icon FROM manual_status WHERE server = ?", arguments: [server]) {
-                out[row["module"]] = ManualIcon(rawValue: row["icon"])
-            }
-            return out
-        }
+    public func itemCounts() async throws -> [String: Int] {
+        Dictionary(uniqueKeysWithValues: try await store.itemCountsByState().map { ($0.key.rawValue, $0.value) })
     }
 
     /// The icon a download-only module shows until someone sets one (Table 9; the repository settings).
-    public nonisolated var initialStatusIcon: ManualIcon { initialIcon.withLock { $0 } }
+    public var initialStatusIcon: ManualIcon { initialIcon.withLock { $0 } }
 
-    public nonisolated func setInitialStatusIcon(_ icon: ManualIcon) { initialIcon.withLock { $0 = icon } }
+    public func setInitialStatusIcon(_ icon: ManualIcon) { initialIcon.withLock { $0 = icon } }
 
     /// Sets a download-only module's status icon (seed §2.1.3.2; logged N25, a refusal E25).
-    public func setManualIcon(_ server: String, module: String, icon: ManualIcon, actor: String) throws {
+    public func setManualIcon(_ server: String, module: String, icon: ManualIcon, actor: String) async throws {
         do {
-            guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report else {
+            guard let agent = try await store.agent(named: server), !agent.revoked, let report = agent.report else {
                 throw ManagerError.notFound("no server \(server) with a report")
             }
             guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
-            try store.write { db in
-                try db.execute(
-                    sql: "INSERT OR REPLACE INTO manual_status (server, module, icon) VALUES (?, ?, ?)", arguments: [server, module, icon.rawValue])
-            }
-            try log(.manualStatusChanged, actor: actor, server: server, module: module, cause: icon.status.rawValue)
+            try await store.setManualIcon(icon, server: server, module: module)
+            try context.log(.manualStatusChanged, actor: actor, server: server, module: module, cause: icon.status.rawValue)
         } catch let error as ManagerError {
-            try log(.manualStatusFailed, actor: actor, server: server, module: module, cause: error.message)
+            try context.log(.manualStatusFailed, actor: actor, server: server, module: module, cause: error.message)
             throw error
         }
     }
 
     /// The Save tab (seed §2.2.6, §3.7.1, Table 17): the download-only packages of these modules on this
     /// server — only the version shown (the newest), or every version. Auto-update packages never (R132).
-    public func downloadOnlyPackages(_ server: String, modules: [String], onlyDisplayedVersion: Bool) throws -> [String] {
-        guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report, let platform = ServerDetail.platform(of: report) else {
+    public func downloadOnlyPackages(_ server: String, modules: [String], onlyDisplayedVersion: Bool) async throws -> [String] {
+        guard let agent = try await store.agent(named: server), !agent.revoked, let report = agent.report,
+            let platform = ServerDetail.platform(of: report)
+        else {
             throw ManagerError.notFound("no server \(server) with a report")
         }
         var ids: [String] = []
         for module in modules {
             guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
             let scheme = VersionScheme.forModule(module, on: platform.os)
-            let manual = try repositoryPackages(for: platform).filter { $0.moduleID == module && !$0.autoUpdate && !$0.isIncompatible }
+            let manual = try context.packages(for: platform).filter { $0.moduleID == module && !$0.autoUpdate && !$0.isIncompatible }
             guard !manual.isEmpty else { throw ManagerError.conflict("no-download-only-package", "\(module) has no download-only package to save") }
             let sorted = Selection.sortedNewestFirst(manual, scheme: scheme)
             ids += onlyDisplayedVersion ? [sorted[0].id] : sorted.map(\.id)
         }
         return ids
-    }
-}
-
-/// Every server's approved items and hand-set icons, read in one query each (the fleet page and
-/// `GET /api/v1/servers` show thousands of servers; a query per server cost most of their time).
-struct FleetRows: Sendable {
-    var items: [String: [ApprovalItemRecord]]
-    var icons: [String: [String: ManualIcon]]
-
-    static func load(_ store: ManagerStore) throws -> FleetRows {
-        try store.read { db in
-            var items: [String: [ApprovalItemRecord]] = [:]
-            for item in try Row.fetchAll(db, sql: "SELECT * FROM approval_item ORDER BY id").map(ApprovalItemRecord.init(row:)) {
-                items[item.agent, default: []].append(item)
-            }
-            var icons: [String: [String: ManualIcon]] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT server, module, icon FROM manual_status") {
-                icons[row["server"], default: [:]][row["module"]] = ManualIcon(rawValue: row["icon"])
-            }
-            return FleetRows(items: items, icons: icons)
-        }
     }
 }

@@ -1,8 +1,6 @@
 import ExupCore
 import FoundationEssentials
-import GRDB
 import Repository
-import TUF
 
 /// A group's automatic approval: new packages are approved for its servers once they are `delayDays`
 /// old, and only while the failure rate in the canary group stays under `maxCanaryFailurePercent`.
@@ -36,8 +34,21 @@ public struct PolicyDecision: Sendable, Codable, Hashable {
     public var reason: String
 }
 
-extension ManagerService {
-    public func setPolicy(_ group: String, _ policy: GroupPolicy?, actor: String) throws {
+/// Group policies: automatic approval behind a canary. An actor: two evaluations never overlap.
+public actor PolicyService {
+    let context: ManagerContext
+    let statuses: StatusService
+    let approvals: ApprovalService
+
+    init(context: ManagerContext, statuses: StatusService, approvals: ApprovalService) {
+        self.context = context
+        self.statuses = statuses
+        self.approvals = approvals
+    }
+
+    nonisolated var store: any ManagerDatabase { context.store }
+
+    public func setPolicy(_ group: String, _ policy: GroupPolicy?, actor: String) async throws {
         if let canary = policy?.canaryGroup, canary == group { throw ManagerError.invalid("a group cannot be its own canary") }
         if let policy,
             !(0...365).contains(policy.delayDays) || !(0...100).contains(policy.maxCanaryFailurePercent)
@@ -45,19 +56,16 @@ extension ManagerService {
         {
             throw ManagerError.invalid("delayDays is 0-365, maxCanaryFailurePercent 0-100, canaryWindowDays 1-365")
         }
+        try await store.setPolicy(policy, of: group)
         let json = try policy.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try store.setPolicy(json, canary: policy?.canaryGroup, of: group)
-        try log(.groupChanged, actor: actor, cause: "\(group): policy \(json ?? "removed")")
+        try context.log(.groupChanged, actor: actor, cause: "\(group): policy \(json ?? "removed")")
     }
 
-    public nonisolated func policy(_ group: String) throws -> GroupPolicy? {
-        let json = try store.policyJSON(of: group)
-        return try json.map { try JSONDecoder().decode(GroupPolicy.self, from: Data($0.utf8)) }
-    }
+    public nonisolated func policy(_ group: String) async throws -> GroupPolicy? { try await store.policy(of: group) }
 
     /// The canary group's failure rate over its window: failed / (succeeded + failed + reboot required), percent.
-    nonisolated func failureRate(_ group: String, windowDays: Int, now: Int64) throws -> (percent: Int, finished: Int) {
-        let counts = try store.finishedItemCounts(group: group, since: now - Int64(windowDays) * 86_400)
+    nonisolated func failureRate(_ group: String, windowDays: Int, now: Int64) async throws -> (percent: Int, finished: Int) {
+        let counts = try await store.finishedItemCounts(group: group, since: now - Int64(windowDays) * 86_400)
         let finished = counts.values.reduce(0, +)
         return (finished == 0 ? 0 : (counts[.failed] ?? 0) * 100 / finished, finished)
     }
@@ -66,34 +74,36 @@ extension ManagerService {
     /// approves the newest package of each module with an update, once it is old enough. Every automatic
     /// decision is logged with its reason.
     @discardableResult
-    public func evaluatePolicies() throws -> [PolicyDecision] {
-        let now = clock()
+    public func evaluatePolicies() async throws -> [PolicyDecision] {
+        let now = context.clock()
         let today = CivilDays.civil(fromDays: now / 86_400)
         var decisions: [PolicyDecision] = []
-        for group in try groupNames() {
-            guard let policy = try policy(group), policy.autoApprove else { continue }
+        for group in try await store.groupNames() {
+            guard let policy = try await policy(group), policy.autoApprove else { continue }
             var reason = "policy of \(group)"
             if let canary = policy.canaryGroup {
-                let rate = try failureRate(canary, windowDays: policy.canaryWindowDays, now: now)
+                let rate = try await failureRate(canary, windowDays: policy.canaryWindowDays, now: now)
                 let paused = rate.percent >= policy.maxCanaryFailurePercent && rate.finished > 0
-                let wasPaused = try store.isPolicyPaused(group)
+                let wasPaused = try await store.isPolicyPaused(group)
                 if paused != wasPaused {
-                    try store.setPolicyPaused(paused, of: group)
+                    try await store.setPolicyPaused(paused, of: group)
                     let why =
                         "canary \(canary): \(rate.percent)% of \(rate.finished) items failed in \(policy.canaryWindowDays) days (limit \(policy.maxCanaryFailurePercent)%)"
-                    try log(paused ? .policyPaused : .policyResumed, actor: "policy:\(group)", cause: why)
+                    try context.log(paused ? .policyPaused : .policyResumed, actor: "policy:\(group)", cause: why)
                     decisions.append(PolicyDecision(group: group, server: nil, approved: [], reason: (paused ? "paused: " : "resumed: ") + why))
                 }
                 if paused { continue }
                 reason += ", canary \(canary) at \(rate.percent)% failures"
             }
-            let packages = try allPackages()
-            for server in try groupMembers(group) {
-                guard let agent = try agentRecord(server), !agent.revoked, let report = agent.report,
-                    let platform = ServerDetail.platform(of: report),
-                    try openItems(agent: server).isEmpty
+            let packages = try context.allPackages()
+            for server in try await store.members(of: group) {
+                guard let agent = try await store.agent(named: server), !agent.revoked, let report = agent.report,
+                    let platform = ServerDetail.platform(of: report)
                 else { continue }
-                let detail = try serverDetail(agent, packages: packages)
+                let items = try await store.items(agent: server)
+                guard !items.contains(where: \.state.isOpen) else { continue }
+                let detail = try statuses.serverDetail(
+                    agent, packages: packages, fleet: FleetRows(items: [server: items], icons: [server: try await store.manualIcons(server: server)]))
                 var choices: [ModuleChoice] = []
                 for module in detail.modules where module.status == ModuleStatus.updateAvailable.rawValue {
                     guard let newest = packages.filter({ $0.concerns(platform) && $0.moduleID == module.id && $0.version == module.available }).first
@@ -106,16 +116,16 @@ extension ManagerService {
                 }
                 guard !choices.isEmpty else { continue }
                 do {
-                    let items = try approve(
+                    let items = try await approvals.approve(
                         server, modules: choices, options: ApprovalOptions(allowReboot: policy.allowReboot), latestAtRunTime: false,
                         actor: "policy:\(group)")
                     let why = reason + (policy.delayDays > 0 ? ", released at least \(policy.delayDays) days ago" : "")
-                    try log(
+                    try context.log(
                         .policyApproved, actor: "policy:\(group)", server: server,
                         versions: choices.map { "\($0.id) \($0.version ?? "")" }.joined(separator: ", "), cause: why)
                     decisions.append(PolicyDecision(group: group, server: server, approved: items.map(\.moduleID), reason: why))
                 } catch let error as ManagerError {
-                    try log(.policyApproved, actor: "policy:\(group)", server: server, cause: "not approved: \(error.message)")
+                    try context.log(.policyApproved, actor: "policy:\(group)", server: server, cause: "not approved: \(error.message)")
                 }
             }
         }

@@ -1,13 +1,15 @@
 import ExupCore
 import FoundationEssentials
 import GRDB
+import Manager
 
-/// The manager's database (`DATA/manager.sqlite`, WAL): enrolment tokens, agents, their latest reports,
-/// and approval items. Migrations are named and only appended.
-public final class ManagerStore: Sendable {
+/// The manager's data on its embedded engine: SQLite (`DATA/manager.sqlite`, WAL) through GRDB. Reads
+/// and writes run on GRDB's own fixed set of threads (its async API), never on the cooperative pool.
+/// Migrations are named and only appended.
+public final class SQLiteManagerStore: ManagerDatabase {
     let pool: DatabasePool
     /// Reports are written through this: one transaction (one fsync) per burst, not per report.
-    public let batched: GroupCommit
+    let batched: GroupCommit
 
     public init(path: String) throws {
         var configuration = Configuration()
@@ -112,91 +114,17 @@ public final class ManagerStore: Sendable {
         batched = GroupCommit(pool: pool)
     }
 
-    public func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+    func read<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await pool.read(body) }
+    func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await pool.write(body) }
 
-    /// A consistent copy of the whole database at `path` (SQLite's online backup; writers may go on).
-    public func backup(to path: String) throws {
+    public func backup(to path: String) async throws {
+        try await Task.detached { [self] in try self.copy(to: path) }.value
+    }
+
+    /// SQLite's online backup into a new file at `path` (blocking: for the offline backup command).
+    public func copy(to path: String) throws {
         let copy = try DatabaseQueue(path: path)
         try pool.backup(to: copy)
         try copy.close()
-    }
-    public func read<T>(_ body: (Database) throws -> T) throws -> T { try pool.read(body) }
-}
-
-/// An agent as the manager knows it.
-public struct AgentRecord: Sendable, Hashable {
-    public var name: String
-    public var credentialID: String
-    public var credentialHMAC: String
-    public var enrolledAt: Int64
-    public var revoked: Bool
-    public var allowReenrolment: Bool
-    public var lastSeen: Int64
-    public var report: AgentReport?
-    public var reportSequence: Int64
-    public var directivesVersion: Int64
-    public var uploadLogs: Bool
-
-    init(row: Row) throws {
-        name = row["name"]
-        credentialID = row["credential_id"]
-        credentialHMAC = row["credential_hmac"]
-        enrolledAt = row["enrolled_at"]
-        revoked = row["revoked"]
-        allowReenrolment = row["allow_reenrolment"]
-        lastSeen = row["last_seen"]
-        report = try (row["report"] as String?).map { try JSONDecoder().decode(AgentReport.self, from: Data($0.utf8)) }
-        reportSequence = row["report_sequence"]
-        directivesVersion = row["directives_version"]
-        uploadLogs = row["upload_logs"]
-    }
-}
-
-/// One approved item and where it stands.
-public struct ApprovalItemRecord: Sendable, Hashable, Codable {
-    public typealias State = ItemLifecycle
-
-    public var id: Int64
-    public var agent: String
-    public var kind: ApplyItem.Kind
-    public var moduleID: String
-    public var packageID: String?
-    public var version: String?
-    public var latestAtRunTime: Bool
-    public var options: ApprovalOptions
-    public var state: State
-    public var message: String?
-    public var percent: Int?
-    public var created: Int64
-    public var updated: Int64
-    public var reportSequence: Int64
-
-    init(row: Row) throws {
-        id = row["id"]
-        agent = row["agent"]
-        kind = ApplyItem.Kind(rawValue: row["kind"]) ?? .apply
-        moduleID = row["module"]
-        packageID = row["package_id"]
-        version = row["version"]
-        latestAtRunTime = row["latest_at_run_time"]
-        options = try JSONDecoder().decode(ApprovalOptions.self, from: Data((row["options"] as String).utf8))
-        // A state this release does not know is damage, not a failure to guess at.
-        guard let state = State(rawValue: row["state"]) else {
-            throw ManagerError(
-                kind: .invalid, code: "unknown-item-state",
-                message: "approval item \(id) has the unknown state \(row["state"] as String): restore from a backup")
-        }
-        self.state = state
-        message = row["message"]
-        percent = row["percent"]
-        created = row["created"]
-        updated = row["updated"]
-        reportSequence = row["report_sequence"]
-    }
-
-    var directive: Directives.Item {
-        Directives.Item(
-            id: id, kind: kind, moduleID: moduleID, packageID: packageID, version: version, latestAtRunTime: latestAtRunTime,
-            options: options)
     }
 }

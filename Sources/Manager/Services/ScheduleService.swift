@@ -1,9 +1,5 @@
 import ExupCore
 import ExupFormats
-import FoundationEssentials
-import GRDB
-import Repository
-import TUF
 
 /// A remote batch (seed §1.5.2, §2.1.8, §3.5.3, R079–R087): apply updates to a server or a group at a
 /// time, with allow-reboot and download-first. The versions are decided when it fires: the newest then.
@@ -23,38 +19,52 @@ public struct Schedule: Sendable, Codable, Hashable {
     public var result: String?
 }
 
-extension ManagerService {
-    public nonisolated func schedules() throws -> [Schedule] {
-        try store.schedules().map(Self.schedule)
+/// Remote batches: registered, edited until they fire, fired once. An actor: two runs never overlap.
+public actor ScheduleService {
+    let context: ManagerContext
+    let approvals: ApprovalService
+
+    init(context: ManagerContext, approvals: ApprovalService) {
+        self.context = context
+        self.approvals = approvals
+    }
+
+    nonisolated var store: any ManagerDatabase { context.store }
+    private nonisolated var clock: @Sendable () -> Int64 { context.clock }
+
+    public nonisolated func schedules() async throws -> [Schedule] {
+        try await store.schedules().map(Self.schedule)
     }
 
     /// Registers a batch; the target must exist and the time must be ahead.
     public func createSchedule(
         kind: Schedule.TargetKind, target: String, startAt: Int64, allowReboot: Bool, downloadFirst: Bool,
         actor: String
-    ) throws -> Schedule {
-        try checkTarget(kind, target)
+    ) async throws -> Schedule {
+        try await checkTarget(kind, target)
         guard startAt > clock() else { throw ManagerError.invalid("the start time \(UTCTime(seconds: startAt)) has passed") }
-        let id = try store.addSchedule(
-            kind: kind, target: target, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst, createdBy: actor, created: clock())
-        try log(
+        let id = try await store.addSchedule(
+            NewSchedule(
+                kind: kind, target: target, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst, createdBy: actor,
+                created: clock()))
+        try context.log(
             .scheduleChanged, actor: actor,
             cause: "#\(id): \(kind.rawValue) \(target) at \(UTCTime(seconds: startAt))"
                 + (allowReboot ? ", reboot allowed" : "") + (downloadFirst ? ", download first" : ""))
-        return try schedules().first { $0.id == id }!
+        return try await schedule(id)
     }
 
     /// Changes a batch that has not started (R081: editable until it runs).
-    public func editSchedule(_ id: Int64, startAt: Int64?, allowReboot: Bool?, downloadFirst: Bool?, actor: String) throws -> Schedule {
+    public func editSchedule(_ id: Int64, startAt: Int64?, allowReboot: Bool?, downloadFirst: Bool?, actor: String) async throws -> Schedule {
         if let startAt, startAt <= clock() { throw ManagerError.invalid("the start time \(UTCTime(seconds: startAt)) has passed") }
-        try store.editSchedule(id, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst)
-        try log(.scheduleChanged, actor: actor, cause: "#\(id) changed")
-        return try schedules().first { $0.id == id }!
+        try await store.editSchedule(id, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst)
+        try context.log(.scheduleChanged, actor: actor, cause: "#\(id) changed")
+        return try await schedule(id)
     }
 
-    public func deleteSchedule(_ id: Int64, actor: String) throws {
-        try store.deleteSchedule(id)
-        try log(.scheduleChanged, actor: actor, cause: "#\(id) deleted")
+    public func deleteSchedule(_ id: Int64, actor: String) async throws {
+        try await store.deleteSchedule(id)
+        try context.log(.scheduleChanged, actor: actor, cause: "#\(id) deleted")
     }
 
     /// Fires every waiting batch whose time has come: asks for a download first when it says so (through
@@ -63,21 +73,21 @@ extension ManagerService {
     @discardableResult
     public func runDueSchedules(downloadNow: @Sendable () async -> Void = {}) async throws -> [Schedule] {
         let now = clock()
-        let due = try store.dueSchedules(at: now).map(Self.schedule)
+        let due = try await store.dueSchedules(at: now).map(Self.schedule)
         var fired: [Schedule] = []
         for schedule in due {
             if schedule.downloadFirst { await downloadNow() }
             var lines: [String] = []
             var failed = false
             let servers: [String]
-            do { servers = schedule.targetKind == .server ? [schedule.target] : try groupMembers(schedule.target) } catch {
+            do { servers = schedule.targetKind == .server ? [schedule.target] : try await store.members(of: schedule.target) } catch {
                 servers = []
                 failed = true
                 lines.append("\(schedule.target): \(error)")
             }
             for server in servers {
                 do {
-                    let items = try approve(
+                    let items = try await approvals.approve(
                         server, modules: nil, options: ApprovalOptions(allowReboot: schedule.allowReboot, downloadFirst: schedule.downloadFirst),
                         latestAtRunTime: false, actor: "schedule #\(schedule.id)")
                     lines.append("\(server): approved \(items.map(\.moduleID).joined(separator: ", "))")
@@ -86,20 +96,27 @@ extension ManagerService {
                 }
             }
             let result = lines.joined(separator: "; ")
-            try store.finishSchedule(schedule.id, state: failed ? .failed : .done, result: result)
-            try log(
+            try await store.finishSchedule(schedule.id, state: failed ? .failed : .done, result: result)
+            try context.log(
                 .scheduleFired, actor: "schedule #\(schedule.id)", server: schedule.targetKind == .server ? schedule.target : nil,
                 cause: "\(schedule.targetKind.rawValue) \(schedule.target): \(result.isEmpty ? "no servers" : result)")
-            fired.append(try schedules().first { $0.id == schedule.id }!)
+            fired.append(try await self.schedule(schedule.id))
         }
         return fired
     }
 
-    func checkTarget(_ kind: Schedule.TargetKind, _ target: String) throws {
+    func checkTarget(_ kind: Schedule.TargetKind, _ target: String) async throws {
         switch kind {
-        case .server: guard let agent = try agentRecord(target), !agent.revoked else { throw ManagerError.notFound("no server \(target)") }
-        case .group: _ = try groupMembers(target)
+        case .server:
+            guard let agent = try await store.agent(named: target), !agent.revoked else { throw ManagerError.notFound("no server \(target)") }
+        case .group: _ = try await store.members(of: target)
         }
+    }
+
+    /// One batch as it stands now.
+    nonisolated func schedule(_ id: Int64) async throws -> Schedule {
+        guard let schedule = try await schedules().first(where: { $0.id == id }) else { throw ManagerError.notFound("no schedule #\(id)") }
+        return schedule
     }
 
     static func schedule(_ record: ScheduleRecord) -> Schedule {

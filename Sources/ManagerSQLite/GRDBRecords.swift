@@ -1,0 +1,32 @@
+import ExupCore
+import GRDB
+import Manager
+
+// The stored values as GRDB records: rows map through their coding keys (snake_case columns), nested
+// values (a report, approval options) through JSON, and an unknown enum value is an error, not a guess.
+
+extension AgentRecord: FetchableRecord, TableRecord { public static let databaseTableName = "agent" }
+extension AgentListing: FetchableRecord, TableRecord { public static let databaseTableName = "agent" }
+extension AgentCredential: FetchableRecord, TableRecord { public static let databaseTableName = "agent" }
+extension ApprovalItemRecord: FetchableRecord, TableRecord { public static let databaseTableName = "approval_item" }
+extension UserRecord: FetchableRecord, TableRecord { public static let databaseTableName = "user" }
+extension SessionRecord: FetchableRecord {}
+extension EnrolmentTokenRecord: FetchableRecord, TableRecord { public static let databaseTableName = "enrolment_token" }
+extension ScheduleRecord: FetchableRecord, TableRecord { public static let databaseTableName = "schedule" }
+
+/// JSON as the manager stores it: keys sorted, so equal values are equal text.
+enum StoredJSON {
+    static func text(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func value<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+}
+
+#if canImport(FoundationEssentials)
+    import FoundationEssentials
+#endif
