@@ -1,0 +1,149 @@
+import ExupCore
+import ExupTesting
+import Foundation
+import ManagerSQLite
+import Testing
+
+@testable import Manager
+
+/// The SQLite store method by method, on temporary files: what each writes is what the next reads, and
+/// every check-and-write holds when callers race (one transaction each).
+@Suite struct ManagerStoreTests {
+    let dir: TemporaryDirectory
+    let store: SQLiteManagerStore
+
+    init() throws {
+        dir = try TemporaryDirectory()
+        store = try SQLiteManagerStore(path: dir.file("manager.sqlite"))
+    }
+
+    func enrol(_ name: String, token: String = "t", now: Int64 = 100) async throws {
+        try await store.enrol(NewAgent(name: name, tokenHash: token, credentialID: "id-" + name, credentialHMAC: "h-" + name, now: now))
+    }
+
+    func report(_ sequence: Int64, items: [AgentReport.ItemState] = []) -> AgentReport {
+        AgentReport(
+            sequence: sequence,
+            identity: .init(model: "R120h", os: OSIdentity(id: "debian", versionID: "12"), hostname: "web01", bootID: "b", agentVersion: "t"),
+            modules: [ModuleReading(id: "bmc-firmware", name: "BMC", version: "2.15", source: "ipmi")], items: items)
+    }
+
+    static let item = NewApprovalItem(
+        kind: .apply, moduleID: "bmc-firmware", packageID: "bmc-2.31", version: "2.31", latestAtRunTime: false, options: ApprovalOptions())
+
+    @Test("enrolment: a token is checked and used up in one transaction; twenty racing enrolments on a 3-use token enrol exactly three")
+    func enrolmentRace() async throws {
+        try await store.addToken(secretHash: "t", expires: 1_000, uses: 3, created: 1, group: nil)
+        let results = await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<20 { group.addTask { (try? await self.enrol("web\(n)")) != nil } }
+            return await group.reduce(into: [Bool]()) { $0.append($1) }
+        }
+        #expect(results.filter { $0 }.count == 3)
+        #expect(try await store.activeAgents().count == 3)
+        #expect(try await store.usableTokens(now: 2).isEmpty, "used up")
+        await #expect(throws: ManagerError.self) { try await self.enrol("late") }
+        try await store.addToken(secretHash: "old", expires: 50, uses: 1, created: 1, group: nil)
+        await #expect(throws: ManagerError.self, "expired") { try await self.enrol("x", token: "old", now: 60) }
+        await #expect(throws: ManagerError.self, "a group that does not exist") {
+            try await self.store.addToken(secretHash: "g", expires: 1_000, uses: 1, created: 1, group: "nowhere")
+        }
+    }
+
+    @Test("a name taken is refused until re-enrolment is allowed; revoking drops the credential from the active list")
+    func reenrolment() async throws {
+        try await store.addToken(secretHash: "t", expires: 1_000, uses: 5, created: 1, group: nil)
+        try await enrol("web01")
+        await #expect(throws: ManagerError.self) { try await self.enrol("web01") }
+        #expect(try await store.allowReenrolment(of: "web01"))
+        try await enrol("web01")
+        #expect(try await store.activeCredentials().map(\.id) == ["id-web01"])
+        #expect(try await store.replaceCredential(of: "web01", id: "new", hmac: "h"))
+        #expect(try await store.revokeAgent("web01"))
+        #expect(try await store.activeCredentials().isEmpty)
+        #expect(try await store.revokeAgent("nobody") == false)
+    }
+
+    @Test("approvals: two racing approvals for one module add one item (the plan sees what the other added); cancel leaves started items")
+    func approvalRace() async throws {
+        try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
+        try await enrol("web01")
+        let outcomes = await withTaskGroup(of: Int.self) { group in
+            for _ in 0..<8 {
+                group.addTask {
+                    let added = try? await self.store.addItems(agent: "web01", now: 5) { _, items in
+                        guard !items.contains(where: { $0.state.isOpen }) else { throw ManagerError.conflict("busy", "an item is open") }
+                        return [Self.item]
+                    }
+                    return added?.count ?? 0
+                }
+            }
+            return await group.reduce(0, +)
+        }
+        #expect(outcomes == 1)
+        let version = try #require(try await store.pollState(agent: "web01")).directivesVersion
+        #expect(version == 2, "one approval, one directives change")
+        #expect(try await store.recordReport(report(1, items: [.init(itemID: 1, state: .started, percent: 50)]), agent: "web01", now: 6) != nil)
+        let cancel = try await store.cancelWaitingItems(agent: "web01", now: 7)
+        #expect(cancel.cancelled.isEmpty && cancel.running.map(\.id) == [1], "a started item cannot be cancelled")
+        #expect(try await store.itemCountsByState() == [.started: 1])
+    }
+
+    @Test("reports: an older or equal sequence is a duplicate; items move on as the journal says, pending never comes back")
+    func reports() async throws {
+        try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
+        try await enrol("web01")
+        _ = try await store.addItems(agent: "web01", now: 5) { _, _ in [Self.item] }
+        let started = try #require(try await store.recordReport(report(3, items: [.init(itemID: 1, state: .started)]), agent: "web01", now: 6))
+        #expect(started.map(\.event) == [.applyStarted])
+        #expect(try await store.recordReport(report(3), agent: "web01", now: 7) == nil, "the same sequence again: an outbox resend")
+        #expect(try await store.recordReport(report(2), agent: "web01", now: 7) == nil)
+        _ = try await store.recordReport(report(4, items: [.init(itemID: 1, state: .pending)]), agent: "web01", now: 8)
+        #expect(try await store.items(agent: "web01").map(\.state) == [.started], "an agent cannot make an item pending")
+        let done = try #require(
+            try await store.recordReport(report(5, items: [.init(itemID: 1, state: .succeeded, percent: 100)]), agent: "web01", now: 9))
+        #expect(done.map(\.event) == [.applyCompleted])
+        #expect(try await store.openItems(agent: "web01").isEmpty)
+        #expect(try await store.agent(named: "web01")?.report?.sequence == 5)
+        await #expect(throws: ManagerError.self) { _ = try await self.store.recordReport(self.report(1), agent: "ghost", now: 9) }
+        try await store.recordHeartbeats(["web01": 50])
+        try await store.recordHeartbeats(["web01": 40])
+        #expect(try await store.agent(named: "web01")?.lastSeen == 50, "a heartbeat never moves last-seen back")
+    }
+
+    @Test("users: one administrator cannot be removed; a new password ends the sessions; sessions come back with their role")
+    func users() async throws {
+        #expect(try await store.addUser(name: "admin", role: .administrator, passwordHash: "h", created: 1))
+        #expect(try await store.addUser(name: "admin", role: .viewer, passwordHash: "h", created: 1) == false)
+        #expect(try await store.addUser(name: "olga", role: .operator, passwordHash: "h", created: 1))
+        await #expect(throws: ManagerError.self) { try await self.store.removeUser(named: "admin") }
+        try await store.openSession(SessionRecord(id: "s1", hmac: "m", user: "olga", role: .operator, expires: 500), now: 10, noticesSeen: 7)
+        #expect(try await store.openSessions(now: 20).map(\.role) == [.operator])
+        #expect(try await store.user(named: "olga")?.noticesSeen == 7)
+        #expect(try await store.setPasswordHash("h2", of: "olga"))
+        #expect(try await store.openSessions(now: 20).isEmpty)
+        try await store.removeUser(named: "olga")
+        #expect(try await store.userCount() == 1)
+    }
+
+    @Test("groups, policies and batches: members must exist, a canary must exist, a batch that ran cannot change")
+    func groupsAndBatches() async throws {
+        try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
+        try await enrol("web01")
+        #expect(try await store.createGroup("racks", created: 1))
+        #expect(try await store.createGroup("racks", created: 1) == false)
+        await #expect(throws: ManagerError.self) { try await self.store.changeMembers(of: "racks", add: ["ghost"], remove: []) }
+        try await store.changeMembers(of: "racks", add: ["web01"], remove: [])
+        #expect(try await store.members(of: "racks") == ["web01"])
+        await #expect(throws: ManagerError.self) { try await self.store.setPolicy(GroupPolicy(canaryGroup: "nowhere"), of: "racks") }
+        try await store.setPolicy(GroupPolicy(delayDays: 3), of: "racks")
+        #expect(try await store.policy(of: "racks")?.delayDays == 3)
+        let id = try await store.addSchedule(
+            NewSchedule(kind: .group, target: "racks", startAt: 100, allowReboot: false, downloadFirst: false, createdBy: "t", created: 1))
+        #expect(try await store.dueSchedules(at: 99).isEmpty)
+        #expect(try await store.dueSchedules(at: 100).map(\.id) == [id])
+        try await store.finishSchedule(id, state: .done, result: "ok")
+        await #expect(throws: ManagerError.self) { try await self.store.editSchedule(id, startAt: 200, allowReboot: nil, downloadFirst: nil) }
+        await #expect(throws: ManagerError.self) { try await self.store.deleteSchedule(id) }
+        #expect(try await store.deleteGroup("racks"))
+    }
+}
