@@ -500,8 +500,8 @@ public final class Catalog: Sendable {
         }
     }
 
-    /// Runs `body` in one write transaction.
-    public func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
+    /// Runs `body` in one write transaction (the catalog's own methods only: callers never hold a handle).
+    func write<T>(_ body: (Database) throws -> T) throws -> T { try pool.write(body) }
 
     /// A consistent copy of the whole database at `path` (SQLite's online backup; writers may go on).
     public func backup(to path: String) throws {

@@ -2,7 +2,6 @@ import ExupCore
 import ExupCrypto
 import ExupFormats
 import FoundationEssentials
-import GRDB
 import TUF
 
 /// Publishes what the repository offers as TUF 1.0 metadata (architecture.md, "Trust, in two
@@ -43,9 +42,8 @@ public struct Publisher: Sendable {
                 Snapshot.type: [keys.snapshot.publicKey], Timestamp.type: [keys.timestamp.publicKey],
             ])
         let bytes = try Envelope.signing(root.json, with: [rootKey]).bytes
-        try catalog.write { db in
-            try store(role: Root.type, version: 1, expires: root.common.expires, bytes: bytes, servedAs: "1.root.json", in: db)
-        }
+        try catalog.storeMetadata(
+            [.init(role: Root.type, version: 1, expires: root.common.expires.seconds, bytes: bytes, servedAs: "1.root.json")], rootRole: Root.type)
         try publish(packages: [], changedModels: nil, now: now)
     }
 
@@ -145,22 +143,14 @@ public struct Publisher: Sendable {
             snapshot: snapshotBytes, snapshotVersion: snapshotVersion, version: timestampVersion,
             expires: now.adding(seconds: expiry.timestamp))
         let timestampBytes = try Envelope.signing(timestamp.json, with: [keys.timestamp]).bytes
-        try catalog.write { db in
-            for write in modelWrites {
-                try store(role: write.role, version: write.version, expires: write.expires, bytes: write.bytes, servedAs: write.name, in: db)
-            }
-            try store(
-                role: Snapshot.type, version: snapshotVersion, expires: snapshot.common.expires, bytes: snapshotBytes,
-                servedAs: "\(snapshotVersion).snapshot.json", in: db)
-            try store(
-                role: Timestamp.type, version: timestampVersion, expires: timestamp.common.expires, bytes: timestampBytes,
-                servedAs: nil, in: db)
-        }
-    }
-
-    private func store(role: String, version: Int, expires: UTCTime, bytes: [UInt8], servedAs name: String?, in db: Database) throws {
-        try Catalog.storeMetadata(
-            role: role, isRoot: role == Root.type, version: version, expires: expires.seconds, bytes: bytes, servedAs: name, in: db)
+        try catalog.storeMetadata(
+            modelWrites.map { .init(role: $0.role, version: $0.version, expires: $0.expires.seconds, bytes: $0.bytes, servedAs: $0.name) } + [
+                .init(
+                    role: Snapshot.type, version: snapshotVersion, expires: snapshot.common.expires.seconds, bytes: snapshotBytes,
+                    servedAs: "\(snapshotVersion).snapshot.json"),
+                .init(
+                    role: Timestamp.type, version: timestampVersion, expires: timestamp.common.expires.seconds, bytes: timestampBytes, servedAs: nil),
+            ], rootRole: Root.type)
     }
 
     /// Renews what expires soon: timestamp within 12 hours, snapshot and targets within 3 days, root
@@ -172,11 +162,12 @@ public struct Publisher: Sendable {
             let envelope = try Envelope(bytes: root.bytes, role: Root.type)
             let next = try Root(json: envelope.signed).next(expires: now.adding(seconds: expiry.root))
             let bytes = try Envelope.signing(next.json, with: [rootKey]).bytes
-            try catalog.write { db in
-                try store(
-                    role: Root.type, version: next.common.version, expires: next.common.expires, bytes: bytes,
-                    servedAs: "\(next.common.version).root.json", in: db)
-            }
+            try catalog.storeMetadata(
+                [
+                    .init(
+                        role: Root.type, version: next.common.version, expires: next.common.expires.seconds, bytes: bytes,
+                        servedAs: "\(next.common.version).root.json")
+                ], rootRole: Root.type)
             renewed.append(Root.type)
         }
         let staleTargets = roles.filter { ($0.key == Targets.type || $0.key.hasPrefix("models/")) && $0.value.expires - now.seconds < 3 * 86_400 }

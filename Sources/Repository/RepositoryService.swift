@@ -5,7 +5,6 @@ import ExupFormats
 import ExupSystem
 import ExupZip
 import FoundationEssentials
-import GRDB
 import Logging
 import PackageFormat
 import Synchronization
@@ -125,20 +124,15 @@ public actor RepositoryService {
 
     /// Adds a (model, OS) pair to serve, then applies retention (a new platform can make packages needed).
     public func addPlatform(_ platform: Platform, origin: String = "manual", actor: String) throws {
-        try catalog.write { db in
-            try Catalog.servePlatform(platform, origin: origin, in: db)
-            try Catalog.insert(AppLogEntry(time: clock().seconds, event: .platformAdded, actor: actor, cause: platform.description), in: db)
-        }
+        try catalog.servePlatform(
+            platform, origin: origin, logging: AppLogEntry(time: clock().seconds, event: .platformAdded, actor: actor, cause: platform.description))
         try enforceRetention(actor: actor, alsoChanged: [])
     }
 
     /// Stops serving a pair; packages only it needed go at once (generation management).
     public func removePlatform(_ platform: Platform, actor: String) throws -> Bool {
-        let removed = try catalog.write { db -> Bool in
-            guard try Catalog.stopServing(platform, in: db) else { return false }
-            try Catalog.insert(AppLogEntry(time: clock().seconds, event: .platformRemoved, actor: actor, cause: platform.description), in: db)
-            return true
-        }
+        let removed = try catalog.stopServing(
+            platform, logging: AppLogEntry(time: clock().seconds, event: .platformRemoved, actor: actor, cause: platform.description))
         if removed { try enforceRetention(actor: actor, alsoChanged: []) }
         return removed
     }
@@ -206,14 +200,12 @@ public actor RepositoryService {
             let row = Catalog.StoredPackageRow(
                 info: info, sha256: digest.hex, size: Int64(size), pinned: mode == .all, addedAt: now.seconds,
                 origin: "upload")
-            try catalog.write { db in
-                try catalog.insert(row, in: db)
-                packageCache?[info.id] = row
-                try Catalog.insert(
-                    AppLogEntry(
-                        time: now.seconds, event: .packageAdded, actor: actor, module: info.moduleID,
-                        versions: info.version, cause: "\(info.id)\(mode == .all ? ", pinned (add all)" : "")"), in: db)
-            }
+            try catalog.add(
+                row,
+                logging: AppLogEntry(
+                    time: now.seconds, event: .packageAdded, actor: actor, module: info.moduleID, versions: info.version,
+                    cause: "\(info.id)\(mode == .all ? ", pinned (add all)" : "")")
+            ) { packageCache?[info.id] = row }
             try enforceRetention(actor: actor, alsoChanged: Set(info.targets.map(\.model)))
             logger.info("package added", metadata: ["exup.package": "\(info.id)", "exup.actor": "\(actor)"])
             return AddResult(
@@ -261,24 +253,17 @@ public actor RepositoryService {
     /// Removes a package from the catalog (and its file, when no other package shares it).
     private func remove(_ row: Catalog.StoredPackageRow, event: AppLogEvent, actor: String, cause: String, history: Bool) throws {
         let now = clock()
-        let fileStillUsed = try catalog.write { db -> Bool in
-            let stillUsed = try Catalog.removePackage(id: row.info.id, sha256: row.sha256, deletedAt: history ? now.seconds : nil, in: db)
-            try Catalog.insert(
-                AppLogEntry(
-                    time: now.seconds, event: event, actor: actor, module: row.info.moduleID,
-                    versions: row.info.version, cause: cause), in: db)
-            return stillUsed
-        }
+        let fileStillUsed = try catalog.remove(
+            id: row.info.id, sha256: row.sha256, deletedAt: history ? now.seconds : nil,
+            logging: AppLogEntry(time: now.seconds, event: event, actor: actor, module: row.info.moduleID, versions: row.info.version, cause: cause))
         packageCache?[row.info.id] = nil
         if !fileStillUsed { pool.remove(sha256: row.sha256) }
     }
 
     /// R128: erases the whole deletion history at once.
     public func clearDeletionHistory(actor: String) throws -> Int {
-        try catalog.write { db -> Int in
-            let count = try Catalog.clearDeletionHistory(in: db)
-            try Catalog.insert(AppLogEntry(time: clock().seconds, event: .deletionHistoryCleared, actor: actor, cause: "\(count) records"), in: db)
-            return count
+        try catalog.clearDeletionHistory { count in
+            AppLogEntry(time: clock().seconds, event: .deletionHistoryCleared, actor: actor, cause: "\(count) records")
         }
     }
 

@@ -33,11 +33,7 @@ func seed(data: String, packages: Int, models: Int) async throws {
     let catalog = repository.catalog
     let modelNames = (0..<models).map { "Express5800/B\(1000 + $0)" }
     let seedTime = milliseconds {
-        try? catalog.write { db in
-            for model in modelNames {
-                try db.execute(sql: "INSERT OR IGNORE INTO platform (model, os, origin) VALUES (?, 'debian:12', 'bench')", arguments: [model])
-            }
-        }
+        try? catalog.servePlatforms(modelNames.map { Platform(model: $0, os: OSIdentity(parsing: "debian:12")) }, origin: "bench")
     }
     var rows: [Catalog.StoredPackageRow] = []
     for i in 0..<packages {
