@@ -99,19 +99,51 @@ let package = Package(
             name: "ManagerSQLite",
             dependencies: ["Manager", "ExupCore", .product(name: "GRDB", package: "GRDB.swift")]),
 
-        // The manager's HTTP server: the JSON API, TUF metadata and targets, (later) the web UI.
+        // What the manager's JSON API and web pages share: the request context, who asks (credentials,
+        // sessions, roles), JSON errors and strict bodies, uploads, and the repository settings editor.
+        .target(
+            name: "ManagerHTTP",
+            dependencies: [
+                "ApplicationLog", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "Manager", "Repository", "TUF", "Transport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ]),
+
+        // The manager's JSON API (/api/v1, agents' and administrators'), TUF metadata and targets, metrics,
+        // and the OpenAPI document that describes it.
+        .target(
+            name: "ManagerAPI",
+            dependencies: [
+                "ApplicationLog", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "Manager", "ManagerHTTP", "Repository", "TUF",
+                "Transport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+
+        // The manager's web pages: server-rendered HTML with the API's permissions, CSRF-checked forms.
+        .target(
+            name: "ManagerWeb",
+            dependencies: [
+                "ApplicationLog", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "Manager", "ManagerHTTP", "Repository", "TUF",
+                "Transport", "WebForms",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]),
+
+        // The manager's server: puts the store, the services, the API and the web pages together; its
+        // configuration, background services, connection limits, backup and restore.
         .target(
             name: "ManagerServer",
             dependencies: [
-                "ApplicationLog", "Repository", "Manager", "ManagerSQLite", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupZip", "TOML",
-                "Transport", "TUF", "WebForms",
+                "ApplicationLog", "Repository", "Manager", "ManagerSQLite", "ManagerHTTP", "ManagerAPI", "ManagerWeb", "ExupCore", "ExupCrypto",
+                "ExupSystem", "ExupZip", "TOML", "Transport", "TUF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOCore", package: "swift-nio"),
-                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]),
 
         // The update package contract (package-format.md): read, build, sign, verify.
@@ -183,7 +215,8 @@ let package = Package(
         .testTarget(
             name: "ManagerTests",
             dependencies: [
-                "Manager", "ManagerSQLite", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
+                "Manager", "ManagerSQLite", "ManagerHTTP", "ManagerAPI", "ManagerWeb", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto",
+                "ExupFormats", "ExupTesting", "Transport",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),

@@ -2,7 +2,10 @@ import ExupCrypto
 import ExupSystem
 import ExupZip
 import Manager
+import ManagerAPI
+import ManagerHTTP
 import ManagerSQLite
+import ManagerWeb
 import Repository
 
 #if canImport(Glibc)

@@ -6,7 +6,10 @@ import HummingbirdCore
 import HummingbirdTLS
 import Logging
 import Manager
+import ManagerAPI
+import ManagerHTTP
 import ManagerSQLite
+import ManagerWeb
 import Repository
 import ServiceLifecycle
 import TUF

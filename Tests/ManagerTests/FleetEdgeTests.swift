@@ -141,12 +141,16 @@ extension FleetTests {
         #expect(document["openapi"] as? String == "3.0.3")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
 
-        // The routes, as the server's sources register them.
-        let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources/ManagerServer").standardized
+        // The routes, as the server's and the API's sources register them (the web pages' are not API).
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources").standardized
         let pattern = try NSRegularExpression(pattern: #"router\.(get|post|delete|put)\("([^"]+)""#)
         var registered: [(String, String)] = []
-        for file in try FileManager.default.contentsOfDirectory(atPath: sources.path) where file.hasSuffix(".swift") {
-            let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
+        let files = try ["ManagerServer", "ManagerAPI"].flatMap { target in
+            try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(target).path).filter { $0.hasSuffix(".swift") }
+                .map { root.appendingPathComponent(target).appendingPathComponent($0) }
+        }
+        for file in files {
+            let text = try String(contentsOf: file, encoding: .utf8)
             for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
                 let method = String(text[Range(match.range(at: 1), in: text)!])
                 let path = String(text[Range(match.range(at: 2), in: text)!])

@@ -35,11 +35,11 @@ public struct ClientSource: Sendable {
 }
 
 extension HTTPField.Name {
-    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
+    package static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }
 
 extension Substring {
-    func trimmingCharacters(in set: String) -> String {
+    package func trimmingCharacters(in set: String) -> String {
         var text = self
         while let first = text.first, set.contains(first) { text.removeFirst() }
         while let last = text.last, set.contains(last) { text.removeLast() }

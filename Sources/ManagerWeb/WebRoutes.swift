@@ -2,6 +2,7 @@ import ExupCore
 import HTTPTypes
 import Hummingbird
 import Manager
+import ManagerHTTP
 import Repository
 
 #if canImport(Glibc)
@@ -13,7 +14,7 @@ import Repository
 /// controls a user may not use are not shown, and the server refuses them anyway. Every form posts
 /// with a CSRF token and answers with a redirect (so reloading never repeats an action) carrying a
 /// message for the next page.
-struct WebRoutes: Sendable {
+package struct WebRoutes: Sendable {
     let manager: ManagerService
     let repository: RepositoryService
     let exports: ExportJobs
@@ -31,7 +32,7 @@ struct WebRoutes: Sendable {
         var viewer: WebViewer
     }
 
-    func register(on router: Router<ManagerRequestContext>) {
+    package func register(on router: Router<ManagerRequestContext>) {
         router.get("/") { request, _ in
             Self.redirect(session.user(request) == nil ? "/login" : "/fleet")
         }
@@ -169,6 +170,21 @@ struct WebRoutes: Sendable {
             }
         }
         return out
+    }
+
+    package init(
+        manager: ManagerService, repository: RepositoryService, exports: ExportJobs, sync: UpstreamSync?, remote: RemoteRepository?,
+        editor: RepositorySettingsEditor, session: WebSession, flash: WebFlash, maxUploadBytes: Int64
+    ) {
+        self.manager = manager
+        self.repository = repository
+        self.exports = exports
+        self.sync = sync
+        self.remote = remote
+        self.editor = editor
+        self.session = session
+        self.flash = flash
+        self.maxUploadBytes = maxUploadBytes
     }
 }
 

@@ -3,6 +3,7 @@ import ExupSystem
 import FoundationEssentials
 import HTTPTypes
 import Hummingbird
+import ManagerHTTP
 import Repository
 import Transport
 
@@ -12,7 +13,7 @@ import Transport
 
 /// `/api/v1/repository/sync` and `/api/v1/repository/settings`: the upstream sync (seed §3.4.2 "Download
 /// update packages", R093–R106) and the repository settings it reads.
-struct SyncRoutes: Sendable {
+package struct SyncRoutes: Sendable {
     let sync: UpstreamSync?
     let settings: RepositorySettingsCheck?
     /// In remote mode, "download now" and its status are the remote repository's (R098).
@@ -20,7 +21,7 @@ struct SyncRoutes: Sendable {
     let editor: RepositorySettingsEditor
     let authenticator: Authenticator
 
-    func register(on router: Router<ManagerRequestContext>) {
+    package func register(on router: Router<ManagerRequestContext>) {
         router.post("/api/v1/repository/sync") { request, _ in
             let principal = try self.require(request, .apply, allowingOtherManagers: true)
             if let remote = self.remote {
@@ -124,6 +125,17 @@ struct SyncRoutes: Sendable {
         }
         return sync
     }
+
+    package init(
+        sync: UpstreamSync?, settings: RepositorySettingsCheck?, remote: RemoteRepository?, editor: RepositorySettingsEditor,
+        authenticator: Authenticator
+    ) {
+        self.sync = sync
+        self.settings = settings
+        self.remote = remote
+        self.editor = editor
+        self.authenticator = authenticator
+    }
 }
 
 /// The settings as `GET /api/v1/repository/settings` shows them: passwords never leave the server.
@@ -164,10 +176,6 @@ struct RepositorySettingsView: Codable {
         lastSuccess = status?.lastSuccess
         nextScheduled = status?.nextScheduled
     }
-}
-
-extension String {
-    init(format2 value: Int) { self = value < 10 ? "0\(value)" : "\(value)" }
 }
 
 /// `POST /api/v1/repository/settings`: what the settings page edits.

@@ -2,13 +2,14 @@ import ExupCore
 import FoundationEssentials
 import Hummingbird
 import Manager
+import ManagerHTTP
 
 /// Users and sessions (seed §3.5.1, R069–R072): log in and out, and the administrator's user management.
-struct UserRoutes: Sendable {
+package struct UserRoutes: Sendable {
     let manager: ManagerService
     let authenticator: Authenticator
 
-    func register(on router: Router<ManagerRequestContext>) {
+    package func register(on router: Router<ManagerRequestContext>) {
         // Unauthenticated: a small body, then the throttles and the bounded hashing pool (see login).
         router.post("/api/v1/login") { request, context in
             let body = try await StrictJSON.decode(LoginBody.self, from: request, allowed: ["username", "password"], limit: 4096)
@@ -67,6 +68,11 @@ struct UserRoutes: Sendable {
 
     func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await ManagerRoutes(manager: manager, authenticator: authenticator).mapped(body)
+    }
+
+    package init(manager: ManagerService, authenticator: Authenticator) {
+        self.manager = manager
+        self.authenticator = authenticator
     }
 }
 

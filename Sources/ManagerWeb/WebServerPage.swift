@@ -2,6 +2,7 @@ import ExupCore
 import ExupSystem
 import Hummingbird
 import Manager
+import ManagerHTTP
 import WebForms
 
 /// One server (the seed's ExpressUpdate screen, §3.5.1): its modules with the version picker, the run

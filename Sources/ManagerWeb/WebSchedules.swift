@@ -1,6 +1,7 @@
 import ExupFormats
 import Hummingbird
 import Manager
+import ManagerHTTP
 import TUF
 import WebForms
 

@@ -2,6 +2,7 @@ import ExupCore
 import ExupFormats
 import Hummingbird
 import Manager
+import ManagerHTTP
 import TUF
 import WebForms
 

@@ -3,16 +3,17 @@ import ExupFormats
 import FoundationEssentials
 import Hummingbird
 import Manager
+import ManagerHTTP
 import Repository
 import TUF
 
 /// Groups and bulk work (§3.5.2), remote batches (§3.5.3), policies, and download-only status icons (Table 9).
-struct OperationsRoutes: Sendable {
+package struct OperationsRoutes: Sendable {
     let manager: ManagerService
     let exports: ExportJobs
     let authenticator: Authenticator
 
-    func register(on router: Router<ManagerRequestContext>) {
+    package func register(on router: Router<ManagerRequestContext>) {
         let manager = manager
         router.get("/api/v1/groups") { request, _ in
             try self.authenticator.require(request, .read)
@@ -164,6 +165,12 @@ struct OperationsRoutes: Sendable {
 
     func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await ManagerRoutes(manager: manager, authenticator: authenticator).mapped(body)
+    }
+
+    package init(manager: ManagerService, exports: ExportJobs, authenticator: Authenticator) {
+        self.manager = manager
+        self.exports = exports
+        self.authenticator = authenticator
     }
 }
 

@@ -1,4 +1,5 @@
 import ExupFormats
+import ManagerHTTP
 import TUF
 
 /// The manager's API as an OpenAPI 3.0 document (`GET /api/v1/openapi.json`). Every operation lists every

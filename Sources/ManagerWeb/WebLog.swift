@@ -1,6 +1,7 @@
 import ApplicationLog
 import ExupFormats
 import Hummingbird
+import ManagerHTTP
 import Repository
 import TUF
 

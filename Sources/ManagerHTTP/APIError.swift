@@ -27,7 +27,7 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     public static func badRequest(_ message: String) -> APIError { APIError(.badRequest, "bad-request", message) }
 
     /// An export that cannot start: an unknown package (404) or the export limits (409).
-    init(exportError error: ExportError) {
+    package init(exportError error: ExportError) {
         switch error.kind {
         case .unknownPackage: self.init(.notFound, "not-found", error.description)
         case .quota: self.init(.conflict, "export-quota", error.description)
@@ -43,10 +43,12 @@ public struct APIError: Error, Sendable, HTTPResponseError {
 }
 
 /// Request bodies decoded strictly: valid JSON, no field the endpoint does not know, within a size limit.
-enum StrictJSON {
-    static let limit = 1 << 20
+package enum StrictJSON {
+    package static let limit = 1 << 20
 
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, allowed: Set<String>, limit: Int = StrictJSON.limit) async throws -> T {
+    package static func decode<T: Decodable>(
+        _ type: T.Type, from request: Request, allowed: Set<String>, limit: Int = StrictJSON.limit
+    ) async throws -> T {
         let buffer: ByteBuffer
         do { buffer = try await request.body.collect(upTo: limit) } catch {
             throw APIError(.contentTooLarge, "too-large", "the request body is over \(limit) bytes")
@@ -63,7 +65,7 @@ enum StrictJSON {
         }
     }
 
-    static func describe(_ error: DecodingError) -> String {
+    package static func describe(_ error: DecodingError) -> String {
         switch error {
         case .keyNotFound(let key, _): "missing field \"\(key.stringValue)\""
         case .typeMismatch(let type, let context): "field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" must be \(type)"
@@ -76,7 +78,7 @@ enum StrictJSON {
 
 extension Response {
     /// A JSON answer from any Encodable value.
-    static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
+    package static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         let data = try encoder.encode(value)

@@ -4,6 +4,7 @@ import ExupCrypto
 import ExupSystem
 import FoundationEssentials
 import Hummingbird
+import ManagerHTTP
 import Repository
 
 #if canImport(Glibc)
@@ -12,7 +13,7 @@ import Repository
 
 /// The repository's HTTP surface: TUF metadata and targets for agents and other managers
 /// (`/repo/v1/…`), and the administration API (`/api/v1/repository/…`).
-struct RepositoryRoutes: Sendable {
+package struct RepositoryRoutes: Sendable {
     let repository: RepositoryService
     let exports: ExportJobs
     let authenticator: Authenticator
@@ -21,7 +22,7 @@ struct RepositoryRoutes: Sendable {
     let mirror: RemoteRepository?
     let fileIO = FileIO()
 
-    func register(on router: Router<ManagerRequestContext>) {
+    package func register(on router: Router<ManagerRequestContext>) {
         router.get("/repo/v1/metadata/**") { request, context in try await self.metadata(request, context) }
         router.get("/repo/v1/targets/**") { request, context in try await self.target(request, context) }
         router.get("/api/v1/repository/root") { request, _ in
@@ -261,6 +262,14 @@ struct RepositoryRoutes: Sendable {
             }
         return try Response.json(result, status: status)
     }
+
+    package init(repository: RepositoryService, exports: ExportJobs, authenticator: Authenticator, maxUploadBytes: Int64, mirror: RemoteRepository?) {
+        self.repository = repository
+        self.exports = exports
+        self.authenticator = authenticator
+        self.maxUploadBytes = maxUploadBytes
+        self.mirror = mirror
+    }
 }
 
 struct PlatformBody: Decodable {
@@ -285,33 +294,6 @@ struct DeleteBody: Decodable {
 struct ExportBody: Decodable {
     var ids: [String]
     var allVersions: Bool?
-}
-
-/// The raw request path after a prefix, percent-decoded once (`7.models%2Fx.json` → `7.models/x.json`).
-enum RawPath {
-    static func tail(of uri: String, after prefix: String) -> String {
-        let path = uri.split(separator: "?", maxSplits: 1).first.map(String.init) ?? uri
-        guard path.hasPrefix(prefix) else { return "" }
-        return percentDecode(String(path.dropFirst(prefix.count)))
-    }
-
-    static func percentDecode(_ text: String) -> String {
-        var bytes: [UInt8] = []
-        var iterator = Array(text.utf8).makeIterator()
-        while let b = iterator.next() {
-            guard b == UInt8(ascii: "%") else { bytes.append(b); continue }
-            // A well-formed escape is decoded once; anything else ("%ZZ", a "%" at the end) stays as it was.
-            let h = iterator.next(), l = iterator.next()
-            if let h, let l, let value = UInt8(String(decoding: [h, l], as: UTF8.self), radix: 16), value != 0 {
-                bytes.append(value)
-            } else {
-                bytes.append(b)
-                if let h { bytes.append(h) }
-                if let l { bytes.append(l) }
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
 }
 
 /// One `Range: bytes=…` range (the forms resumed downloads use).

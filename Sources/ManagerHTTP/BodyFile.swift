@@ -6,8 +6,8 @@ import Hummingbird
 
 /// Streams a request body into a new file (0600) without holding it in memory, refusing it past `limit`.
 /// On any failure the partial file is removed. Returns the number of bytes received.
-enum BodyFile {
-    static func receive(_ request: Request, to path: String, limit: Int64, what: String) async throws -> Int64 {
+package enum BodyFile {
+    package static func receive(_ request: Request, to path: String, limit: Int64, what: String) async throws -> Int64 {
         if let length = request.headers[.contentLength].flatMap({ Int64($0) }), length > limit {
             throw APIError(.contentTooLarge, "too-large", "the \(what) is \(length) bytes, over the \(limit)-byte limit")
         }

@@ -1,5 +1,6 @@
 import Hummingbird
 import Manager
+import ManagerHTTP
 import WebForms
 
 /// `/login` and `/logout`: the API's users and sessions behind a form and a cookie. The new-package

@@ -1,12 +1,13 @@
 import Hummingbird
+import ManagerHTTP
 
 /// An unknown path of the web UI answers a page with the navigation (for a signed-in user) instead of a
 /// bare 404; the JSON API and the repository keep their own answers.
-struct WebNotFoundMiddleware: RouterMiddleware {
-    typealias Context = ManagerRequestContext
+package struct WebNotFoundMiddleware: RouterMiddleware {
+    package typealias Context = ManagerRequestContext
     let web: WebRoutes
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do { return try await next(request, context) } catch let error as HTTPError where error.status == .notFound {
             let path = request.uri.path
             if path.hasPrefix("/api/") {  // the API answers in its own shape, even for a path it does not have
@@ -23,5 +24,9 @@ struct WebNotFoundMiddleware: RouterMiddleware {
             let page = WebPage(title: "Not found", body: body)
             return WebRoutes.html(WebLayout.render(page, viewer: web.visit(request)?.viewer), status: .notFound)
         }
+    }
+
+    package init(web: WebRoutes) {
+        self.web = web
     }
 }

@@ -3,14 +3,15 @@ import ExupSystem
 import FoundationEssentials
 import Hummingbird
 import Manager
+import ManagerHTTP
 
 /// The manager's HTTP surface: enrolment (`/api/v1/enrol`), the agent's pull channel
 /// (`/api/v1/agent/…`) and the administrator's fleet API (`/api/v1/agents…`, `/api/v1/servers…`).
-struct ManagerRoutes: Sendable {
+package struct ManagerRoutes: Sendable {
     let manager: ManagerService
     let authenticator: Authenticator
 
-    func register(on router: Router<ManagerRequestContext>) {
+    package func register(on router: Router<ManagerRequestContext>) {
         registerLogBundles(on: router)
         router.get("/api/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
@@ -206,6 +207,11 @@ struct ManagerRoutes: Sendable {
             case .throttled: throw APIError(.tooManyRequests, error.code, error.message)
             }
         }
+    }
+
+    package init(manager: ManagerService, authenticator: Authenticator) {
+        self.manager = manager
+        self.authenticator = authenticator
     }
 }
 

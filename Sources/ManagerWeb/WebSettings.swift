@@ -1,5 +1,6 @@
 import ExupCore
 import Hummingbird
+import ManagerHTTP
 import Repository
 
 /// The repository settings page (seed §3.3, §8.12): the upstream's address shown (R146), the sync

@@ -14,22 +14,27 @@ import TUF
 /// proposed as saving does in the seed (R106: the proxy and the upstream through it), saves it, puts it in
 /// force (the sync's schedule and proxy, the initial status icon), and logs N16 or E13. Also rotates the
 /// repository password other managers use.
-struct RepositorySettingsEditor: Sendable {
-    struct Outcome: Codable, Sendable {
-        var saved: Bool
-        var problem: String?
+package struct RepositorySettingsEditor: Sendable {
+    package struct Outcome: Codable, Sendable {
+        package var saved: Bool
+        package var problem: String?
+
+        package init(saved: Bool, problem: String?) {
+            self.saved = saved
+            self.problem = problem
+        }
     }
 
-    let dataDirectory: String
-    let sync: UpstreamSync?
-    let manager: ManagerService
-    let authenticator: Authenticator
-    let catalog: Catalog
+    package let dataDirectory: String
+    package let sync: UpstreamSync?
+    package let manager: ManagerService
+    package let authenticator: Authenticator
+    package let catalog: Catalog
 
-    var saved: SavedRepositorySettings? { try? SavedRepositorySettings.load(dataDirectory: dataDirectory) }
+    package var saved: SavedRepositorySettings? { try? SavedRepositorySettings.load(dataDirectory: dataDirectory) }
 
     /// Saves `proposed` after the check; with a problem it is refused (E13) unless `keepUnchecked`.
-    func save(_ proposed: SavedRepositorySettings, keepUnchecked: Bool, actor: String) async throws -> Outcome {
+    package func save(_ proposed: SavedRepositorySettings, keepUnchecked: Bool, actor: String) async throws -> Outcome {
         var proposed = proposed
         // The proxy's password is never shown: unsent, the one in force is kept for the same user.
         if var proxy = proposed.proxy, proxy.password == nil, let current = sync?.settings.proxy, current.username == proxy.username {
@@ -64,14 +69,22 @@ struct RepositorySettingsEditor: Sendable {
     }
 
     /// A new repository password, in force at once; the old one is refused from now on.
-    func rotatePassword(actor: String) throws -> String {
+    package func rotatePassword(actor: String) throws -> String {
         let password = try Secrets.rotateRepositoryPassword(RepositoryPaths(dataDirectory: dataDirectory))
         authenticator.repositoryPassword.replace(password)
         log(.repositorySettingsSet, actor: actor, cause: "repository password changed: managers that use this repository need the new one")
         return password
     }
 
-    func log(_ event: AppLogEvent, actor: String, cause: String) {
+    package func log(_ event: AppLogEvent, actor: String, cause: String) {
         try? catalog.log(AppLogEntry(time: Int64(time(nil)), event: event, actor: actor, cause: cause))
+    }
+
+    package init(dataDirectory: String, sync: UpstreamSync?, manager: ManagerService, authenticator: Authenticator, catalog: Catalog) {
+        self.dataDirectory = dataDirectory
+        self.sync = sync
+        self.manager = manager
+        self.authenticator = authenticator
+        self.catalog = catalog
     }
 }

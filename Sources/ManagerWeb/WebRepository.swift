@@ -2,6 +2,7 @@ import ExupCore
 import ExupFormats
 import ExupSystem
 import Hummingbird
+import ManagerHTTP
 import Repository
 import TUF
 import Transport

@@ -1,6 +1,7 @@
 import ExupCrypto
 import Hummingbird
 import Manager
+import ManagerHTTP
 import Repository
 import WebForms
 
@@ -8,7 +9,7 @@ import WebForms
 /// the manager serves HTTPS), and a CSRF token every form carries. The token is derived from the session
 /// (a page can only know it by being served to that session); the login form, which has no session yet,
 /// pairs a random cookie with its hidden field.
-struct WebSession: Sendable {
+package struct WebSession: Sendable {
     static let cookie = "exup_session"
     static let loginCookie = "exup_login"
     let authenticator: Authenticator
@@ -60,5 +61,10 @@ struct WebSession: Sendable {
             }
         }
         return nil
+    }
+
+    package init(authenticator: Authenticator, secure: Bool) {
+        self.authenticator = authenticator
+        self.secure = secure
     }
 }

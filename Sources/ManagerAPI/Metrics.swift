@@ -3,13 +3,14 @@ import ExupCore
 import ExupFormats
 import Hummingbird
 import Manager
+import ManagerHTTP
 import Repository
 import Synchronization
 import TUF
 
 /// Request counts and latencies per route, kept in memory since start (Prometheus counters and a
 /// histogram). Routes are the router's templates (`/api/v1/servers/{name}`), so ids never multiply series.
-final class RequestMetrics: Sendable {
+package final class RequestMetrics: Sendable {
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     struct Key: Hashable { var route: String; var method: String; var status: Int }
@@ -17,6 +18,8 @@ final class RequestMetrics: Sendable {
 
     let requests = Mutex([Key: Int]())
     let timings = Mutex([String: Timing]())
+
+    package init() {}
 
     func record(route: String, method: String, status: Int, seconds: Double) {
         requests.withLock { $0[Key(route: route, method: method, status: status), default: 0] += 1 }
@@ -57,10 +60,12 @@ final class RequestMetrics: Sendable {
 }
 
 /// Times every request and records it under its route template.
-struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
+package struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
     let metrics: RequestMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    package init(metrics: RequestMetrics) { self.metrics = metrics }
+
+    package func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let start = DispatchTime.now().uptimeNanoseconds
         func done(_ status: Int) {
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
@@ -79,13 +84,13 @@ struct RequestMetricsMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// `GET /metrics` (Prometheus text format 0.0.4): the fleet, approvals, applies, syncs and the HTTP
 /// server itself. Protected like the rest of the API (a user session or the administrator token).
-struct MetricsRoute: Sendable {
+package struct MetricsRoute: Sendable {
     let manager: ManagerService
     let sync: UpstreamSync?
     let requests: RequestMetrics
     let authenticator: Authenticator
 
-    func register(on router: Router<ManagerRequestContext>) {
+    package func register(on router: Router<ManagerRequestContext>) {
         router.get("/metrics") { request, _ in
             try self.authenticator.require(request, .read)
             let body = try await self.text()
@@ -118,5 +123,12 @@ struct MetricsRoute: Sendable {
             }
         }
         return out + requests.text()
+    }
+
+    package init(manager: ManagerService, sync: UpstreamSync?, requests: RequestMetrics, authenticator: Authenticator) {
+        self.manager = manager
+        self.sync = sync
+        self.requests = requests
+        self.authenticator = authenticator
     }
 }

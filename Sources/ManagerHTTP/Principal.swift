@@ -48,7 +48,7 @@ public enum Permission: String, Sendable {
     /// Users, enrolment tokens, agents' credentials, the repository's contents and settings.
     case administer
 
-    var wording: String {
+    package var wording: String {
         switch self {
         case .read: "a user session or the administrator token"
         case .apply: "the apply permission (role administrator or operator)"
@@ -59,13 +59,13 @@ public enum Permission: String, Sendable {
 
 /// Checks bearer credentials against the secrets, in constant time.
 public struct Authenticator: Sendable {
-    let adminToken: [UInt8]
+    package let adminToken: [UInt8]
     /// Rotated from the settings page while the server runs.
-    let repositoryPassword: RotatingSecret
+    package let repositoryPassword: RotatingSecret
     /// Agent credentials (`<id>.<secret>`) → agent name; nil for unknown or revoked ones.
-    let agentLookup: @Sendable (String) -> String?
+    package let agentLookup: @Sendable (String) -> String?
     /// Session tokens (`exups_<id>.<secret>`) → user and role.
-    let sessionLookup: @Sendable (String) -> (String, UserRole)?
+    package let sessionLookup: @Sendable (String) -> (String, UserRole)?
     /// Where a request came from (the throttles' key).
     public let clientSource: ClientSource
 
@@ -110,7 +110,7 @@ public struct Authenticator: Sendable {
     }
 
     /// Compares digests so the time taken does not depend on where the inputs differ.
-    static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+    package static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         let x = SHA256Hasher.hash(a).bytes, y = SHA256Hasher.hash(b).bytes
         var difference: UInt8 = 0
         for (p, q) in zip(x, y) { difference |= p ^ q }
@@ -119,9 +119,9 @@ public struct Authenticator: Sendable {
 }
 
 /// A secret that can be replaced while requests are checked against it.
-final class RotatingSecret: Sendable {
+package final class RotatingSecret: Sendable {
     private let value: Mutex<[UInt8]>
-    init(_ text: String) { value = Mutex(Array(text.utf8)) }
-    var bytes: [UInt8] { value.withLock { $0 } }
-    func replace(_ text: String) { value.withLock { $0 = Array(text.utf8) } }
+    package init(_ text: String) { value = Mutex(Array(text.utf8)) }
+    package var bytes: [UInt8] { value.withLock { $0 } }
+    package func replace(_ text: String) { value.withLock { $0 = Array(text.utf8) } }
 }

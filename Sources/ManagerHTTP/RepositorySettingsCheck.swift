@@ -11,16 +11,21 @@ import Transport
 /// Checks the repository settings the way the seed does when they are saved (R006, R008, R106): the
 /// proxy answers, the upstream answers through it, and takes the password. Logged as "Repository
 /// information set" or "Failed to set repository information (cause)".
-struct RepositorySettingsCheck: Sendable {
-    struct Outcome: Codable, Sendable {
-        var ok: Bool
-        var problem: String?
+package struct RepositorySettingsCheck: Sendable {
+    package struct Outcome: Codable, Sendable {
+        package var ok: Bool
+        package var problem: String?
+
+        package init(ok: Bool, problem: String?) {
+            self.ok = ok
+            self.problem = problem
+        }
     }
 
-    let sync: UpstreamSync
-    let catalog: Catalog
+    package let sync: UpstreamSync
+    package let catalog: Catalog
 
-    func run(actor: String) async -> Outcome {
+    package func run(actor: String) async -> Outcome {
         let settings = sync.settings
         let problem: String? = await OffPool.compute("exup.settings-check") { Self.problem(settings) }
         let now = Int64(time(nil))
@@ -32,7 +37,7 @@ struct RepositorySettingsCheck: Sendable {
         return Outcome(ok: problem == nil, problem: problem)
     }
 
-    static func problem(_ settings: UpstreamSettings) -> String? {
+    package static func problem(_ settings: UpstreamSettings) -> String? {
         var options = HTTPClient.Options()
         options.bearerToken = settings.password
         options.proxy = settings.proxy
@@ -51,14 +56,19 @@ struct RepositorySettingsCheck: Sendable {
             return "could not connect to the upstream \(settings.url): \(error)"
         }
     }
+
+    package init(sync: UpstreamSync, catalog: Catalog) {
+        self.sync = sync
+        self.catalog = catalog
+    }
 }
 
 /// Syncs at the configured interval and time of day (R145), and checks the settings once at start.
-struct SyncScheduler: Sendable {
-    let sync: UpstreamSync
-    let check: RepositorySettingsCheck
+package struct SyncScheduler: Sendable {
+    package let sync: UpstreamSync
+    package let check: RepositorySettingsCheck
 
-    func run() async {
+    package func run() async {
         _ = await check.run(actor: "exup-manager")
         var last = Int64(time(nil))
         while !Task.isCancelled {
@@ -78,5 +88,10 @@ struct SyncScheduler: Sendable {
             _ = sync.start(actor: "schedule")
             last = next
         }
+    }
+
+    package init(sync: UpstreamSync, check: RepositorySettingsCheck) {
+        self.sync = sync
+        self.check = check
     }
 }

@@ -1,8 +1,9 @@
+import ManagerHTTP
 import Synchronization
 
 /// Messages for the next page a session sees (after a form's redirect): what an action did, or why it
 /// was refused. Kept in memory per session token, a few per session, for a few minutes at most.
-final class WebFlash: Sendable {
+package final class WebFlash: Sendable {
     struct Message: Sendable {
         var text: String
         var isError: Bool
@@ -12,7 +13,7 @@ final class WebFlash: Sendable {
     private let entries = Mutex<[String: Entry]>([:])
     private let clock: @Sendable () -> Int64
 
-    init(clock: @escaping @Sendable () -> Int64) { self.clock = clock }
+    package init(clock: @escaping @Sendable () -> Int64) { self.clock = clock }
 
     func add(_ text: String, error: Bool = false, for token: String) {
         let now = clock()
