@@ -60,3 +60,7 @@ struct WebPageClient {
         return text.components(separatedBy: "<p class=\"flash ").dropFirst().map { $0.prefix { $0 != "<" } }.joined(separator: " | ")
     }
 }
+
+extension HTTPClient.Response {
+    var text: String { String(decoding: body, as: UTF8.self) }
+}
