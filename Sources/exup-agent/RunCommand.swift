@@ -1,4 +1,5 @@
 import Agent
+import AgentServices
 import ArgumentParser
 import ExupCommandLine
 import ExupCore

@@ -14,13 +14,20 @@ import ServiceLifecycle
 /// The agent's loop as a service: a poll now, then one every poll interval ± 10 % (so a fleet started
 /// together never polls in lockstep). A failed poll is logged and retried at the next one. Ends between
 /// polls, during the wait, or while an update program runs (which keeps running), on SIGTERM/SIGINT.
-struct PollService: Service {
+public struct PollService: Service {
     let configuration: AgentConfiguration
     let notifier: SystemdNotifier
     let control: AgentControl
     let logger: Logger
 
-    func run() async throws {
+    public init(configuration: AgentConfiguration, notifier: SystemdNotifier, control: AgentControl, logger: Logger) {
+        self.configuration = configuration
+        self.notifier = notifier
+        self.control = control
+        self.logger = logger
+    }
+
+    public func run() async throws {
         await cancelWhenGracefulShutdown {
             // Ready before the first cycle: that cycle may wait an hour for a program a previous agent
             // left running — the install of this agent's own package, which waits for this start.
@@ -82,13 +89,20 @@ struct PollService: Service {
 
 /// The local CLI's socket: `check`, `apply` and `cancel` are queued for the poll loop and answered when
 /// a cycle that started after them ends; `ping` is answered at once.
-struct ControlService: Service {
+public struct ControlService: Service {
     let socketPath: String
     let control: AgentControl
     let logger: Logger
     let pollInterval: Int
 
-    func run() async throws {
+    public init(socketPath: String, control: AgentControl, logger: Logger, pollInterval: Int) {
+        self.socketPath = socketPath
+        self.control = control
+        self.logger = logger
+        self.pollInterval = pollInterval
+    }
+
+    public func run() async throws {
         let server: ControlSocket
         do { server = try ControlSocket(listeningAt: socketPath) } catch {
             logger.warning("local CLI socket unavailable (the CLI falls back to the state on disk): \(error)")
@@ -151,11 +165,16 @@ struct ControlService: Service {
 }
 
 /// Pings systemd's watchdog at half its interval while the process is alive and responsive.
-struct WatchdogService: Service {
+public struct WatchdogService: Service {
     let notifier: SystemdNotifier
     let interval: Duration
 
-    func run() async throws {
+    public init(notifier: SystemdNotifier, interval: Duration) {
+        self.notifier = notifier
+        self.interval = interval
+    }
+
+    public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 notifier.notify("WATCHDOG=1")
@@ -165,8 +184,9 @@ struct WatchdogService: Service {
     }
 }
 
-enum AgentDaemon {
-    static func run(_ configuration: AgentConfiguration) async throws {
+/// The daemon: one per state directory, its services under one service group until SIGTERM or SIGINT.
+public enum AgentDaemon {
+    public static func run(_ configuration: AgentConfiguration) async throws {
         JournalLogHandler.bootstrap()
         let logger = Logger(label: "exup-agent")
         // One daemon per state directory, for its whole life (a cycle alone is guarded by AgentLock).

@@ -3,13 +3,13 @@ import FoundationEssentials
 
 /// The JSON line a local CLI request is answered with: `{"ok": true, "outcome": …}` or
 /// `{"ok": false, "error": "…"}`.
-struct ControlAnswer: Codable {
-    var ok: Bool
-    var outcome: AgentCycle.Outcome?
-    var error: String?
+public struct ControlAnswer: Codable, Sendable {
+    public var ok: Bool
+    public var outcome: AgentCycle.Outcome?
+    public var error: String?
 
-    static func success(_ outcome: AgentCycle.Outcome) -> String { encode(ControlAnswer(ok: true, outcome: outcome)) }
-    static func failure(_ error: String) -> String { encode(ControlAnswer(ok: false, error: error)) }
+    public static func success(_ outcome: AgentCycle.Outcome) -> String { encode(ControlAnswer(ok: true, outcome: outcome)) }
+    public static func failure(_ error: String) -> String { encode(ControlAnswer(ok: false, error: error)) }
 
     static func encode(_ answer: ControlAnswer) -> String {
         let encoder = JSONEncoder()
