@@ -58,6 +58,7 @@ format:
 
 format-check:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
+	scripts/check-imports.py
 
 clean:
 	rm -rf .build .build-* dist

@@ -170,7 +170,7 @@ let package = Package(
         .executableTarget(
             name: "exup",
             dependencies: [
-                "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupCommandLine", "Transport", "TUF",
+                "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupCommandLine", "ExupZip", "Transport", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]),
 
@@ -178,7 +178,7 @@ let package = Package(
         .executableTarget(
             name: "exup-manager",
             dependencies: [
-                "ManagerServer", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine",
+                "ManagerServer", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -188,7 +188,7 @@ let package = Package(
         .executableTarget(
             name: "exup-agent",
             dependencies: [
-                "Agent", "AgentServices", "ExupCore", "ExupFormats", "ExupSystem", "ExupCommandLine", "Inventory", "TUF",
+                "Agent", "AgentServices", "ExupCore", "ExupFormats", "ExupSystem", "ExupCommandLine", "Inventory", "TOML", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(name: "InventoryTests", dependencies: ["Inventory", "Agent", "ExupCore", "ExupTesting", "TOML"]),
         .testTarget(
             name: "RepositoryTests",
-            dependencies: ["ApplicationLog", "Repository", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport"]),
+            dependencies: ["ApplicationLog", "Repository", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport", "TUF"]),
         .testTarget(
             name: "AgentTests",
             dependencies: [
@@ -247,7 +247,7 @@ let package = Package(
         .testTarget(name: "TransportTests", dependencies: ["Transport", "ExupTesting"], exclude: ["python"]),
         .testTarget(
             name: "TUFTests", dependencies: ["TUF", "ExupFormats", "ExupTesting", "ExupCrypto", "ExupSystem", "Transport"], exclude: ["python"]),
-        .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),
+        .testTarget(name: "PackageFormatTests", dependencies: ["PackageFormat", "ExupCore", "ExupTesting", "ExupCrypto", "ExupXML", "ExupZip"]),
     ],
     swiftLanguageModes: [.v6]
 )
