@@ -164,7 +164,7 @@ struct ApplyRunner {
         guard let entry = session.journal.entry(itemID), entry.phase == .downloaded, let target = entry.target else { return }
         let gate = HealthGate(
             mode: HealthGate.Mode(rawValue: session.configuration.agent.healthGate) ?? .normal, sources: session.configuration.inventory)
-        if let refusal = gate.refusal(for: entry) { try conclude(itemID, try advance(itemID, .refused(reason: refusal))); return }
+        if let refusal = gate.refusal(for: entry) { try conclude(itemID, try advance(itemID, .refused(reason: refusal)), refused: true); return }
         try advance(itemID, .verificationStarted) { $0.percent = 30 }
         FaultPoint.reach("verifying")
         let archive = cache.path(for: target)
@@ -193,7 +193,8 @@ struct ApplyRunner {
             }
         } catch {
             try? LocalDirectory.removeTree(stagingDirectory(itemID))
-            try conclude(itemID, try advance(itemID, .refused(reason: "\(error)"))); return
+            // The package did not pass a check: refused (a warning), not an update that failed (an error).
+            try conclude(itemID, try advance(itemID, .refused(reason: "\(error)")), refused: true); return
         }
         guard try advance(itemID, .verified) == .startProgram else { return }
 
@@ -366,13 +367,13 @@ struct ApplyRunner {
 
     /// Records an action that finished the entry; true when it did.
     @discardableResult
-    func conclude(_ itemID: Int64, _ action: ApplyItemMachine.Action) throws -> Bool {
+    func conclude(_ itemID: Int64, _ action: ApplyItemMachine.Action, refused: Bool = false) throws -> Bool {
         guard case .finished(let end, let reason) = action else { return false }
-        try finish(itemID, end, reason)
+        try finish(itemID, end, reason, refused: refused && end == .failed)
         return true
     }
 
-    func finish(_ itemID: Int64, _ phase: ApplyJournal.Entry.Phase, _ message: String?) throws {
+    func finish(_ itemID: Int64, _ phase: ApplyJournal.Entry.Phase, _ message: String?, refused: Bool = false) throws {
         try update(itemID) {
             $0.phase = phase
             $0.percent = phase == .failed || phase == .cancelled ? nil : 100
@@ -380,7 +381,6 @@ struct ApplyRunner {
             $0.finishedBootID = session.bootID
         }
         guard let entry = session.journal.entry(itemID) else { return }
-        let refused = phase == .failed && (message ?? "").contains("refused")
         let level: AgentEvent.Level = phase == .failed ? (refused ? .warning : .error) : phase == .cancelled ? .notice : .info
         let word = refused ? "refused" : phase.rawValue
         session.events(

@@ -7,7 +7,9 @@ import Repository
 /// The manager (seed §2.1, §2.3.1, §3.5.1), put together from small services that share one store:
 /// enrolment and credentials, reports, statuses, approvals, users, groups, policies, remote batches and
 /// log bundles. Only the services with state of their own hold it (credential and session caches,
-/// heartbeats, login throttles); policies and batches are actors so that two runs never overlap.
+/// heartbeats, login throttles). Whatever must not interleave is decided in the store's transactions
+/// (a batch is claimed before it fires, an approval is checked where it is written) or passes a
+/// `SerialGate` (credential changes).
 public final class ManagerService: Sendable {
     public typealias Settings = ManagerContext.Settings
 
@@ -49,9 +51,11 @@ public final class ManagerService: Sendable {
         let context = ManagerContext(
             store: store, repository: repository, source: source ?? repository, settings: settings, clock: clock, credentialKey: credentialKey,
             dataDirectory: dataDirectory)
-        return ManagerService(
+        let manager = ManagerService(
             context: context, credentials: try await store.activeCredentials(), sessions: try await store.openSessions(now: clock()),
             startWarnings: warnings)
+        try await manager.schedules.endInterrupted()
+        return manager
     }
 
     init(context: ManagerContext, credentials: [AgentCredential], sessions: [SessionRecord], startWarnings: [String]) {

@@ -37,7 +37,7 @@ public struct ServerDetail: Sendable, Codable, Hashable {
         public var module: String
         public var packageID: String?
         public var version: String?
-        public var state: String
+        public var state: ItemLifecycle
         public var percent: Int?
         public var message: String?
 
@@ -47,7 +47,7 @@ public struct ServerDetail: Sendable, Codable, Hashable {
             module = item.moduleID
             packageID = item.packageID
             version = item.version
-            state = item.state.rawValue
+            state = item.state
             percent = item.percent
             message = item.message
         }

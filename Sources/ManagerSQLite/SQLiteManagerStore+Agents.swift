@@ -119,11 +119,12 @@ extension SQLiteManagerStore {
         }
     }
 
-    public func clearLogBundleRequest(of name: String) async throws {
-        try await write { db in
+    @discardableResult public func clearLogBundleRequest(of name: String) async throws -> Bool {
+        try await write { db -> Bool in
             try db.execute(
                 sql: "UPDATE agent SET upload_logs = 0, directives_version = directives_version + 1 WHERE name = ? AND upload_logs = 1",
                 arguments: [name])
+            return db.changesCount > 0
         }
     }
 }

@@ -62,14 +62,12 @@ extension SQLiteManagerStore {
         return try json.map { try StoredJSON.value(GroupPolicy.self, from: $0) }
     }
 
-    public func isPolicyPaused(_ group: String) async throws -> Bool {
-        try await read { db in
-            try Bool.fetchOne(db, sql: "SELECT policy_paused FROM server_group WHERE name = ?", arguments: [group]) ?? false
+    public func setPolicyPaused(_ paused: Bool, of group: String) async throws -> Bool {
+        try await write { db -> Bool in
+            try db.execute(
+                sql: "UPDATE server_group SET policy_paused = ? WHERE name = ? AND policy_paused != ?", arguments: [paused, group, paused])
+            return db.changesCount > 0
         }
-    }
-
-    public func setPolicyPaused(_ paused: Bool, of group: String) async throws {
-        try await write { db in try db.execute(sql: "UPDATE server_group SET policy_paused = ? WHERE name = ?", arguments: [paused, group]) }
     }
 
     public func schedules() async throws -> [ScheduleRecord] {
@@ -115,9 +113,20 @@ extension SQLiteManagerStore {
         }
     }
 
+    public func claimSchedule(_ id: Int64) async throws -> Bool {
+        try await write { db -> Bool in
+            try db.execute(
+                sql: "UPDATE schedule SET state = ? WHERE id = ? AND state = ?",
+                arguments: [Schedule.State.running.rawValue, id, Schedule.State.waiting.rawValue])
+            return db.changesCount > 0
+        }
+    }
+
     public func finishSchedule(_ id: Int64, state: Schedule.State, result: String) async throws {
         try await write { db in
-            try db.execute(sql: "UPDATE schedule SET state = ?, result = ? WHERE id = ?", arguments: [state.rawValue, result, id])
+            try db.execute(
+                sql: "UPDATE schedule SET state = ?, result = ? WHERE id = ? AND state = ?",
+                arguments: [state.rawValue, result, id, Schedule.State.running.rawValue])
         }
     }
 

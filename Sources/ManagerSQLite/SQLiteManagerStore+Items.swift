@@ -22,11 +22,14 @@ extension SQLiteManagerStore {
         }
     }
 
-    public func recordReport(_ report: AgentReport, agent name: String, now: Int64) async throws -> [ItemTransition]? {
+    public func recordReport(_ report: AgentReport, agent name: String, now: Int64) async throws -> RecordedReport? {
         let json = try StoredJSON.text(report)
-        return try await batched.write { db -> [ItemTransition]? in
+        return try await batched.write { db -> RecordedReport? in
             try db.execute(
-                sql: "UPDATE agent SET report = ?, report_sequence = ?, last_seen = ? WHERE name = ? AND report_sequence < ? AND revoked = 0",
+                sql: """
+                    UPDATE agent SET report = ?, report_sequence = ?, last_seen = MAX(last_seen, ?)
+                    WHERE name = ? AND report_sequence < ? AND revoked = 0
+                    """,
                 arguments: [json, report.sequence, now, name, report.sequence])
             guard db.changesCount > 0 else {
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ? AND revoked = 0", arguments: [name]) != nil else {
@@ -34,7 +37,7 @@ extension SQLiteManagerStore {
                 }
                 return nil
             }
-            guard !report.items.isEmpty else { return [] }
+            guard !report.items.isEmpty else { return RecordedReport(transitions: [], revokedItself: false) }
             let held = try ApprovalItemRecord.fetchAll(
                 db, sql: "SELECT * FROM approval_item WHERE agent = ? AND id IN (\(report.items.map { _ in "?" }.joined(separator: ",")))",
                 arguments: StatementArguments([name as any DatabaseValueConvertible] + report.items.map(\.itemID)))
@@ -45,7 +48,8 @@ extension SQLiteManagerStore {
                     arguments: [update.state.rawValue, update.percent, update.message, now, report.sequence, update.itemID])
             }
             if outcome.closedAnItem { try Self.bumpDirectives(agent: name, in: db) }
-            return outcome.transitions
+            if outcome.uninstalledItself { try db.execute(sql: "UPDATE agent SET revoked = 1 WHERE name = ?", arguments: [name]) }
+            return RecordedReport(transitions: outcome.transitions, revokedItself: outcome.uninstalledItself)
         }
     }
 

@@ -58,13 +58,18 @@ extension SQLiteManagerStore {
         }
     }
 
-    public func openSession(_ session: SessionRecord, now: Int64, noticesSeen: Int64) async throws {
-        try await write { db in
+    public func openSession(_ session: SessionRecord, passwordHash: String, now: Int64, noticesSeen: Int64) async throws -> Bool {
+        try await write { db -> Bool in
+            guard
+                try Bool.fetchOne(
+                    db, sql: "SELECT 1 FROM user WHERE name = ? AND password_hash = ?", arguments: [session.user, passwordHash]) != nil
+            else { return false }
             try db.execute(
                 sql: "INSERT INTO session (id, hmac, user, created, expires) VALUES (?, ?, ?, ?, ?)",
                 arguments: [session.id, session.hmac, session.user, now, session.expires])
             try db.execute(sql: "DELETE FROM session WHERE expires < ?", arguments: [now])
             try db.execute(sql: "UPDATE user SET last_login = ?, notices_seen = ? WHERE name = ?", arguments: [now, noticesSeen, session.user])
+            return true
         }
     }
 

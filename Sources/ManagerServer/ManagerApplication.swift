@@ -277,16 +277,23 @@ struct OperationsTicker: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                do {
-                    let sync = sync, remote = remote
-                    let fired = try await manager.schedules.runDueSchedules(downloadNow: { await Self.downloadNow(sync: sync, remote: remote) })
-                    for schedule in fired { logger.info("remote batch #\(schedule.id) ran: \(schedule.result ?? "")") }
-                    for decision in try await manager.policies.evaluatePolicies() { logger.info("policy \(decision.group): \(decision.reason)") }
-                } catch {
-                    logger.error("schedules and policies: \(error)")
-                }
+                // A tick runs to its end even when a stop arrives meanwhile (the store's writes honour
+                // cancellation): a batch is never left fired for some of its servers only.
+                let tick = self
+                await Task.detached { await tick.tick() }.value
                 try? await Task.sleep(for: .seconds(30))
             }
+        }
+    }
+
+    func tick() async {
+        do {
+            let sync = sync, remote = remote
+            let fired = try await manager.schedules.runDueSchedules(downloadNow: { await Self.downloadNow(sync: sync, remote: remote) })
+            for schedule in fired { logger.info("remote batch #\(schedule.id) ran: \(schedule.result ?? "")") }
+            for decision in try await manager.policies.evaluatePolicies() { logger.info("policy \(decision.group): \(decision.reason)") }
+        } catch {
+            logger.error("schedules and policies: \(error)")
         }
     }
 

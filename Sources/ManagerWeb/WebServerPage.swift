@@ -145,13 +145,13 @@ extension WebRoutes {
             <p><a href="\(base)/logs">Download the last log bundle</a></p>
             \(logs)
             """
-        let running = detail.run.items.contains { ApprovalItemRecord.State(rawValue: $0.state)?.isOpen == true }
+        let running = detail.run.items.contains { $0.state.isOpen }
         return WebPage(title: "Server \(name)", body: body, refreshSeconds: running ? 3 : nil, section: "fleet")
     }
 
     /// An item's state in the words of the run table.
-    static func stateLabel(_ state: String) -> String {
-        switch ApprovalItemRecord.State(rawValue: state) {
+    static func stateLabel(_ state: ItemLifecycle) -> String {
+        switch state {
         case .pending: "Waiting (not started)"
         case .downloading: "Downloading"
         case .started: "Running"
@@ -159,7 +159,6 @@ extension WebRoutes {
         case .failed: "Failed"
         case .cancelled: "Cancelled"
         case .rebootRequired: "Reboot required"
-        case nil: state
         }
     }
 

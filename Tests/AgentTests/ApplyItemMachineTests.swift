@@ -23,6 +23,31 @@ import Testing
         .programEnded(.exited(status: 0), reachedTarget: true), .agentRestarted,
     ]
 
+    /// Each kind of event, by an exhaustive switch: a new event does not compile until it is named here,
+    /// and `everyKindSampled` fails until `events` samples it.
+    static func kind(_ event: Event) -> String {
+        switch event {
+        case .directivesChecked: "directivesChecked"
+        case .contactLost: "contactLost"
+        case .cancelledOnServer: "cancelledOnServer"
+        case .downloadStarted: "downloadStarted"
+        case .downloaded: "downloaded"
+        case .downloadInterrupted: "downloadInterrupted"
+        case .downloadFailed: "downloadFailed"
+        case .verificationStarted: "verificationStarted"
+        case .verified: "verified"
+        case .refused: "refused"
+        case .programStarted: "programStarted"
+        case .programEnded: "programEnded"
+        case .agentRestarted: "agentRestarted"
+        }
+    }
+
+    @Test("the table samples every kind of event")
+    func everyKindSampled() {
+        #expect(Set(Self.events.map(Self.kind)).count == 13)
+    }
+
     /// What each step does with each event; an event missing from a step's row is refused.
     static let table: [Step: [Event: (Step, Action)]] = [
         .pending: [

@@ -94,20 +94,22 @@ import Testing
         try await enrol("web01")
         _ = try await store.addItems(agent: "web01", now: 5) { _, _ in [Self.item] }
         let started = try #require(try await store.recordReport(report(3, items: [.init(itemID: 1, state: .started)]), agent: "web01", now: 6))
-        #expect(started.map(\.event) == [.applyStarted])
+        #expect(started.transitions.map(\.event) == [.applyStarted])
         #expect(try await store.recordReport(report(3), agent: "web01", now: 7) == nil, "the same sequence again: an outbox resend")
         #expect(try await store.recordReport(report(2), agent: "web01", now: 7) == nil)
         _ = try await store.recordReport(report(4, items: [.init(itemID: 1, state: .pending)]), agent: "web01", now: 8)
         #expect(try await store.items(agent: "web01").map(\.state) == [.started], "an agent cannot make an item pending")
         let done = try #require(
             try await store.recordReport(report(5, items: [.init(itemID: 1, state: .succeeded, percent: 100)]), agent: "web01", now: 9))
-        #expect(done.map(\.event) == [.applyCompleted])
+        #expect(done.transitions.map(\.event) == [.applyCompleted] && !done.revokedItself)
         #expect(try await store.openItems(agent: "web01").isEmpty)
         #expect(try await store.agent(named: "web01")?.report?.sequence == 5)
         await #expect(throws: ManagerError.self) { _ = try await self.store.recordReport(self.report(1), agent: "ghost", now: 9) }
-        try await store.recordHeartbeats(["web01": 50])
-        try await store.recordHeartbeats(["web01": 40])
-        #expect(try await store.agent(named: "web01")?.lastSeen == 50, "a heartbeat never moves last-seen back")
+        try await store.recordHeartbeats(["web01": 150])
+        try await store.recordHeartbeats(["web01": 140])
+        #expect(try await store.agent(named: "web01")?.lastSeen == 150, "a heartbeat never moves last-seen back")
+        _ = try await store.recordReport(report(6), agent: "web01", now: 120)
+        #expect(try await store.agent(named: "web01")?.lastSeen == 150, "nor does a report that was queued before it")
     }
 
     @Test("users: one administrator cannot be removed; a new password ends the sessions; sessions come back with their role")
@@ -116,7 +118,9 @@ import Testing
         #expect(try await store.addUser(name: "admin", role: .viewer, passwordHash: "h", created: 1) == false)
         #expect(try await store.addUser(name: "olga", role: .operator, passwordHash: "h", created: 1))
         await #expect(throws: ManagerError.self) { try await self.store.removeUser(named: "admin") }
-        try await store.openSession(SessionRecord(id: "s1", hmac: "m", user: "olga", role: .operator, expires: 500), now: 10, noticesSeen: 7)
+        let session = SessionRecord(id: "s1", hmac: "m", user: "olga", role: .operator, expires: 500)
+        #expect(try await store.openSession(session, passwordHash: "stale", now: 10, noticesSeen: 7) == false, "the password changed meanwhile")
+        #expect(try await store.openSession(session, passwordHash: "h", now: 10, noticesSeen: 7))
         #expect(try await store.openSessions(now: 20).map(\.role) == [.operator])
         #expect(try await store.user(named: "olga")?.noticesSeen == 7)
         #expect(try await store.setPasswordHash("h2", of: "olga"))
@@ -141,9 +145,29 @@ import Testing
             NewSchedule(kind: .group, target: "racks", startAt: 100, allowReboot: false, downloadFirst: false, createdBy: "t", created: 1))
         #expect(try await store.dueSchedules(at: 99).isEmpty)
         #expect(try await store.dueSchedules(at: 100).map(\.id) == [id])
+        #expect(try await store.claimSchedule(id))
+        #expect(try await store.claimSchedule(id) == false, "a batch fires once")
         try await store.finishSchedule(id, state: .done, result: "ok")
+        #expect(try await store.schedules().map(\.state) == [.done])
         await #expect(throws: ManagerError.self) { try await self.store.editSchedule(id, startAt: 200, allowReboot: nil, downloadFirst: nil) }
         await #expect(throws: ManagerError.self) { try await self.store.deleteSchedule(id) }
         #expect(try await store.deleteGroup("racks"))
+    }
+
+    @Test("the agent's own uninstall revokes it in the transaction that stores the report; an item listed twice moves on once")
+    func ownUninstall() async throws {
+        try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
+        try await enrol("web01")
+        let own = NewApprovalItem(
+            kind: .uninstall, moduleID: ModuleID.agent, packageID: "exup-agent-1", version: "1", latestAtRunTime: false, options: ApprovalOptions())
+        let id = try #require(try await store.addItems(agent: "web01", now: 5) { _, _ in [own] }.first?.id)
+        let twice = try #require(
+            try await store.recordReport(
+                report(1, items: [.init(itemID: id, state: .started), .init(itemID: id, state: .started)]), agent: "web01", now: 6))
+        #expect(twice.transitions.map(\.event) == [.applyStarted], "one transition for an item listed twice")
+        let gone = try #require(try await store.recordReport(report(2, items: [.init(itemID: id, state: .succeeded)]), agent: "web01", now: 7))
+        #expect(gone.revokedItself)
+        #expect(try await store.agent(named: "web01")?.revoked == true)
+        #expect(try await store.activeCredentials().isEmpty)
     }
 }

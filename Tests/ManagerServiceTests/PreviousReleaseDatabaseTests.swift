@@ -45,6 +45,8 @@ import Testing
 
         let catalog = try Catalog(path: data + "/catalog.sqlite")
         #expect(try catalog.packages().map(\.info.id) == ["bmc-r120h-2.31"])
-        #expect(try catalog.logEntries(limit: 100).contains { $0.code == "N01" || $0.server == "web01" })
+        let log = try catalog.logEntries(limit: 100)
+        #expect(log.count == 15, "every entry the previous release wrote")
+        #expect(log.contains { $0.code == "X15" && $0.server == "web01" && $0.versions == "2.15 → 2.31" }, "its approval, as logged then")
     }
 }

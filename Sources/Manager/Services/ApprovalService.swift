@@ -1,6 +1,7 @@
 import ExupCore
 import FoundationEssentials
 import Repository
+import Synchronization
 
 /// A module picked for approval, optionally at one version.
 public struct ModuleChoice: Sendable, Codable, Hashable {
@@ -28,29 +29,37 @@ public struct ApprovalService: Sendable {
     var store: any ManagerDatabase { context.store }
 
     /// Approves updates for a server. Every pick is checked against the rules first; one refusal refuses
-    /// the whole approval, naming each module and why.
+    /// the whole approval, naming each module and why. `onlyWhenIdle`: refused while any item of the
+    /// server is open (automatic approvals wait for the current run).
     public func approve(
         _ name: String, modules requested: [ModuleChoice]?, options: ApprovalOptions, latestAtRunTime: Bool,
-        actor: String
+        actor: String, onlyWhenIdle: Bool = false
     ) async throws -> [ApprovalItemRecord] {
         let allPackages = try context.allPackages()
         let statuses = self.statuses
+        // The versions the report showed when the approval was decided, for the log.
+        let decidedOn = Mutex([String: String]())
         let created = try await store.addItems(agent: name, now: context.clock()) { agent, items in
             guard !agent.revoked else { throw ManagerError.notFound("no server \(name)") }
             guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
                 throw ManagerError.conflict("no-report", "\(name) has not reported its inventory yet")
+            }
+            if onlyWhenIdle, items.contains(where: \.state.isOpen) {
+                throw ManagerError.conflict("run-open", "\(name) has items open: automatic approvals wait for the current run")
+            }
+            decidedOn.withLock { versions in
+                for module in report.modules { versions[module.id] = versions[module.id] ?? module.version ?? "-" }
             }
             return try Self.plan(
                 name, report: report, platform: platform, reportSequence: agent.reportSequence, reachable: statuses.reachable(agent),
                 packages: allPackages.filter { $0.concerns(platform) }, items: items, requested: requested, options: options,
                 latestAtRunTime: latestAtRunTime, statuses: statuses)
         }
-        let agent = try await store.agent(named: name)
-        let readings = Dictionary((agent?.report?.modules ?? []).map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let versions = decidedOn.withLock { $0 }
         for item in created {
             try context.log(
                 .updatesApproved, actor: actor, server: name, module: item.moduleID,
-                versions: "\(readings[item.moduleID]?.version ?? "-") → \(item.version ?? "newest at run time")",
+                versions: "\(versions[item.moduleID] ?? "-") → \(item.version ?? "newest at run time")",
                 cause: options.allowReboot ? "reboot allowed" : nil)
         }
         return created

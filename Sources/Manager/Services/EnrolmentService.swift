@@ -14,6 +14,9 @@ public final class EnrolmentService: Sendable {
     private let credentials: Mutex<[String: (name: String, hmac: String)]>
     /// Failed enrolments (guessed tokens) by source.
     private let enrolmentThrottle = Mutex(LoginThrottle(free: 10))
+    /// A credential change (its store write and the cache update after it) never interleaves with
+    /// another: a rotation racing a revocation cannot put a revoked agent's credential back.
+    private let changes = SerialGate()
 
     init(context: ManagerContext, platformsServed: PlatformsServed, credentials: [AgentCredential]) {
         self.context = context
@@ -25,8 +28,21 @@ public final class EnrolmentService: Sendable {
     private var clock: @Sendable () -> Int64 { context.clock }
 
     /// Drops an agent's credential from memory (revoked, or replaced).
-    func forgetCredentials(of name: String) {
+    private func forgetCredentials(of name: String) {
         credentials.withLock { cache in for (id, entry) in cache where entry.name == name { cache[id] = nil } }
+    }
+
+    /// The agent was revoked in the store (it uninstalled itself): its credential stops working now.
+    func forgetRevoked(_ name: String) async {
+        await changes.run { forgetCredentials(of: name) }
+        platformsServed.forget(agent: name)
+    }
+
+    private func remember(_ name: String, id: String, hmac: String) {
+        credentials.withLock { cache in
+            for (known, entry) in cache where entry.name == name { cache[known] = nil }
+            cache[id] = (name, hmac)
+        }
     }
 
     /// A new enrolment token (single use by default) carrying the SHA-256 of the current root.json.
@@ -100,13 +116,11 @@ public final class EnrolmentService: Sendable {
             let credentialID = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
             let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: context.credentialKey).hex
             let now = clock()
-            try await store.enrol(
-                NewAgent(
-                    name: name, tokenHash: SHA256Hasher.hash(Array(parsed.secret.utf8)).hex, credentialID: credentialID, credentialHMAC: hmac,
-                    now: now))
-            credentials.withLock { cache in
-                for (id, entry) in cache where entry.name == name { cache[id] = nil }
-                cache[credentialID] = (name, hmac)
+            let enrolment = NewAgent(
+                name: name, tokenHash: SHA256Hasher.hash(Array(parsed.secret.utf8)).hex, credentialID: credentialID, credentialHMAC: hmac, now: now)
+            try await changes.run {
+                try await store.enrol(enrolment)
+                remember(name, id: credentialID, hmac: hmac)
             }
             try context.log(.agentEnrolled, actor: name, server: name, cause: request.hostname)
             return EnrolmentResponse(
@@ -132,8 +146,12 @@ public final class EnrolmentService: Sendable {
     }
 
     public func revoke(_ name: String, actor: String) async throws {
-        guard try await store.revokeAgent(name) else { throw ManagerError.notFound("no agent \(name)") }
-        forgetCredentials(of: name)
+        let revoked = try await changes.run {
+            guard try await store.revokeAgent(name) else { return false }
+            forgetCredentials(of: name)
+            return true
+        }
+        guard revoked else { throw ManagerError.notFound("no agent \(name)") }
         platformsServed.forget(agent: name)
         try context.log(.agentRevoked, actor: actor, server: name)
         // What its credential claimed (the platform it runs, the versions it pins) goes with it.
@@ -144,13 +162,12 @@ public final class EnrolmentService: Sendable {
     public func rotate(_ name: String, actor: String) async throws -> String {
         let credentialID = Secrets.token(bytes: 9), secret = Secrets.token(bytes: 32)
         let hmac = HMACSHA256.authenticate(Array(secret.utf8), key: context.credentialKey).hex
-        guard try await store.replaceCredential(of: name, id: credentialID, hmac: hmac) else {
-            throw ManagerError.notFound("no active agent \(name)")
+        let replaced = try await changes.run {
+            guard try await store.replaceCredential(of: name, id: credentialID, hmac: hmac) else { return false }
+            remember(name, id: credentialID, hmac: hmac)
+            return true
         }
-        credentials.withLock { cache in
-            for (id, entry) in cache where entry.name == name { cache[id] = nil }
-            cache[credentialID] = (name, hmac)
-        }
+        guard replaced else { throw ManagerError.notFound("no active agent \(name)") }
         try context.log(.agentCredentialRotated, actor: actor, server: name)
         return "\(credentialID).\(secret)"
     }

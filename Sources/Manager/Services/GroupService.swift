@@ -74,7 +74,7 @@ public struct GroupService: Sendable {
             guard let agent = try await store.agent(named: server), !agent.revoked else { continue }
             let detail = try statuses.serverDetail(agent, packages: packages, fleet: fleet)
             counts[detail.status, default: 0] += 1
-            let open = detail.run.items.contains { ["pending", "downloading", "started"].contains($0.state) }
+            let open = detail.run.items.contains { $0.state.isOpen }
             if open { running.append(detail.run.percent) }
             // "all" is every member; the other filters are about servers whose agent answers.
             guard filter == .all || detail.status != ServerStatus.communicationFailure.rawValue,

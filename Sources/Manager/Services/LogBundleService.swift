@@ -25,7 +25,8 @@ public struct LogBundleService: Sendable {
 
     /// Keeps an uploaded bundle (moved from `file`, same file system) and clears the request.
     public func storeLogBundle(_ name: String, file: String, bytes: Int64) async throws {
-        guard try await store.agent(named: name)?.uploadLogs == true else {
+        // The upload takes the request it answers (a request made meanwhile is not lost to it).
+        guard try await store.clearLogBundleRequest(of: name) else {
             unlink(file)
             throw ManagerError.conflict("not-requested", "no log bundle was requested from \(name)")
         }
@@ -34,7 +35,6 @@ public struct LogBundleService: Sendable {
             unlink(file)
             throw ManagerError(kind: .invalid, code: "storage", message: "cannot keep the log bundle")
         }
-        try await store.clearLogBundleRequest(of: name)
         try context.log(.logBundleReceived, actor: name, server: name, cause: "\(bytes) bytes")
     }
 

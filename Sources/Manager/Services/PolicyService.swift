@@ -84,9 +84,7 @@ public actor PolicyService {
             if let canary = policy.canaryGroup {
                 let rate = try await failureRate(canary, windowDays: policy.canaryWindowDays, now: now)
                 let paused = rate.percent >= policy.maxCanaryFailurePercent && rate.finished > 0
-                let wasPaused = try await store.isPolicyPaused(group)
-                if paused != wasPaused {
-                    try await store.setPolicyPaused(paused, of: group)
+                if try await store.setPolicyPaused(paused, of: group) {
                     let why =
                         "canary \(canary): \(rate.percent)% of \(rate.finished) items failed in \(policy.canaryWindowDays) days (limit \(policy.maxCanaryFailurePercent)%)"
                     try context.log(paused ? .policyPaused : .policyResumed, actor: "policy:\(group)", cause: why)
@@ -118,7 +116,7 @@ public actor PolicyService {
                 do {
                     let items = try await approvals.approve(
                         server, modules: choices, options: ApprovalOptions(allowReboot: policy.allowReboot), latestAtRunTime: false,
-                        actor: "policy:\(group)")
+                        actor: "policy:\(group)", onlyWhenIdle: true)
                     let why = reason + (policy.delayDays > 0 ? ", released at least \(policy.delayDays) days ago" : "")
                     try context.log(
                         .policyApproved, actor: "policy:\(group)", server: server,

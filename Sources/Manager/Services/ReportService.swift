@@ -44,7 +44,8 @@ public struct ReportService: Sendable {
     /// Reports are encoded in parallel and written in batches (group commit).
     public func report(_ report: AgentReport, from name: String) async throws -> ReportOutcome {
         guard report.schema == AgentReport.schema else { throw ManagerError.invalid("report schema \(report.schema) is not \(AgentReport.schema)") }
-        guard let transitions = try await store.recordReport(report, agent: name, now: context.clock()) else { return .duplicate }
+        guard let recorded = try await store.recordReport(report, agent: name, now: context.clock()) else { return .duplicate }
+        let transitions = recorded.transitions
         let current = Dictionary(report.modules.map { ($0.id, $0.version) }, uniquingKeysWith: { a, _ in a })
         for transition in transitions {
             try context.log(
@@ -52,14 +53,9 @@ public struct ReportService: Sendable {
                 versions: "\(current[transition.item.moduleID].flatMap { $0 } ?? "-") → \(transition.item.version ?? "newest")",
                 cause: transition.cause)
         }
-        // R195: the agent uninstalled itself; the agent was this server's management path, so it goes.
-        let removedItself = report.items.contains { state in
-            state.state == .succeeded
-                && transitions.contains { $0.item.id == state.itemID && $0.item.kind == .uninstall && $0.item.moduleID == ModuleID.agent }
-        }
-        if removedItself {
-            _ = try await store.revokeAgent(name)
-            enrolment.forgetCredentials(of: name)
+        // R195: the agent uninstalled itself (revoked with the report); it was this server's management path.
+        if recorded.revokedItself {
+            await enrolment.forgetRevoked(name)
             try context.log(.agentRevoked, actor: name, server: name, cause: "the agent uninstalled itself: the server is no longer managed (R195)")
             try await context.source.releaseAgent(name, actor: name)
             return .accepted

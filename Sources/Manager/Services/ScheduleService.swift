@@ -5,7 +5,7 @@ import ExupFormats
 /// time, with allow-reboot and download-first. The versions are decided when it fires: the newest then.
 public struct Schedule: Sendable, Codable, Hashable {
     public enum TargetKind: String, Sendable, Codable { case server, group }
-    public enum State: String, Sendable, Codable { case waiting, done, failed }
+    public enum State: String, Sendable, Codable { case waiting, running, done, failed }
 
     public var id: Int64
     public var targetKind: TargetKind
@@ -71,11 +71,22 @@ public actor ScheduleService {
     /// `downloadNow`, which returns once it ended), then approves, for each server, every module with an
     /// update at the newest version there is now (R082–R084); results go to the application log (R087).
     @discardableResult
+    /// Batches a stopped manager left running end as failed, saying so (they are not fired twice).
+    func endInterrupted() async throws {
+        for record in try await store.schedules() where record.state == .running {
+            let why = "interrupted: the manager stopped while the batch ran; see the application log for the servers it approved"
+            try await store.finishSchedule(record.id, state: .failed, result: why)
+            try context.log(.scheduleFired, actor: "schedule #\(record.id)", cause: why)
+        }
+    }
+
     public func runDueSchedules(downloadNow: @Sendable () async -> Void = {}) async throws -> [Schedule] {
         let now = clock()
         let due = try await store.dueSchedules(at: now).map(Self.schedule)
         var fired: [Schedule] = []
         for schedule in due {
+            // Claimed in one transaction: an edit or a delete from now on is refused, and no other run fires it.
+            guard try await store.claimSchedule(schedule.id) else { continue }
             if schedule.downloadFirst { await downloadNow() }
             var lines: [String] = []
             var failed = false
@@ -93,6 +104,9 @@ public actor ScheduleService {
                     lines.append("\(server): approved \(items.map(\.moduleID).joined(separator: ", "))")
                 } catch let error as ManagerError {
                     lines.append("\(server): \(error.message)")
+                } catch {
+                    lines.append("\(server): \(error)")
+                    failed = true
                 }
             }
             let result = lines.joined(separator: "; ")

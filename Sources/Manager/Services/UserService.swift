@@ -193,7 +193,14 @@ public final class UserService: Sendable {
         // times have one-second steps).
         let role = user.role
         let (notices, lastID) = try packageNotices(afterID: user.noticesSeen)
-        try await store.openSession(SessionRecord(id: id, hmac: hmac, user: name, role: role, expires: expires), now: now, noticesSeen: lastID)
+        guard
+            try await store.openSession(
+                SessionRecord(id: id, hmac: hmac, user: name, role: role, expires: expires), passwordHash: user.passwordHash, now: now,
+                noticesSeen: lastID)
+        else {
+            throw ManagerError(
+                kind: .unauthorised, code: "wrong-credentials", message: "the password of \(name) changed during the login: log in again")
+        }
         sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
         return LoginResult(
             token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description,

@@ -39,9 +39,10 @@ public protocol ManagerDatabase: Sendable {
     func recordHeartbeats(_ beats: [String: Int64]) async throws
     /// What a poll needs: the directives version and whether a log bundle is asked for; nil for no agent.
     func pollState(agent name: String) async throws -> PollState?
-    /// Stores a report newer than the stored one and moves the agent's items on as it says; nil when
-    /// the manager already has this sequence (an outbox resend). Many reports share one commit.
-    func recordReport(_ report: AgentReport, agent name: String, now: Int64) async throws -> [ItemTransition]?
+    /// Stores a report newer than the stored one and moves the agent's items on as it says (an agent
+    /// whose own uninstall succeeded is revoked in the same transaction); nil when the manager already
+    /// has this sequence (an outbox resend). Many reports share one commit.
+    func recordReport(_ report: AgentReport, agent name: String, now: Int64) async throws -> RecordedReport?
 
     // MARK: Approved items
 
@@ -78,8 +79,9 @@ public protocol ManagerDatabase: Sendable {
     func setPasswordHash(_ hash: String, of name: String) async throws -> Bool
     /// The sessions not expired at `now`, with their user's role.
     func openSessions(now: Int64) async throws -> [SessionRecord]
-    /// A new session (expired ones go), and the login noted on the user with the notices shown.
-    func openSession(_ session: SessionRecord, now: Int64, noticesSeen: Int64) async throws
+    /// A new session (expired ones go), and the login noted on the user with the notices shown; only
+    /// while the user still has the password hash the login was checked against (false otherwise).
+    func openSession(_ session: SessionRecord, passwordHash: String, now: Int64, noticesSeen: Int64) async throws -> Bool
     func closeSession(id: String) async throws
 
     // MARK: Groups and policies
@@ -96,14 +98,16 @@ public protocol ManagerDatabase: Sendable {
     /// Sets (or, with nil, removes) a group's policy and lifts its pause; the canary group must exist.
     func setPolicy(_ policy: GroupPolicy?, of group: String) async throws
     func policy(of group: String) async throws -> GroupPolicy?
-    func isPolicyPaused(_ group: String) async throws -> Bool
-    func setPolicyPaused(_ paused: Bool, of group: String) async throws
+    /// Sets whether a group's policy is paused; true when that changed it (so a change is logged once).
+    func setPolicyPaused(_ paused: Bool, of group: String) async throws -> Bool
 
     // MARK: Log bundles
 
     /// Asks an active agent for its log bundle at its next poll; false when there is no such agent.
     func requestLogBundle(from name: String) async throws -> Bool
-    func clearLogBundleRequest(of name: String) async throws
+    /// Ends the request for an agent's log bundle; false when none was open (so an upload takes the
+    /// request it answers in the same step).
+    @discardableResult func clearLogBundleRequest(of name: String) async throws -> Bool
 
     // MARK: Remote batches
 
@@ -115,6 +119,9 @@ public protocol ManagerDatabase: Sendable {
     func editSchedule(_ id: Int64, startAt: Int64?, allowReboot: Bool?, downloadFirst: Bool?) async throws
     /// Deletes a batch that has not run.
     func deleteSchedule(_ id: Int64) async throws
+    /// Marks a waiting batch running; false when it is no longer waiting (deleted, or fired already).
+    func claimSchedule(_ id: Int64) async throws -> Bool
+    /// Records how a running batch ended.
     func finishSchedule(_ id: Int64, state: Schedule.State, result: String) async throws
 
     // MARK: Administration

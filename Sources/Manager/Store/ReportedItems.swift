@@ -17,11 +17,15 @@ public enum ReportedItems {
         public var transitions: [ItemTransition] = []
         /// An item reached an end: the agent's directives change.
         public var closedAnItem = false
+        /// The agent's own uninstall succeeded: the server is no longer managed (R195).
+        public var uninstalledItself = false
     }
 
     /// The changes a report makes to the items the manager holds for that agent (`items`, by id).
-    public static func outcome(of report: AgentReport, items: [Int64: ApprovalItemRecord]) -> Outcome {
+    public static func outcome(of report: AgentReport, items held: [Int64: ApprovalItemRecord]) -> Outcome {
         var outcome = Outcome()
+        // Updated as the report is read: an item listed twice moves on (and is logged) once.
+        var items = held
         for reported in report.items {
             guard let item = items[reported.itemID] else { continue }
             let newState = reported.state
@@ -37,7 +41,11 @@ public enum ReportedItems {
                 item.state != newState || item.percent != reported.percent || noted
             else { continue }
             outcome.updates.append(Update(itemID: item.id, state: newState, percent: reported.percent, message: reported.message))
+            items[item.id]?.state = newState
+            items[item.id]?.percent = reported.percent
+            items[item.id]?.message = reported.message
             if !newState.isOpen { outcome.closedAnItem = true }
+            if newState == .succeeded, item.kind == .uninstall, item.moduleID == ModuleID.agent { outcome.uninstalledItself = true }
             switch newState {
             case .started:
                 if item.state != .started { outcome.transitions.append(ItemTransition(event: .applyStarted, item: item, cause: nil)) }

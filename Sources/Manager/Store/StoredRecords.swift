@@ -159,6 +159,18 @@ public struct CancelledItems: Sendable, Hashable {
     }
 }
 
+/// What storing a report did.
+public struct RecordedReport: Sendable, Hashable {
+    public var transitions: [ItemTransition]
+    /// The agent's own uninstall succeeded: the agent is revoked (R195).
+    public var revokedItself: Bool
+
+    public init(transitions: [ItemTransition], revokedItself: Bool) {
+        self.transitions = transitions
+        self.revokedItself = revokedItself
+    }
+}
+
 /// An item a report moved on, and what to log about it.
 public struct ItemTransition: Sendable, Hashable {
     public var event: AppLogEvent
