@@ -106,7 +106,7 @@ let package = Package(
         // The manager's store on its embedded engine: SQLite through GRDB (migrations, group commit).
         .target(
             name: "ManagerSQLite",
-            dependencies: ["Manager", "ExupCore", .product(name: "GRDB", package: "GRDB.swift")]),
+            dependencies: ["Manager", "ExupCore", "ExupSystem", .product(name: "GRDB", package: "GRDB.swift")]),
 
         // What the manager's JSON API and web pages share: the request context, who asks (credentials,
         // sessions, roles), JSON errors and strict bodies, uploads, and the repository settings editor.

@@ -84,7 +84,9 @@ public struct ApplyJournal: Sendable, Codable, Hashable {
             case .rebootRequired where entry.finishedBootID == bootID:
                 out[entry.moduleID] = rebootRequestedInBoot == bootID ? .rebooting : .rebootRequired
             case .failed where entry.finishedBootID == bootID && entry.program != nil: out[entry.moduleID] = .applyFailed
-            default: break
+            // Marks of an earlier boot have gone; a failure before any program ran (a refusal) and a
+            // success or cancel leave no activity.
+            case .rebootRequired, .failed, .succeeded, .cancelled: break
             }
         }
         return out

@@ -1,5 +1,6 @@
 import ApplicationLog
 import ExupCore
+import ExupSystem
 import Repository
 
 /// What every manager service shares: the store, the application log, where packages come from, the
@@ -25,14 +26,20 @@ public struct ManagerContext: Sendable {
     let credentialKey: [UInt8]
     let dataDirectory: String
 
+    /// Writes an application-log entry (the catalog's SQLite call runs on the blocking pool).
     func log(
         _ event: AppLogEvent, actor: String, server: String? = nil, module: String? = nil, versions: String? = nil, cause: String? = nil
-    ) throws {
-        try repository.catalog.log(
-            AppLogEntry(time: clock(), event: event, actor: actor, server: server, module: module, versions: versions, cause: cause))
+    ) async throws {
+        let entry = AppLogEntry(time: clock(), event: event, actor: actor, server: server, module: module, versions: versions, cause: cause)
+        let catalog = repository.catalog
+        try await BlockingPool.shared.run { try catalog.log(entry) }
     }
 
-    func allPackages() throws -> [PackageInfo] { try source.allPackages() }
+    /// Every package the source offers (read on the blocking pool).
+    func allPackages() async throws -> [PackageInfo] {
+        let source = self.source
+        return try await BlockingPool.shared.run { try source.allPackages() }
+    }
 
-    func packages(for platform: Platform) throws -> [PackageInfo] { try allPackages().filter { $0.concerns(platform) } }
+    func packages(for platform: Platform) async throws -> [PackageInfo] { try await allPackages().filter { $0.concerns(platform) } }
 }

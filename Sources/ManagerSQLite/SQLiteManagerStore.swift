@@ -1,4 +1,5 @@
 import ExupCore
+import ExupSystem
 import FoundationEssentials
 import GRDB
 import Manager
@@ -118,7 +119,7 @@ public final class SQLiteManagerStore: ManagerDatabase {
     func write<T: Sendable>(_ body: @Sendable (Database) throws -> T) async throws -> T { try await pool.write(body) }
 
     public func backup(to path: String) async throws {
-        try await Task.detached { [self] in try self.copy(to: path) }.value
+        try await BlockingPool.shared.run { [self] in try self.copy(to: path) }
     }
 
     /// SQLite's online backup into a new file at `path` (blocking: for the offline backup command).

@@ -35,7 +35,7 @@ public struct ApprovalService: Sendable {
         _ name: String, modules requested: [ModuleChoice]?, options: ApprovalOptions, latestAtRunTime: Bool,
         actor: String, onlyWhenIdle: Bool = false
     ) async throws -> [ApprovalItemRecord] {
-        let allPackages = try context.allPackages()
+        let allPackages = try await context.allPackages()
         let statuses = self.statuses
         // The versions the report showed when the approval was decided, for the log.
         let decidedOn = Mutex([String: String]())
@@ -57,7 +57,7 @@ public struct ApprovalService: Sendable {
         }
         let versions = decidedOn.withLock { $0 }
         for item in created {
-            try context.log(
+            try await context.log(
                 .updatesApproved, actor: actor, server: name, module: item.moduleID,
                 versions: "\(versions[item.moduleID] ?? "-") → \(item.version ?? "newest at run time")",
                 cause: options.allowReboot ? "reboot allowed" : nil)
@@ -132,10 +132,10 @@ public struct ApprovalService: Sendable {
         guard try await store.agent(named: name) != nil else { throw ManagerError.notFound("no server \(name)") }
         let outcome = try await store.cancelWaitingItems(agent: name, now: context.clock())
         for item in outcome.cancelled {
-            try context.log(.updateCancelled, actor: actor, server: name, module: item.moduleID, versions: item.version)
+            try await context.log(.updateCancelled, actor: actor, server: name, module: item.moduleID, versions: item.version)
         }
         for item in outcome.running {
-            try context.log(.cancelFailed, actor: actor, server: name, module: item.moduleID, versions: item.version, cause: "already running")
+            try await context.log(.cancelFailed, actor: actor, server: name, module: item.moduleID, versions: item.version, cause: "already running")
         }
         return CancelOutcome(
             cancelled: outcome.cancelled.map(\.id),
@@ -144,7 +144,7 @@ public struct ApprovalService: Sendable {
 
     /// Queues the removal of a module whose installed package has an Uninstall program (seed §3.9).
     public func uninstall(_ name: String, module: String, options: ApprovalOptions, actor: String) async throws -> ApprovalItemRecord {
-        let allPackages = try context.allPackages()
+        let allPackages = try await context.allPackages()
         let statuses = self.statuses
         let created = try await store.addItems(agent: name, now: context.clock()) { agent, items in
             guard let report = agent.report, let platform = ServerDetail.platform(of: report) else {
@@ -170,7 +170,7 @@ public struct ApprovalService: Sendable {
             ]
         }
         let item = created[0]
-        try context.log(.uninstallRequested, actor: actor, server: name, module: module, versions: item.version)
+        try await context.log(.uninstallRequested, actor: actor, server: name, module: module, versions: item.version)
         return item
     }
 }

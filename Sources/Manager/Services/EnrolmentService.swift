@@ -52,7 +52,7 @@ public final class EnrolmentService: Sendable {
         let root = try context.source.currentRootBytes()
         try await store.addToken(
             secretHash: SHA256Hasher.hash(Array(secret.utf8)).hex, expires: clock() + expiresInSeconds, uses: uses, created: clock(), group: group)
-        try context.log(.tokenCreated, actor: actor, cause: "\(uses) use(s), expires \(UTCTime(seconds: clock() + expiresInSeconds))")
+        try await context.log(.tokenCreated, actor: actor, cause: "\(uses) use(s), expires \(UTCTime(seconds: clock() + expiresInSeconds))")
         return EnrolmentToken.make(secret: secret, rootSHA256: SHA256Hasher.hash(root).hex)
     }
 
@@ -74,7 +74,7 @@ public final class EnrolmentService: Sendable {
         guard try await store.removeToken(hashPrefix: id.lowercased()) else {
             throw ManagerError.notFound("no enrolment token \(id) (exup agents token list shows them)")
         }
-        try context.log(.tokenRevoked, actor: actor, cause: "token \(id)")
+        try await context.log(.tokenRevoked, actor: actor, cause: "token \(id)")
     }
 
     /// Enrols an agent from `source`. Guessing tokens is throttled per source as failed logins are: after
@@ -93,7 +93,7 @@ public final class EnrolmentService: Sendable {
             if error.kind == .unauthorised {
                 let failures = enrolmentThrottle.withLock { $0.failed(user: source, now: clock()) }
                 if LoginGuard().worthLogging(failures) {
-                    try? context.log(.enrolmentFailed, actor: source, cause: "\(error.message) (\(failures) in a row from \(source))")
+                    try? await context.log(.enrolmentFailed, actor: source, cause: "\(error.message) (\(failures) in a row from \(source))")
                 }
             }
             throw error
@@ -122,7 +122,7 @@ public final class EnrolmentService: Sendable {
                 try await store.enrol(enrolment)
                 remember(name, id: credentialID, hmac: hmac)
             }
-            try context.log(.agentEnrolled, actor: name, server: name, cause: request.hostname)
+            try await context.log(.agentEnrolled, actor: name, server: name, cause: request.hostname)
             return EnrolmentResponse(
                 name: name, credential: "\(credentialID).\(secret)", root: Base64.encode(root),
                 pollIntervalSeconds: context.settings.pollIntervalSeconds)
@@ -153,7 +153,7 @@ public final class EnrolmentService: Sendable {
         }
         guard revoked else { throw ManagerError.notFound("no agent \(name)") }
         platformsServed.forget(agent: name)
-        try context.log(.agentRevoked, actor: actor, server: name)
+        try await context.log(.agentRevoked, actor: actor, server: name)
         // What its credential claimed (the platform it runs, the versions it pins) goes with it.
         try await context.source.releaseAgent(name, actor: actor)
     }
@@ -168,13 +168,13 @@ public final class EnrolmentService: Sendable {
             return true
         }
         guard replaced else { throw ManagerError.notFound("no active agent \(name)") }
-        try context.log(.agentCredentialRotated, actor: actor, server: name)
+        try await context.log(.agentCredentialRotated, actor: actor, server: name)
         return "\(credentialID).\(secret)"
     }
 
     public func allowReenrolment(_ name: String, actor: String) async throws {
         guard try await store.allowReenrolment(of: name) else { throw ManagerError.notFound("no agent \(name)") }
-        try context.log(.agentReenrolmentAllowed, actor: actor, server: name)
+        try await context.log(.agentReenrolmentAllowed, actor: actor, server: name)
     }
 }
 

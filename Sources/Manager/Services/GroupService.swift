@@ -40,19 +40,19 @@ public struct GroupService: Sendable {
         guard UserService.isValidName(name) else { throw ManagerError.invalid("a group name is 1-64 letters, digits, '-', '_', '.' or '@'") }
         let created = try await store.createGroup(name, created: context.clock())
         guard created else { throw ManagerError.conflict("group-exists", "a group named \(name) exists") }
-        try context.log(.groupChanged, actor: actor, cause: "created \(name)")
+        try await context.log(.groupChanged, actor: actor, cause: "created \(name)")
     }
 
     public func deleteGroup(_ name: String, actor: String) async throws {
         let deleted = try await store.deleteGroup(name)
         guard deleted else { throw ManagerError.notFound("no group \(name)") }
-        try context.log(.groupChanged, actor: actor, cause: "deleted \(name)")
+        try await context.log(.groupChanged, actor: actor, cause: "deleted \(name)")
     }
 
     /// Adds and removes members; unknown servers are refused by name.
     public func changeMembers(_ group: String, add: [String], remove: [String], actor: String) async throws {
         try await store.changeMembers(of: group, add: add, remove: remove)
-        try context.log(.groupChanged, actor: actor, cause: "\(group): +\(add.joined(separator: ",")) -\(remove.joined(separator: ","))")
+        try await context.log(.groupChanged, actor: actor, cause: "\(group): +\(add.joined(separator: ",")) -\(remove.joined(separator: ","))")
     }
 
     public func groupNames() async throws -> [String] {
@@ -65,7 +65,7 @@ public struct GroupService: Sendable {
 
     /// The group with its members' statuses, the Table 21 filter applied to those whose agent answers.
     public func group(_ name: String, filter: GroupFilter = .all) async throws -> GroupView {
-        let packages = try context.allPackages()
+        let packages = try await context.allPackages()
         let fleet = try await store.fleetRows()
         var members: [GroupView.Member] = []
         var counts: [String: Int] = [:]

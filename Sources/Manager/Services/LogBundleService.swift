@@ -20,7 +20,7 @@ public struct LogBundleService: Sendable {
     /// Asks the agent for its log bundle at its next poll.
     public func requestLogs(_ name: String, actor: String) async throws {
         guard try await store.requestLogBundle(from: name) else { throw ManagerError.notFound("no server \(name)") }
-        try context.log(.logBundleRequested, actor: actor, server: name)
+        try await context.log(.logBundleRequested, actor: actor, server: name)
     }
 
     /// Keeps an uploaded bundle (moved from `file`, same file system) and clears the request.
@@ -35,13 +35,13 @@ public struct LogBundleService: Sendable {
             unlink(file)
             throw ManagerError(kind: .invalid, code: "storage", message: "cannot keep the log bundle")
         }
-        try context.log(.logBundleReceived, actor: name, server: name, cause: "\(bytes) bytes")
+        try await context.log(.logBundleReceived, actor: name, server: name, cause: "\(bytes) bytes")
     }
 
     /// The agent could not build or send its bundle: the request ends and the cause is logged.
     public func logBundleFailed(_ name: String, reason: String) async throws {
         try await store.clearLogBundleRequest(of: name)
-        try context.log(.logBundleFailed, actor: name, server: name, cause: String(reason.prefix(2000)))
+        try await context.log(.logBundleFailed, actor: name, server: name, cause: String(reason.prefix(2000)))
     }
 
     /// A fresh path beside the bundles for an upload in progress.

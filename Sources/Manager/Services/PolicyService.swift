@@ -58,7 +58,7 @@ public actor PolicyService {
         }
         try await store.setPolicy(policy, of: group)
         let json = try policy.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
-        try context.log(.groupChanged, actor: actor, cause: "\(group): policy \(json ?? "removed")")
+        try await context.log(.groupChanged, actor: actor, cause: "\(group): policy \(json ?? "removed")")
     }
 
     public nonisolated func policy(_ group: String) async throws -> GroupPolicy? { try await store.policy(of: group) }
@@ -87,13 +87,13 @@ public actor PolicyService {
                 if try await store.setPolicyPaused(paused, of: group) {
                     let why =
                         "canary \(canary): \(rate.percent)% of \(rate.finished) items failed in \(policy.canaryWindowDays) days (limit \(policy.maxCanaryFailurePercent)%)"
-                    try context.log(paused ? .policyPaused : .policyResumed, actor: "policy:\(group)", cause: why)
+                    try await context.log(paused ? .policyPaused : .policyResumed, actor: "policy:\(group)", cause: why)
                     decisions.append(PolicyDecision(group: group, server: nil, approved: [], reason: (paused ? "paused: " : "resumed: ") + why))
                 }
                 if paused { continue }
                 reason += ", canary \(canary) at \(rate.percent)% failures"
             }
-            let packages = try context.allPackages()
+            let packages = try await context.allPackages()
             for server in try await store.members(of: group) {
                 guard let agent = try await store.agent(named: server), !agent.revoked, let report = agent.report,
                     let platform = ServerDetail.platform(of: report)
@@ -118,12 +118,12 @@ public actor PolicyService {
                         server, modules: choices, options: ApprovalOptions(allowReboot: policy.allowReboot), latestAtRunTime: false,
                         actor: "policy:\(group)", onlyWhenIdle: true)
                     let why = reason + (policy.delayDays > 0 ? ", released at least \(policy.delayDays) days ago" : "")
-                    try context.log(
+                    try await context.log(
                         .policyApproved, actor: "policy:\(group)", server: server,
                         versions: choices.map { "\($0.id) \($0.version ?? "")" }.joined(separator: ", "), cause: why)
                     decisions.append(PolicyDecision(group: group, server: server, approved: items.map(\.moduleID), reason: why))
                 } catch let error as ManagerError {
-                    try context.log(.policyApproved, actor: "policy:\(group)", server: server, cause: "not approved: \(error.message)")
+                    try await context.log(.policyApproved, actor: "policy:\(group)", server: server, cause: "not approved: \(error.message)")
                 }
             }
         }

@@ -48,7 +48,7 @@ public struct ReportService: Sendable {
         let transitions = recorded.transitions
         let current = Dictionary(report.modules.map { ($0.id, $0.version) }, uniquingKeysWith: { a, _ in a })
         for transition in transitions {
-            try context.log(
+            try await context.log(
                 transition.event, actor: name, server: name, module: transition.item.moduleID,
                 versions: "\(current[transition.item.moduleID].flatMap { $0 } ?? "-") → \(transition.item.version ?? "newest")",
                 cause: transition.cause)
@@ -56,7 +56,8 @@ public struct ReportService: Sendable {
         // R195: the agent uninstalled itself (revoked with the report); it was this server's management path.
         if recorded.revokedItself {
             await enrolment.forgetRevoked(name)
-            try context.log(.agentRevoked, actor: name, server: name, cause: "the agent uninstalled itself: the server is no longer managed (R195)")
+            try await context.log(
+                .agentRevoked, actor: name, server: name, cause: "the agent uninstalled itself: the server is no longer managed (R195)")
             try await context.source.releaseAgent(name, actor: name)
             return .accepted
         }

@@ -47,7 +47,7 @@ public actor ScheduleService {
             NewSchedule(
                 kind: kind, target: target, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst, createdBy: actor,
                 created: clock()))
-        try context.log(
+        try await context.log(
             .scheduleChanged, actor: actor,
             cause: "#\(id): \(kind.rawValue) \(target) at \(UTCTime(seconds: startAt))"
                 + (allowReboot ? ", reboot allowed" : "") + (downloadFirst ? ", download first" : ""))
@@ -58,13 +58,13 @@ public actor ScheduleService {
     public func editSchedule(_ id: Int64, startAt: Int64?, allowReboot: Bool?, downloadFirst: Bool?, actor: String) async throws -> Schedule {
         if let startAt, startAt <= clock() { throw ManagerError.invalid("the start time \(UTCTime(seconds: startAt)) has passed") }
         try await store.editSchedule(id, startAt: startAt, allowReboot: allowReboot, downloadFirst: downloadFirst)
-        try context.log(.scheduleChanged, actor: actor, cause: "#\(id) changed")
+        try await context.log(.scheduleChanged, actor: actor, cause: "#\(id) changed")
         return try await schedule(id)
     }
 
     public func deleteSchedule(_ id: Int64, actor: String) async throws {
         try await store.deleteSchedule(id)
-        try context.log(.scheduleChanged, actor: actor, cause: "#\(id) deleted")
+        try await context.log(.scheduleChanged, actor: actor, cause: "#\(id) deleted")
     }
 
     /// Fires every waiting batch whose time has come: asks for a download first when it says so (through
@@ -76,7 +76,7 @@ public actor ScheduleService {
         for record in try await store.schedules() where record.state == .running {
             let why = "interrupted: the manager stopped while the batch ran; see the application log for the servers it approved"
             try await store.finishSchedule(record.id, state: .failed, result: why)
-            try context.log(.scheduleFired, actor: "schedule #\(record.id)", cause: why)
+            try await context.log(.scheduleFired, actor: "schedule #\(record.id)", cause: why)
         }
     }
 
@@ -111,7 +111,7 @@ public actor ScheduleService {
             }
             let result = lines.joined(separator: "; ")
             try await store.finishSchedule(schedule.id, state: failed ? .failed : .done, result: result)
-            try context.log(
+            try await context.log(
                 .scheduleFired, actor: "schedule #\(schedule.id)", server: schedule.targetKind == .server ? schedule.target : nil,
                 cause: "\(schedule.targetKind.rawValue) \(schedule.target): \(result.isEmpty ? "no servers" : result)")
             fired.append(try await self.schedule(schedule.id))

@@ -55,7 +55,7 @@ public final class StatusService: Sendable {
 
     /// Every server in detail, by name: packages, items and icons read once for the whole fleet.
     public func serverDetails() async throws -> [ServerDetail] {
-        let packages = try context.allPackages()
+        let packages = try await context.allPackages()
         let fleet = try await store.fleetRows()
         return try await store.activeAgents().map { agent in try serverDetail(agent, packages: packages, fleet: fleet) }
     }
@@ -63,7 +63,7 @@ public final class StatusService: Sendable {
     public func server(_ name: String) async throws -> ServerDetail {
         let agent = try await activeAgent(name)
         return try serverDetail(
-            agent, packages: try context.allPackages(),
+            agent, packages: try await context.allPackages(),
             fleet: FleetRows(items: [name: try await store.items(agent: name)], icons: [name: try await store.manualIcons(server: name)]))
     }
 
@@ -166,9 +166,9 @@ public final class StatusService: Sendable {
             }
             guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
             try await store.setManualIcon(icon, server: server, module: module)
-            try context.log(.manualStatusChanged, actor: actor, server: server, module: module, cause: icon.status.rawValue)
+            try await context.log(.manualStatusChanged, actor: actor, server: server, module: module, cause: icon.status.rawValue)
         } catch let error as ManagerError {
-            try context.log(.manualStatusFailed, actor: actor, server: server, module: module, cause: error.message)
+            try await context.log(.manualStatusFailed, actor: actor, server: server, module: module, cause: error.message)
             throw error
         }
     }
@@ -185,7 +185,7 @@ public final class StatusService: Sendable {
         for module in modules {
             guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
             let scheme = VersionScheme.forModule(module, on: platform.os)
-            let manual = try context.packages(for: platform).filter { $0.moduleID == module && !$0.autoUpdate && !$0.isIncompatible }
+            let manual = try await context.packages(for: platform).filter { $0.moduleID == module && !$0.autoUpdate && !$0.isIncompatible }
             guard !manual.isEmpty else { throw ManagerError.conflict("no-download-only-package", "\(module) has no download-only package to save") }
             let sorted = Selection.sortedNewestFirst(manual, scheme: scheme)
             ids += onlyDisplayedVersion ? [sorted[0].id] : sorted.map(\.id)

@@ -83,14 +83,14 @@ public final class UserService: Sendable {
         let hash = try PasswordHash.make(password)
         let added = try await store.addUser(name: name, role: role, passwordHash: hash, created: clock())
         guard added else { throw ManagerError.conflict("user-exists", "a user named \(name) exists") }
-        try context.log(.userAdded, actor: actor, cause: "\(name) (\(role.rawValue))")
+        try await context.log(.userAdded, actor: actor, cause: "\(name) (\(role.rawValue))")
     }
 
     /// Removes a user and ends their sessions; the last administrator cannot be removed.
     public func removeUser(_ name: String, actor: String) async throws {
         try await store.removeUser(named: name)
         sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
-        try context.log(.userRemoved, actor: actor, cause: name)
+        try await context.log(.userRemoved, actor: actor, cause: name)
     }
 
     /// Sets a password; the user's other sessions end. `current` is required when a user changes their
@@ -123,7 +123,7 @@ public final class UserService: Sendable {
             }
             guard verified else {
                 let failures = attempt.failures
-                try context.log(
+                try await context.log(
                     .loginFailed, actor: name, cause: "wrong current password when changing the password (\(failures) in a row from \(source))")
                 throw ManagerError(
                     kind: .unauthorised, code: "wrong-current-password", message: "the current password is wrong: password not changed")
@@ -137,7 +137,7 @@ public final class UserService: Sendable {
         let changed = try await store.setPasswordHash(hash, of: name)
         guard changed else { throw ManagerError.notFound("no user \(name)") }
         sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
-        try context.log(.userPasswordChanged, actor: actor, cause: actor == name ? name : "\(name) (reset by \(actor))")
+        try await context.log(.userPasswordChanged, actor: actor, cause: actor == name ? name : "\(name) (reset by \(actor))")
     }
 
     public func users() async throws -> [UserSummary] {
@@ -180,7 +180,8 @@ public final class UserService: Sendable {
             }
             if guarded.2 {
                 let waiting = guarded.1 > 0 ? "; too many failed logins: logins of \(name) from \(source) wait \(guarded.1) s" : ""
-                try context.log(.loginFailed, actor: name, cause: "wrong user name or password (\(guarded.0) in a row from \(source))\(waiting)")
+                try await context.log(
+                    .loginFailed, actor: name, cause: "wrong user name or password (\(guarded.0) in a row from \(source))\(waiting)")
             }
             throw ManagerError(kind: .unauthorised, code: "wrong-credentials", message: "wrong user name or password")
         }
@@ -192,7 +193,7 @@ public final class UserService: Sendable {
         // notices_seen is the id of the last application-log entry this user was shown (ids are exact;
         // times have one-second steps).
         let role = user.role
-        let (notices, lastID) = try packageNotices(afterID: user.noticesSeen)
+        let (notices, lastID) = try await packageNotices(afterID: user.noticesSeen)
         guard
             try await store.openSession(
                 SessionRecord(id: id, hmac: hmac, user: name, role: role, expires: expires), passwordHash: user.passwordHash, now: now,
@@ -224,14 +225,16 @@ public final class UserService: Sendable {
     }
 
     /// New-package events ("X05") after a log entry id, and the newest id now.
-    func packageNotices(afterID: Int64) throws -> ([PackageNotice], Int64) {
+    func packageNotices(afterID: Int64) async throws -> ([PackageNotice], Int64) {
         let catalog = context.repository.catalog
-        let lastID = try catalog.lastLogID()
-        var query = AppLogQuery(afterID: afterID, limit: 1000)
-        query.code = AppLogEvent.newPackagesDownloaded.code
-        let notices = try catalog.logEntries(query).filter { $0.id <= lastID }
-            .map { PackageNotice(time: UTCTime(seconds: $0.time).description, components: $0.cause ?? "") }
-        return (notices, max(lastID, afterID))
+        return try await BlockingPool.shared.run {
+            let lastID = try catalog.lastLogID()
+            var query = AppLogQuery(afterID: afterID, limit: 1000)
+            query.code = AppLogEvent.newPackagesDownloaded.code
+            let notices = try catalog.logEntries(query).filter { $0.id <= lastID }
+                .map { PackageNotice(time: UTCTime(seconds: $0.time).description, components: $0.cause ?? "") }
+            return (notices, max(lastID, afterID))
+        }
     }
 
     static func splitSession(_ token: String) -> (String, String)? {
