@@ -5,8 +5,19 @@ import FoundationEssentials
 import TUF
 
 struct GroupMemberView: Codable { var name: String; var status: String; var statusText: String; var percent: Int? }
+struct GroupPolicyView: Codable {
+    var autoApprove: Bool; var delayDays: Int; var canaryGroup: String?; var maxCanaryFailurePercent: Int; var canaryWindowDays: Int
+    var allowReboot: Bool
+
+    var summary: String {
+        "automatic approval \(autoApprove ? "on" : "off"): \(delayDays) day(s) after release"
+            + (canaryGroup.map { ", paused while \($0) fails \(maxCanaryFailurePercent)% or more over \(canaryWindowDays) days" } ?? "")
+            + (allowReboot ? ", reboots allowed" : "")
+    }
+}
 struct GroupViewBody: Codable {
     var name: String; var filter: String; var servers: [GroupMemberView]; var counts: [String: Int]; var percent: Int?
+    var policy: GroupPolicyView?
 }
 struct GroupApprovalView: Codable { var server: String; var items: [RunItemView]; var refused: String? }
 struct RunItemView: Codable { var id: Int64; var kind: String; var module: String; var version: String?; var state: String }
@@ -131,25 +142,41 @@ struct Groups: ParsableCommand {
     }
 
     struct Policy: ParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Approve new packages automatically for the group (or --off).")
+        static let configuration = CommandConfiguration(
+            abstract: "Show the group's automatic approval; with --on or any setting, approve new packages automatically (--off removes it).")
         @Argument(help: "The group name.") var name: String
+        @Flag(help: "Turn automatic approval on with the settings given (the others take their defaults).") var on = false
         @Flag(help: "Remove the policy.") var off = false
-        @Option(help: "Wait this many days after a package's release.") var delayDays = 0
+        @Option(help: "Wait this many days after a package's release (default 0).") var delayDays: Int?
         @Option(help: "Pause while this group's failure rate is at or over the limit.") var canary: String?
-        @Option(help: "The canary failure limit, percent.") var maxFailurePercent = 10
+        @Option(help: "The canary failure limit, percent (default 10).") var maxFailurePercent: Int?
         @Flag(help: "Allow reboots for the approvals it makes.") var allowReboot = false
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if on && off { throw ValidationError("--on and --off together: choose one") }
+            if off && (delayDays != nil || canary != nil || maxFailurePercent != nil || allowReboot) {
+                throw ValidationError("--off removes the policy: it takes no settings")
+            }
+        }
+
         func run() throws {
+            let client = try server.client()
+            // Nothing to set: show what is in force (a bare command never changes a policy).
+            guard on || off || delayDays != nil || canary != nil || maxFailurePercent != nil || allowReboot else {
+                let group = try client.call("GET", "/api/v1/groups/\(FleetPath.escape(name))", as: GroupViewBody.self)
+                if output.json { return try JSONOutput.print(group.policy) }
+                return print("\(name): " + (group.policy?.summary ?? "no automatic approval (set one with --on or a setting)"))
+            }
             struct Body: Encodable {
                 var autoApprove: Bool; var delayDays: Int; var canaryGroup: String?; var maxCanaryFailurePercent: Int
                 var canaryWindowDays = 14; var allowReboot: Bool
             }
-            let client = try server.client()
             let response = try client.send(
                 "POST", "/api/v1/groups/\(FleetPath.escape(name))/policy",
                 body: Body(
-                    autoApprove: !off, delayDays: delayDays, canaryGroup: canary, maxCanaryFailurePercent: maxFailurePercent,
+                    autoApprove: !off, delayDays: delayDays ?? 0, canaryGroup: canary, maxCanaryFailurePercent: maxFailurePercent ?? 10,
                     allowReboot: allowReboot))
             try client.check(response, accept: [200])
             if output.json {
@@ -163,6 +190,7 @@ struct Groups: ParsableCommand {
     static func show(_ group: GroupViewBody, json: Bool) throws {
         if json { return try JSONOutput.print(group) }
         print("\(group.name) (\(group.filter))" + (group.percent.map { ", overall progress \($0)%" } ?? ""))
+        if let policy = group.policy { print(policy.summary) }
         guard !group.servers.isEmpty else {
             return print(
                 group.filter == "all"

@@ -61,6 +61,12 @@ import Transport
         let policy = try exup("groups", "policy", "racks", "--delay-days", "7", "--canary", "dmz", "--max-failure-percent", "20")
         #expect(policy.status == 0, "\(policy.stderr)")
         #expect(((try call("GET", "/api/v1/groups/racks").1 as? [String: Any])?["policy"] as? [String: Any])?["delayDays"] as? Int == 7)
+        // A bare `policy` shows what is in force and changes nothing (it once set a default policy).
+        let bare = try exup("groups", "policy", "racks")
+        #expect(bare.status == 0 && bare.stdout.contains("7 day(s) after release") && bare.stdout.contains("dmz"), "\(bare.stdout)\(bare.stderr)")
+        #expect(((try call("GET", "/api/v1/groups/racks").1 as? [String: Any])?["policy"] as? [String: Any])?["delayDays"] as? Int == 7)
+        #expect(try exup("groups", "show", "racks").stdout.contains("automatic approval on"))
+        #expect(try exup("groups", "policy", "racks", "--on", "--off").status == 64)
         let scheduled = try exup("schedules", "create", "--group", "racks", "--at", "2099-01-01T02:00:00Z", "--allow-reboot")
         #expect(
             scheduled.status == 0 && scheduled.stdout.contains("group racks") && scheduled.stdout.contains("waiting"),

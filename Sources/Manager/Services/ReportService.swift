@@ -48,10 +48,12 @@ public struct ReportService: Sendable {
         let transitions = recorded.transitions
         let current = Dictionary(report.modules.map { ($0.id, $0.version) }, uniquingKeysWith: { a, _ in a })
         for transition in transitions {
+            let module = transition.item.moduleID
+            // After a completed apply the module reads the new version; the one before is the report's previous version.
+            let before = transition.event == .applyCompleted ? report.previousVersions[module] : nil
             try await context.log(
-                transition.event, actor: name, server: name, module: transition.item.moduleID,
-                versions: "\(current[transition.item.moduleID].flatMap { $0 } ?? "-") → \(transition.item.version ?? "newest")",
-                cause: transition.cause)
+                transition.event, actor: name, server: name, module: module,
+                versions: "\(before ?? current[module].flatMap { $0 } ?? "-") → \(transition.item.version ?? "newest")", cause: transition.cause)
         }
         // R195: the agent uninstalled itself (revoked with the report); it was this server's management path.
         if recorded.revokedItself {
