@@ -3,7 +3,7 @@ import ExupCore
 /// A server in the fleet list.
 public struct ServerSummary: Sendable, Codable, Hashable {
     public var name: String
-    public var status: String
+    public var status: ServerStatus
     public var statusText: String
     public var model: String?
     public var os: String?
@@ -18,7 +18,7 @@ public struct ServerDetail: Sendable, Codable, Hashable {
         public var current: String?
         /// The newest version the repository offers for this module on this server.
         public var available: String?
-        public var status: String
+        public var status: ModuleStatus
         public var statusText: String
         public var source: String
         /// The version before the last apply (shown `[*]` in the picker).
@@ -68,7 +68,7 @@ public struct ServerDetail: Sendable, Codable, Hashable {
     }
 
     public var name: String
-    public var status: String
+    public var status: ServerStatus
     public var statusText: String
     /// Why the status is what it is when the modules cannot say (no model read, no report yet).
     public var reason: String? = nil

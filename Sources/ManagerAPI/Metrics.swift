@@ -103,7 +103,7 @@ package struct MetricsRoute: Sendable {
     func text() async throws -> String {
         var out = "# HELP exup_servers Managed servers by status.\n# TYPE exup_servers gauge\n"
         var byStatus: [String: Int] = Dictionary(uniqueKeysWithValues: ServerStatus.allCases.map { ($0.rawValue, 0) })
-        for server in try await manager.statuses.servers() { byStatus[server.status, default: 0] += 1 }
+        for server in try await manager.statuses.servers() { byStatus[server.status.rawValue, default: 0] += 1 }
         for (status, count) in byStatus.sorted(by: { $0.key < $1.key }) { out += "exup_servers{status=\"\(status)\"} \(count)\n" }
         let items = try await manager.statuses.itemCounts()
         out += "# HELP exup_approvals_pending Approved items not finished (pending, downloading or started).\n# TYPE exup_approvals_pending gauge\n"

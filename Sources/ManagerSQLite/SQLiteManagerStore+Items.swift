@@ -164,6 +164,12 @@ extension SQLiteManagerStore {
 
     public func setManualIcon(_ icon: ManualIcon, server: String, module: String) async throws {
         try await write { db in
+            guard let agent = try AgentRecord.fetchOne(db, sql: "SELECT * FROM agent WHERE name = ?", arguments: [server]), !agent.revoked,
+                let report = agent.report
+            else {
+                throw ManagerError.notFound("no server \(server) with a report")
+            }
+            guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
             try db.execute(
                 sql: "INSERT OR REPLACE INTO manual_status (server, module, icon) VALUES (?, ?, ?)", arguments: [server, module, icon.rawValue])
         }

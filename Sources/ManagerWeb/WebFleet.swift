@@ -50,18 +50,18 @@ extension WebRoutes {
         let filter = parameters.get("filter").flatMap { GroupFilter(rawValue: String($0)) } ?? .all
         let search = parameters.get("q").map { String($0) } ?? ""
         let servers = try await manager.statuses.serverDetails()
-        var counts: [String: (String, Int)] = [:]
+        var counts: [ServerStatus: (String, Int)] = [:]
         for server in servers { counts[server.status, default: (server.statusText, 0)].1 += 1 }
         let needle = search.lowercased()
         let shown = servers.filter { server in
             guard needle.isEmpty || server.name.lowercased().contains(needle) else { return false }
             return filter.matches(
-                server: ServerStatus(rawValue: server.status) ?? .unknown, modules: server.modules.compactMap { ModuleStatus(rawValue: $0.status) })
+                server: server.status, modules: server.modules.map(\.status))
         }
-        let running = servers.contains { $0.status == ServerStatus.applying.rawValue || $0.status == ServerStatus.uninstalling.rawValue }
+        let running = servers.contains { $0.status == .applying || $0.status == .uninstalling }
 
         let countItems = ServerStatus.allCases.compactMap { status -> HTML? in
-            guard let (text, count) = counts[status.rawValue] else { return nil }
+            guard let (text, count) = counts[status] else { return nil }
             return "<li>\(WebLayout.status(status.rawValue, text)): <strong>\(count)</strong></li>"
         }
         let groups = try await manager.groups.groupNames()
@@ -89,7 +89,7 @@ extension WebRoutes {
         let rows = shown.dropFirst(pageNumber * pageSize).prefix(pageSize).map { server -> HTML in
             """
             <tr><td><a href="/servers/\(Self.segment(server.name))">\(server.name)</a></td>
-            <td>\(WebLayout.status(server.status, server.statusText))</td>
+            <td>\(WebLayout.status(server.status.rawValue, server.statusText))</td>
             <td class="hide-narrow">\(server.model ?? "—")</td><td class="hide-narrow">\(server.os ?? "—")</td><td class="hide-narrow">\(server.lastSeen)</td></tr>
             """
         }
@@ -131,7 +131,7 @@ extension WebRoutes {
         let rows = view.servers.map { member -> HTML in
             let progress: HTML = member.percent.map { WebLayout.progress($0, label: "Progress of \(member.name)") } ?? .empty
             return
-                "<tr><td><a href=\"/servers/\(Self.segment(member.name))\">\(member.name)</a></td><td>\(WebLayout.status(member.status, member.statusText))</td><td>\(progress)</td></tr>"
+                "<tr><td><a href=\"/servers/\(Self.segment(member.name))\">\(member.name)</a></td><td>\(WebLayout.status(member.status.rawValue, member.statusText))</td><td>\(progress)</td></tr>"
         }
         let filterOptions = GroupFilter.allCases.map { option -> HTML in
             "<option value=\"\(option.rawValue)\"\(attribute: "selected", if: option == filter)>\(Self.filterLabel(option))</option>"

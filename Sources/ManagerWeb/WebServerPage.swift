@@ -136,7 +136,7 @@ extension WebRoutes {
             """ : .empty
         let body: HTML = """
             <p><a href="/fleet">Fleet</a> › \(name)</p>
-            <section id="server-status" data-live><p>\(WebLayout.status(detail.status, detail.statusText))
+            <section id="server-status" data-live><p>\(WebLayout.status(detail.status.rawValue, detail.statusText))
             <span class="muted">· model \(detail.model ?? "unknown") · OS \(detail.os ?? "unknown") · last seen \(detail.lastSeen)</span></p></section>
             \(runSection(detail, visit))
             \(tabs)
@@ -205,7 +205,7 @@ extension WebRoutes {
                 ? "<input type=\"checkbox\" name=\"module\" value=\"\(module.id)\" aria-label=\"Select \(module.name)\">" : .empty
             return """
                 <tr><td>\(select)</td><td>\(module.name) <span class="muted">(\(module.id))</span></td><td>\(module.current ?? "not installed")</td>
-                <td>\(WebLayout.status(module.status, module.statusText))</td><td>\(picker)</td></tr>
+                <td>\(WebLayout.status(module.status.rawValue, module.statusText))</td><td>\(picker)</td></tr>
                 """
         }
         let toggle: HTML =
@@ -237,7 +237,7 @@ extension WebRoutes {
             return "<p class=\"muted\">No installed module here has a package in the repository that can uninstall it.</p>"
         }
         let rows = software.map { module -> HTML in
-            "<tr><td>\(module.name)</td><td>\(module.current ?? "")</td><td>\(WebLayout.status(module.status, module.statusText))</td></tr>"
+            "<tr><td>\(module.name)</td><td>\(module.current ?? "")</td><td>\(WebLayout.status(module.status.rawValue, module.statusText))</td></tr>"
         }
         let table: HTML =
             "<div class=\"scroll\"><table><thead><tr><th>Software</th><th>Version</th><th>Status</th></tr></thead><tbody>\(rows)</tbody></table></div>"
@@ -255,13 +255,13 @@ extension WebRoutes {
     }
 
     func saveTab(_ detail: ServerDetail, _ visit: Visit) -> HTML {
-        let manual = detail.modules.filter { $0.status.hasPrefix("manual-") }
+        let manual = detail.modules.filter { $0.status.rawValue.hasPrefix("manual-") }
         guard !manual.isEmpty else { return "<p class=\"muted\">No download-only packages apply to this server.</p>" }
         let rows = manual.map { module -> HTML in
             var icons: HTML = .empty
             if visit.viewer.canApply {
                 let options = ManualIcon.allCases.map { icon -> HTML in
-                    "<option value=\"\(icon.rawValue)\"\(attribute: "selected", if: icon.status.rawValue == module.status)>\(icon.status.autoEquivalent.label)</option>"
+                    "<option value=\"\(icon.rawValue)\"\(attribute: "selected", if: icon.status == module.status)>\(icon.status.autoEquivalent.label)</option>"
                 }
                 icons = """
                     <form method="post" action="/servers/\(Self.segment(detail.name))/icon" class="inline">\(WebLayout.csrfField(visit.viewer))
@@ -271,7 +271,7 @@ extension WebRoutes {
             }
             return """
                 <tr><td><input type="checkbox" name="module" value="\(module.id)" form="save-form" aria-label="Save \(module.name)"></td><td>\(module.name)</td>
-                <td>\(module.current ?? "—")</td><td>\(module.available ?? "—")</td><td>\(WebLayout.status(module.status, "icon"))\(icons)</td></tr>
+                <td>\(module.current ?? "—")</td><td>\(module.available ?? "—")</td><td>\(WebLayout.status(module.status.rawValue, "icon"))\(icons)</td></tr>
                 """
         }
         let iconAfter: HTML =

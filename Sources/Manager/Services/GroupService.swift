@@ -5,7 +5,7 @@ import Repository
 public struct GroupView: Sendable, Codable, Hashable {
     public struct Member: Sendable, Codable, Hashable {
         public var name: String
-        public var status: String
+        public var status: ServerStatus
         public var statusText: String
         public var percent: Int?
     }
@@ -73,14 +73,14 @@ public struct GroupService: Sendable {
         for server in try await groupMembers(name) {
             guard let agent = try await store.agent(named: server), !agent.revoked else { continue }
             let detail = try statuses.serverDetail(agent, packages: packages, fleet: fleet)
-            counts[detail.status, default: 0] += 1
+            counts[detail.status.rawValue, default: 0] += 1
             let open = detail.run.items.contains { $0.state.isOpen }
             if open { running.append(detail.run.percent) }
             // "all" is every member; the other filters are about servers whose agent answers.
-            guard filter == .all || detail.status != ServerStatus.communicationFailure.rawValue,
+            guard filter == .all || detail.status != .communicationFailure,
                 filter.matches(
-                    server: ServerStatus(rawValue: detail.status) ?? .unknown,
-                    modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) })
+                    server: detail.status,
+                    modules: detail.modules.map(\.status))
             else { continue }
             members.append(.init(name: server, status: detail.status, statusText: detail.statusText, percent: open ? detail.run.percent : nil))
         }

@@ -103,7 +103,7 @@ public actor PolicyService {
                 let detail = try statuses.serverDetail(
                     agent, packages: packages, fleet: FleetRows(items: [server: items], icons: [server: try await store.manualIcons(server: server)]))
                 var choices: [ModuleChoice] = []
-                for module in detail.modules where module.status == ModuleStatus.updateAvailable.rawValue {
+                for module in detail.modules where module.status == .updateAvailable {
                     guard let newest = packages.filter({ $0.concerns(platform) && $0.moduleID == module.id && $0.version == module.available }).first
                     else { continue }
                     let released = CivilDays.days(

@@ -44,7 +44,7 @@ public final class StatusService: Sendable {
     public func servers(filter: ServerFilter? = nil) async throws -> [ServerSummary] {
         try await serverDetails().filter { detail in
             filter?.matches(
-                server: ServerStatus(rawValue: detail.status) ?? .unknown, modules: detail.modules.compactMap { ModuleStatus(rawValue: $0.status) })
+                server: detail.status, modules: detail.modules.map(\.status))
                 ?? true
         }.map { detail in
             ServerSummary(
@@ -88,7 +88,7 @@ public final class StatusService: Sendable {
                 : "the agent could not read this server's model"
                     + ((agent.report?.problems ?? []).isEmpty ? "" : ": " + (agent.report?.problems ?? []).joined(separator: "; "))
             return ServerDetail(
-                name: agent.name, status: status.rawValue, statusText: status.label, reason: reason, model: agent.report?.identity.model,
+                name: agent.name, status: status, statusText: status.label, reason: reason, model: agent.report?.identity.model,
                 os: agent.report?.identity.os?.description, lastSeen: UTCTime(seconds: lastSeen(agent)).description, modules: [],
                 run: ServerDetail.Run(items: items.map(ServerDetail.RunItem.init), percent: ServerDetail.Run.percent(items)))
         }
@@ -113,7 +113,7 @@ public final class StatusService: Sendable {
             modules.append(
                 ServerDetail.Module(
                     id: reading.id, name: reading.name, current: reading.version, available: newest,
-                    status: status.rawValue, statusText: status.label, source: reading.source,
+                    status: status, statusText: status.label, source: reading.source,
                     previous: previous, choices: picker(latestOnly: true),
                     choicesAllVersions: picker(latestOnly: false),
                     uninstallable: reading.version.map { current in
@@ -122,9 +122,9 @@ public final class StatusService: Sendable {
         }
         let server = ServerStatus.aggregate(
             agentReachable: reachable, hasIncompatiblePackage: hasIncompatible,
-            modules: modules.compactMap { ModuleStatus(rawValue: $0.status) })
+            modules: modules.map(\.status))
         return ServerDetail(
-            name: agent.name, status: server.rawValue, statusText: server.label, model: platform.model,
+            name: agent.name, status: server, statusText: server.label, model: platform.model,
             os: platform.os.description, lastSeen: UTCTime(seconds: reportTime).description, modules: modules,
             run: ServerDetail.Run(
                 items: items.filter { $0.state.isOpen || $0.updated >= reportTime - 86_400 }.map(ServerDetail.RunItem.init),
@@ -161,10 +161,6 @@ public final class StatusService: Sendable {
     /// Sets a download-only module's status icon (seed §2.1.3.2; logged N25, a refusal E25).
     public func setManualIcon(_ server: String, module: String, icon: ManualIcon, actor: String) async throws {
         do {
-            guard let agent = try await store.agent(named: server), !agent.revoked, let report = agent.report else {
-                throw ManagerError.notFound("no server \(server) with a report")
-            }
-            guard report.modules.contains(where: { $0.id == module }) else { throw ManagerError.notFound("\(server) has no module \(module)") }
             try await store.setManualIcon(icon, server: server, module: module)
             try await context.log(.manualStatusChanged, actor: actor, server: server, module: module, cause: icon.status.rawValue)
         } catch let error as ManagerError {

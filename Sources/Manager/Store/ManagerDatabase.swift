@@ -64,6 +64,8 @@ public protocol ManagerDatabase: Sendable {
     // MARK: Download-only statuses
 
     func manualIcons(server: String) async throws -> [String: ManualIcon]
+    /// Sets a download-only module's icon; refuses a server that is not active with a report, or a
+    /// module its report does not list (checked in the same transaction).
     func setManualIcon(_ icon: ManualIcon, server: String, module: String) async throws
 
     // MARK: Users and sessions
