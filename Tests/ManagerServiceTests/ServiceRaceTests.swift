@@ -1,0 +1,62 @@
+import ExupCore
+import ExupTesting
+import Foundation
+import Manager
+import ManagerSQLite
+import Testing
+
+/// What must not interleave, raced on purpose through the services: credential changes, a batch fired by
+/// two runs at once, and a batch a stopped manager left running.
+extension OperationsTests {
+    @Test("rotations racing a revocation: once revoked, no credential ever issued for the agent works (ten rounds)")
+    func rotateRacesRevoke() async throws {
+        let manager = self.manager
+        for round in 0..<10 {
+            let name = "race\(round)"
+            try await server(name)
+            let issued = await withTaskGroup(of: String?.self) { group in
+                for n in 0..<24 {
+                    group.addTask {
+                        if n == 12 {
+                            try? await manager.enrolment.revoke(name, actor: "test")
+                            return nil
+                        }
+                        return try? await manager.enrolment.rotate(name, actor: "test")
+                    }
+                }
+                return await group.reduce(into: [String]()) { if let credential = $1 { $0.append(credential) } }
+            }
+            for credential in issued {
+                #expect(manager.enrolment.agent(credential: credential) == nil, "round \(round): a revoked agent's credential works")
+            }
+        }
+        #expect(try await manager.store.activeCredentials().isEmpty)
+    }
+
+    @Test("two runs at once fire a due batch once; a batch a stopped manager left running ends as failed at the next start")
+    func batchFiresOnce() async throws {
+        try await publish("bmc-2.31", version: "2.31", released: "2026-03-01")
+        try await server("web01")
+        let start = clock.seconds + 60
+        let batch = try await manager.schedules.createSchedule(
+            kind: .server, target: "web01", startAt: start, allowReboot: false, downloadFirst: false, actor: "olga")
+        try await advance(to: start)
+        let schedules = manager.schedules
+        async let first = schedules.runDueSchedules()
+        async let second = schedules.runDueSchedules()
+        let fired = try await first + second
+        #expect(fired.map(\.id) == [batch.id], "fired once: \(fired)")
+        #expect(try await manager.reports.directives(for: "web01").items.count == 1)
+
+        // A batch claimed by a manager that then stopped (killed mid-run).
+        let stuck = try await manager.schedules.createSchedule(
+            kind: .server, target: "web01", startAt: start + 3600, allowReboot: false, downloadFirst: false, actor: "olga")
+        #expect(try await manager.store.claimSchedule(stuck.id))
+        let clock = self.clock
+        let reopened = try await ManagerService.open(
+            dataDirectory: dir.file("data"), store: try SQLiteManagerStore(path: dir.file("data") + "/manager.sqlite"), repository: repository,
+            clock: { clock.seconds })
+        let after = try #require(try await reopened.schedules.schedules().first { $0.id == stuck.id })
+        #expect(after.state == .failed && (after.result ?? "").contains("interrupted"), "\(after)")
+    }
+}
