@@ -170,7 +170,8 @@ public struct AgentCycle {
             if session.credentialRefused {
                 throw AgentError(
                     "the manager refused this agent's credential (revoked or rotated at the manager): \(lost); "
-                        + "ask for exup agents allow-reenrol and enrol again with a new token")
+                        + "enrol again with a new token (exup agents token create; a server still enrolled under this name also needs exup agents allow-reenrol)"
+                )
             }
             throw AgentError(
                 (lost.hasPrefix("cannot reach the manager") ? lost : "cannot reach the manager: \(lost)") + " (reports wait in the outbox)")

@@ -26,7 +26,7 @@ struct RunItemView: Codable { var id: Int64; var kind: String; var module: Strin
 struct Groups: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Groups of servers: create, list, show (with filters), members, approve, uninstall, policy.",
-        subcommands: [List.self, Create.self, Delete.self, Show.self, Add.self, Remove.self, GroupApprove.self, Policy.self],
+        subcommands: [List.self, Create.self, Delete.self, Show.self, Add.self, Remove.self, GroupApprove.self, GroupUninstall.self, Policy.self],
         defaultSubcommand: List.self)
 
     struct List: ParsableCommand {
@@ -141,6 +141,28 @@ struct Groups: ParsableCommand {
         }
     }
 
+    struct GroupUninstall: ParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "uninstall", abstract: "Uninstall a module on every server of the group that has it with an Uninstall program.")
+        @Argument(help: "The group name.") var name: String
+        @Option(help: "The module to uninstall (its id, as exup server show lists it).") var module: String
+        @Flag(help: "Allow a reboot after the uninstall when it needs one.") var allowReboot = false
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+        func run() throws {
+            struct Body: Encodable { var module: String; var allowReboot: Bool }
+            let results = try server.client().call(
+                "POST", "/api/v1/groups/\(FleetPath.escape(name))/uninstall", body: Body(module: module, allowReboot: allowReboot),
+                as: [GroupApprovalView].self)
+            if output.json { return try JSONOutput.print(results) }
+            for result in results {
+                if let refused = result.refused { print("\(result.server): refused: \(refused)"); continue }
+                print("\(result.server): " + result.items.map { "#\($0.id) uninstall \($0.module) \($0.version ?? "")" }.joined(separator: ", "))
+            }
+            if results.isEmpty { print("no server in \(name)") }
+        }
+    }
+
     struct Policy: ParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Show the group's automatic approval; with --on or any setting, approve new packages automatically (--off removes it).")
@@ -205,7 +227,7 @@ struct Groups: ParsableCommand {
 struct Schedules: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Remote batches: apply updates to a server or a group at a time.",
-        subcommands: [List.self, Create.self, Delete.self], defaultSubcommand: List.self)
+        subcommands: [List.self, Create.self, Edit.self, Delete.self], defaultSubcommand: List.self)
 
     struct View: Codable {
         var id: Int64; var targetKind: String; var target: String; var startAt: String; var allowReboot: Bool; var downloadFirst: Bool
@@ -241,6 +263,30 @@ struct Schedules: ParsableCommand {
                 body: Body(server: forServer, group: group, startAt: at, allowReboot: allowReboot, downloadFirst: downloadFirst),
                 as: View.self)
             try Schedules.show([created], json: output.json)
+        }
+    }
+
+    struct Edit: ParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Change a batch that has not run (what is not given stays).")
+        @Argument(help: "The remote batch id (exup schedules list shows it).") var id: Int64
+        @Option(help: "The new start, in UTC, e.g. 2030-01-01T02:00:00Z.") var at: String?
+        @Option(help: "Allow a reboot after the updates that need one (true or false).") var allowReboot: Bool?
+        @Option(help: "Download new packages into the repository first (true or false).") var downloadFirst: Bool?
+        @OptionGroup var server: ServerOptions
+        @OptionGroup var output: OutputOptions
+
+        func validate() throws {
+            if let at, UTCTime(at) == nil { throw ValidationError("--at must be a UTC time like 2030-01-01T02:00:00Z, not \(at)") }
+            guard at != nil || allowReboot != nil || downloadFirst != nil else {
+                throw ValidationError("give what to change: --at, --allow-reboot true|false or --download-first true|false")
+            }
+        }
+
+        func run() throws {
+            struct Body: Encodable { var startAt: String?; var allowReboot: Bool?; var downloadFirst: Bool? }
+            let changed = try server.client().call(
+                "POST", "/api/v1/schedules/\(id)", body: Body(startAt: at, allowReboot: allowReboot, downloadFirst: downloadFirst), as: View.self)
+            try Schedules.show([changed], json: output.json)
         }
     }
 

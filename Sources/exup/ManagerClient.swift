@@ -23,7 +23,7 @@ struct ServerOptions: ParsableArguments {
         let url = server ?? environment["EXUP_SERVER"] ?? session?.server ?? "http://127.0.0.1:8080"
         let base = url.hasSuffix("/") ? String(url.dropLast()) : url
         let saved = session.flatMap { $0.server == base ? $0.token : nil }
-        guard let token = token ?? environment["EXUP_TOKEN"] ?? saved, !token.isEmpty else {
+        guard let token = token ?? environment["EXUP_TOKEN"].flatMap({ $0.isEmpty ? nil : $0 }) ?? saved, !token.isEmpty else {
             if let session, session.server != base {
                 throw CommandFailure(
                     "your exup login session is for \(session.server), not \(base): run exup login --server \(base) --username NAME, "

@@ -73,6 +73,16 @@ import Transport
             "\(scheduled.stdout)\(scheduled.stderr)")
         let past = try exup("schedules", "create", "--for-server", "web01", "--at", "2001-01-01T00:00:00Z")
         #expect(past.status != 0 && past.stderr.contains("has passed"))
+        let batchID = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(try exup("schedules", "list", "--json").stdout.utf8)) as? [[String: Any]])?.first?["id"]
+                as? Int))
+        let edited = try exup("schedules", "edit", "\(batchID)", "--allow-reboot", "false", "--json")
+        #expect(edited.status == 0 && edited.stdout.contains(#""allowReboot" : false"#), "\(edited.stdout)\(edited.stderr)")
+        #expect(try exup("schedules", "edit", "\(batchID)").status == 64, "nothing to change is a usage error")
+        let uninstall = try exup("groups", "uninstall", "racks", "--module", "bmc-firmware")
+        #expect(
+            uninstall.status == 0 && uninstall.stdout.contains("refused"),
+            "no uninstaller: refused per server: \(uninstall.stdout)\(uninstall.stderr)")
         #expect(try exup("groups", "delete", "dmz").status == 0)
     }
 
