@@ -47,9 +47,10 @@ extension SQLiteManagerStore {
                 try db.execute(sql: "DELETE FROM agent WHERE name = ?", arguments: [enrolment.name])
             }
             try db.execute(sql: "UPDATE enrolment_token SET uses_left = uses_left - 1 WHERE secret_hash = ?", arguments: [enrolment.tokenHash])
-            try db.execute(
-                sql: "INSERT INTO agent (name, credential_id, credential_hmac, enrolled_at, last_seen) VALUES (?, ?, ?, ?, ?)",
-                arguments: [enrolment.name, enrolment.credentialID, enrolment.credentialHMAC, enrolment.now, enrolment.now])
+            try AgentRow(
+                name: enrolment.name, credentialID: enrolment.credentialID, credentialHMAC: enrolment.credentialHMAC, enrolledAt: enrolment.now,
+                lastSeen: enrolment.now
+            ).insert(db)
             if let group = token.groupName {
                 try db.execute(
                     sql:
@@ -86,9 +87,7 @@ extension SQLiteManagerStore {
             if let group, try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) == nil {
                 throw ManagerError.notFound("no group \(group): create it first (exup groups create \(group))")
             }
-            try db.execute(
-                sql: "INSERT INTO enrolment_token (secret_hash, expires, uses_left, created, group_name) VALUES (?, ?, ?, ?, ?)",
-                arguments: [secretHash, expires, uses, created, group])
+            try EnrolmentTokenRow(secretHash: secretHash, expires: expires, usesLeft: uses, created: created, groupName: group).insert(db)
         }
     }
 

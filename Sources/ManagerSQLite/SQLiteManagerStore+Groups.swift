@@ -7,7 +7,7 @@ extension SQLiteManagerStore {
     public func createGroup(_ name: String, created: Int64) async throws -> Bool {
         try await write { db -> Bool in
             guard try !Self.groupExists(name, in: db) else { return false }
-            try db.execute(sql: "INSERT INTO server_group (name, created) VALUES (?, ?)", arguments: [name, created])
+            try GroupRow(name: name, created: created).insert(db)
             return true
         }
     }
@@ -84,16 +84,11 @@ extension SQLiteManagerStore {
 
     public func addSchedule(_ schedule: NewSchedule) async throws -> Int64 {
         try await write { db -> Int64 in
-            try db.execute(
-                sql: """
-                    INSERT INTO schedule (target_kind, target, start_at, allow_reboot, download_first, state, created_by, created)
-                    VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-                    """,
-                arguments: [
-                    schedule.kind.rawValue, schedule.target, schedule.startAt, schedule.allowReboot, schedule.downloadFirst,
-                    Schedule.State.waiting.rawValue, schedule.createdBy, schedule.created,
-                ])
-            return db.lastInsertedRowID
+            var row = ScheduleRow(
+                targetKind: schedule.kind, target: schedule.target, startAt: schedule.startAt, allowReboot: schedule.allowReboot,
+                downloadFirst: schedule.downloadFirst, state: .waiting, createdBy: schedule.createdBy, created: schedule.created)
+            try row.insert(db)
+            return row.id!
         }
     }
 

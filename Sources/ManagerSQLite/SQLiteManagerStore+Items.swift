@@ -99,17 +99,11 @@ extension SQLiteManagerStore {
             let additions = try plan(agent, try Self.items(agent: name, in: db))
             var added: [ApprovalItemRecord] = []
             for item in additions {
-                try db.execute(
-                    sql: """
-                        INSERT INTO approval_item (agent, kind, module, package_id, version, latest_at_run_time, options, state, created, updated)
-                        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                        """,
-                    arguments: [
-                        name, item.kind.rawValue, item.moduleID, item.packageID, item.version, item.latestAtRunTime,
-                        try StoredJSON.text(item.options), ItemLifecycle.pending.rawValue, now, now,
-                    ])
-                added.append(
-                    try ApprovalItemRecord.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ?", arguments: [db.lastInsertedRowID])!)
+                var row = ApprovalItemRow(
+                    agent: name, kind: item.kind, module: item.moduleID, packageID: item.packageID, version: item.version,
+                    latestAtRunTime: item.latestAtRunTime, options: item.options, state: .pending, created: now, updated: now)
+                try row.insert(db)
+                added.append(try ApprovalItemRecord.fetchOne(db, sql: "SELECT * FROM approval_item WHERE id = ?", arguments: [row.id])!)
             }
             if !added.isEmpty { try Self.bumpDirectives(agent: name, in: db) }
             return added

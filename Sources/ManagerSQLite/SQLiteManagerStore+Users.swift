@@ -17,9 +17,7 @@ extension SQLiteManagerStore {
     public func addUser(name: String, role: UserRole, passwordHash: String, created: Int64) async throws -> Bool {
         try await write { db -> Bool in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [name]) == nil else { return false }
-            try db.execute(
-                sql: "INSERT INTO user (name, role, password_hash, created) VALUES (?, ?, ?, ?)",
-                arguments: [name, role.rawValue, passwordHash, created])
+            try UserRow(name: name, role: role, passwordHash: passwordHash, created: created).insert(db)
             return true
         }
     }
@@ -64,9 +62,7 @@ extension SQLiteManagerStore {
                 try Bool.fetchOne(
                     db, sql: "SELECT 1 FROM user WHERE name = ? AND password_hash = ?", arguments: [session.user, passwordHash]) != nil
             else { return false }
-            try db.execute(
-                sql: "INSERT INTO session (id, hmac, user, created, expires) VALUES (?, ?, ?, ?, ?)",
-                arguments: [session.id, session.hmac, session.user, now, session.expires])
+            try SessionRow(id: session.id, hmac: session.hmac, user: session.user, created: now, expires: session.expires).insert(db)
             try db.execute(sql: "DELETE FROM session WHERE expires < ?", arguments: [now])
             try db.execute(sql: "UPDATE user SET last_login = ?, notices_seen = ? WHERE name = ?", arguments: [now, noticesSeen, session.user])
             return true
