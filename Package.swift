@@ -239,7 +239,9 @@ let package = Package(
             name: "ManagerTests",
             dependencies: [
                 "Manager", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
+                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),
             ]),
         // The web pages over HTTP and the web UI in headless Chromium.

@@ -1,5 +1,7 @@
 import ExupTesting
 import Foundation
+import HTTPTypes
+import Hummingbird
 import HummingbirdTesting
 import Logging
 import ManagerServer
@@ -37,6 +39,63 @@ import Testing
             }
             try await client.execute(uri: "/no/such/page", method: .get) { response in
                 #expect(response.status == .notFound && String(buffer: response.body).contains("There is no page at /no/such/page"))
+            }
+        }
+    }
+
+    @Test("an agent's life through the routes in process: token, enrolment, report, directives with ETag, duplicate, revocation")
+    func agentRoutes() async throws {
+        let (manager, data) = try await application()
+        defer { withExtendedLifetime(data) {} }
+        let app = try manager.makeApplication()
+        let admin: HTTPFields = [.authorization: "Bearer \(manager.secrets.adminToken)", .contentType: "application/json"]
+        @Sendable func json(_ buffer: ByteBuffer) -> [String: Any] {
+            (try? JSONSerialization.jsonObject(with: Data(String(buffer: buffer).utf8)) as? [String: Any]) ?? [:]
+        }
+        try await app.test(.router) { client in
+            let token = try await client.execute(
+                uri: "/api/v1/agents/tokens", method: .post, headers: admin, body: ByteBuffer(string: #"{"uses": 1, "expiresInSeconds": 600}"#)
+            ) { response in
+                #expect(response.status == .created)
+                return json(response.body)["token"] as? String ?? ""
+            }
+            let enrol = #"{"token": "\#(token)", "name": "web01", "hostname": "web01.example"}"#
+            let credential = try await client.execute(uri: "/api/v1/enrol", method: .post, body: ByteBuffer(string: enrol)) { response in
+                #expect(response.status == .created)
+                return json(response.body)["credential"] as? String ?? ""
+            }
+            try await client.execute(uri: "/api/v1/enrol", method: .post, body: ByteBuffer(string: enrol)) { response in
+                #expect(response.status == .unauthorized && String(buffer: response.body).contains("token-used"), "a single-use token")
+            }
+            let agent: HTTPFields = [.authorization: "Bearer \(credential)", .contentType: "application/json"]
+            let report = """
+                {"schema": 1, "sequence": 1, "identity": {"model": "Express5800/R120h-1M", "os": {"id": "debian", "versionID": "12"},
+                 "hostname": "web01", "bootID": "b1", "agentVersion": "test"},
+                 "modules": [{"id": "bmc-firmware", "name": "BMC firmware", "version": "2.15", "source": "ipmi"}],
+                 "activities": {}, "previousVersions": {}, "refusals": [], "items": []}
+                """
+            for expected in ["accepted", "duplicate"] {
+                try await client.execute(uri: "/api/v1/agent/report", method: .post, headers: agent, body: ByteBuffer(string: report)) { response in
+                    #expect(response.status == .ok && json(response.body)["outcome"] as? String == expected)
+                }
+            }
+            let etag = try await client.execute(uri: "/api/v1/agent/directives", method: .get, headers: agent) { response in
+                #expect(response.status == .ok)
+                return response.headers[.eTag] ?? ""
+            }
+            var conditional = agent
+            conditional[.ifNoneMatch] = etag
+            try await client.execute(uri: "/api/v1/agent/directives", method: .get, headers: conditional) { response in
+                #expect(!etag.isEmpty && response.status == .notModified, "nothing changed: 304")
+            }
+            try await client.execute(uri: "/api/v1/servers/web01", method: .get, headers: admin) { response in
+                #expect(response.status == .ok && json(response.body)["model"] as? String == "Express5800/R120h-1M")
+            }
+            try await client.execute(uri: "/api/v1/agents/web01/revoke", method: .post, headers: admin) { response in
+                #expect(response.status == .ok || response.status == .noContent)
+            }
+            try await client.execute(uri: "/api/v1/agent/directives", method: .get, headers: agent) { response in
+                #expect(response.status == .unauthorized, "revoked at once")
             }
         }
     }
