@@ -8,7 +8,7 @@ public final class BlockingPool: Sendable {
     public static let shared = BlockingPool(threads: max(2, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))))
 
     private let queues: [DispatchQueue]
-    private let next = Atomic<Int>(0)
+    private let next = Atomic<UInt>(0)
 
     public init(threads: Int) {
         queues = (0..<max(1, threads)).map { DispatchQueue(label: "exup.blocking-pool.\($0)") }
@@ -16,7 +16,7 @@ public final class BlockingPool: Sendable {
 
     /// Runs `body` on one of the pool's threads (in turn) and returns its result.
     public func run<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-        let index = next.wrappingAdd(1, ordering: .relaxed).oldValue % queues.count
+        let index = Int(next.wrappingAdd(1, ordering: .relaxed).oldValue % UInt(queues.count))
         return try await withCheckedThrowingContinuation { continuation in
             queues[index].async { continuation.resume(with: Result { try body() }) }
         }

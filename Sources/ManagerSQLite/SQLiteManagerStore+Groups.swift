@@ -108,12 +108,21 @@ extension SQLiteManagerStore {
         }
     }
 
-    public func claimSchedule(_ id: Int64) async throws -> Bool {
-        try await write { db -> Bool in
+    public func claimSchedule(_ id: Int64, dueBy now: Int64) async throws -> ScheduleRecord? {
+        try await write { db -> ScheduleRecord? in
+            try db.execute(
+                sql: "UPDATE schedule SET state = ? WHERE id = ? AND state = ? AND start_at <= ?",
+                arguments: [Schedule.State.running.rawValue, id, Schedule.State.waiting.rawValue, now])
+            guard db.changesCount > 0 else { return nil }
+            return try ScheduleRecord.fetchOne(db, sql: "SELECT * FROM schedule WHERE id = ?", arguments: [id])
+        }
+    }
+
+    public func releaseSchedule(_ id: Int64) async throws {
+        try await write { db in
             try db.execute(
                 sql: "UPDATE schedule SET state = ? WHERE id = ? AND state = ?",
-                arguments: [Schedule.State.running.rawValue, id, Schedule.State.waiting.rawValue])
-            return db.changesCount > 0
+                arguments: [Schedule.State.waiting.rawValue, id, Schedule.State.running.rawValue])
         }
     }
 
@@ -137,7 +146,9 @@ extension SQLiteManagerStore {
             throw ManagerError.notFound("no schedule #\(id)")
         }
         guard schedule.state == .waiting else {
-            throw ManagerError(kind: .conflict, code: "schedule-started", message: "schedule #\(id) has already run")
+            throw ManagerError(
+                kind: .conflict, code: "schedule-started", message: "schedule #\(id) \(schedule.state == .running ? "is running" : "has already run")"
+            )
         }
         return schedule
     }

@@ -277,10 +277,9 @@ struct OperationsTicker: Service {
     func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
-                // A tick runs to its end even when a stop arrives meanwhile (the store's writes honour
-                // cancellation): a batch is never left fired for some of its servers only.
-                let tick = self
-                await Task.detached { await tick.tick() }.value
+                // A stop cuts a batch's download short and puts the batch back to wait; approvals that
+                // began finish (runDueSchedules), so a batch is never left fired for some servers only.
+                await tick()
                 try? await Task.sleep(for: .seconds(30))
             }
         }

@@ -145,8 +145,13 @@ import Testing
             NewSchedule(kind: .group, target: "racks", startAt: 100, allowReboot: false, downloadFirst: false, createdBy: "t", created: 1))
         #expect(try await store.dueSchedules(at: 99).isEmpty)
         #expect(try await store.dueSchedules(at: 100).map(\.id) == [id])
-        #expect(try await store.claimSchedule(id))
-        #expect(try await store.claimSchedule(id) == false, "a batch fires once")
+        #expect(try await store.claimSchedule(id, dueBy: 99) == nil, "not due yet")
+        try await store.editSchedule(id, startAt: nil, allowReboot: true, downloadFirst: nil)
+        #expect(try await store.claimSchedule(id, dueBy: 100)?.allowReboot == true, "claimed as it is now, with the edit")
+        #expect(try await store.claimSchedule(id, dueBy: 100) == nil, "a batch fires once")
+        await #expect(throws: ManagerError.self, "a running batch is not edited") {
+            try await self.store.editSchedule(id, startAt: 300, allowReboot: nil, downloadFirst: nil)
+        }
         try await store.finishSchedule(id, state: .done, result: "ok")
         #expect(try await store.schedules().map(\.state) == [.done])
         await #expect(throws: ManagerError.self) { try await self.store.editSchedule(id, startAt: 200, allowReboot: nil, downloadFirst: nil) }

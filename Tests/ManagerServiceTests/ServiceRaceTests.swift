@@ -51,12 +51,31 @@ extension OperationsTests {
         // A batch claimed by a manager that then stopped (killed mid-run).
         let stuck = try await manager.schedules.createSchedule(
             kind: .server, target: "web01", startAt: start + 3600, allowReboot: false, downloadFirst: false, actor: "olga")
-        #expect(try await manager.store.claimSchedule(stuck.id))
+        try await advance(to: start + 3600)
+        #expect(try await manager.store.claimSchedule(stuck.id, dueBy: clock.seconds) != nil)
         let clock = self.clock
         let reopened = try await ManagerService.open(
             dataDirectory: dir.file("data"), store: try SQLiteManagerStore(path: dir.file("data") + "/manager.sqlite"), repository: repository,
             clock: { clock.seconds })
         let after = try #require(try await reopened.schedules.schedules().first { $0.id == stuck.id })
         #expect(after.state == .failed && (after.result ?? "").contains("interrupted"), "\(after)")
+    }
+
+    @Test("a stop during a batch's download puts it back to wait (nothing approved); a stop after its approvals began lets them finish")
+    func stopDuringDownload() async throws {
+        try await publish("bmc-2.31", version: "2.31", released: "2026-03-01")
+        try await server("web01")
+        let start = clock.seconds + 60
+        let batch = try await manager.schedules.createSchedule(
+            kind: .server, target: "web01", startAt: start, allowReboot: false, downloadFirst: true, actor: "olga")
+        try await advance(to: start)
+        let schedules = manager.schedules
+        // The download is where the stop lands: the task running the batch is cancelled during it.
+        let run = Task { try await schedules.runDueSchedules(downloadNow: { withUnsafeCurrentTask { $0?.cancel() } }) }
+        #expect(try await run.value.isEmpty, "nothing fired")
+        #expect(try await schedules.schedules().first { $0.id == batch.id }?.state == .waiting, "back to waiting")
+        #expect(try await manager.reports.directives(for: "web01").items.isEmpty, "nothing approved")
+        // Without a stop it fires at the next run.
+        #expect(try await schedules.runDueSchedules().map(\.id) == [batch.id])
     }
 }

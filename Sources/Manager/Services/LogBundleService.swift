@@ -30,10 +30,17 @@ public struct LogBundleService: Sendable {
             unlink(file)
             throw ManagerError.conflict("not-requested", "no log bundle was requested from \(name)")
         }
-        try LocalFile.makeDirectories(logsDirectory, mode: 0o700)
-        guard rename(file, logBundlePath(name)) == 0 else {
+        do {
+            try LocalFile.makeDirectories(logsDirectory, mode: 0o700)
+            guard rename(file, logBundlePath(name)) == 0 else {
+                throw ManagerError(kind: .invalid, code: "storage", message: "cannot keep the log bundle")
+            }
+        } catch {
+            // The request it answered is asked again: the agent uploads at its next poll.
             unlink(file)
-            throw ManagerError(kind: .invalid, code: "storage", message: "cannot keep the log bundle")
+            _ = try? await store.requestLogBundle(from: name)
+            try? await context.log(.logBundleFailed, actor: name, server: name, cause: "the manager could not keep it (\(error)); asked again")
+            throw error
         }
         try await context.log(.logBundleReceived, actor: name, server: name, cause: "\(bytes) bytes")
     }

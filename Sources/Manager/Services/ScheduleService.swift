@@ -67,10 +67,6 @@ public actor ScheduleService {
         try await context.log(.scheduleChanged, actor: actor, cause: "#\(id) deleted")
     }
 
-    /// Fires every waiting batch whose time has come: asks for a download first when it says so (through
-    /// `downloadNow`, which returns once it ended), then approves, for each server, every module with an
-    /// update at the newest version there is now (R082–R084); results go to the application log (R087).
-    @discardableResult
     /// Batches a stopped manager left running end as failed, saying so (they are not fired twice).
     func endInterrupted() async throws {
         for record in try await store.schedules() where record.state == .running {
@@ -80,43 +76,60 @@ public actor ScheduleService {
         }
     }
 
+    /// Fires every waiting batch whose time has come: asks for a download first when it says so (through
+    /// `downloadNow`, which returns once it ended), then approves, for each server, every module with an
+    /// update at the newest version there is now (R082–R084); results go to the application log (R087).
+    /// Each batch fires as it is when claimed (an edit made meanwhile counts). A stop before its
+    /// approvals puts it back to wait; once they began, they finish (never a batch half fired).
+    @discardableResult
     public func runDueSchedules(downloadNow: @Sendable () async -> Void = {}) async throws -> [Schedule] {
         let now = clock()
-        let due = try await store.dueSchedules(at: now).map(Self.schedule)
         var fired: [Schedule] = []
-        for schedule in due {
-            // Claimed in one transaction: an edit or a delete from now on is refused, and no other run fires it.
-            guard try await store.claimSchedule(schedule.id) else { continue }
+        for due in try await store.dueSchedules(at: now) {
+            guard let claimed = try await store.claimSchedule(due.id, dueBy: now) else { continue }
+            let schedule = Self.schedule(claimed)
             if schedule.downloadFirst { await downloadNow() }
-            var lines: [String] = []
-            var failed = false
-            let servers: [String]
-            do { servers = schedule.targetKind == .server ? [schedule.target] : try await store.members(of: schedule.target) } catch {
-                servers = []
-                failed = true
-                lines.append("\(schedule.target): \(error)")
+            let store = self.store
+            if Task.isCancelled {
+                // Back to waiting, written whatever the cancellation (the store's writes honour it).
+                try await Task.detached { try await store.releaseSchedule(schedule.id) }.value
+                break
             }
-            for server in servers {
-                do {
-                    let items = try await approvals.approve(
-                        server, modules: nil, options: ApprovalOptions(allowReboot: schedule.allowReboot, downloadFirst: schedule.downloadFirst),
-                        latestAtRunTime: false, actor: "schedule #\(schedule.id)")
-                    lines.append("\(server): approved \(items.map(\.moduleID).joined(separator: ", "))")
-                } catch let error as ManagerError {
-                    lines.append("\(server): \(error.message)")
-                } catch {
-                    lines.append("\(server): \(error)")
-                    failed = true
-                }
-            }
-            let result = lines.joined(separator: "; ")
-            try await store.finishSchedule(schedule.id, state: failed ? .failed : .done, result: result)
-            try await context.log(
-                .scheduleFired, actor: "schedule #\(schedule.id)", server: schedule.targetKind == .server ? schedule.target : nil,
-                cause: "\(schedule.targetKind.rawValue) \(schedule.target): \(result.isEmpty ? "no servers" : result)")
+            let approvals = self.approvals, context = self.context
+            try await Task.detached { try await Self.fire(schedule, approvals: approvals, context: context) }.value
             fired.append(try await self.schedule(schedule.id))
         }
         return fired
+    }
+
+    /// Approves for each server of a claimed batch, records how it ended and logs it.
+    private static func fire(_ schedule: Schedule, approvals: ApprovalService, context: ManagerContext) async throws {
+        var lines: [String] = []
+        var failed = false
+        let servers: [String]
+        do { servers = schedule.targetKind == .server ? [schedule.target] : try await context.store.members(of: schedule.target) } catch {
+            servers = []
+            failed = true
+            lines.append("\(schedule.target): \(error)")
+        }
+        for server in servers {
+            do {
+                let items = try await approvals.approve(
+                    server, modules: nil, options: ApprovalOptions(allowReboot: schedule.allowReboot, downloadFirst: schedule.downloadFirst),
+                    latestAtRunTime: false, actor: "schedule #\(schedule.id)")
+                lines.append("\(server): approved \(items.map(\.moduleID).joined(separator: ", "))")
+            } catch let error as ManagerError {
+                lines.append("\(server): \(error.message)")
+            } catch {
+                lines.append("\(server): \(error)")
+                failed = true
+            }
+        }
+        let result = lines.joined(separator: "; ")
+        try await context.store.finishSchedule(schedule.id, state: failed ? .failed : .done, result: result)
+        try await context.log(
+            .scheduleFired, actor: "schedule #\(schedule.id)", server: schedule.targetKind == .server ? schedule.target : nil,
+            cause: "\(schedule.targetKind.rawValue) \(schedule.target): \(result.isEmpty ? "no servers" : result)")
     }
 
     func checkTarget(_ kind: Schedule.TargetKind, _ target: String) async throws {

@@ -50,6 +50,9 @@ public final class UserService: Sendable {
     private let sessions: Mutex<[String: SessionEntry]>
     /// Failed logins by source and user name (a guesser is slowed down; see LoginGuard).
     private let loginGuard = Mutex(LoginGuard())
+    /// A session change (its store write and the cache update after it) never interleaves with another:
+    /// a login finishing while the password is reset cannot keep a session the reset ended.
+    private let changes = SerialGate()
     /// Half the cores at most, a short queue, then "busy".
     private let passwordHashing = WorkLimiter(permits: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2), maxWaiting: 32)
 
@@ -88,8 +91,10 @@ public final class UserService: Sendable {
 
     /// Removes a user and ends their sessions; the last administrator cannot be removed.
     public func removeUser(_ name: String, actor: String) async throws {
-        try await store.removeUser(named: name)
-        sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
+        try await changes.run {
+            try await store.removeUser(named: name)
+            sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
+        }
         try await context.log(.userRemoved, actor: actor, cause: name)
     }
 
@@ -134,9 +139,12 @@ public final class UserService: Sendable {
         do { hash = try await passwordHashing.run { Result { try PasswordHash.make(password) } }.get() } catch is WorkLimiter.Busy {
             throw ManagerError(kind: .throttled, code: "busy", message: "too many passwords are being checked at once: try again in a few seconds")
         }
-        let changed = try await store.setPasswordHash(hash, of: name)
+        let changed = try await changes.run {
+            guard try await store.setPasswordHash(hash, of: name) else { return false }
+            sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
+            return true
+        }
         guard changed else { throw ManagerError.notFound("no user \(name)") }
-        sessions.withLock { cache in for (id, entry) in cache where entry.user == name { cache[id] = nil } }
         try await context.log(.userPasswordChanged, actor: actor, cause: actor == name ? name : "\(name) (reset by \(actor))")
     }
 
@@ -194,15 +202,16 @@ public final class UserService: Sendable {
         // times have one-second steps).
         let role = user.role
         let (notices, lastID) = try await packageNotices(afterID: user.noticesSeen)
-        guard
-            try await store.openSession(
-                SessionRecord(id: id, hmac: hmac, user: name, role: role, expires: expires), passwordHash: user.passwordHash, now: now,
-                noticesSeen: lastID)
-        else {
+        let session = SessionRecord(id: id, hmac: hmac, user: name, role: role, expires: expires), passwordHash = user.passwordHash
+        let opened = try await changes.run {
+            guard try await store.openSession(session, passwordHash: passwordHash, now: now, noticesSeen: lastID) else { return false }
+            sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
+            return true
+        }
+        guard opened else {
             throw ManagerError(
                 kind: .unauthorised, code: "wrong-credentials", message: "the password of \(name) changed during the login: log in again")
         }
-        sessions.withLock { $0[id] = SessionEntry(hmac: hmac, user: name, role: role, expires: expires) }
         return LoginResult(
             token: "exups_\(id).\(secret)", user: name, role: role, expiresAt: UTCTime(seconds: expires).description,
             notices: role.canApply ? notices : [])

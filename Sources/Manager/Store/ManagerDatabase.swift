@@ -121,8 +121,11 @@ public protocol ManagerDatabase: Sendable {
     func editSchedule(_ id: Int64, startAt: Int64?, allowReboot: Bool?, downloadFirst: Bool?) async throws
     /// Deletes a batch that has not run.
     func deleteSchedule(_ id: Int64) async throws
-    /// Marks a waiting batch running; false when it is no longer waiting (deleted, or fired already).
-    func claimSchedule(_ id: Int64) async throws -> Bool
+    /// Marks a waiting batch that is due by `now` running and returns it as it is then; nil when it is no
+    /// longer waiting or no longer due (deleted, fired already, or moved later).
+    func claimSchedule(_ id: Int64, dueBy now: Int64) async throws -> ScheduleRecord?
+    /// Puts a claimed batch back to waiting (a stop came before it approved anything).
+    func releaseSchedule(_ id: Int64) async throws
     /// Records how a running batch ended.
     func finishSchedule(_ id: Int64, state: Schedule.State, result: String) async throws
 
