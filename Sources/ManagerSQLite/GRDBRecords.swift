@@ -9,9 +9,9 @@ extension AgentRecord: FetchableRecord, TableRecord { public static let database
 extension AgentListing: FetchableRecord, TableRecord { public static let databaseTableName = "agent" }
 extension AgentCredential: FetchableRecord, TableRecord { public static let databaseTableName = "agent" }
 extension ApprovalItemRecord: FetchableRecord, TableRecord { public static let databaseTableName = "approval_item" }
-extension UserRecord: FetchableRecord, TableRecord { public static let databaseTableName = "user" }
+extension UserRecord: FetchableRecord, PersistableRecord { public static let databaseTableName = "user" }
 extension SessionRecord: FetchableRecord {}
-extension EnrolmentTokenRecord: FetchableRecord, TableRecord { public static let databaseTableName = "enrolment_token" }
+extension EnrolmentTokenRecord: FetchableRecord, PersistableRecord { public static let databaseTableName = "enrolment_token" }
 extension ScheduleRecord: FetchableRecord, TableRecord { public static let databaseTableName = "schedule" }
 
 /// JSON as the manager stores it: keys sorted, so equal values are equal text.

@@ -22,22 +22,6 @@ struct AgentRow: Encodable, PersistableRecord {
     }
 }
 
-struct EnrolmentTokenRow: Encodable, PersistableRecord {
-    static let databaseTableName = "enrolment_token"
-    var secretHash: String
-    var expires: Int64
-    var usesLeft: Int
-    var created: Int64
-    var groupName: String?
-
-    enum CodingKeys: String, CodingKey {
-        case expires, created
-        case secretHash = "secret_hash"
-        case usesLeft = "uses_left"
-        case groupName = "group_name"
-    }
-}
-
 struct ApprovalItemRow: Encodable, MutablePersistableRecord {
     static let databaseTableName = "approval_item"
     var id: Int64?
@@ -65,19 +49,6 @@ struct GroupRow: Encodable, PersistableRecord {
     static let databaseTableName = "server_group"
     var name: String
     var created: Int64
-}
-
-struct UserRow: Encodable, PersistableRecord {
-    static let databaseTableName = "user"
-    var name: String
-    var role: UserRole
-    var passwordHash: String
-    var created: Int64
-
-    enum CodingKeys: String, CodingKey {
-        case name, role, created
-        case passwordHash = "password_hash"
-    }
 }
 
 struct SessionRow: Encodable, PersistableRecord {

@@ -87,7 +87,7 @@ extension SQLiteManagerStore {
             if let group, try Bool.fetchOne(db, sql: "SELECT 1 FROM server_group WHERE name = ?", arguments: [group]) == nil {
                 throw ManagerError.notFound("no group \(group): create it first (exup groups create \(group))")
             }
-            try EnrolmentTokenRow(secretHash: secretHash, expires: expires, usesLeft: uses, created: created, groupName: group).insert(db)
+            try EnrolmentTokenRecord(secretHash: secretHash, expires: expires, usesLeft: uses, created: created, groupName: group).insert(db)
         }
     }
 

@@ -17,7 +17,7 @@ extension SQLiteManagerStore {
     public func addUser(name: String, role: UserRole, passwordHash: String, created: Int64) async throws -> Bool {
         try await write { db -> Bool in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM user WHERE name = ?", arguments: [name]) == nil else { return false }
-            try UserRow(name: name, role: role, passwordHash: passwordHash, created: created).insert(db)
+            try UserRecord(name: name, role: role, passwordHash: passwordHash, created: created).insert(db)
             return true
         }
     }

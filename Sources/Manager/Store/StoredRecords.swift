@@ -199,6 +199,15 @@ public struct UserRecord: Sendable, Hashable, Codable {
     public var lastLogin: Int64?
     public var noticesSeen: Int64
 
+    public init(name: String, role: UserRole, passwordHash: String, created: Int64, lastLogin: Int64? = nil, noticesSeen: Int64 = 0) {
+        self.name = name
+        self.role = role
+        self.passwordHash = passwordHash
+        self.created = created
+        self.lastLogin = lastLogin
+        self.noticesSeen = noticesSeen
+    }
+
     public enum CodingKeys: String, CodingKey {
         case name, role, created
         case passwordHash = "password_hash"
@@ -223,6 +232,14 @@ public struct EnrolmentTokenRecord: Sendable, Hashable, Codable {
     public var usesLeft: Int
     public var created: Int64
     public var groupName: String?
+
+    public init(secretHash: String, expires: Int64, usesLeft: Int, created: Int64, groupName: String?) {
+        self.secretHash = secretHash
+        self.expires = expires
+        self.usesLeft = usesLeft
+        self.created = created
+        self.groupName = groupName
+    }
 
     public enum CodingKeys: String, CodingKey {
         case expires, created
