@@ -42,40 +42,6 @@ public struct APIError: Error, Sendable, HTTPResponseError {
     }
 }
 
-/// Request bodies decoded strictly: valid JSON, no field the endpoint does not know, within a size limit.
-package enum StrictJSON {
-    package static let limit = 1 << 20
-
-    package static func decode<T: Decodable>(
-        _ type: T.Type, from request: Request, allowed: Set<String>, limit: Int = StrictJSON.limit
-    ) async throws -> T {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: limit) } catch {
-            throw APIError(.contentTooLarge, "too-large", "the request body is over \(limit) bytes")
-        }
-        let bytes = Array(buffer.readableBytesView)
-        let json: JSON
-        do { json = try JSON.parse(bytes) } catch { throw APIError.badRequest("the body is not valid JSON: \(error)") }
-        guard let object = json.object else { throw APIError.badRequest("the body must be a JSON object") }
-        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
-            throw APIError.badRequest("unknown field \"\(unknown)\" (allowed: \(allowed.sorted().joined(separator: ", ")))")
-        }
-        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch let error as DecodingError {
-            throw APIError.badRequest("the body does not match: \(Self.describe(error))")
-        }
-    }
-
-    package static func describe(_ error: DecodingError) -> String {
-        switch error {
-        case .keyNotFound(let key, _): "missing field \"\(key.stringValue)\""
-        case .typeMismatch(let type, let context): "field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" must be \(type)"
-        case .valueNotFound(_, let context): "field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" must not be null"
-        case .dataCorrupted(let context): context.debugDescription
-        @unknown default: "\(error)"
-        }
-    }
-}
-
 extension Response {
     /// A JSON answer from any Encodable value.
     package static func json<T: Encodable>(_ value: T, status: HTTPResponse.Status = .ok) throws -> Response {

@@ -7,16 +7,16 @@ extension SQLiteManagerStore {
     public func recordHeartbeats(_ beats: [String: Int64]) async throws {
         guard !beats.isEmpty else { return }
         try await write { db in
-            for (name, time) in beats {
-                try db.execute(sql: "UPDATE agent SET last_seen = MAX(last_seen, ?) WHERE name = ?", arguments: [time, name])
-            }
+            let update = try db.cachedStatement(sql: "UPDATE agent SET last_seen = MAX(last_seen, ?) WHERE name = ?")
+            for (name, time) in beats { try update.execute(arguments: [time, name]) }
         }
     }
 
     public func pollState(agent name: String) async throws -> PollState? {
         // Only the two columns a poll needs: the stored report is not decoded on this path.
         try await read { db in
-            try Row.fetchOne(db, sql: "SELECT directives_version, upload_logs FROM agent WHERE name = ?", arguments: [name]).map {
+            // Cached: every poll runs it.
+            try Row.fetchOne(db.cachedStatement(sql: "SELECT directives_version, upload_logs FROM agent WHERE name = ?"), arguments: [name]).map {
                 PollState(directivesVersion: $0["directives_version"], uploadLogs: $0["upload_logs"])
             }
         }
@@ -25,12 +25,13 @@ extension SQLiteManagerStore {
     public func recordReport(_ report: AgentReport, agent name: String, now: Int64) async throws -> RecordedReport? {
         let json = try StoredJSON.text(report)
         return try await batched.write { db -> RecordedReport? in
-            try db.execute(
+            // Cached: every report runs this statement, and compiling it each time cost as much as the write.
+            try db.cachedStatement(
                 sql: """
                     UPDATE agent SET report = ?, report_sequence = ?, last_seen = MAX(last_seen, ?)
                     WHERE name = ? AND report_sequence < ? AND revoked = 0
-                    """,
-                arguments: [json, report.sequence, now, name, report.sequence])
+                    """
+            ).execute(arguments: [json, report.sequence, now, name, report.sequence])
             guard db.changesCount > 0 else {
                 guard try Bool.fetchOne(db, sql: "SELECT 1 FROM agent WHERE name = ? AND revoked = 0", arguments: [name]) != nil else {
                     throw ManagerError.notFound("no agent \(name)")

@@ -99,4 +99,37 @@ import Testing
             }
         }
     }
+
+    @Test("bodies are decoded strictly in one pass: not JSON, not an object, an unknown field and a wrong type each get their own 400")
+    func strictBodies() async throws {
+        let (manager, data) = try await application()
+        defer { withExtendedLifetime(data) {} }
+        let app = try manager.makeApplication()
+        let admin: HTTPFields = [.authorization: "Bearer \(manager.secrets.adminToken)"]
+        let cases: [(body: String, says: String)] = [
+            ("{not json", "not valid JSON"),
+            (#"[{"name": "ann"}]"#, "must be a JSON object"),
+            (#"{"name": "ann", "role": "viewer", "password": "a long password", "colour": "red"}"#, #"unknown field "colour""#),
+            (#"{"name": 5, "role": "viewer", "password": "a long password"}"#, #"field "name" must be"#),
+            (#"{"role": "viewer", "password": "a long password"}"#, #"missing field "name""#),
+        ]
+        try await app.test(.router) { client in
+            for (body, says) in cases {
+                try await client.execute(uri: "/api/v1/users", method: .post, headers: admin, body: ByteBuffer(string: body)) { response in
+                    let object = try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+                    let error = object?["error"] as? [String: Any]
+                    let message = error?["message"] as? String ?? ""
+                    #expect(response.status == .badRequest && error?["code"] as? String == "bad-request", "\(body)")
+                    #expect(message.contains(says), "\(body) → \(message)")
+                }
+            }
+            try await client.execute(uri: "/api/v1/users", method: .get, headers: admin) { response in
+                #expect(!String(buffer: response.body).contains("ann"), "no refused body created a user")
+            }
+            let good = #"{"name": "ann", "role": "viewer", "password": "a long password"}"#
+            try await client.execute(uri: "/api/v1/users", method: .post, headers: admin, body: ByteBuffer(string: good)) { response in
+                #expect(response.status == .created, "the same fields, well formed, are accepted")
+            }
+        }
+    }
 }
