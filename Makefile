@@ -4,11 +4,11 @@
 SWIFT      ?= swift
 # Build and test tools, and the libraries the C wrappers link against.
 APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libfreeipmi-dev libipmimonitoring-dev libsqlite3-dev pkg-config
-APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver iproute2 util-linux curl man-db
+APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv python3-yaml openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver iproute2 util-linux curl man-db
 APT_BENCH  := time wrk sqlite3 curl
 APT_PACK   := dpkg-dev rpm binutils patchelf lintian rpmlint
 
-.PHONY: deps build test demo bench fuzz packages test-packages format format-check clean
+.PHONY: deps build test demo bench fuzz packages test-packages format format-check openapi clean
 
 deps:
 	@scripts/install-deps.sh $(APT_BUILD) $(APT_TEST)
@@ -17,10 +17,12 @@ deps:
 build: deps
 	$(SWIFT) build
 
-## Runs every test: unit, attack, interop with the real tools, and the built executables (after the format check).
+## Runs every test: unit, attack, interop with the real tools, the built executables, and the API document
+## against a live manager (schemathesis; after the format check).
 test: deps format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	scripts/api-contract.sh .build/debug
 
 ## A local demo of the package tool: build a signed package, verify it, show a tampered copy refused.
 demo: deps
@@ -59,6 +61,11 @@ format:
 format-check:
 	$(SWIFT) format lint --strict --recursive Sources Tests Package.swift
 	scripts/check-imports.py
+	scripts/openapi-json.py --check
+
+## openapi.yaml is the API's one document: this writes the JSON the manager serves from it.
+openapi:
+	scripts/openapi-json.py
 
 clean:
 	rm -rf .build .build-* dist

@@ -105,7 +105,7 @@ package struct OperationsRoutes: Sendable {
         }
         router.post("/api/v1/schedules/:id") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let id = try context.parameters.require("id", as: Int64.self)
+            let id = try context.parameters.number("id")
             let body = try await StrictJSON.decode(ScheduleBody.self, from: request, allowed: ["startAt", "allowReboot", "downloadFirst"])
             var start: Int64?
             if let text = body.startAt {
@@ -120,7 +120,7 @@ package struct OperationsRoutes: Sendable {
         }
         router.post("/api/v1/schedules/:id/delete") { request, context in
             let principal = try self.authenticator.require(request, .apply)
-            let id = try context.parameters.require("id", as: Int64.self)
+            let id = try context.parameters.number("id")
             try await self.mapped { try await manager.schedules.deleteSchedule(id, actor: principal.name) }
             return try Response.json(try await manager.schedules.schedules())
         }

@@ -126,10 +126,14 @@ package struct RepositoryRoutes: Sendable {
         router.get("/api/v1/log") { request, _ in
             try self.authenticator.require(request, .read)
             let parameters = request.uri.queryParameters
-            var query = AppLogQuery(
-                afterID: parameters.get("after", as: Int64.self) ?? 0,
-                limit: max(1, min(parameters.get("limit", as: Int.self) ?? 500, 5000)))
-            query.since = parameters.get("since", as: Int64.self)
+            /// A number the caller gave must parse: a typo is a 400, not a filter silently dropped.
+            func number(_ key: String) throws -> Int64? {
+                guard let text = parameters.get(key) else { return nil }
+                guard let value = Int64(text) else { throw APIError.badRequest("\(key) must be a whole number, not \(text)") }
+                return value
+            }
+            var query = AppLogQuery(afterID: try number("after") ?? 0, limit: Int(max(1, min(try number("limit") ?? 500, 5000))))
+            query.since = try number("since")
             query.server = parameters.get("server").map { String($0) }
             if let level = parameters.get("level") {
                 guard let parsed = AppLogLevel(rawValue: String(level)) else {
@@ -253,14 +257,8 @@ package struct RepositoryRoutes: Sendable {
         let path = repository.pool.incomingPath()
         _ = try await BodyFile.receive(request, to: path, limit: maxUploadBytes, what: "package")
         let result = await repository.add(file: path, name: name, mode: mode, actor: principal.name)
-        let status: HTTPResponse.Status =
-            switch result.code {
-            case .added: .created
-            case .alreadyExists: .conflict
-            case .notNeeded: .ok
-            case .hashInvalid, .invalid: .unprocessableContent
-            }
-        return try Response.json(result, status: status)
+        // A file that was read is a result, whatever it says (openapi.yaml): 201 when added, else 200.
+        return try Response.json(result, status: result.code == .added ? .created : .ok)
     }
 
     package init(repository: RepositoryService, exports: ExportJobs, authenticator: Authenticator, maxUploadBytes: Int64, mirror: RemoteRepository?) {

@@ -10,9 +10,10 @@ package struct UserRoutes: Sendable {
     let authenticator: Authenticator
 
     package func register(on router: Router<ManagerRequestContext>) {
-        // Unauthenticated: a small body, then the throttles and the bounded hashing pool (see login).
+        // Unauthenticated: a small body (8 KiB: the longest name and password fit even fully escaped), then
+        // the throttles and the bounded hashing pool (see login).
         router.post("/api/v1/login") { request, context in
-            let body = try await StrictJSON.decode(LoginBody.self, from: request, allowed: ["username", "password"], limit: 4096)
+            let body = try await StrictJSON.decode(LoginBody.self, from: request, allowed: ["username", "password"], limit: 8 << 10)
             let source = self.authenticator.clientSource.address(of: request, context: context)
             let result = try await self.mapped { try await self.manager.users.login(body.username, password: body.password, source: source) }
             return try Response.json(result)
@@ -21,7 +22,7 @@ package struct UserRoutes: Sendable {
             guard case .user = try self.authenticator.require(request, .read),
                 let token = request.headers[.authorization].map({ String($0.dropFirst(7)) })
             else {
-                throw APIError(.badRequest, "not-a-session", "log out ends a user session; this credential is not one")
+                throw APIError(.forbidden, "not-a-session", "log out ends a user session; this credential is not one")
             }
             try await self.manager.users.logout(token: token)
             return try Response.json(["loggedOut": true])

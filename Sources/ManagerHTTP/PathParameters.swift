@@ -4,6 +4,14 @@ extension Parameters {
     /// A path parameter as the user wrote it: percent-decoded once (`w%C3%A9b01` → `wéb01`), so names in
     /// answers and in the log read as they were given.
     package func decoded(_ key: String) throws -> String { RawPath.percentDecode(try require(key)) }
+
+    /// A numeric path parameter (a batch's id); anything else is a 400 in the API's error shape.
+    package func number(_ key: String) throws -> Int64 {
+        guard let text = get(key), let value = Int64(text) else {
+            throw APIError.badRequest("\(key) must be a whole number, not \(get(key) ?? "nothing")")
+        }
+        return value
+    }
 }
 
 /// The raw request path after a prefix, percent-decoded once (`7.models%2Fx.json` → `7.models/x.json`).

@@ -116,6 +116,7 @@ public struct ManagerApplication {
             flash: WebFlash(clock: { Int64(time(nil)) }), maxUploadBytes: configuration.maxUploadBytes)
         web.register(on: router)
         router.add(middleware: WebNotFoundMiddleware(web: web))
+        router.add(middleware: MethodNotAllowedMiddleware())  // inside the 404 page: a known path's wrong method is 405
         var services: [any Service] = [
             MetadataRenewal(
                 repository: repository, interval: configuration.renewIntervalSeconds,

@@ -138,7 +138,7 @@ extension FleetTests {
         let response = try client(nil).get(manager.url + "/api/v1/openapi.json", maxBytes: 1 << 22)
         #expect(response.status == 200)
         let document = try object(response)
-        #expect(document["openapi"] as? String == "3.0.3")
+        #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
 
         // The routes, as the server's and the API's sources register them (the web pages' are not API).

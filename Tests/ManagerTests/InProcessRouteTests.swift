@@ -132,4 +132,42 @@ import Testing
             }
         }
     }
+
+    @Test("the document is the route list: a documented path with another method is 405 with Allow; bad numbers are 400s in the API's shape")
+    func methodsAndNumbers() async throws {
+        let (manager, data) = try await application()
+        defer { withExtendedLifetime(data) {} }
+        let app = try manager.makeApplication()
+        let admin: HTTPFields = [.authorization: "Bearer \(manager.secrets.adminToken)"]
+        @Sendable func code(_ buffer: ByteBuffer) -> String? {
+            let object = try? JSONSerialization.jsonObject(with: Data(String(buffer: buffer).utf8)) as? [String: Any]
+            return (object?["error"] as? [String: Any])?["code"] as? String
+        }
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/api/v1/groups/web", method: .put, headers: admin) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "GET" && code(response.body) == "method-not-allowed")
+            }
+            try await client.execute(uri: "/api/v1/users", method: .delete, headers: admin) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "GET, POST")
+            }
+            try await client.execute(uri: "/repo/v1/metadata/models/x/1.json", method: .post, headers: admin) { response in
+                #expect(response.status == .methodNotAllowed, "a {path} parameter takes the rest of the path")
+            }
+            try await client.execute(uri: "/api/v1/repository/packages/delete", method: .get, headers: admin) { response in
+                #expect(response.status == .methodNotAllowed && response.headers[.allow] == "POST", "a literal segment wins over {id}")
+            }
+            try await client.execute(uri: "/api/v1/no-such-thing", method: .put, headers: admin) { response in
+                #expect(response.status == .notFound && code(response.body) == "not-found", "an undocumented path stays 404")
+            }
+            try await client.execute(uri: "/api/v1/schedules/twelve/delete", method: .post, headers: admin) { response in
+                #expect(response.status == .badRequest && code(response.body) == "bad-request")
+            }
+            try await client.execute(uri: "/api/v1/log?limit=many", method: .get, headers: admin) { response in
+                #expect(response.status == .badRequest && code(response.body) == "bad-request", "not silently the default")
+            }
+            try await client.execute(uri: "/api/v1/logout", method: .post, headers: admin) { response in
+                #expect(response.status == .forbidden && code(response.body) == "not-a-session")
+            }
+        }
+    }
 }

@@ -49,7 +49,9 @@ public actor PolicyService {
     nonisolated var store: any ManagerDatabase { context.store }
 
     public func setPolicy(_ group: String, _ policy: GroupPolicy?, actor: String) async throws {
-        if let canary = policy?.canaryGroup, canary == group { throw ManagerError.invalid("a group cannot be its own canary") }
+        if let canary = policy?.canaryGroup, canary == group {
+            throw ManagerError(kind: .conflict, code: "own-canary", message: "a group cannot be its own canary")
+        }
         if let policy,
             !(0...365).contains(policy.delayDays) || !(0...100).contains(policy.maxCanaryFailurePercent)
                 || !(1...365).contains(policy.canaryWindowDays)

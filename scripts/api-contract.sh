@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# The API document against the server: schemathesis (pinned in scripts/python-env.sh) runs every check
+# it has (responses against their schemas, status codes, content types, headers, methods a path does not
+# have, schema-valid requests that are refused and invalid ones that are accepted, and stateful sequences
+# through the document's links) against a live exup-manager, once with the administrator token and once
+# with a viewer's session. The manager and the fuzzer share a network namespace that has only loopback:
+# no generated upstream, proxy or webhook address can be reached. Exits non-zero on any failure.
+#   scripts/api-contract.sh [BIN_DIR (.build/debug)] [EXAMPLES (25)]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+bin=$(cd "${1:-$repo/.build/debug}" && pwd)
+examples=${2:-25}
+schemathesis="$repo/.build-python/venv/bin/schemathesis"
+[[ -x "$schemathesis" ]] || { echo "api-contract: $schemathesis is missing: run scripts/python-env.sh" >&2; exit 2; }
+work=$(mktemp -d /tmp/exup-api-contract.XXXXXX)
+trap 'rm -rf "$work"' EXIT
+
+# Five small signed packages for the repository's answers (two modules have an uninstaller).
+"$bin/exup" pkg keygen --out "$work/keys" >/dev/null
+mkdir -p "$work/trusted" && cp "$work/keys/vendor.pub.pem" "$work/trusted/"
+package() {   # id module version release-date [uninstall]
+  local dir="$work/$1"
+  mkdir -p "$dir/payload" && printf '#!/bin/sh\nexit 0\n' > "$dir/payload/apply.sh" && chmod 755 "$dir/payload/apply.sh"
+  local uninstall=""
+  if [[ -n "${5:-}" ]]; then
+    cp "$dir/payload/apply.sh" "$dir/payload/uninstall.sh"
+    uninstall='<Uninstall command="payload/uninstall.sh" rebootRequired="false"/>'
+  fi
+  cat > "$dir/ExUpInfo.xml" <<XML
+<?xml version="1.0" encoding="UTF-8"?>
+<ExUpInfo schemaVersion="1">
+  <Package id="$1" name="$2 $3" releaseDate="$4"/>
+  <Module id="$2" name="$2"/>
+  <Version>$3</Version>
+  <Targets><Target model="Model-X" os="linux"/></Targets>
+  <Install autoUpdate="true" rebootRequired="false" downgrade="false"><Apply command="payload/apply.sh" timeoutSeconds="600"/>$uninstall</Install>
+  <Description>$2 $3 for the API contract check.</Description>
+</ExUpInfo>
+XML
+  "$bin/exup" pkg build --info "$dir/ExUpInfo.xml" --payload "$dir/payload" --key "$work/keys/vendor.key.pem" --out "$work/$1.zip" >/dev/null
+}
+package bios-1.0 system-bios 1.0 2026-01-01 uninstall
+package bios-1.5 system-bios 1.5 2026-06-01 uninstall
+package bios-2.0 system-bios 2.0 2026-10-01 uninstall
+package sdr-3.0 sdr 3.0 2026-03-01
+package bmc-4.0 bmc-firmware 4.0 2026-11-01
+
+# One run: a fresh manager, seeded, then the fuzzer as `who` (admin or viewer). In the namespace.
+run() {
+  local who=$1 data="$work/data-$1" port=18080 url
+  url="http://127.0.0.1:$port"
+  "$bin/exup-manager" serve --data-dir "$data" --listen "127.0.0.1:$port" --trusted-keys "$work/trusted" > "$work/manager-$who.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 300); do grep -q "listening on" "$work/manager-$who.log" 2>/dev/null && break; sleep 0.1; done
+  local admin credential
+  admin=$(cat "$data/admin.token")
+  "$repo/scripts/api-contract/seed.sh" "$url" "$admin" "$work"
+  credential=$admin
+  local extra=()
+  if [[ $who == viewer ]]; then
+    curl -sS -o /dev/null -H "Authorization: Bearer $admin" -d '{"name":"viewer1","role":"viewer","password":"viewer-password-1"}' "$url/api/v1/users"
+    credential=$(curl -sS -d '{"username":"viewer1","password":"viewer-password-1"}' "$url/api/v1/login" |
+      python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])')
+    extra=(--exclude-operation-id logout)   # it would end the session the rest of the run uses
+  fi
+  local status=0
+  # From the work directory: schemathesis keeps its caches in the current one, and the repository stays clean.
+  (cd "$work" && PYTHONPATH="$repo/scripts/api-contract" SCHEMATHESIS_HOOKS=hooks "$schemathesis" run "$repo/openapi.yaml" --url "$url" \
+    -H "Authorization: Bearer $credential" --checks all --max-examples "$examples" --seed 42 --workers 2 --no-color \
+    "${extra[@]}" > "$work/schemathesis-$who.txt" 2>&1) || status=$?
+  kill "$pid"; wait "$pid" 2>/dev/null || true
+  echo "api-contract ($who): $(grep -E '^ +[0-9]+ generated' "$work/schemathesis-$who.txt" | sed 's/^ *//')"
+  if (( status != 0 )); then
+    cat "$work/schemathesis-$who.txt"
+    echo "--- the manager's log"; tail -50 "$work/manager-$who.log"
+    return 1
+  fi
+}
+
+export -f run package
+export bin repo work examples schemathesis
+# Only loopback inside: ip brings it up; everything else in the run is unreachable by construction.
+unshare -n bash -c 'set -euo pipefail; ip link set lo up; failed=0; run admin || failed=1; run viewer || failed=1; exit $failed'
+echo "api-contract: the document and the server agree"
