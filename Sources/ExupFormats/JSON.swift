@@ -37,6 +37,20 @@ extension JSON {
         return value
     }
 
+    /// Checks a request body's shape as strictly as `parse` (one value, no trailing data, no duplicate
+    /// keys, depth ≤ 64) but takes numbers by JSON's whole grammar: fractions, exponents and integers
+    /// beyond 64 bits too (a sensor reads 12.25 V). Every number that is not an Int64 comes back as null: this is for checking a body's shape and
+    /// field names before it is decoded, never for reading its values.
+    public static func parseShape(_ bytes: [UInt8]) throws(JSONError) -> JSON {
+        var parser = JSONParser(bytes: bytes)
+        parser.anyNumberAsNull = true
+        parser.skipSpace()
+        let value = try parser.value(depth: 0)
+        parser.skipSpace()
+        guard parser.position == bytes.count else { throw parser.error("data after the JSON value") }
+        return value
+    }
+
     /// securesystemslib's canonical JSON: keys sorted by code point, no whitespace, strings escaping only
     /// `\` and `"`, UTF-8 as is. These are the bytes TUF signs.
     public var canonicalBytes: [UInt8] {
@@ -137,6 +151,9 @@ extension JSON {
 private struct JSONParser {
     let bytes: [UInt8]
     var position = 0
+    /// `parseShape`: numbers that are not Int64 integers (fractions, exponents, beyond 64 bits) are read,
+    /// as null, instead of refused.
+    var anyNumberAsNull = false
     static let maxDepth = 64
 
     init(bytes: [UInt8]) { self.bytes = bytes }
@@ -167,7 +184,7 @@ private struct JSONParser {
         case UInt8(ascii: "t"): try expect("true"); return .bool(true)
         case UInt8(ascii: "f"): try expect("false"); return .bool(false)
         case UInt8(ascii: "n"): try expect("null"); return .null
-        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return .int(try number())
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try number().map(JSON.int) ?? .null
         default: throw error("unexpected character")
         }
     }
@@ -209,7 +226,8 @@ private struct JSONParser {
         }
     }
 
-    mutating func number() throws(JSONError) -> Int64 {
+    /// An integer; nil for any other number when `anyNumberAsNull` (else refused).
+    mutating func number() throws(JSONError) -> Int64? {
         let start = position
         if current == UInt8(ascii: "-") { position += 1 }
         guard let first = current, first >= 0x30, first <= 0x39 else { throw error("expected a digit") }
@@ -218,12 +236,31 @@ private struct JSONParser {
         }
         while let c = current, c >= 0x30, c <= 0x39 { position += 1 }
         if let c = current, c == UInt8(ascii: ".") || c == UInt8(ascii: "e") || c == UInt8(ascii: "E") {
-            throw error("floating-point numbers are not allowed in TUF metadata")
+            guard anyNumberAsNull else { throw error("floating-point numbers are not allowed in TUF metadata") }
+            try skipFractionAndExponent()
+            return nil
         }
         guard let value = Int64(String(decoding: bytes[start..<position], as: UTF8.self)) else {
+            if anyNumberAsNull { return nil }
             throw error("integer out of range")
         }
         return value
+    }
+
+    /// `.5`, `e-3`, `.5E+2`: JSON's grammar, digits required after the point and after the exponent.
+    mutating func skipFractionAndExponent() throws(JSONError) {
+        let isDigit = { (c: UInt8?) in c.map { $0 >= 0x30 && $0 <= 0x39 } ?? false }
+        if current == UInt8(ascii: ".") {
+            position += 1
+            guard isDigit(current) else { throw error("expected a digit after the decimal point") }
+            while isDigit(current) { position += 1 }
+        }
+        if current == UInt8(ascii: "e") || current == UInt8(ascii: "E") {
+            position += 1
+            if current == UInt8(ascii: "+") || current == UInt8(ascii: "-") { position += 1 }
+            guard isDigit(current) else { throw error("expected a digit in the exponent") }
+            while isDigit(current) { position += 1 }
+        }
     }
 
     mutating func string() throws(JSONError) -> String {

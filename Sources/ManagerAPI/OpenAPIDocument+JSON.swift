@@ -10,7 +10,7 @@ extension OpenAPIDocument {
   "title": "exup manager API",
   "version": "1",
   "summary": "The exup manager's JSON API: fleet, approvals, groups, schedules, users, the repository and its TUF metadata.",
-  "description": "Credentials travel as `Authorization: Bearer <credential>`: the administrator token (DATA/admin.token), a user session (POST /api/v1/login), an agent's credential (POST /api/v1/enrol) or the repository password (DATA/repository.password). The web pages' cookie is not accepted here.\n\nEvery error with a body is `{\"error\": {\"code\", \"message\"}}` (schema Error). A 401 also carries `WWW-Authenticate: Bearer`.\n\nRequest bodies are one JSON object within the operation's size limit (1 MiB unless said; 413 above it); an unknown top-level field is refused (400), unknown fields of nested objects are ignored. Integer fields take whole numbers (1.0 and 1e2 are taken, 1.5 is refused). Optional request fields may be absent or null unless said. Answers omit a field that has no value (never null). Times are UTC `YYYY-MM-DDTHH:MM:SSZ` strings, except the log's `time` (seconds since 1970).\n\nRoles: administrator (everything), operator (reads, and the apply permission: approve, cancel, uninstall, schedules, exports, download-only icons), viewer (reads). The administrator token may do everything a user may."
+  "description": "Credentials travel as `Authorization: Bearer <credential>`: the administrator token (DATA/admin.token), a user session (POST /api/v1/login), an agent's credential (POST /api/v1/enrol) or the repository password (DATA/repository.password). The web pages' cookie is not accepted here.\n\nEvery error with a body is `{\"error\": {\"code\", \"message\"}}` (schema Error). A 401 also carries `WWW-Authenticate: Bearer`.\n\nRequest bodies are one JSON object within the operation's size limit (1 MiB unless said; 413 above it); a duplicate key at any depth, nesting deeper than 64 and an unknown top-level field are refused (400); unknown fields of nested objects are ignored. Integer fields take whole numbers (1.0 and 1e2 are taken, 1.5 is refused); number fields (a sensor's reading) take fractions. Optional request fields may be absent or null unless said. Answers omit a field that has no value (never null). Times are UTC `YYYY-MM-DDTHH:MM:SSZ` strings, except the log's `time` (seconds since 1970).\n\nRoles: administrator (everything), operator (reads, and the apply permission: approve, cancel, uninstall, schedules, exports, download-only icons), viewer (reads). The administrator token may do everything a user may."
  },
  "servers": [
   {
@@ -4619,11 +4619,8 @@ extension OpenAPIDocument {
     "tags": [
      "Users"
     ],
-    "description": "No body. A credential that is not a user session (the administrator token) is refused with 403 not-a-session.\n\nAccess: any user session (role administrator, operator or viewer) or the administrator token. An agent credential or the repository password gets 403.",
+    "description": "No body. A credential that is not a user session (the administrator token) is refused with 403 not-a-session.\n\nAccess: any user session (role administrator, operator or viewer). The administrator token, an agent credential or the repository password gets 403.",
     "security": [
-     {
-      "adminToken": []
-     },
      {
       "userSession": []
      }
@@ -6351,7 +6348,7 @@ extension OpenAPIDocument {
        "string",
        "null"
       ],
-      "description": "Another existing group (404 otherwise; the group itself: 400)."
+      "description": "Another existing group (404 otherwise; the group itself: 409 own-canary)."
      },
      "maxCanaryFailurePercent": {
       "type": "integer",
@@ -6391,7 +6388,7 @@ extension OpenAPIDocument {
        "string",
        "null"
       ],
-      "description": "Another existing group (404 otherwise; the group itself: 400)."
+      "description": "Another existing group (404 otherwise; the group itself: 409 own-canary)."
      },
      "maxCanaryFailurePercent": {
       "type": "integer",

@@ -72,6 +72,7 @@ import Testing
                 {"schema": 1, "sequence": 1, "identity": {"model": "Express5800/R120h-1M", "os": {"id": "debian", "versionID": "12"},
                  "hostname": "web01", "bootID": "b1", "agentVersion": "test"},
                  "modules": [{"id": "bmc-firmware", "name": "BMC firmware", "version": "2.15", "source": "ipmi"}],
+                 "sensors": [{"name": "12V", "type": "Voltage", "reading": 12.25, "unit": "V", "state": "nominal"}],
                  "activities": {}, "previousVersions": {}, "refusals": [], "items": []}
                 """
             for expected in ["accepted", "duplicate"] {
@@ -112,6 +113,7 @@ import Testing
             (#"{"name": "ann", "role": "viewer", "password": "a long password", "colour": "red"}"#, #"unknown field "colour""#),
             (#"{"name": 5, "role": "viewer", "password": "a long password"}"#, #"field "name" must be"#),
             (#"{"role": "viewer", "password": "a long password"}"#, #"missing field "name""#),
+            (#"{"name": "ann", "role": "viewer", "role": "administrator", "password": "a long password"}"#, #"duplicate key "role""#),
         ]
         try await app.test(.router) { client in
             for (body, says) in cases {

@@ -64,6 +64,21 @@ import Testing
         #expect(throws: JSONError.self) { try JSON.parse(Array(text.utf8)) }
     }
 
+    @Test(
+        "a request body's shape check takes all of JSON's numbers (12.25, 1e3, beyond 64 bits) but keeps every other refusal; TUF's parse still refuses them"
+    )
+    func bodyShape() throws {
+        let body = Array(#"{"reading": 12.25, "big": -1.5E+3, "count": 7, "nested": {"v": 0.5}, "huge": -121171089819406835332518277036376064}"#.utf8)
+        let shape = try JSON.parseShape(body)
+        #expect(shape["reading"] == .null && shape["count"] == .int(7) && shape["nested"]?["v"] == .null && shape["huge"] == .null)
+        #expect(throws: JSONError.self) { try JSON.parse(body) }
+        for bad in [#"{"a": 1.}"#, #"{"a": 1e}"#, #"{"a": .5}"#, #"{"a": 1, "a": 2}"#, #"{"a": 01}"#, #"{"a": 1} x"#] {
+            #expect(throws: JSONError.self, "\(bad)") { try JSON.parseShape(Array(bad.utf8)) }
+        }
+        let deep = String(repeating: "[", count: 70) + String(repeating: "]", count: 70)
+        #expect(throws: JSONError.self) { try JSON.parseShape(Array(deep.utf8)) }
+    }
+
     @Test("invalid UTF-8 in a string is refused")
     func invalidUTF8() {
         #expect(throws: JSONError.self) { try JSON.parse([0x22, 0xFF, 0x22]) }
