@@ -126,14 +126,9 @@ package struct RepositoryRoutes: Sendable {
         router.get("/api/v1/log") { request, _ in
             try self.authenticator.require(request, .read)
             let parameters = request.uri.queryParameters
-            /// A number the caller gave must parse: a typo is a 400, not a filter silently dropped.
-            func number(_ key: String) throws -> Int64? {
-                guard let text = parameters.get(key) else { return nil }
-                guard let value = Int64(text) else { throw APIError.badRequest("\(key) must be a whole number, not \(text)") }
-                return value
-            }
-            var query = AppLogQuery(afterID: try number("after") ?? 0, limit: Int(max(1, min(try number("limit") ?? 500, 5000))))
-            query.since = try number("since")
+            var query = AppLogQuery(
+                afterID: try parameters.optionalNumber("after") ?? 0, limit: Int(max(1, min(try parameters.optionalNumber("limit") ?? 500, 5000))))
+            query.since = try parameters.optionalNumber("since")
             query.server = parameters.get("server").map { String($0) }
             if let level = parameters.get("level") {
                 guard let parsed = AppLogLevel(rawValue: String(level)) else {

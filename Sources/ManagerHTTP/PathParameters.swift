@@ -7,9 +7,15 @@ extension Parameters {
 
     /// A numeric path parameter (a batch's id); anything else is a 400 in the API's error shape.
     package func number(_ key: String) throws -> Int64 {
-        guard let text = get(key), let value = Int64(text) else {
-            throw APIError.badRequest("\(key) must be a whole number, not \(get(key) ?? "nothing")")
-        }
+        guard let value = try optionalNumber(key) else { throw APIError.badRequest("\(key) must be a whole number, not nothing") }
+        return value
+    }
+
+    /// A numeric parameter that may be absent (query parameters are `Parameters` too): one that is given
+    /// must parse, so a typo is a 400 rather than a filter silently dropped.
+    package func optionalNumber(_ key: String) throws -> Int64? {
+        guard let text = get(key) else { return nil }
+        guard let value = Int64(text) else { throw APIError.badRequest("\(key) must be a whole number, not \(text)") }
         return value
     }
 }
