@@ -30,6 +30,8 @@ let package = Package(
         // Already under Hummingbird; named because the manager's server uses their types directly.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        // What the code swift-openapi-generator made of openapi.yaml runs on (without Foundation's ICU).
+        .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4", traits: []),
     ],
     targets: [
         // Pure domain core: the seed's rules as value types and functions. No I/O, no Foundation.
@@ -119,6 +121,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
 
+        // The API's schemas and operations as Swift types, generated from openapi.yaml (make openapi).
+        .target(
+            name: "ManagerAPIModel",
+            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]),
+
         // The manager's JSON API (/api/v1, agents' and administrators'), TUF metadata and targets, metrics,
         // and the OpenAPI document that describes it.
         .target(
@@ -170,8 +177,11 @@ let package = Package(
         .executableTarget(
             name: "exup",
             dependencies: [
-                "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupCommandLine", "ExupZip", "Transport", "TUF",
+                "PackageFormat", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "ExupCommandLine", "ExupZip", "ManagerAPIModel",
+                "Transport", "TUF",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
             ]),
 
         // The manager: repository + manager + web UI in one process.

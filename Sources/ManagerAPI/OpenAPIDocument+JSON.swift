@@ -5457,14 +5457,7 @@ extension OpenAPIDocument {
       ]
      },
      "os": {
-      "anyOf": [
-       {
-        "$ref": "#/components/schemas/OSIdentity"
-       },
-       {
-        "type": "null"
-       }
-      ]
+      "$ref": "#/components/schemas/OSIdentity"
      },
      "hostname": {
       "type": "string"
@@ -6133,14 +6126,7 @@ extension OpenAPIDocument {
       "description": "Default false."
      },
      "onLostContact": {
-      "anyOf": [
-       {
-        "$ref": "#/components/schemas/OnLostContact"
-       },
-       {
-        "type": "null"
-       }
-      ]
+      "$ref": "#/components/schemas/OnLostContact"
      },
      "overrideHealthGate": {
       "type": [
@@ -6250,14 +6236,7 @@ extension OpenAPIDocument {
       "description": "Default true: only the newest package of each module."
      },
      "setIconAfterSave": {
-      "anyOf": [
-       {
-        "$ref": "#/components/schemas/ManualIcon"
-       },
-       {
-        "type": "null"
-       }
-      ]
+      "$ref": "#/components/schemas/ManualIcon"
      }
     },
     "required": [
@@ -6530,14 +6509,7 @@ extension OpenAPIDocument {
       "description": "Default false."
      },
      "onLostContact": {
-      "anyOf": [
-       {
-        "$ref": "#/components/schemas/OnLostContact"
-       },
-       {
-        "type": "null"
-       }
-      ]
+      "$ref": "#/components/schemas/OnLostContact"
      },
      "overrideHealthGate": {
       "type": [
@@ -6554,14 +6526,7 @@ extension OpenAPIDocument {
       "description": "Default false: the newest version now; true: the newest when the agent starts."
      },
      "filter": {
-      "anyOf": [
-       {
-        "$ref": "#/components/schemas/GroupFilter"
-       },
-       {
-        "type": "null"
-       }
-      ]
+      "$ref": "#/components/schemas/GroupFilter"
      }
     },
     "additionalProperties": false
@@ -6720,14 +6685,7 @@ extension OpenAPIDocument {
     "description": "Only what changes; absent or null leaves a field as it is.",
     "properties": {
      "startAt": {
-      "anyOf": [
-       {
-        "$ref": "#/components/schemas/ScheduleStartTime"
-       },
-       {
-        "type": "null"
-       }
-      ]
+      "$ref": "#/components/schemas/ScheduleStartTime"
      },
      "allowReboot": {
       "type": [
@@ -7416,14 +7374,7 @@ extension OpenAPIDocument {
       "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"
      },
      "proxy": {
-      "anyOf": [
-       {
-        "$ref": "#/components/schemas/ProxySettingsInput"
-       },
-       {
-        "type": "null"
-       }
-      ]
+      "$ref": "#/components/schemas/ProxySettingsInput"
      },
      "initialStatusIcon": {
       "$ref": "#/components/schemas/ManualIcon"

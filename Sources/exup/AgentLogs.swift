@@ -2,27 +2,28 @@ import ArgumentParser
 import ExupCommandLine
 import ExupSystem
 import FoundationEssentials
+import ManagerAPIModel
 
 /// `exup logs`: an agent's log bundle (R168), requested now and uploaded at the agent's next poll.
-struct AgentLogs: ParsableCommand {
+struct AgentLogs: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "logs", abstract: "Collect a managed server's agent log bundle.",
         subcommands: [Request.self, Get.self])
 
-    struct Request: ParsableCommand {
+    struct Request: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Ask the server's agent for its log bundle (sent at its next poll).")
         @Argument(help: "The server (agent) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let answer = try server.client().call("POST", "/api/v1/servers/\(FleetPath.escape(name))/logs/request", as: [String: String].self)
+        func run() async throws {
+            let answer = try await server.client().call { try await $0.requestServerLogs(path: .init(name: name)).accepted.body.json }
             if output.json { return try JSONOutput.print(answer) }
             print("requested: \(name) uploads its log bundle at its next poll; then run exup logs get \(name) --out FILE")
         }
     }
 
-    struct Get: ParsableCommand {
+    struct Get: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Download the last log bundle the server's agent uploaded.")
         @Argument(help: "The server (agent) name.") var name: String
         @Option(help: "Where to write the bundle (.tar.gz); never overwritten.") var out: String
@@ -30,15 +31,18 @@ struct AgentLogs: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         struct Written: Encodable { var file: String; var bytes: Int }
+        /// The manager keeps bundles up to 64 MiB; this only bounds what is read into memory.
+        static let largestBundle = 256 << 20
 
-        func run() throws {
+        func run() async throws {
             let client = try server.client()
-            let response = try client.send("GET", "/api/v1/servers/\(FleetPath.escape(name))/logs")
-            try client.check(response, accept: [200])
+            let bundle = try await client.call {
+                try await [UInt8](collecting: $0.downloadServerLogs(path: .init(name: name)).ok.body.applicationGzip, upTo: Self.largestBundle)
+            }
             guard !FileManager.default.fileExists(atPath: out) else { throw CommandFailure("\(out) already exists; choose another --out") }
-            try LocalFile.writeAtomically(response.body, to: out, mode: 0o600)
-            if output.json { return try JSONOutput.print(Written(file: out, bytes: response.body.count)) }
-            print("wrote \(out) (\(response.body.count) bytes)")
+            try LocalFile.writeAtomically(bundle, to: out, mode: 0o600)
+            if output.json { return try JSONOutput.print(Written(file: out, bytes: bundle.count)) }
+            print("wrote \(out) (\(bundle.count) bytes)")
         }
     }
 }

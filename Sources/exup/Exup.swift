@@ -7,7 +7,7 @@ import ExupSystem
 @main
 struct Exup: ParsableCommand {
     /// Refuses to start without /proc, then parses, runs and exits with the status of ExitStatus.
-    static func main() { CommandMain.run(Self.self, program: "exup") }
+    static func main() { CommandMain.runAsync(Self.self, program: "exup") }
 
     static let configuration = CommandConfiguration(
         commandName: "exup",

@@ -4,29 +4,11 @@ import ExupCore
 import ExupFormats
 import ExupSystem
 import FoundationEssentials
+import ManagerAPIModel
 import TUF
 
-// Mirrors of the manager's fleet JSON (ServerSummary, ServerDetail, AgentSummary in the Manager module).
-struct ServerSummaryBody: Codable {
-    var name: String; var status: String; var statusText: String; var model: String?; var os: String?; var lastSeen: String
-}
-struct ModuleBody: Codable {
-    var id: String; var name: String; var current: String?; var available: String?; var status: String; var statusText: String
-    var source: String; var previous: String?; var choices: [String]; var choicesAllVersions: [String]
-}
-struct RunItemBody: Codable {
-    var id: Int64; var kind: String; var module: String; var packageID: String?; var version: String?; var state: String
-    var percent: Int?; var message: String?
-}
-struct RunBody: Codable { var items: [RunItemBody]; var percent: Int }
-struct ServerDetailBody: Codable {
-    var name: String; var status: String; var statusText: String; var reason: String?; var model: String?; var os: String?; var lastSeen: String
-    var modules: [ModuleBody]; var run: RunBody
-}
-struct AgentSummaryBody: Codable { var name: String; var enrolledAt: String; var lastSeen: String; var revoked: Bool; var reportSequence: Int64 }
-
 /// `exup servers`: the fleet and each server's status (seed Table 10).
-struct Servers: ParsableCommand {
+struct Servers: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "servers", abstract: "List the managed servers and their update status.")
     @Option(
         help:
@@ -43,36 +25,36 @@ struct Servers: ParsableCommand {
         }
     }
 
-    func run() throws {
-        let query = filter.map { "?filter=" + ManagerClient.query($0) } ?? ""
-        let servers = try server.client().call("GET", "/api/v1/servers" + query, as: [ServerSummaryBody].self)
+    func run() async throws {
+        let query = Operations.ListServers.Input.Query(filter: filter.flatMap(Components.Schemas.ServerFilter.init(rawValue:)))
+        let servers = try await server.client().call { try await $0.listServers(query: query).ok.body.json }
         if output.json { return try JSONOutput.print(servers) }
         guard !servers.isEmpty else {
             return print(filter.map { "no server matches \($0)" } ?? "no servers yet: enrol an agent with a token from `exup agents token create`")
         }
-        let rows = servers.map { [$0.name, $0.statusText, $0.model ?? "-", $0.os ?? "-", $0.lastSeen] }
+        let rows = servers.map { [$0.name, $0.statusText, $0.model ?? "-", $0.os ?? "-", $0.lastSeen.utc] }
         print(TextTable.render(["SERVER", "STATUS", "MODEL", "OS", "LAST SEEN"], rows))
     }
 }
 
 /// `exup server show NAME`: modules, versions, statuses (Tables 8–9) and the current run.
-struct ServerCommand: ParsableCommand {
+struct ServerCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "server", abstract: "Show one managed server.",
         subcommands: [Show.self], defaultSubcommand: Show.self)
 
-    struct Show: ParsableCommand {
+    struct Show: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "A server's modules, their versions and statuses, and its current run.")
         @Argument(help: "The server (agent) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let detail = try server.client().call("GET", "/api/v1/servers/\(FleetPath.escape(name))", as: ServerDetailBody.self)
+        func run() async throws {
+            let detail = try await server.client().call { try await $0.getServer(path: .init(name: name)).ok.body.json }
             if output.json { return try JSONOutput.print(detail) }
             print(
                 "\(detail.name): \(detail.statusText)" + (detail.reason.map { " (\($0))" } ?? "")
-                    + "   model \(detail.model ?? "-")   OS \(detail.os ?? "-")   last seen \(detail.lastSeen)")
+                    + "   model \(detail.model ?? "-")   OS \(detail.os ?? "-")   last seen \(detail.lastSeen.utc)")
             let rows = detail.modules.map { module in
                 [
                     module.id, module.name, (module.current ?? "-") + (module.previous.map { " (was \($0))" } ?? ""), module.available ?? "-",
@@ -85,7 +67,7 @@ struct ServerCommand: ParsableCommand {
                 print("\nrun: \(detail.run.percent)%")
                 for item in detail.run.items {
                     print(
-                        "  #\(item.id) \(item.kind) \(item.module) \(item.version ?? "newest"): \(item.state)"
+                        "  #\(item.id) \(item.kind.rawValue) \(item.module) \(item.version ?? "newest"): \(item.state.rawValue)"
                             + (item.percent.map { " \($0)%" } ?? "") + (item.message.map { " — \($0)" } ?? ""))
                 }
             }
@@ -94,7 +76,7 @@ struct ServerCommand: ParsableCommand {
 }
 
 /// `exup approve NAME`: central approval of pending updates (seed §2.1.2, §2.1.8).
-struct Approve: ParsableCommand {
+struct Approve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "approve",
         abstract: "Approve updates for a server; its agent applies them at its next poll.",
@@ -124,42 +106,35 @@ struct Approve: ParsableCommand {
         }
     }
 
-    struct Body: Encodable {
-        struct Choice: Encodable { var id: String; var version: String? }
-        var modules: [Choice]?
-        var allowReboot: Bool; var latestOnly: Bool; var latestAtRunTime: Bool; var downloadFirst: Bool; var onLostContact: String
-        var notBefore: Int64?; var overrideHealthGate: Bool
-    }
-
-    func run() throws {
-        let choices = try modules.map { text -> Body.Choice in
+    func run() async throws {
+        let choices = try modules.map { text -> Components.Schemas.ModuleChoice in
             let parts = text.split(separator: "=", maxSplits: 1).map(String.init)
             guard let id = parts.first, !id.isEmpty else { throw ValidationError("--module takes MODULE or MODULE=VERSION, not \"\(text)\"") }
-            return Body.Choice(id: id, version: parts.count == 2 ? parts[1] : nil)
+            return Components.Schemas.ModuleChoice(id: id, version: parts.count == 2 ? parts[1] : nil)
         }
         var start: Int64?
         if let notBefore {
             guard let seconds = UTCTime(notBefore)?.seconds else { throw ValidationError("--not-before must look like 2026-12-01T02:00:00Z") }
             start = seconds
         }
-        let body = Body(
-            modules: choices.isEmpty ? nil : choices, allowReboot: allowReboot, latestOnly: !noLatestOnly,
-            latestAtRunTime: latestAtRunTime, downloadFirst: downloadFirst, onLostContact: onLostContact, notBefore: start,
-            overrideHealthGate: overrideHealthGate)
+        let body = Components.Schemas.ApproveRequest(
+            modules: choices.isEmpty ? nil : choices, allowReboot: allowReboot, latestOnly: !noLatestOnly, notBefore: start,
+            downloadFirst: downloadFirst, onLostContact: Components.Schemas.OnLostContact(rawValue: onLostContact),
+            overrideHealthGate: overrideHealthGate, latestAtRunTime: latestAtRunTime)
         let client = try server.client()
-        let items = try client.call("POST", "/api/v1/servers/\(FleetPath.escape(name))/approve", body: body, as: [RunItemBody].self)
+        let items = try await client.call { try await $0.approveServerUpdates(path: .init(name: name), body: .json(body)).created.body.json }
         if !output.json { for item in items { print("approved #\(item.id): \(item.module) → \(item.version ?? "newest at run time")") } }
         guard wait else { return output.json ? try JSONOutput.print(items) : () }
-        let final = try RunFollower(
+        let final = try await RunFollower(
             client: client, server: name, items: Set(items.map(\.id)), live: !output.json,
             timeoutSeconds: TokenLifetime.seconds(waitTimeout) ?? 7200
         ).follow()
         if output.json { try JSONOutput.print(final) }
-        let failed = final.filter { $0.state == "failed" || $0.state == "cancelled" }
+        let failed = final.filter { $0.state == .failed || $0.state == .cancelled }
         guard !failed.isEmpty else { return }
         let summary =
             "\(failed.count) of \(final.count) item(s) did not succeed: "
-            + failed.map { "#\($0.id) \($0.module) \($0.state)" }.joined(separator: ", ")
+            + failed.map { "#\($0.id) \($0.module) \($0.state.rawValue)" }.joined(separator: ", ")
         if output.json { throw ExitCode(failed.count == final.count ? ExitStatus.failure.rawValue : ExitStatus.partial.rawValue) }
         throw failed.count == final.count ? CommandFailure(summary, code: "item-failed") : CommandFailure.partial(summary)
     }
@@ -174,19 +149,19 @@ struct RunFollower {
     let live: Bool
     let timeoutSeconds: Int64
 
-    static let finished: Set<String> = ["succeeded", "failed", "cancelled", "reboot-required"]
+    static let finished: Set<Components.Schemas.ItemLifecycle> = [.succeeded, .failed, .cancelled, .rebootRequired]
 
-    func follow() throws -> [RunItemBody] {
+    func follow() async throws -> [Components.Schemas.RunItem] {
         let line = live ? ProgressLine() : nil
         defer { line?.close() }
         var shown: [Int64: String] = [:]
         let deadline = Int64(time(nil)) + timeoutSeconds
         while true {
-            let detail = try client.call("GET", "/api/v1/servers/\(FleetPath.escape(server))", as: ServerDetailBody.self)
+            let detail = try await client.call { try await $0.getServer(path: .init(name: server)).ok.body.json }
             let mine = detail.run.items.filter { items.contains($0.id) }
             for item in mine.sorted(by: { $0.id < $1.id }) {
                 let text =
-                    "#\(item.id) \(item.module) → \(item.version ?? "newest"): \(item.state)" + (item.percent.map { " \($0)%" } ?? "")
+                    "#\(item.id) \(item.module) → \(item.version ?? "newest"): \(item.state.rawValue)" + (item.percent.map { " \($0)%" } ?? "")
                     + (item.message.map { " — \($0)" } ?? "")
                 guard shown[item.id] != text else { continue }
                 shown[item.id] = text
@@ -197,25 +172,20 @@ struct RunFollower {
                 throw CommandFailure(
                     "stopped waiting after \(timeoutSeconds / 60) min; the run goes on (exup server show \(server))", code: "timeout")
             }
-            usleep(1_000_000)
+            try await Task.sleep(for: .seconds(1))
         }
     }
 }
 
 /// `exup cancel NAME`: cancels approved items the agent has not started (R061–R063).
-struct Cancel: ParsableCommand {
+struct Cancel: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "cancel", abstract: "Cancel a server's approved items that have not started.")
     @Argument(help: "The server (agent) name.") var name: String
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    struct Outcome: Codable {
-        struct Refused: Codable { var id: Int64; var module: String; var reason: String }
-        var cancelled: [Int64]; var refused: [Refused]
-    }
-
-    func run() throws {
-        let outcome = try server.client().call("POST", "/api/v1/servers/\(FleetPath.escape(name))/cancel", as: Outcome.self)
+    func run() async throws {
+        let outcome = try await server.client().call { try await $0.cancelServerItems(path: .init(name: name)).ok.body.json }
         if output.json { return try JSONOutput.print(outcome) }
         print(outcome.cancelled.isEmpty ? "nothing to cancel" : "cancelled " + outcome.cancelled.map { "#\($0)" }.joined(separator: ", "))
         for refused in outcome.refused { print("not cancelled #\(refused.id) \(refused.module): \(refused.reason)") }
@@ -224,7 +194,7 @@ struct Cancel: ParsableCommand {
 }
 
 /// `exup uninstall NAME --module ID`: removes a module whose package ships an uninstaller (seed §3.9).
-struct Uninstall: ParsableCommand {
+struct Uninstall: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "uninstall", abstract: "Uninstall a software module from a server.")
     @Argument(help: "The server (agent) name.") var name: String
     @Option(help: "The module to remove.") var module: String
@@ -232,29 +202,28 @@ struct Uninstall: ParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    struct Body: Encodable { var module: String; var allowReboot: Bool }
-
-    func run() throws {
-        let item = try server.client().call(
-            "POST", "/api/v1/servers/\(FleetPath.escape(name))/uninstall",
-            body: Body(module: module, allowReboot: allowReboot), as: RunItemBody.self)
+    func run() async throws {
+        let body = Components.Schemas.UninstallRequest(module: module, allowReboot: allowReboot)
+        let item = try await server.client().call {
+            try await $0.uninstallServerModule(path: .init(name: name), body: .json(body)).created.body.json
+        }
         if output.json { return try JSONOutput.print(item) }
         print("queued #\(item.id): uninstall \(item.module) \(item.version ?? "")")
     }
 }
 
 /// `exup agents`: enrolment tokens and agent credentials.
-struct Agents: ParsableCommand {
+struct Agents: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "agents", abstract: "Enrol, list, revoke and rotate agents.",
         subcommands: [Token.self, List.self, Revoke.self, Rotate.self, AllowReenrol.self], defaultSubcommand: List.self)
 
-    struct Token: ParsableCommand {
+    struct Token: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             abstract: "Enrolment tokens: create, list, revoke.",
             subcommands: [Create.self, TokenList.self, TokenRevoke.self])
 
-        struct Create: ParsableCommand {
+        struct Create: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 abstract: "Create an enrolment token for new agents (enrolment-token-file in agent.toml).",
                 discussion: "The token carries the SHA-256 of the repository's root.json, so the agent checks the root it is given.")
@@ -265,8 +234,6 @@ struct Agents: ParsableCommand {
             @OptionGroup var server: ServerOptions
             @OptionGroup var output: OutputOptions
 
-            struct Body: Encodable { var expiresInSeconds: Int64; var uses: Int; var group: String? }
-
             func validate() throws {
                 guard let seconds = TokenLifetime.seconds(expires) else {
                     throw ValidationError("--expires takes a number and a unit (s, m, h, d), like 24h")
@@ -275,22 +242,21 @@ struct Agents: ParsableCommand {
                 guard (1...10_000).contains(uses) else { throw ValidationError("--uses must be 1 to 10000") }
             }
 
-            func run() throws {
+            func run() async throws {
                 // The file is made first (0600, never over another): a token is created only when it can be kept.
                 if let out {
                     do { try SecretFile.create(out, []) } catch { throw CommandFailure("cannot write the token to \(out): \(error.reason)") }
                 }
                 let seconds = TokenLifetime.seconds(expires) ?? 86_400
-                let answer: [String: String]
+                let answer: Components.Schemas.CreatedToken
                 do {
-                    answer = try server.client().call(
-                        "POST", "/api/v1/agents/tokens", body: Body(expiresInSeconds: seconds, uses: uses, group: group),
-                        as: [String: String].self)
+                    let body = Components.Schemas.CreateTokenRequest(expiresInSeconds: seconds, uses: uses, group: group)
+                    answer = try await server.client().call { try await $0.createToken(body: .json(body)).created.body.json }
                 } catch {
                     if let out { unlink(out) }
                     throw error
                 }
-                let token = answer["token"] ?? ""
+                let token = answer.token
                 if let out {
                     let fd = open(out, O_WRONLY | O_TRUNC | O_NOFOLLOW | O_CLOEXEC)
                     let bytes = Array((token + "\n").utf8)
@@ -308,23 +274,23 @@ struct Agents: ParsableCommand {
             }
         }
 
-        struct TokenList: ParsableCommand {
+        struct TokenList: AsyncParsableCommand {
             static let configuration = CommandConfiguration(commandName: "list", abstract: "List the enrolment tokens that can still be used.")
             @OptionGroup var server: ServerOptions
             @OptionGroup var output: OutputOptions
 
-            func run() throws {
-                let tokens = try server.client().call("GET", "/api/v1/agents/tokens", as: [TokenSummaryBody].self)
+            func run() async throws {
+                let tokens = try await server.client().call { try await $0.listTokens().ok.body.json }
                 if output.json { return try JSONOutput.print(tokens) }
                 guard !tokens.isEmpty else { return print("no enrolment token can be used now (exup agents token create makes one)") }
                 print(
                     TextTable.render(
                         ["ID", "CREATED", "EXPIRES", "USES LEFT", "GROUP"],
-                        tokens.map { [$0.id, $0.created, $0.expires, String($0.usesLeft), $0.group ?? "-"] }))
+                        tokens.map { [$0.id, $0.created.utc, $0.expires.utc, String($0.usesLeft), $0.group ?? "-"] }))
             }
         }
 
-        struct TokenRevoke: ParsableCommand {
+        struct TokenRevoke: AsyncParsableCommand {
             static let configuration = CommandConfiguration(
                 commandName: "revoke", abstract: "Revoke an enrolment token: no agent enrols with it any more.")
             @Argument(help: "The token's id, as exup agents token list shows it.") var id: String
@@ -337,64 +303,62 @@ struct Agents: ParsableCommand {
                 }
             }
 
-            func run() throws {
-                let answer = try server.client().call("DELETE", "/api/v1/agents/tokens/\(FleetPath.escape(id))", as: [String: String].self)
+            func run() async throws {
+                let answer = try await server.client().call { try await $0.revokeToken(path: .init(id: id)).ok.body.json }
                 if output.json { return try JSONOutput.print(answer) }
                 print("revoked enrolment token \(id)")
             }
         }
     }
 
-    struct TokenSummaryBody: Codable { var id: String; var created: String; var expires: String; var usesLeft: Int; var group: String? }
-
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List enrolled agents.")
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let agents = try server.client().call("GET", "/api/v1/agents", as: [AgentSummaryBody].self)
+        func run() async throws {
+            let agents = try await server.client().call { try await $0.listAgents().ok.body.json }
             if output.json { return try JSONOutput.print(agents) }
-            let rows = agents.map { [$0.name, $0.enrolledAt, $0.lastSeen, $0.revoked ? "revoked" : "active", String($0.reportSequence)] }
+            let rows = agents.map { [$0.name, $0.enrolledAt.utc, $0.lastSeen.utc, $0.revoked ? "revoked" : "active", String($0.reportSequence)] }
             print(TextTable.render(["AGENT", "ENROLLED", "LAST SEEN", "STATE", "REPORTS"], rows))
         }
     }
 
-    struct Revoke: ParsableCommand {
+    struct Revoke: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Revoke an agent's credential at once.")
         @Argument(help: "The agent (server) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let answer = try server.client().call("POST", "/api/v1/agents/\(FleetPath.escape(name))/revoke", as: [String: String].self)
+        func run() async throws {
+            let answer = try await server.client().call { try await $0.revokeAgent(path: .init(name: name)).ok.body.json }
             if output.json { return try JSONOutput.print(answer) }
             print("revoked \(name)")
         }
     }
 
-    struct Rotate: ParsableCommand {
+    struct Rotate: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Issue a new credential for an agent (the old one stops working).")
         @Argument(help: "The agent (server) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let answer = try server.client().call("POST", "/api/v1/agents/\(FleetPath.escape(name))/rotate", as: [String: String].self)
+        func run() async throws {
+            let answer = try await server.client().call { try await $0.rotateAgentCredential(path: .init(name: name)).ok.body.json }
             if output.json { return try JSONOutput.print(answer) }
-            print(answer["credential"] ?? "")
+            print(answer.credential)
         }
     }
 
-    struct AllowReenrol: ParsableCommand {
+    struct AllowReenrol: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
             commandName: "allow-reenrol", abstract: "Let a reinstalled server enrol again under its name.")
         @Argument(help: "The agent (server) name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let answer = try server.client().call("POST", "/api/v1/agents/\(FleetPath.escape(name))/allow-reenrolment", as: [String: String].self)
+        func run() async throws {
+            let answer = try await server.client().call { try await $0.allowAgentReenrolment(path: .init(name: name)).ok.body.json }
             if output.json { return try JSONOutput.print(answer) }
             print("\(name) may enrol again with a new token")
         }

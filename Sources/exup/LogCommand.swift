@@ -1,9 +1,10 @@
 import ArgumentParser
 import ExupCommandLine
 import FoundationEssentials
+import ManagerAPIModel
 
 /// `exup log`: the manager's application log (Tables 18 and 19), filtered and a page at a time.
-struct LogCommand: ParsableCommand {
+struct LogCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "log", abstract: "Show the manager's application log (oldest first; --after pages on).")
 
@@ -21,24 +22,24 @@ struct LogCommand: ParsableCommand {
     @Option(help: "PEM CA bundle to trust for an HTTPS manager.") var caFile: String?
     @OptionGroup var output: OutputOptions
 
-    struct Entry: Codable {
-        var id: Int64; var time: Int64; var level: String; var code: String; var message: String; var actor: String
-        var server: String?; var module: String?; var versions: String?; var cause: String?
+    func validate() throws {
+        if let level, Components.Schemas.AppLogLevel(rawValue: level) == nil { throw ValidationError("--level must be info or error, not \(level)") }
     }
 
-    func run() throws {
-        var query = "after=\(after)&limit=\(limit)"
-        if let since { query += "&since=\(try Self.parseSince(since, now: Int64(Date().timeIntervalSince1970)))" }
-        if let server { query += "&server=" + ManagerClient.query(server) }
-        if let level { query += "&level=" + ManagerClient.query(level) }
-        if let grep { query += "&grep=" + ManagerClient.query(grep) }
-        let entries = try ServerOptions.client(server: manager, token: token, caFile: caFile).call("GET", "/api/v1/log?" + query, as: [Entry].self)
+    func run() async throws {
+        let query = Operations.GetLog.Input.Query(
+            after: after, since: try since.map { try Self.parseSince($0, now: Int64(Date().timeIntervalSince1970)) }, server: server,
+            level: level.flatMap(Components.Schemas.AppLogLevel.init(rawValue:)), grep: grep, limit: Int64(limit))
+        let client = try ServerOptions.client(server: manager, token: token, caFile: caFile)
+        let entries = try await client.call { try await $0.getLog(query: query).ok.body.json }
         if output.json { try JSONOutput.print(entries); return }
         for e in entries {
             let time = Date(timeIntervalSince1970: TimeInterval(e.time)).formatted(.iso8601)
             let text = e.cause.map { "\(e.message). (\($0))" } ?? e.message
             let subject = [e.server, e.module, e.versions].compactMap { $0 }.joined(separator: " ")
-            print("\(e.id)  \(time)  \(e.level.uppercased().padding(5))  \(e.code)  \(e.actor)  \(subject.isEmpty ? "" : subject + "  ")\(text)")
+            print(
+                "\(e.id)  \(time)  \(e.level.rawValue.uppercased().padding(5))  \(e.code)  \(e.actor)  \(subject.isEmpty ? "" : subject + "  ")\(text)"
+            )
         }
         if entries.count == limit, let last = entries.last {
             print("(more: exup log --after \(last.id)\(since.map { " --since \($0)" } ?? "")\(server.map { " --server \($0)" } ?? "")…)")

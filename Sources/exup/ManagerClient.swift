@@ -1,6 +1,9 @@
 import ArgumentParser
 import ExupCommandLine
+import ExupFormats
 import FoundationEssentials
+import ManagerAPIModel
+import OpenAPIRuntime
 import Transport
 
 /// Where the manager is and the credential to use: `--server`/`--token`, else EXUP_SERVER/EXUP_TOKEN.
@@ -33,7 +36,7 @@ struct ServerOptions: ParsableArguments {
                 "no credential: run exup login --username NAME, or pass --token / set EXUP_TOKEN (an automation token is DATA/admin.token)",
                 code: "no-credential")
         }
-        return ManagerClient(base: base, token: token, caFile: caFile)
+        return try ManagerClient(base: base, token: token, caFile: caFile)
     }
 
     /// The manager's URL as `client()` would use it, without needing a credential (for `exup login`).
@@ -43,42 +46,59 @@ struct ServerOptions: ParsableArguments {
     }
 }
 
-/// The manager's JSON API over the project's libcurl client.
+/// The manager's JSON API: the client swift-openapi-generator made of openapi.yaml (`api`), over the
+/// project's libcurl client (`http`, also used directly for the streamed package upload and downloads).
 struct ManagerClient {
     let base: String
     let http: HTTPClient
+    let api: Client
 
-    init(base: String, token: String, caFile: String?) {
+    init(base: String, token: String, caFile: String?) throws {
         self.base = base
         var options = HTTPClient.Options()
         options.bearerToken = token
         options.caFile = caFile
         options.userAgent = "exup-cli"
         http = HTTPClient(options: options)
+        guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+            throw CommandFailure("--server \(base) is not an http:// or https:// URL", code: "usage", status: .usage)
+        }
+        api = Client(
+            serverURL: url, configuration: Configuration(dateTranscoder: .iso8601),
+            transport: CurlClientTransport(options: options, managerURL: base), middlewares: [RefusalMiddleware(managerURL: base)])
     }
 
-    /// GET, POST or DELETE with an optional JSON body; decodes the answer or throws the server's message.
-    func call<T: Decodable>(
-        _ method: String, _ path: String, body: (any Encodable)? = nil, as type: T.Type,
-        accept: Set<Int> = [200, 201, 202]
-    ) throws -> T {
-        let response = try send(method, path, body: body)
-        try check(response, accept: accept)
-        return try decode(type, response)
+    /// One call of the generated client, e.g. `try await client.call { try await $0.listServers().ok.body.json }`.
+    /// Refusals and an unreachable manager arrive as the CLI's errors; an answer the document does not
+    /// allow (another version of the manager) says so.
+    func call<T>(_ operation: (Client) async throws -> T) async throws -> T {
+        do { return try await operation(api) } catch let error as ClientError {
+            if let failure = error.underlyingError as? CommandFailure { throw failure }
+            throw Self.unexpected("its answer to \(error.operationID)", error.underlyingError)
+        } catch let failure as CommandFailure {
+            throw failure
+        } catch {
+            throw Self.unexpected("an answer", error)
+        }
     }
 
-    func send(_ method: String, _ path: String, body: (any Encodable)? = nil) throws -> HTTPClient.Response {
+    static func unexpected(_ what: String, _ error: any Error) -> CommandFailure {
+        CommandFailure(
+            "the manager's \(what) is not what this exup expects: \(ErrorWording.describe(error)); is the manager the same version?",
+            code: "unexpected-answer")
+    }
+
+    static func unreachable(_ base: String, _ error: any Error) -> CommandFailure {
+        let reason = (error as? HTTPError).map(Self.reason) ?? "\(error)"
+        return CommandFailure(
+            "cannot reach the manager at \(base) (\(reason)): is it running, and is --server / EXUP_SERVER right?", code: "unreachable")
+    }
+
+    func send(_ method: String, _ path: String) throws -> HTTPClient.Response {
         do {
-            if let body {
-                return try http.send(method, base + path, body: Array(try JSONEncoder().encode(body)))
-            }
             if method == "GET" { return try http.get(base + path, maxBytes: 300 << 20) }
             return try http.send(method, base + path, body: [])
-        } catch let error as HTTPError {
-            throw CommandFailure(
-                "cannot reach the manager at \(base) (\(Self.reason(error))): is it running, and is --server / EXUP_SERVER right?",
-                code: "unreachable")
-        }
+        } catch { throw Self.unreachable(base, error) }
     }
 
     func upload(_ path: String, file: String, progress: ((UInt64, UInt64) -> Void)? = nil) throws -> HTTPClient.Response {
@@ -89,13 +109,18 @@ struct ManagerClient {
 
     func check(_ response: HTTPClient.Response, accept: Set<Int>) throws {
         guard !accept.contains(response.status) else { return }
-        throw CommandFailure(ManagerClient.explain(response, base: base), code: ManagerClient.code(response) ?? "http-\(response.status)")
+        throw Self.refusal(status: response.status, body: response.body, managerURL: base)
     }
 
-    /// The API's error code (`not-found`, `refused`, …) for --json, when the answer has one.
-    static func code(_ response: HTTPClient.Response) -> String? {
-        struct Envelope: Decodable { struct E: Decodable { var code: String? }; var error: E }
-        return (try? JSONDecoder().decode(Envelope.self, from: Data(response.body)))?.error.code
+    /// A refusal as the CLI says it, with the API's error code (`not-found`, `refused`, …) for --json.
+    static func refusal(status: Int, body: [UInt8], managerURL: String) -> CommandFailure {
+        var message = String(decoding: body.prefix(300), as: UTF8.self), code: String?
+        if let envelope = try? JSONDecoder().decode(Components.Schemas._Error.self, from: Data(body)) {
+            (message, code) = (envelope.error.message, envelope.error.code.rawValue)
+        } else if let detail = (try? JSON.parseShape(body))?["error"], let text = detail["message"]?.string {
+            (message, code) = (text, detail["code"]?.string)  // a code this exup does not know yet
+        }
+        return CommandFailure(explain(status: status, message: message, code: code, base: managerURL), code: code ?? "http-\(status)")
     }
 
     /// libcurl's reason without the URL it repeats ("couldn't connect to server").
@@ -107,30 +132,22 @@ struct ManagerClient {
 
     /// The manager's refusal in the CLI's words: its message with API field names as option names, and
     /// what to do about a wrong credential.
-    static func explain(_ response: HTTPClient.Response, base: String) -> String {
-        let message = CLIWording.options(in: ManagerClient.message(response))
-        if message.isEmpty { return response.status == 404 ? "not found (HTTP 404)" : "the manager answered HTTP \(response.status)" }
-        switch response.status {
-        case 401 where code(response) == "wrong-credentials": return message  // a login, not a token
+    static func explain(status: Int, message raw: String, code: String?, base: String) -> String {
+        let message = CLIWording.options(in: raw)
+        if message.isEmpty { return status == 404 ? "not found (HTTP 404)" : "the manager answered HTTP \(status)" }
+        switch status {
+        case 401 where code == "wrong-credentials": return message  // a login, not a token
         case 401: return "the manager at \(base) refused the credential (\(message)): check --token / EXUP_TOKEN, or run exup login again"
         case 403: return "not allowed: \(message)"
-        case 404: return message
-        default: return message.isEmpty ? "the manager answered HTTP \(response.status)" : message
+        default: return message
         }
     }
 
+    /// A JSON answer read with the generated schema types (for the calls made with `http` directly).
     func decode<T: Decodable>(_ type: T.Type, _ response: HTTPClient.Response) throws -> T {
         do { return try JSONDecoder().decode(type, from: Data(response.body)) } catch {
-            throw CommandFailure(
-                "the manager's answer (HTTP \(response.status)) is not what this exup expects: \(ErrorWording.describe(error)); "
-                    + "is the manager the same version?", code: "unexpected-answer")
+            throw Self.unexpected("answer (HTTP \(response.status))", error)
         }
-    }
-
-    static func message(_ response: HTTPClient.Response) -> String {
-        struct Envelope: Decodable { struct E: Decodable { var message: String }; var error: E }
-        if let envelope = try? JSONDecoder().decode(Envelope.self, from: Data(response.body)) { return envelope.error.message }
-        return String(decoding: response.body.prefix(300), as: UTF8.self)
     }
 
     static func query(_ value: String) -> String {
@@ -143,6 +160,14 @@ struct ManagerClient {
         }
         return out
     }
+}
+
+extension Date {
+    /// `YYYY-MM-DDTHH:MM:SSZ`, as the manager writes times.
+    var utc: String { UTCTime(seconds: Int64(timeIntervalSince1970.rounded(.down))).description }
+
+    /// A time the command line gave as `YYYY-MM-DDTHH:MM:SSZ` (checked by the command's validate()).
+    init(utc text: String) { self.init(timeIntervalSince1970: TimeInterval(UTCTime(text)?.seconds ?? 0)) }
 }
 
 extension String {

@@ -1,6 +1,7 @@
 import ArgumentParser
 import ExupCommandLine
 import FoundationEssentials
+import ManagerAPIModel
 import Synchronization
 
 #if canImport(Glibc)
@@ -8,7 +9,7 @@ import Synchronization
 #endif
 
 /// `exup repo`: the manager's package repository.
-struct Repo: ParsableCommand {
+struct Repo: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repo",
         abstract: "Manage the manager's update package repository.",
@@ -19,73 +20,75 @@ struct Repo: ParsableCommand {
     )
 }
 
-// Mirrors of the server's JSON (decoded as the API documents it).
-struct Platform: Codable { var model: String; var os: String; var origin: String? }
-struct AddResultBody: Codable { var file: String; var packageID: String?; var result: String; var code: String; var message: String }
-struct DeleteResultBody: Codable { var packageID: String; var result: String; var code: String; var message: String }
-struct TargetBody: Codable { var model: String; var os: String }
-struct Indicators: Codable {
-    var autoUpdate: Bool; var noDowngrade: Bool; var multiModel: Bool; var inUseByAnotherManager: Bool; var incompatible: Bool; var pinned: Bool
-}
-struct Listing: Codable {
-    var id: String; var name: String; var module: String; var moduleName: String; var version: String; var releaseDate: String
-    var targets: [TargetBody]; var size: Int64; var sha256: String; var addedAt: String; var description: String; var indicators: Indicators
+/// One line of `exup repo add`: the manager's AddResult for an uploaded file, or why the file never left
+/// this machine (not a package) or did not arrive (upload failed).
+struct FileResult: Codable {
+    var file: String; var packageID: String?; var result: String; var code: String; var message: String
+
+    init(file: String, packageID: String? = nil, result: String, code: String, message: String) {
+        (self.file, self.packageID, self.result, self.code, self.message) = (file, packageID, result, code, message)
+    }
+
+    init(_ added: Components.Schemas.AddResult) {
+        self.init(file: added.file, packageID: added.packageID, result: added.result.rawValue, code: added.code.rawValue, message: added.message)
+    }
 }
 
-struct RepoTargets: ParsableCommand {
+typealias Listing = Components.Schemas.PackageListing
+
+struct RepoTargets: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "targets",
         abstract: "The (model, OS) pairs this repository serves until agents report.",
         subcommands: [Add.self, List.self, Remove.self], defaultSubcommand: List.self
     )
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Serve a model running an OS (os-release ID or ID:VERSION_ID).")
         @Option(help: "The server model, as the inventory reads it (e.g. Express5800/R120h-1M).") var model: String
         @Option(help: "The OS: linux, an os-release id with version (debian:12), bmc or offline.") var os: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let platforms = try server.client().call(
-                "POST", "/api/v1/repository/platforms", body: TargetBody(model: model, os: os), as: [Platform].self)
+        func run() async throws {
+            let body = Components.Schemas.PlatformRequest(model: model, os: os)
+            let platforms = try await server.client().call { try await $0.addPlatform(body: .json(body)).created.body.json }
             try RepoTargets.show(platforms, json: output.json)
         }
     }
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List the served (model, OS) pairs.")
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            try RepoTargets.show(try server.client().call("GET", "/api/v1/repository/platforms", as: [Platform].self), json: output.json)
+        func run() async throws {
+            try RepoTargets.show(try await server.client().call { try await $0.listPlatforms().ok.body.json }, json: output.json)
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Stop serving a (model, OS) pair; packages only it needed are removed.")
         @Option(help: "The server model.") var model: String
         @Option(help: "The OS, as added.") var os: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            let platforms = try server.client().call(
-                "POST", "/api/v1/repository/platforms/remove", body: TargetBody(model: model, os: os),
-                as: [Platform].self)
+        func run() async throws {
+            let body = Components.Schemas.PlatformRequest(model: model, os: os)
+            let platforms = try await server.client().call { try await $0.removePlatform(body: .json(body)).ok.body.json }
             try RepoTargets.show(platforms, json: output.json)
         }
     }
 
-    static func show(_ platforms: [Platform], json: Bool) throws {
+    static func show(_ platforms: [Components.Schemas.ServedPlatform], json: Bool) throws {
         if json { try JSONOutput.print(platforms); return }
         if platforms.isEmpty { print("no (model, OS) pairs served"); return }
-        print(TextTable.render(["MODEL", "OS", "ORIGIN"], platforms.map { [$0.model, $0.os, $0.origin ?? ""] }))
+        print(TextTable.render(["MODEL", "OS", "ORIGIN"], platforms.map { [$0.model, $0.os, $0.origin] }))
     }
 }
 
-struct RepoAdd: ParsableCommand {
+struct RepoAdd: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "add",
         abstract: "Add update packages to the repository; one result line per file.",
@@ -111,15 +114,15 @@ struct RepoAdd: ParsableCommand {
         guard !files.isEmpty else { throw ValidationError("name at least one package file") }
     }
 
-    func run() throws {
+    func run() async throws {
         let client = try server.client()
-        var results: [AddResultBody] = []
+        var results: [FileResult] = []
         for file in files {
             let name = String(file.split(separator: "/").last ?? Substring(file))
-            let result: AddResultBody
+            let result: FileResult
             if let problem = PackageFileCheck.problem(file) {
                 // Named here, without a round trip: a directory, an empty file, a missing one.
-                result = AddResultBody(file: name, packageID: nil, result: "error", code: "not-a-package", message: problem)
+                result = FileResult(file: name, result: "error", code: "not-a-package", message: problem)
             } else {
                 let line = output.json ? nil : ProgressLine(fd: 2)  // stdout holds one result line per file
                 let response = try client.upload("/api/v1/repository/packages?mode=\(mode)&name=\(ManagerClient.query(name))", file: file) {
@@ -129,12 +132,11 @@ struct RepoAdd: ParsableCommand {
                     line.update("\(file): uploading \(line.isLive ? percent : percent / 25 * 25)% of \(size >> 20) MiB")
                 }
                 line?.close()
-                if [200, 201, 409, 422].contains(response.status), let decoded = try? client.decode(AddResultBody.self, response) {
-                    result = decoded
+                if [200, 201].contains(response.status) {
+                    result = FileResult(try client.decode(Components.Schemas.AddResult.self, response))
                 } else {
-                    result = AddResultBody(
-                        file: name, packageID: nil, result: "error", code: "upload-failed",
-                        message: ManagerClient.explain(response, base: client.base))
+                    let refusal = ManagerClient.refusal(status: response.status, body: response.body, managerURL: client.base)
+                    result = FileResult(file: name, result: "error", code: "upload-failed", message: refusal.message)
                 }
             }
             results.append(result)
@@ -151,7 +153,7 @@ struct RepoAdd: ParsableCommand {
     }
 }
 
-struct RepoList: ParsableCommand {
+struct RepoList: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "list",
         abstract: "List the repository's packages with their indicators (in use, auto-update, deleted, untrusted signer).",
@@ -169,11 +171,11 @@ struct RepoList: ParsableCommand {
 
     func validate() throws { guard ["component", "model"].contains(by) else { throw ValidationError("--by must be component or model") } }
 
-    func run() throws {
-        let listings = try server.client().call("GET", "/api/v1/repository/packages", as: [Listing].self)
+    func run() async throws {
+        let listings = try await server.client().call { try await $0.listPackages().ok.body.json }
         if output.json { try JSONOutput.print(listings); return }
         if listings.isEmpty { print("the repository holds no packages"); return }
-        func flags(_ i: Indicators) -> String {
+        func flags(_ i: Components.Schemas.PackageIndicators) -> String {
             (i.autoUpdate ? "A" : "D") + (i.noDowngrade ? "N" : "-") + (i.multiModel ? "M" : "-") + (i.inUseByAnotherManager ? "U" : "-")
                 + (i.incompatible ? "I" : "-") + (i.pinned ? "P" : "-")
         }
@@ -201,14 +203,14 @@ struct RepoList: ParsableCommand {
     }
 }
 
-struct RepoShow: ParsableCommand {
+struct RepoShow: AsyncParsableCommand {
     static let configuration = CommandConfiguration(commandName: "show", abstract: "Show one package's details.")
     @Argument(help: "The package id (exup repo list shows it).") var id: String
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let listing = try server.client().call("GET", "/api/v1/repository/packages/\(ManagerClient.query(id))", as: Listing.self)
+    func run() async throws {
+        let listing = try await server.client().call { try await $0.getPackage(path: .init(id: id)).ok.body.json }
         if output.json { try JSONOutput.print(listing); return }
         print(
             """
@@ -216,12 +218,12 @@ struct RepoShow: ParsableCommand {
             module:    \(listing.module) (\(listing.moduleName))  version \(listing.version), released \(listing.releaseDate)
             targets:   \(listing.targets.map { "\($0.model) [\($0.os)]" }.joined(separator: ", "))
             size:      \(listing.size) bytes, sha256 \(listing.sha256)
-            added:     \(listing.addedAt)\(listing.indicators.pinned ? " (pinned: added with --mode all)" : "")
+            added:     \(listing.addedAt.utc)\(listing.indicators.pinned ? " (pinned: added with --mode all)" : "")
             """)
     }
 }
 
-struct RepoDelete: ParsableCommand {
+struct RepoDelete: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "delete",
         abstract: "Delete packages; one result line per package; deleted packages are never downloaded again.",
@@ -233,38 +235,36 @@ struct RepoDelete: ParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        struct Body: Encodable { var ids: [String]; var force: Bool }
-        let results = try server.client().call(
-            "POST", "/api/v1/repository/packages/delete", body: Body(ids: ids, force: force),
-            as: [DeleteResultBody].self)
+    func run() async throws {
+        let body = Components.Schemas.DeleteRequest(ids: ids, force: force)
+        let results = try await server.client().call { try await $0.deletePackages(body: .json(body)).ok.body.json }
         if output.json {
             try JSONOutput.print(results)
         } else {
-            for result in results { print("\(result.packageID): \(result.result): \(result.message)") }
+            for result in results { print("\(result.packageID): \(result.result.rawValue): \(result.message)") }
         }
-        let failed = results.filter { $0.result != "normal" }.count
+        let failed = results.filter { $0.result != .normal }.count
         if failed > 0 { throw ExitCode(failed == results.count ? ExitStatus.failure.rawValue : ExitStatus.partial.rawValue) }
     }
 }
 
-struct RepoClearDeletionHistory: ParsableCommand {
+struct RepoClearDeletionHistory: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "clear-deletion-history",
         abstract: "Forget every deleted package at once, so later syncs may fetch them again.")
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
-        let result = try server.client().call("POST", "/api/v1/repository/deletion-history/clear", as: [String: Int].self)
-        if output.json { try JSONOutput.print(result) } else { print("cleared \(result["cleared"] ?? 0) deletion records") }
+    func run() async throws {
+        let result = try await server.client().call { try await $0.clearDeletionHistory().ok.body.json }
+        if output.json { try JSONOutput.print(result) } else { print("cleared \(result.cleared) deletion records") }
     }
 }
 
 /// Set by SIGINT while an export runs, so the job is cancelled on the server too.
 let interrupted = Atomic<Bool>(false)
 
-struct RepoExport: ParsableCommand {
+struct RepoExport: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
         abstract: "Save packages as one archive (packages/, css/, index.html) for applying by hand.",
@@ -278,27 +278,27 @@ struct RepoExport: ParsableCommand {
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    struct Status: Codable { var id: String; var state: String; var done: Int; var total: Int; var error: String? }
-
-    func run() throws {
-        struct Body: Encodable { var ids: [String]; var allVersions: Bool }
+    func run() async throws {
         let client = try server.client()
-        var status = try client.call("POST", "/api/v1/repository/exports", body: Body(ids: ids, allVersions: allVersions), as: Status.self)
+        let body = Components.Schemas.ExportRequest(ids: ids, allVersions: allVersions)
+        var status = try await client.call { try await $0.startExport(body: .json(body)).accepted.body.json }
         signal(SIGINT) { _ in interrupted.store(true, ordering: .relaxed) }
         let line = output.json ? nil : ProgressLine(fd: 2)
         defer { line?.close() }
-        while status.state == "running" {
+        while status.state == .running {
             if interrupted.load(ordering: .relaxed) {
-                _ = try? client.send("DELETE", "/api/v1/repository/exports/\(status.id)")
+                let id = status.id
+                _ = try? await client.call { try await $0.cancelExport(path: .init(id: id)) }
                 printError("export cancelled")
                 throw ExitCode(130)
             }
             line?.update("exporting: \(status.done)/\(status.total) packages")
-            usleep(200_000)
-            status = try client.call("GET", "/api/v1/repository/exports/\(status.id)", as: Status.self)
+            try await Task.sleep(for: .milliseconds(200))
+            let id = status.id
+            status = try await client.call { try await $0.getExport(path: .init(id: id)).ok.body.json }
         }
         line?.close()
-        guard status.state == "done" else { throw CommandFailure("export \(status.state): \(status.error ?? "")") }
+        guard status.state == .done else { throw CommandFailure("export \(status.state.rawValue): \(status.error ?? "")") }
         line?.finish("exported \(status.total) package(s); downloading the archive")
         let temporary = out + ".partial"
         do {

@@ -2,6 +2,7 @@ import ArgumentParser
 import ExupCommandLine
 import ExupSystem
 import FoundationEssentials
+import ManagerAPIModel
 
 #if canImport(Glibc)
     import Glibc
@@ -50,49 +51,45 @@ func readPassword(_ given: String?, prompt: String) throws -> String {
     return line
 }
 
-struct UserView: Codable { var name: String; var role: String; var created: String; var lastLogin: String? }
-struct NoticeView: Codable { var time: String; var components: String }
-struct LoginView: Codable { var token: String; var user: String; var role: String; var expiresAt: String; var notices: [NoticeView] }
-
 /// `exup login`: opens a session and keeps it for the next commands.
-struct Login: ParsableCommand {
+struct Login: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Log in as a user; the session is kept in ~/.config/exup/session.json (0600).")
     @Option(help: "Your user name on the manager.") var username: String
     @Option(help: "The password (default: asked, or one line of standard input).") var password: String?
     @OptionGroup var server: ServerOptions
     @OptionGroup var output: OutputOptions
 
-    func run() throws {
+    func run() async throws {
         let secret = try readPassword(password, prompt: "password for \(username): ")
-        let client = ManagerClient(base: server.baseURL, token: "", caFile: server.caFile)
-        struct Body: Encodable { var username: String; var password: String }
-        let result = try client.call("POST", "/api/v1/login", body: Body(username: username, password: secret), as: LoginView.self)
-        try SavedSession(server: server.baseURL, user: result.user, token: result.token, expiresAt: result.expiresAt).save()
+        let client = try ManagerClient(base: server.baseURL, token: "", caFile: server.caFile)
+        let body = Components.Schemas.LoginRequest(username: username, password: secret)
+        let result = try await client.call { try await $0.login(body: .json(body)).ok.body.json }
+        try SavedSession(server: server.baseURL, user: result.user, token: result.token, expiresAt: result.expiresAt.utc).save()
         if output.json {
             var shown = result
             shown.token = "(saved)"
             return try JSONOutput.print(shown)
         }
-        print("logged in to \(server.baseURL) as \(result.user) (\(result.role)) until \(result.expiresAt)")
-        for notice in result.notices { print("new update packages since your last login (\(notice.time)): \(notice.components)") }
+        print("logged in to \(server.baseURL) as \(result.user) (\(result.role.rawValue)) until \(result.expiresAt.utc)")
+        for notice in result.notices { print("new update packages since your last login (\(notice.time.utc)): \(notice.components)") }
     }
 }
 
 /// `exup users`: the administrator's user management.
-struct Users: ParsableCommand {
+struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage users: administrator, operator (may apply), viewer (reads only).",
         subcommands: [List.self, Add.self, Remove.self, Passwd.self], defaultSubcommand: List.self)
 
-    struct List: ParsableCommand {
+    struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "List users and roles.")
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws { try Users.show(try server.client().call("GET", "/api/v1/users", as: [UserView].self), json: output.json) }
+        func run() async throws { try Users.show(try await server.client().call { try await $0.listUsers().ok.body.json }, json: output.json) }
     }
 
-    struct Add: ParsableCommand {
+    struct Add: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Add a user with a role.")
         @Argument(help: "The user name.") var name: String
         @Option(help: "administrator, operator or viewer.") var role: String
@@ -101,31 +98,32 @@ struct Users: ParsableCommand {
         @OptionGroup var output: OutputOptions
 
         func validate() throws {
-            guard ["administrator", "operator", "viewer"].contains(role) else {
+            guard Components.Schemas.UserRole(rawValue: role) != nil else {
                 throw ValidationError("--role must be administrator, operator or viewer, not \(role)")
             }
         }
 
-        func run() throws {
-            struct Body: Encodable { var name: String; var role: String; var password: String }
+        func run() async throws {
             let secret = try readPassword(password, prompt: "password for \(name): ")
-            let users = try server.client().call("POST", "/api/v1/users", body: Body(name: name, role: role, password: secret), as: [UserView].self)
+            let body = Components.Schemas.CreateUserRequest(
+                name: name, role: Components.Schemas.UserRole(rawValue: role) ?? .viewer, password: secret)
+            let users = try await server.client().call { try await $0.createUser(body: .json(body)).created.body.json }
             try Users.show(users, json: output.json)
         }
     }
 
-    struct Remove: ParsableCommand {
+    struct Remove: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Remove a user (their sessions end at once).")
         @Argument(help: "The user name.") var name: String
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
-            try Users.show(try server.client().call("POST", "/api/v1/users/\(FleetPath.escape(name))/remove", as: [UserView].self), json: output.json)
+        func run() async throws {
+            try Users.show(try await server.client().call { try await $0.removeUser(path: .init(name: name)).ok.body.json }, json: output.json)
         }
     }
 
-    struct Passwd: ParsableCommand {
+    struct Passwd: AsyncParsableCommand {
         static let configuration = CommandConfiguration(abstract: "Set a user's password (yours, or anyone's as administrator).")
         @Argument(help: "The user name.") var name: String
         @Option(help: "The new password (default: asked, or one line of standard input).") var password: String?
@@ -134,20 +132,21 @@ struct Users: ParsableCommand {
         @OptionGroup var server: ServerOptions
         @OptionGroup var output: OutputOptions
 
-        func run() throws {
+        func run() async throws {
             // Your own password, through your session: the manager asks for the current one.
             let own = SavedSession.load()?.user == name && server.token == nil && ProcessInfo.processInfo.environment["EXUP_TOKEN"] == nil
             let current = own ? try readPassword(currentPassword, prompt: "current password for \(name): ") : currentPassword
             let secret = try readPassword(password, prompt: "new password for \(name): ")
-            var body = ["password": secret]
-            if let current { body["currentPassword"] = current }
-            let answer = try server.client().call("POST", "/api/v1/users/\(FleetPath.escape(name))/password", body: body, as: [String: String].self)
+            let body = Components.Schemas.SetPasswordRequest(password: secret, currentPassword: current)
+            let answer = try await server.client().call { try await $0.setUserPassword(path: .init(name: name), body: .json(body)).ok.body.json }
             if output.json { try JSONOutput.print(answer) } else { print("password changed for \(name); their other sessions ended") }
         }
     }
 
-    static func show(_ users: [UserView], json: Bool) throws {
+    static func show(_ users: [Components.Schemas.UserSummary], json: Bool) throws {
         if json { return try JSONOutput.print(users) }
-        print(TextTable.render(["USER", "ROLE", "CREATED", "LAST LOGIN"], users.map { [$0.name, $0.role, $0.created, $0.lastLogin ?? "-"] }))
+        print(
+            TextTable.render(
+                ["USER", "ROLE", "CREATED", "LAST LOGIN"], users.map { [$0.name, $0.role.rawValue, $0.created.utc, $0.lastLogin?.utc ?? "-"] }))
     }
 }
