@@ -32,6 +32,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         // What the code swift-openapi-generator made of openapi.yaml runs on (without Foundation's ICU).
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4", traits: []),
+        // The generated server's routes on Hummingbird's router.
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
     ],
     targets: [
         // Pure domain core: the seed's rules as value types and functions. No I/O, no Foundation.
@@ -127,14 +129,17 @@ let package = Package(
             dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]),
 
         // The manager's JSON API (/api/v1, agents' and administrators'), TUF metadata and targets, metrics,
-        // and the OpenAPI document that describes it.
+        // and the OpenAPI document that describes it; the administrators' operations implement the
+        // protocol generated from that document (Generated/Server.swift).
         .target(
             name: "ManagerAPI",
             dependencies: [
-                "ApplicationLog", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "Manager", "ManagerHTTP", "Repository", "TUF",
-                "Transport",
+                "ApplicationLog", "ExupCore", "ExupCrypto", "ExupFormats", "ExupSystem", "Manager", "ManagerAPIModel", "ManagerHTTP", "Repository",
+                "TUF", "Transport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
             ]),
 
         // The manager's web pages: server-rendered HTML with the API's permissions, CSRF-checked forms.

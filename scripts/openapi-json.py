@@ -39,7 +39,7 @@ def reference_text(document: dict) -> str:
         "Generated from `openapi.yaml` by `make openapi`; do not edit. The manager serves the same document as",
         "JSON at `GET /api/v1/openapi.json`.",
         "",
-        one_line(document["info"].get("description", "")),
+        "\n\n".join(one_line(paragraph) for paragraph in document["info"].get("description", "").split("\n\n")),
         "",
         "Credentials (`Authorization: Bearer …`):",
         "",
@@ -78,7 +78,52 @@ def reference_text(document: dict) -> str:
                 if "$ref" in response:
                     response = document["components"]["responses"][response["$ref"].split("/")[-1]]
                 out.append(f"| {status} | {one_line(response.get('description', ''))} |")
+    out += schema_text(document)
     return "\n".join(out) + "\n"
+
+
+def type_text(schema: dict) -> str:
+    """A property's type in a few words: `string` (date-time), `[ServerSummary]`, `OnLostContact` or null."""
+    if "$ref" in schema:
+        return f"[{schema['$ref'].split('/')[-1]}](#{schema['$ref'].split('/')[-1].lower()})"
+    for combined in ("anyOf", "oneOf"):
+        if combined in schema:
+            return " or ".join(type_text(alternative) for alternative in schema[combined])
+    kinds = schema.get("type", "any")
+    kinds = kinds if isinstance(kinds, list) else [kinds]
+    words = []
+    for kind in kinds:
+        if kind == "array":
+            words.append("array of " + type_text(schema.get("items", {})))
+        elif kind == "string" and schema.get("format"):
+            words.append(f"string ({schema['format']})")
+        else:
+            words.append(str(kind))
+    if "enum" in schema:
+        words.append("one of " + ", ".join(f"`{value}`" for value in schema["enum"] if value is not None))
+    return " or ".join(words)
+
+
+def schema_text(document: dict) -> list:
+    """Every schema: its fields, their types, whether required, and what they mean."""
+    out = ["", "## Schemas"]
+    for name, schema in document["components"]["schemas"].items():
+        out += ["", f"### {name}"]
+        if schema.get("description"):
+            out += ["", one_line(schema["description"])]
+        properties = schema.get("properties")
+        if properties:
+            required = set(schema.get("required", []))
+            out += ["", "| field | type | required | meaning |", "|---|---|---|---|"]
+            for field, prop in properties.items():
+                out.append(
+                    f"| `{field}` | {one_line(type_text(prop))} | {'yes' if field in required else 'no'} | {one_line(prop.get('description', ''))} |"
+                )
+            if schema.get("additionalProperties") is False:
+                out += ["", "Other fields are refused."]
+        else:
+            out += ["", f"Type: {one_line(type_text(schema))}"]
+    return out
 
 
 def rendered(document: dict) -> str:

@@ -8,9 +8,9 @@ extension OpenAPIDocument {
  "openapi": "3.1.0",
  "info": {
   "title": "exup manager API",
-  "version": "1",
+  "version": "1.1",
   "summary": "The exup manager's JSON API: fleet, approvals, groups, schedules, users, the repository and its TUF metadata.",
-  "description": "Credentials travel as `Authorization: Bearer <credential>`: the administrator token (DATA/admin.token), a user session (POST /api/v1/login), an agent's credential (POST /api/v1/enrol) or the repository password (DATA/repository.password). The web pages' cookie is not accepted here.\n\nEvery error with a body is `{\"error\": {\"code\", \"message\"}}` (schema Error). A 401 also carries `WWW-Authenticate: Bearer`.\n\nRequest bodies are one JSON object within the operation's size limit (1 MiB unless said; 413 above it); a duplicate key at any depth, nesting deeper than 64 and an unknown top-level field are refused (400); unknown fields of nested objects are ignored. Integer fields take whole numbers (1.0 and 1e2 are taken, 1.5 is refused); number fields (a sensor's reading) take fractions. Optional request fields may be absent or null unless said. Answers omit a field that has no value (never null). Times are UTC `YYYY-MM-DDTHH:MM:SSZ` strings, except the log's `time` (seconds since 1970).\n\nRoles: administrator (everything), operator (reads, and the apply permission: approve, cancel, uninstall, schedules, exports, download-only icons), viewer (reads). The administrator token may do everything a user may."
+  "description": "Credentials travel as `Authorization: Bearer <credential>`: the administrator token (DATA/admin.token), a user session (POST /api/v1/login), an agent's credential (POST /api/v1/enrol) or the repository password (DATA/repository.password). The web pages' cookie is not accepted here.\n\nEvery error with a body is `{\"error\": {\"code\", \"message\"}}` (schema Error). A 401 also carries `WWW-Authenticate: Bearer`.\n\nRequest bodies are one JSON object within the operation's size limit (1 MiB unless said; 413 above it); a duplicate key at any depth, nesting deeper than 64 and an unknown top-level field are refused (400); unknown fields of nested objects are ignored. Integer fields take whole numbers (1.0 and 1e2 are taken, 1.5 is refused); number fields (a sensor's reading) take fractions. Optional request fields may be absent or null unless said. Answers omit a field that has no value (never null). Times are UTC `YYYY-MM-DDTHH:MM:SSZ` strings, except the log's `time` (seconds since 1970).\n\nRoles: administrator (everything), operator (reads, and the apply permission: approve, cancel, uninstall, schedules, exports, download-only icons), viewer (reads). The administrator token may do everything a user may.\n\nExtensions the server reads from this document: `x-exup-permission` is what an operation's credential must allow (read, apply, administer; session: a user session; none; read-or-repository and apply-or-repository also admit the repository password), checked before the body is read; `x-exup-body-limit` is a body limit other than 1 MiB, in bytes; `x-exup-hand-routed` marks the operations served by hand-written routes (the agent's channel, TUF metadata and targets, streamed uploads and downloads, health and metrics) instead of the code generated from this document.\n\nChanges in 1.1 (paths stay /api/v1; a client of 1 keeps working except where said): an upload answers one AddResult per file, 201 when added and 200 otherwise (was 409 or 422 for a refused file); a documented path asked with a method it does not have answers 405 with Allow (was 404); log out with a credential that is not a user session answers 403 not-a-session; a policy naming its own group as canary answers 409 own-canary; a batch id or a log query number that is not a whole number answers 400; `add`, `remove` (group members) and `currentPassword` may be null (were refused); a JSON body is read as JSON whatever its Content-Type says."
  },
  "servers": [
   {
@@ -60,6 +60,7 @@ extension OpenAPIDocument {
   "/healthz": {
    "get": {
     "operationId": "getHealth",
+    "x-exup-hand-routed": true,
     "summary": "Liveness.",
     "tags": [
      "Server"
@@ -87,6 +88,7 @@ extension OpenAPIDocument {
   "/api/v1/openapi.json": {
    "get": {
     "operationId": "getOpenAPIDocument",
+    "x-exup-hand-routed": true,
     "summary": "This API's OpenAPI document.",
     "tags": [
      "Server"
@@ -111,6 +113,7 @@ extension OpenAPIDocument {
   "/metrics": {
    "get": {
     "operationId": "getMetrics",
+    "x-exup-hand-routed": true,
     "summary": "Prometheus metrics (text format 0.0.4).",
     "tags": [
      "Server"
@@ -147,6 +150,7 @@ extension OpenAPIDocument {
   "/api/v1/enrol": {
    "post": {
     "operationId": "enrolAgent",
+    "x-exup-hand-routed": true,
     "summary": "Enrol an agent with a token.",
     "tags": [
      "Agent"
@@ -261,6 +265,7 @@ extension OpenAPIDocument {
   "/api/v1/agent/directives": {
    "get": {
     "operationId": "getDirectives",
+    "x-exup-hand-routed": true,
     "summary": "The agent's poll: its directives, and a heartbeat.",
     "tags": [
      "Agent"
@@ -334,6 +339,7 @@ extension OpenAPIDocument {
   "/api/v1/agent/report": {
    "post": {
     "operationId": "submitReport",
+    "x-exup-hand-routed": true,
     "summary": "The agent's report (sent only when something changed).",
     "tags": [
      "Agent"
@@ -407,6 +413,7 @@ extension OpenAPIDocument {
   "/api/v1/agent/logs": {
    "post": {
     "operationId": "uploadLogBundle",
+    "x-exup-hand-routed": true,
     "summary": "Upload the log bundle the manager asked for.",
     "tags": [
      "Agent"
@@ -492,6 +499,7 @@ extension OpenAPIDocument {
   "/api/v1/agent/logs/failed": {
    "post": {
     "operationId": "reportLogBundleFailure",
+    "x-exup-hand-routed": true,
     "summary": "Say why the requested log bundle cannot be sent.",
     "tags": [
      "Agent"
@@ -555,6 +563,7 @@ extension OpenAPIDocument {
   "/api/v1/agents/tokens": {
    "post": {
     "operationId": "createToken",
+    "x-exup-permission": "administer",
     "summary": "Create an enrolment token.",
     "tags": [
      "Agents"
@@ -640,6 +649,7 @@ extension OpenAPIDocument {
    },
    "get": {
     "operationId": "listTokens",
+    "x-exup-permission": "administer",
     "summary": "Enrolment tokens that can still be used.",
     "tags": [
      "Agents"
@@ -687,6 +697,7 @@ extension OpenAPIDocument {
   "/api/v1/agents/tokens/{id}": {
    "delete": {
     "operationId": "revokeToken",
+    "x-exup-permission": "administer",
     "summary": "Revoke an enrolment token.",
     "tags": [
      "Agents"
@@ -755,6 +766,7 @@ extension OpenAPIDocument {
   "/api/v1/agents": {
    "get": {
     "operationId": "listAgents",
+    "x-exup-permission": "read",
     "summary": "Enrolled agents, revoked ones included.",
     "tags": [
      "Agents"
@@ -820,6 +832,7 @@ extension OpenAPIDocument {
   "/api/v1/agents/{name}/revoke": {
    "post": {
     "operationId": "revokeAgent",
+    "x-exup-permission": "administer",
     "summary": "Revoke an agent's credential at once.",
     "tags": [
      "Agents"
@@ -877,6 +890,7 @@ extension OpenAPIDocument {
   "/api/v1/agents/{name}/rotate": {
    "post": {
     "operationId": "rotateAgentCredential",
+    "x-exup-permission": "administer",
     "summary": "Issue a new credential; the old one stops working.",
     "tags": [
      "Agents"
@@ -934,6 +948,7 @@ extension OpenAPIDocument {
   "/api/v1/agents/{name}/allow-reenrolment": {
    "post": {
     "operationId": "allowAgentReenrolment",
+    "x-exup-permission": "administer",
     "summary": "Let a reinstalled server enrol again under its name.",
     "tags": [
      "Agents"
@@ -991,6 +1006,7 @@ extension OpenAPIDocument {
   "/api/v1/servers": {
    "get": {
     "operationId": "listServers",
+    "x-exup-permission": "read",
     "summary": "Every server with its status (Table 10).",
     "tags": [
      "Servers"
@@ -1095,6 +1111,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}": {
    "get": {
     "operationId": "getServer",
+    "x-exup-permission": "read",
     "summary": "A server's modules, statuses (Tables 8, 9) and current run.",
     "tags": [
      "Servers"
@@ -1203,6 +1220,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}/approve": {
    "post": {
     "operationId": "approveServerUpdates",
+    "x-exup-permission": "apply",
     "summary": "Approve updates for a server.",
     "tags": [
      "Servers"
@@ -1303,6 +1321,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}/cancel": {
    "post": {
     "operationId": "cancelServerItems",
+    "x-exup-permission": "apply",
     "summary": "Cancel the server's approved items that have not started.",
     "tags": [
      "Servers"
@@ -1360,6 +1379,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}/uninstall": {
    "post": {
     "operationId": "uninstallServerModule",
+    "x-exup-permission": "apply",
     "summary": "Uninstall a module whose package has an Uninstall program.",
     "tags": [
      "Servers"
@@ -1457,6 +1477,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}/logs/request": {
    "post": {
     "operationId": "requestServerLogs",
+    "x-exup-permission": "apply",
     "summary": "Ask the agent for its log bundle at its next poll.",
     "tags": [
      "Servers"
@@ -1522,6 +1543,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}/logs": {
    "get": {
     "operationId": "downloadServerLogs",
+    "x-exup-hand-routed": true,
     "summary": "The last log bundle the agent uploaded.",
     "tags": [
      "Servers"
@@ -1585,6 +1607,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}/save": {
    "post": {
     "operationId": "saveServerModules",
+    "x-exup-permission": "apply",
     "summary": "The Save tab: export the download-only packages of some modules.",
     "tags": [
      "Servers"
@@ -1702,6 +1725,7 @@ extension OpenAPIDocument {
   "/api/v1/servers/{name}/modules/{module}/status": {
    "post": {
     "operationId": "setModuleStatusIcon",
+    "x-exup-permission": "apply",
     "summary": "Set a download-only module's status icon (Table 9).",
     "tags": [
      "Servers"
@@ -1798,6 +1822,7 @@ extension OpenAPIDocument {
   "/api/v1/groups": {
    "get": {
     "operationId": "listGroups",
+    "x-exup-permission": "read",
     "summary": "Groups with their members' statuses, counts and progress.",
     "tags": [
      "Groups"
@@ -1873,6 +1898,7 @@ extension OpenAPIDocument {
    },
    "post": {
     "operationId": "createGroup",
+    "x-exup-permission": "administer",
     "summary": "Create a group.",
     "tags": [
      "Groups"
@@ -1990,6 +2016,7 @@ extension OpenAPIDocument {
   "/api/v1/groups/{name}": {
    "get": {
     "operationId": "getGroup",
+    "x-exup-permission": "read",
     "summary": "A group, filtered as Table 21 says.",
     "tags": [
      "Groups"
@@ -2066,6 +2093,7 @@ extension OpenAPIDocument {
   "/api/v1/groups/{name}/delete": {
    "post": {
     "operationId": "deleteGroup",
+    "x-exup-permission": "administer",
     "summary": "Delete a group (its servers stay).",
     "tags": [
      "Groups"
@@ -2126,6 +2154,7 @@ extension OpenAPIDocument {
   "/api/v1/groups/{name}/members": {
    "post": {
     "operationId": "changeGroupMembers",
+    "x-exup-permission": "administer",
     "summary": "Add and remove servers.",
     "tags": [
      "Groups"
@@ -2221,6 +2250,7 @@ extension OpenAPIDocument {
   "/api/v1/groups/{name}/approve": {
    "post": {
     "operationId": "approveGroupUpdates",
+    "x-exup-permission": "apply",
     "summary": "Approve for each selected member, each with its own rules.",
     "tags": [
      "Groups"
@@ -2311,6 +2341,7 @@ extension OpenAPIDocument {
   "/api/v1/groups/{name}/uninstall": {
    "post": {
     "operationId": "uninstallGroupModule",
+    "x-exup-permission": "apply",
     "summary": "Uninstall a module on every member that can.",
     "tags": [
      "Groups"
@@ -2401,6 +2432,7 @@ extension OpenAPIDocument {
   "/api/v1/groups/{name}/policy": {
    "post": {
     "operationId": "setGroupPolicy",
+    "x-exup-permission": "administer",
     "summary": "Set the group's automatic approval.",
     "tags": [
      "Groups"
@@ -2506,6 +2538,7 @@ extension OpenAPIDocument {
   "/api/v1/schedules": {
    "get": {
     "operationId": "listSchedules",
+    "x-exup-permission": "read",
     "summary": "Remote batches, by start time.",
     "tags": [
      "Schedules"
@@ -2557,6 +2590,7 @@ extension OpenAPIDocument {
    },
    "post": {
     "operationId": "createSchedule",
+    "x-exup-permission": "apply",
     "summary": "Register a remote batch for a server or a group.",
     "tags": [
      "Schedules"
@@ -2647,6 +2681,7 @@ extension OpenAPIDocument {
   "/api/v1/schedules/{id}": {
    "post": {
     "operationId": "editSchedule",
+    "x-exup-permission": "apply",
     "summary": "Change a batch that has not run.",
     "tags": [
      "Schedules"
@@ -2753,6 +2788,7 @@ extension OpenAPIDocument {
   "/api/v1/schedules/{id}/delete": {
    "post": {
     "operationId": "deleteSchedule",
+    "x-exup-permission": "apply",
     "summary": "Delete a batch that has not run.",
     "tags": [
      "Schedules"
@@ -2834,6 +2870,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/root": {
    "get": {
     "operationId": "getRepositoryRoot",
+    "x-exup-hand-routed": true,
     "summary": "The repository's current root.json.",
     "tags": [
      "Repository"
@@ -2932,6 +2969,7 @@ extension OpenAPIDocument {
   "/repo/v1/metadata/{path}": {
    "get": {
     "operationId": "getMetadata",
+    "x-exup-hand-routed": true,
     "summary": "TUF metadata.",
     "tags": [
      "TUF"
@@ -3031,6 +3069,7 @@ extension OpenAPIDocument {
   "/repo/v1/targets/{path}": {
    "get": {
     "operationId": "getTarget",
+    "x-exup-hand-routed": true,
     "summary": "A package, by its consistent (hash-prefixed) target name.",
     "tags": [
      "TUF"
@@ -3150,6 +3189,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/presence": {
    "post": {
     "operationId": "sendPresence",
+    "x-exup-hand-routed": true,
     "summary": "A manager that uses this repository says what its servers need.",
     "tags": [
      "Repository"
@@ -3216,6 +3256,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/platforms": {
    "get": {
     "operationId": "listPlatforms",
+    "x-exup-permission": "read",
     "summary": "Served (model, OS) pairs.",
     "tags": [
      "Repository"
@@ -3253,6 +3294,7 @@ extension OpenAPIDocument {
    },
    "post": {
     "operationId": "addPlatform",
+    "x-exup-permission": "administer",
     "summary": "Serve a (model, OS) pair.",
     "tags": [
      "Repository"
@@ -3322,6 +3364,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/platforms/remove": {
    "post": {
     "operationId": "removePlatform",
+    "x-exup-permission": "administer",
     "summary": "Stop serving a (model, OS) pair.",
     "tags": [
      "Repository"
@@ -3401,6 +3444,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/packages": {
    "post": {
     "operationId": "uploadPackage",
+    "x-exup-hand-routed": true,
     "summary": "Add an update package (Tables 13, 14).",
     "tags": [
      "Repository"
@@ -3525,6 +3569,7 @@ extension OpenAPIDocument {
    },
    "get": {
     "operationId": "listPackages",
+    "x-exup-permission": "read",
     "summary": "Every package with its indicators (Table 20).",
     "tags": [
      "Repository"
@@ -3581,6 +3626,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/packages/{id}": {
    "get": {
     "operationId": "getPackage",
+    "x-exup-permission": "read",
     "summary": "One package.",
     "tags": [
      "Repository"
@@ -3647,6 +3693,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/packages/delete": {
    "post": {
     "operationId": "deletePackages",
+    "x-exup-permission": "administer",
     "summary": "Delete packages (Table 16).",
     "tags": [
      "Repository"
@@ -3716,6 +3763,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/deletion-history": {
    "get": {
     "operationId": "getDeletionHistory",
+    "x-exup-permission": "read",
     "summary": "Deleted package ids that sync will not fetch again.",
     "tags": [
      "Repository"
@@ -3755,6 +3803,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/deletion-history/clear": {
    "post": {
     "operationId": "clearDeletionHistory",
+    "x-exup-permission": "administer",
     "summary": "Forget the deletion history.",
     "tags": [
      "Repository"
@@ -3791,6 +3840,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/exports": {
    "post": {
     "operationId": "startExport",
+    "x-exup-permission": "apply",
     "summary": "Start building an export archive.",
     "tags": [
      "Exports"
@@ -3897,6 +3947,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/exports/{id}": {
    "get": {
     "operationId": "getExport",
+    "x-exup-permission": "apply",
     "summary": "An export job's progress.",
     "tags": [
      "Exports"
@@ -3966,6 +4017,7 @@ extension OpenAPIDocument {
    },
    "delete": {
     "operationId": "cancelExport",
+    "x-exup-permission": "apply",
     "summary": "Cancel an export job, or remove its finished archive.",
     "tags": [
      "Exports"
@@ -4023,6 +4075,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/exports/{id}/archive": {
    "get": {
     "operationId": "downloadExport",
+    "x-exup-hand-routed": true,
     "summary": "Download a finished export archive.",
     "tags": [
      "Exports"
@@ -4086,6 +4139,7 @@ extension OpenAPIDocument {
   "/api/v1/log": {
    "get": {
     "operationId": "getLog",
+    "x-exup-permission": "read",
     "summary": "The application log, oldest first, a page at a time.",
     "tags": [
      "Log"
@@ -4194,6 +4248,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/sync": {
    "post": {
     "operationId": "startSync",
+    "x-exup-permission": "apply-or-repository",
     "summary": "Start a sync from the upstream (\"Download update packages\").",
     "tags": [
      "Sync"
@@ -4252,6 +4307,7 @@ extension OpenAPIDocument {
    },
    "get": {
     "operationId": "getSyncStatus",
+    "x-exup-permission": "read-or-repository",
     "summary": "The current or last sync.",
     "tags": [
      "Sync"
@@ -4291,6 +4347,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/sync/cancel": {
    "post": {
     "operationId": "cancelSync",
+    "x-exup-permission": "apply",
     "summary": "Cancel the running sync (a partial download is kept).",
     "tags": [
      "Sync"
@@ -4337,6 +4394,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/settings": {
    "get": {
     "operationId": "getRepositorySettings",
+    "x-exup-permission": "read",
     "summary": "Upstream, schedule, proxy and initial status icon.",
     "tags": [
      "Sync"
@@ -4371,6 +4429,7 @@ extension OpenAPIDocument {
    },
    "post": {
     "operationId": "saveRepositorySettings",
+    "x-exup-permission": "administer",
     "summary": "Change the sync schedule, the proxy and the initial status icon.",
     "tags": [
      "Sync"
@@ -4447,6 +4506,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/password/rotate": {
    "post": {
     "operationId": "rotateRepositoryPassword",
+    "x-exup-permission": "administer",
     "summary": "A new repository password, in force at once.",
     "tags": [
      "Sync"
@@ -4483,6 +4543,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/settings/check": {
    "post": {
     "operationId": "checkRepositorySettings",
+    "x-exup-permission": "administer",
     "summary": "Check the proxy, the upstream and its password.",
     "tags": [
      "Sync"
@@ -4529,6 +4590,8 @@ extension OpenAPIDocument {
   "/api/v1/login": {
    "post": {
     "operationId": "login",
+    "x-exup-permission": "none",
+    "x-exup-body-limit": 8192,
     "summary": "Open a user session.",
     "tags": [
      "Users"
@@ -4615,6 +4678,7 @@ extension OpenAPIDocument {
   "/api/v1/logout": {
    "post": {
     "operationId": "logout",
+    "x-exup-permission": "session",
     "summary": "End this user session.",
     "tags": [
      "Users"
@@ -4655,6 +4719,7 @@ extension OpenAPIDocument {
   "/api/v1/users": {
    "get": {
     "operationId": "listUsers",
+    "x-exup-permission": "administer",
     "summary": "Users and their roles.",
     "tags": [
      "Users"
@@ -4706,6 +4771,7 @@ extension OpenAPIDocument {
    },
    "post": {
     "operationId": "createUser",
+    "x-exup-permission": "administer",
     "summary": "Add a user.",
     "tags": [
      "Users"
@@ -4799,6 +4865,7 @@ extension OpenAPIDocument {
   "/api/v1/users/{name}/remove": {
    "post": {
     "operationId": "removeUser",
+    "x-exup-permission": "administer",
     "summary": "Remove a user; their sessions end.",
     "tags": [
      "Users"
@@ -4869,6 +4936,7 @@ extension OpenAPIDocument {
   "/api/v1/users/{name}/password": {
    "post": {
     "operationId": "setUserPassword",
+    "x-exup-permission": "read",
     "summary": "Set a password; the user's sessions end.",
     "tags": [
      "Users"
@@ -5457,7 +5525,14 @@ extension OpenAPIDocument {
       ]
      },
      "os": {
-      "$ref": "#/components/schemas/OSIdentity"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/OSIdentity"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "hostname": {
       "type": "string"
@@ -6126,7 +6201,14 @@ extension OpenAPIDocument {
       "description": "Default false."
      },
      "onLostContact": {
-      "$ref": "#/components/schemas/OnLostContact"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/OnLostContact"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "overrideHealthGate": {
       "type": [
@@ -6236,7 +6318,14 @@ extension OpenAPIDocument {
       "description": "Default true: only the newest package of each module."
      },
      "setIconAfterSave": {
-      "$ref": "#/components/schemas/ManualIcon"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/ManualIcon"
+       },
+       {
+        "type": "null"
+       }
+      ]
      }
     },
     "required": [
@@ -6447,17 +6536,22 @@ extension OpenAPIDocument {
    },
    "GroupMembersRequest": {
     "type": "object",
-    "description": "Arrays of strings; null is refused.",
     "properties": {
      "add": {
-      "type": "array",
+      "type": [
+       "array",
+       "null"
+      ],
       "items": {
        "type": "string"
       },
       "description": "Enrolled, not revoked servers (404 otherwise)."
      },
      "remove": {
-      "type": "array",
+      "type": [
+       "array",
+       "null"
+      ],
       "items": {
        "type": "string"
       }
@@ -6509,7 +6603,14 @@ extension OpenAPIDocument {
       "description": "Default false."
      },
      "onLostContact": {
-      "$ref": "#/components/schemas/OnLostContact"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/OnLostContact"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "overrideHealthGate": {
       "type": [
@@ -6526,7 +6627,14 @@ extension OpenAPIDocument {
       "description": "Default false: the newest version now; true: the newest when the agent starts."
      },
      "filter": {
-      "$ref": "#/components/schemas/GroupFilter"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/GroupFilter"
+       },
+       {
+        "type": "null"
+       }
+      ]
      }
     },
     "additionalProperties": false
@@ -6685,7 +6793,14 @@ extension OpenAPIDocument {
     "description": "Only what changes; absent or null leaves a field as it is.",
     "properties": {
      "startAt": {
-      "$ref": "#/components/schemas/ScheduleStartTime"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/ScheduleStartTime"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "allowReboot": {
       "type": [
@@ -7374,7 +7489,14 @@ extension OpenAPIDocument {
       "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]$"
      },
      "proxy": {
-      "$ref": "#/components/schemas/ProxySettingsInput"
+      "anyOf": [
+       {
+        "$ref": "#/components/schemas/ProxySettingsInput"
+       },
+       {
+        "type": "null"
+       }
+      ]
      },
      "initialStatusIcon": {
       "$ref": "#/components/schemas/ManualIcon"
@@ -7572,7 +7694,6 @@ extension OpenAPIDocument {
    },
    "SetPasswordRequest": {
     "type": "object",
-    "description": "A JSON object of strings: null is refused.",
     "properties": {
      "password": {
       "type": "string",
@@ -7581,7 +7702,10 @@ extension OpenAPIDocument {
       "maxLength": 1024
      },
      "currentPassword": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "description": "Required when a user session changes its own user's password."
      }
     },

@@ -11,8 +11,9 @@ import Repository
     import Glibc
 #endif
 
-/// The repository's HTTP surface: TUF metadata and targets for agents and other managers
-/// (`/repo/v1/…`), and the administration API (`/api/v1/repository/…`).
+/// The repository's hand-routed HTTP surface: TUF metadata and targets for agents and other managers
+/// (`/repo/v1/…`), presence, the streamed package upload and export download. The rest of the
+/// administration API (`/api/v1/repository/…`, the log) is generated (GeneratedAPI+Repository.swift).
 package struct RepositoryRoutes: Sendable {
     let repository: RepositoryService
     let exports: ExportJobs
@@ -38,72 +39,7 @@ package struct RepositoryRoutes: Sendable {
             return try Response.json(try await self.repository.receivePresence(presence))
         }
 
-        router.get("/api/v1/repository/platforms") { request, _ in
-            try self.authenticator.require(request, .read)
-            return try Response.json(try await self.repository.platforms())
-        }
-        router.post("/api/v1/repository/platforms") { request, _ in
-            let principal = try self.authenticator.require(request, .administer)
-            let body = try await StrictJSON.decode(PlatformBody.self, from: request, allowed: ["model", "os"])
-            try await self.repository.addPlatform(try body.platform(), actor: principal.name)
-            return try Response.json(try await self.repository.platforms(), status: .created)
-        }
-        router.post("/api/v1/repository/platforms/remove") { request, _ in
-            let principal = try self.authenticator.require(request, .administer)
-            let body = try await StrictJSON.decode(PlatformBody.self, from: request, allowed: ["model", "os"])
-            guard try await self.repository.removePlatform(try body.platform(), actor: principal.name) else {
-                throw APIError.notFound("\(body.model) / \(body.os) is not served")
-            }
-            return try Response.json(try await self.repository.platforms())
-        }
-
         router.post("/api/v1/repository/packages") { request, _ in try await self.upload(request) }
-        router.get("/api/v1/repository/packages") { request, _ in
-            let principal = try self.authenticator.require(request, .read)
-            return try Response.json(try await self.repository.list(actor: principal.name))
-        }
-        router.get("/api/v1/repository/packages/:id") { request, context in
-            let principal = try self.authenticator.require(request, .read)
-            let id = try context.parameters.decoded("id")
-            guard let listing = try await self.repository.package(id: id, actor: principal.name) else {
-                throw APIError.notFound("no package \(id)")
-            }
-            return try Response.json(listing)
-        }
-        router.post("/api/v1/repository/packages/delete") { request, _ in
-            let principal = try self.authenticator.require(request, .administer)
-            let body = try await StrictJSON.decode(DeleteBody.self, from: request, allowed: ["ids", "force"])
-            guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
-            if let mirror = self.mirror { return try Response.json(try self.refuseRemoteDelete(body.ids, mirror, actor: principal.name)) }
-            return try Response.json(try await self.repository.delete(ids: body.ids, force: body.force ?? false, actor: principal.name))
-        }
-        router.get("/api/v1/repository/deletion-history") { request, _ in
-            try self.authenticator.require(request, .read)
-            return try Response.json(try await self.repository.deletionHistory())
-        }
-        router.post("/api/v1/repository/deletion-history/clear") { request, _ in
-            let principal = try self.authenticator.require(request, .administer)
-            return try Response.json(["cleared": try await self.repository.clearDeletionHistory(actor: principal.name)])
-        }
-
-        // Archives are the packages themselves: building, reading and removing one needs the apply permission.
-        router.post("/api/v1/repository/exports") { request, _ in
-            let principal = try self.authenticator.require(request, .apply)
-            let body = try await StrictJSON.decode(ExportBody.self, from: request, allowed: ["ids", "allVersions"])
-            guard !body.ids.isEmpty else { throw APIError.badRequest("ids must name at least one package") }
-            do {
-                return try Response.json(
-                    try await self.exports.start(
-                        ids: body.ids, allVersions: body.allVersions ?? false,
-                        actor: principal.name), status: .accepted)
-            } catch let error as ExportError { throw APIError(exportError: error) }
-        }
-        router.get("/api/v1/repository/exports/:id") { request, context in
-            try self.authenticator.require(request, .apply)
-            let id = try context.parameters.decoded("id")
-            guard let status = await self.exports.status(id) else { throw APIError.notFound("no export \(id)") }
-            return try Response.json(status)
-        }
         router.get("/api/v1/repository/exports/:id/archive") { request, context in
             try self.authenticator.require(request, .apply)
             let id = try context.parameters.decoded("id")
@@ -115,29 +51,6 @@ package struct RepositoryRoutes: Sendable {
                     .contentType: "application/zip",
                     .contentDisposition: "attachment; filename=\"exup-archive-\(id).zip\"",
                 ], body: body)
-        }
-        router.delete("/api/v1/repository/exports/:id") { request, context in
-            try self.authenticator.require(request, .apply)
-            let id = try context.parameters.decoded("id")
-            guard let status = await self.exports.cancel(id) else { throw APIError.notFound("no export \(id)") }
-            return try Response.json(status)
-        }
-
-        router.get("/api/v1/log") { request, _ in
-            try self.authenticator.require(request, .read)
-            let parameters = request.uri.queryParameters
-            var query = AppLogQuery(
-                afterID: try parameters.optionalNumber("after") ?? 0, limit: Int(max(1, min(try parameters.optionalNumber("limit") ?? 500, 5000))))
-            query.since = try parameters.optionalNumber("since")
-            query.server = parameters.get("server").map { String($0) }
-            if let level = parameters.get("level") {
-                guard let parsed = AppLogLevel(rawValue: String(level)) else {
-                    throw APIError.badRequest("level must be info or error, not \(level)")
-                }
-                query.level = parsed
-            }
-            query.grep = parameters.get("grep").map { String($0) }
-            return try Response.json(try self.repository.catalog.logEntries(query))
         }
     }
 
@@ -277,16 +190,6 @@ struct PlatformBody: Decodable {
         }
         return Platform(model: trimmed, os: OSIdentity(parsing: os))
     }
-}
-
-struct DeleteBody: Decodable {
-    var ids: [String]
-    var force: Bool?
-}
-
-struct ExportBody: Decodable {
-    var ids: [String]
-    var allVersions: Bool?
 }
 
 /// One `Range: bytes=…` range (the forms resumed downloads use).

@@ -12,22 +12,32 @@ package enum StrictJSON {
     package static func decode<T: Decodable>(
         _ type: T.Type, from request: Request, allowed: Set<String>, limit: Int = StrictJSON.limit
     ) async throws -> T {
-        let buffer: ByteBuffer
-        do { buffer = try await request.body.collect(upTo: limit) } catch {
-            throw APIError(.contentTooLarge, "too-large", "the request body is over \(limit) bytes")
-        }
+        let buffer = try await collect(request, limit: limit)
         return try decode(type, from: Array(buffer.readableBytesView), allowed: allowed)
     }
 
     package static func decode<T: Decodable>(_ type: T.Type, from bytes: [UInt8], allowed: Set<String>) throws -> T {
+        try check(bytes, allowed: allowed)
+        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch let error as DecodingError {
+            throw APIError.badRequest("the body does not match: \(Self.describe(error))")
+        }
+    }
+
+    /// The strict parse alone: JSON by the project's parser, an object, and (when `allowed` is given) no
+    /// top-level field outside it. The generated routes decode after this check (OperationGate).
+    package static func check(_ bytes: [UInt8], allowed: Set<String>?) throws {
         let json: JSON
         do { json = try JSON.parseShape(bytes) } catch { throw APIError.badRequest("the body is not valid JSON: \(error)") }
         guard let object = json.object else { throw APIError.badRequest("the body must be a JSON object") }
-        if let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
+        if let allowed, let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIError.badRequest("unknown field \"\(unknown)\" (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
-        do { return try JSONDecoder().decode(T.self, from: Data(bytes)) } catch let error as DecodingError {
-            throw APIError.badRequest("the body does not match: \(Self.describe(error))")
+    }
+
+    /// Reads a body up to `limit` bytes (413 above it).
+    package static func collect(_ request: Request, limit: Int) async throws -> ByteBuffer {
+        do { return try await request.body.collect(upTo: limit) } catch {
+            throw APIError(.contentTooLarge, "too-large", "the request body is over \(limit) bytes")
         }
     }
 

@@ -101,15 +101,15 @@ public struct ManagerApplication {
             repository: repository, exports: exports,
             authenticator: authenticator, maxUploadBytes: configuration.maxUploadBytes, mirror: remote)
         routes.register(on: router)
-        ManagerRoutes(manager: manager, authenticator: authenticator).register(on: router)
-        UserRoutes(manager: manager, authenticator: authenticator).register(on: router)
-        OperationsRoutes(manager: manager, exports: exports, authenticator: authenticator).register(on: router)
+        let fleet = ManagerRoutes(manager: manager, authenticator: authenticator)
+        fleet.register(on: router)
         MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(sync: $0, catalog: repository.catalog) }
         let editor = RepositorySettingsEditor(
             dataDirectory: configuration.dataDirectory, sync: sync, manager: manager,
             authenticator: authenticator, catalog: repository.catalog)
-        SyncRoutes(sync: sync, settings: check, remote: remote, editor: editor, authenticator: authenticator).register(on: router)
+        let syncServices = SyncServices(sync: sync, settings: check, remote: remote, editor: editor)
+        try GeneratedAPI(fleet: fleet, repository: routes, sync: syncServices).register(on: router)
         let web = WebRoutes(
             manager: manager, repository: repository, exports: exports, sync: sync, remote: remote, editor: editor,
             session: WebSession(authenticator: authenticator, secure: configuration.tlsCertificate != nil),

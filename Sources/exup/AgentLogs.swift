@@ -31,14 +31,13 @@ struct AgentLogs: AsyncParsableCommand {
         @OptionGroup var output: OutputOptions
 
         struct Written: Encodable { var file: String; var bytes: Int }
-        /// The manager keeps bundles up to 64 MiB; this only bounds what is read into memory.
-        static let largestBundle = 256 << 20
 
         func run() async throws {
             let client = try server.client()
-            let bundle = try await client.call {
-                try await [UInt8](collecting: $0.downloadServerLogs(path: .init(name: name)).ok.body.applicationGzip, upTo: Self.largestBundle)
-            }
+            // Hand-routed (a binary file streamed from disk): fetched with the libcurl client itself.
+            let response = try client.send("GET", "/api/v1/servers/\(FleetPath.escape(name))/logs")
+            try client.check(response, accept: [200])
+            let bundle = response.body
             guard !FileManager.default.fileExists(atPath: out) else { throw CommandFailure("\(out) already exists; choose another --out") }
             try LocalFile.writeAtomically(bundle, to: out, mode: 0o600)
             if output.json { return try JSONOutput.print(Written(file: out, bytes: bundle.count)) }

@@ -141,19 +141,25 @@ extension FleetTests {
         #expect(document["openapi"] as? String == "3.1.0")
         let paths = try #require(document["paths"] as? [String: [String: Any]])
 
-        // The routes, as the server's and the API's sources register them (the web pages' are not API).
+        // The routes, as the server's and the API's sources register them (the web pages' are not API): by
+        // hand (`router.get("/api/v1/…")`) or by the code generated from the document (`method: .get,
+        // path: server.apiPathComponentsWithServerPrefix("/api/v1/…")`).
         let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../Sources").standardized
-        let pattern = try NSRegularExpression(pattern: #"router\.(get|post|delete|put)\("([^"]+)""#)
+        let pattern = try NSRegularExpression(
+            pattern:
+                #"router\.(get|post|delete|put)\("([^"]+)"|method: \.(get|post|delete|put),\s*path: server\.apiPathComponentsWithServerPrefix\("([^"]+)""#
+        )
         var registered: [(String, String)] = []
-        let files = try ["ManagerServer", "ManagerAPI"].flatMap { target in
+        let files = try ["ManagerServer", "ManagerAPI", "ManagerAPI/Generated"].flatMap { target in
             try FileManager.default.contentsOfDirectory(atPath: root.appendingPathComponent(target).path).filter { $0.hasSuffix(".swift") }
                 .map { root.appendingPathComponent(target).appendingPathComponent($0) }
         }
         for file in files {
             let text = try String(contentsOf: file, encoding: .utf8)
             for match in pattern.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
-                let method = String(text[Range(match.range(at: 1), in: text)!])
-                let path = String(text[Range(match.range(at: 2), in: text)!])
+                let generated = match.range(at: 1).location == NSNotFound
+                let method = String(text[Range(match.range(at: generated ? 3 : 1), in: text)!])
+                let path = String(text[Range(match.range(at: generated ? 4 : 2), in: text)!])
                     .split(separator: "/", omittingEmptySubsequences: false)
                     .map { $0.hasPrefix(":") ? "{\($0.dropFirst())}" : $0 == "**" ? "{path}" : String($0) }.joined(separator: "/")
                 registered.append((method, path))

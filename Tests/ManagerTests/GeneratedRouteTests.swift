@@ -1,0 +1,82 @@
+import ExupTesting
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import ManagerServer
+import Testing
+
+/// The operations served by the code generated from openapi.yaml, in process: what OperationGate checks
+/// before the generated code reads a request, and how the generated code's refusals answer.
+extension InProcessRouteTests {
+    func error(_ response: TestResponse) -> (code: String?, message: String) {
+        let object = try? JSONSerialization.jsonObject(with: Data(String(buffer: response.body).utf8)) as? [String: Any]
+        let error = object?["error"] as? [String: Any]
+        return (error?["code"] as? String, error?["message"] as? String ?? "")
+    }
+
+    @Test("the generated routes: credential before body, limits, nulls as absent, one target per batch, typed parameters")
+    func gate() async throws {
+        let (manager, data) = try await application()
+        defer { withExtendedLifetime(data) {} }
+        let app = try manager.makeApplication()
+        let admin: HTTPFields = [.authorization: "Bearer \(manager.secrets.adminToken)"]
+        try await app.test(.router) { client in
+            // No credential: 401 even for a body that is not JSON (the body is never read).
+            try await client.execute(uri: "/api/v1/groups", method: .post, body: ByteBuffer(string: "{not json")) { response in
+                #expect(response.status == .unauthorized && error(response).code == "unauthenticated")
+            }
+            // Log in takes at most 8 KiB (x-exup-body-limit), other bodies 1 MiB.
+            let long = String(repeating: "a", count: 9000)
+            try await client.execute(
+                uri: "/api/v1/login", method: .post, body: ByteBuffer(string: #"{"username": "\#(long)", "password": "x"}"#)
+            ) { response in
+                #expect(response.status == .contentTooLarge && error(response).code == "too-large")
+            }
+            // A JSON object is taken whatever the client calls it; a null optional field is an absent one.
+            try await client.execute(
+                uri: "/api/v1/groups", method: .post, headers: admin + [.contentType: "text/plain"], body: ByteBuffer(string: #"{"name": "racks"}"#)
+            ) { response in
+                #expect(response.status == .created, "\(String(buffer: response.body))")
+            }
+            try await client.execute(
+                uri: "/api/v1/groups/racks/members", method: .post, headers: admin, body: ByteBuffer(string: #"{"add": [], "remove": null}"#)
+            ) { response in
+                #expect(response.status == .ok, "\(String(buffer: response.body))")
+            }
+            // A batch names exactly one target; the other may only be absent or null.
+            let both = #"{"server": "web01", "group": "racks", "startAt": "2031-01-01T00:00:00Z"}"#
+            try await client.execute(uri: "/api/v1/schedules", method: .post, headers: admin, body: ByteBuffer(string: both)) { response in
+                #expect(response.status == .badRequest && error(response).message.contains("exactly one of server and group"))
+            }
+            let group = #"{"server": null, "group": "racks", "startAt": "2031-01-01T00:00:00Z"}"#
+            try await client.execute(uri: "/api/v1/schedules", method: .post, headers: admin, body: ByteBuffer(string: group)) { response in
+                #expect(response.status == .created, "\(String(buffer: response.body))")
+            }
+            // Parameters are typed by the document: a word for a number, an unknown filter.
+            try await client.execute(uri: "/api/v1/schedules/first/delete", method: .post, headers: admin) { response in
+                #expect(response.status == .badRequest && error(response).code == "bad-request")
+            }
+            try await client.execute(uri: "/api/v1/groups/racks?filter=sideways", method: .get, headers: admin) { response in
+                #expect(response.status == .badRequest && error(response).message.contains("sideways"), "\(error(response).message)")
+            }
+            // A handler's own refusal keeps its status and code through the generated code.
+            try await client.execute(uri: "/api/v1/groups/nowhere", method: .get, headers: admin) { response in
+                #expect(response.status == .notFound && error(response).code == "not-found")
+            }
+            // Log out is for user sessions: the administrator token is refused before anything else.
+            try await client.execute(uri: "/api/v1/logout", method: .post, headers: admin) { response in
+                #expect(response.status == .forbidden && error(response).code == "not-a-session")
+            }
+        }
+    }
+}
+
+extension HTTPFields {
+    fileprivate static func + (lhs: HTTPFields, rhs: HTTPFields) -> HTTPFields {
+        var fields = lhs
+        for field in rhs { fields[field.name] = field.value }
+        return fields
+    }
+}
