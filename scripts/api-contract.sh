@@ -2,8 +2,9 @@
 # The API document against the server: schemathesis (pinned in scripts/python-env.sh) runs every check
 # it has (responses against their schemas, status codes, content types, headers, methods a path does not
 # have, schema-valid requests that are refused and invalid ones that are accepted, and stateful sequences
-# through the document's links) against a live exup-manager, once with the administrator token and once
-# with a viewer's session. The manager and the fuzzer share a network namespace that has only loopback:
+# through the document's links; configured in scripts/api-contract/schemathesis.toml) against a live
+# exup-manager, once with the administrator token and once with a viewer's session, each in two passes:
+# single requests on two workers, then the sequences on one. The manager and the fuzzer share a network namespace that has only loopback:
 # no generated upstream, proxy or webhook address can be reached. Exits non-zero on any failure.
 #   scripts/api-contract.sh [BIN_DIR (.build/debug)] [EXAMPLES (25)]
 set -euo pipefail
@@ -69,20 +70,34 @@ run() {
   curl -fsS -o /dev/null -H "Authorization: Bearer $credential" "$url/api/v1/servers/srv1" ||
     { echo "api-contract: the $who credential cannot read the seeded server"; return 1; }
   local status=0
-  # From the work directory: schemathesis keeps its caches in the current one, and the repository stays clean.
-  (cd "$work" && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$repo/scripts/api-contract" SCHEMATHESIS_HOOKS=hooks "$schemathesis" run "$repo/openapi.yaml" --url "$url" \
-    -H "Authorization: Bearer $credential" --checks all --max-examples "$examples" --seed 42 --workers 2 --no-color \
-    "${extra[@]}" > "$work/schemathesis-$who.txt" 2>&1) || status=$?
+  # Two passes: single requests (examples, coverage, fuzzing) on two workers, then the stateful sequences
+  # through the links on one, so that no other sequence deletes what one just created.
+  pass "$who" requests "$url" "$credential" --phases examples,coverage,fuzzing --workers 2 "${extra[@]}" || status=1
+  pass "$who" sequences "$url" "$credential" --phases stateful --workers 1 "${extra[@]}" || status=1
   kill "$pid"; wait "$pid" 2>/dev/null || true
-  echo "api-contract ($who): $(grep -E '^ +[0-9]+ generated' "$work/schemathesis-$who.txt" | sed 's/^ *//')"
   if (( status != 0 )); then
-    cat "$work/schemathesis-$who.txt"
     echo "--- the manager's log"; tail -50 "$work/manager-$who.log"
     return 1
   fi
 }
 
-export -f run package
+# One schemathesis run: pass WHO NAME URL CREDENTIAL OPTIONS…; prints its summary, and its report on failure.
+pass() {
+  local who=$1 name=$2 url=$3 credential=$4 status=0
+  shift 4
+  # From the work directory: schemathesis keeps its caches in the current one, and the repository stays clean.
+  (cd "$work" && PYTHONDONTWRITEBYTECODE=1 PYTHONPATH="$repo/scripts/api-contract" SCHEMATHESIS_HOOKS=hooks "$schemathesis" \
+    --config-file "$repo/scripts/api-contract/schemathesis.toml" run "$repo/openapi.yaml" --url "$url" \
+    -H "Authorization: Bearer $credential" --max-examples "$examples" --seed 42 --no-color "$@" \
+    > "$work/schemathesis-$who-$name.txt" 2>&1) || status=$?
+  local links
+  links=$(grep -E '^ +API Links:' "$work/schemathesis-$who-$name.txt" | sed 's/^ *API Links: *//')
+  echo "api-contract ($who, $name): $(grep -E '^ +[0-9]+ generated' "$work/schemathesis-$who-$name.txt" | sed 's/^ *//')${links:+; links $links}"
+  (( status == 0 )) || cat "$work/schemathesis-$who-$name.txt"
+  return $status
+}
+
+export -f run pass package
 export bin repo work examples schemathesis
 # Only loopback inside: ip brings it up; everything else in the run is unreachable by construction.
 unshare -n bash -c 'set -euo pipefail; ip link set lo up; failed=0; run admin || failed=1; run viewer || failed=1; exit $failed'

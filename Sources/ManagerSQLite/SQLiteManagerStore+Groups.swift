@@ -50,7 +50,8 @@ extension SQLiteManagerStore {
         let json = try policy.map(StoredJSON.text)
         try await write { db in
             if let canary = policy?.canaryGroup, try !Self.groupExists(canary, in: db) {
-                throw ManagerError.notFound("no canary group \(canary)")
+                // A name in the body, not the path: the group the path names exists, so this is not a 404.
+                throw ManagerError.conflict("unknown-canary", "no group \(canary) to watch as the canary")
             }
             try db.execute(sql: "UPDATE server_group SET policy = ?, policy_paused = 0 WHERE name = ?", arguments: [json, group])
             guard db.changesCount > 0 else { throw ManagerError.notFound("no group \(group)") }

@@ -61,6 +61,13 @@ extension InProcessRouteTests {
             try await client.execute(uri: "/api/v1/groups/racks?filter=sideways", method: .get, headers: admin) { response in
                 #expect(response.status == .badRequest && error(response).message.contains("sideways"), "\(error(response).message)")
             }
+            // A canary named in the body that does not exist is a conflict, not a missing path (404).
+            let policy =
+                #"{"autoApprove": true, "delayDays": 0, "canaryGroup": "nowhere", "maxCanaryFailurePercent": 10, "canaryWindowDays": 14, "allowReboot": false}"#
+            try await client.execute(uri: "/api/v1/groups/racks/policy", method: .post, headers: admin, body: ByteBuffer(string: policy)) {
+                response in
+                #expect(response.status == .conflict && error(response).code == "unknown-canary", "\(error(response).message)")
+            }
             // A handler's own refusal keeps its status and code through the generated code.
             try await client.execute(uri: "/api/v1/groups/nowhere", method: .get, headers: admin) { response in
                 #expect(response.status == .notFound && error(response).code == "not-found")
