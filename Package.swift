@@ -123,10 +123,11 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
             ]),
 
-        // The API's schemas and operations as Swift types, generated from openapi.yaml (make openapi).
+        // The API's schemas and operations as Swift types, generated from openapi.yaml (make openapi), and the
+        // API's exact time format for the generated code.
         .target(
             name: "ManagerAPIModel",
-            dependencies: [.product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]),
+            dependencies: ["ExupFormats", .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime")]),
 
         // The manager's JSON API (/api/v1, agents' and administrators'), TUF metadata and targets, metrics,
         // and the OpenAPI document that describes it; the administrators' operations implement the

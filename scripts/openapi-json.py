@@ -91,6 +91,9 @@ def type_text(schema: dict) -> str:
             return " or ".join(type_text(alternative) for alternative in schema[combined])
     kinds = schema.get("type", "any")
     kinds = kinds if isinstance(kinds, list) else [kinds]
+    if "enum" in schema:
+        choices = "one of " + ", ".join(f"`{value}`" for value in schema["enum"] if value is not None)
+        return choices + (" or null" if "null" in kinds or None in schema["enum"] else "")
     words = []
     for kind in kinds:
         if kind == "array":
@@ -99,8 +102,6 @@ def type_text(schema: dict) -> str:
             words.append(f"string ({schema['format']})")
         else:
             words.append(str(kind))
-    if "enum" in schema:
-        words.append("one of " + ", ".join(f"`{value}`" for value in schema["enum"] if value is not None))
     return " or ".join(words)
 
 

@@ -23,7 +23,7 @@ document = root / "openapi.yaml"
 configurations = root / "scripts/openapi-generator"
 # Each configuration and the folder its generated files go to (that folder holds nothing else).
 OUTPUTS = {
-    "types.yaml": root / "Sources/ManagerAPIModel",
+    "types.yaml": root / "Sources/ManagerAPIModel/Generated",
     "client.yaml": root / "Sources/exup/Generated",
     "server.yaml": root / "Sources/ManagerAPI/Generated",
 }

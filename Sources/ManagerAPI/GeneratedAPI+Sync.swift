@@ -15,9 +15,14 @@ extension GeneratedAPI {
     package func startSync(_ input: Operations.StartSync.Input) async throws -> Operations.StartSync.Output {
         let principal = try APIRequestScope.principal
         if let remote = sync.remote {
-            let bytes = try await OffPool.run { try remote.requestSync() }
+            let bytes = try await Self.fromRemote(remote) { try remote.requestSync() }
+            // The remote's own refusal (409: a download already runs there, no upstream) is passed on as it is.
+            if let refusal = try? Wire.decode(Components.Schemas._Error.self, bytes) {
+                throw APIError(.conflict, refusal.error.code.rawValue, "the remote repository: \(refusal.error.message)")
+            }
+            let status = try Self.remoteStatus(bytes, from: remote)
             Task.detached { await remote.followRemoteSync() }
-            return .accepted(.init(body: .json(try Wire.decode(Components.Schemas.SyncStatus.self, bytes))))
+            return .accepted(.init(body: .json(status)))
         }
         let upstream = try sync.configured()
         // Another manager asking (R098): its name is logged with "started"/"completed" (R100).
@@ -32,10 +37,25 @@ extension GeneratedAPI {
 
     package func getSyncStatus(_ input: Operations.GetSyncStatus.Input) async throws -> Operations.GetSyncStatus.Output {
         if let remote = sync.remote {
-            let bytes = try await OffPool.run { try remote.syncStatus() }
-            return .ok(.init(body: .json(try Wire.decode(Components.Schemas.SyncStatus.self, bytes))))
+            let bytes = try await Self.fromRemote(remote) { try remote.syncStatus() }
+            return .ok(.init(body: .json(try Self.remoteStatus(bytes, from: remote))))
         }
         return .ok(.init(body: .json(try Wire.convert(sync.sync?.status ?? SyncStatus()))))
+    }
+
+    /// A call to the remote repository; its failure is a bad gateway (502), not this manager's own (500).
+    static func fromRemote(_ remote: RemoteRepository, _ call: @escaping @Sendable () throws -> [UInt8]) async throws -> [UInt8] {
+        do { return try await OffPool.run("exup.remote", call) } catch {
+            throw APIError(.badGateway, "remote-repository", "the remote repository \(remote.settings.url): \(error)")
+        }
+    }
+
+    /// The remote's sync status as this manager's document says it (another version's may not fit: 502).
+    static func remoteStatus(_ bytes: [UInt8], from remote: RemoteRepository) throws -> Components.Schemas.SyncStatus {
+        do { return try Wire.decode(Components.Schemas.SyncStatus.self, bytes) } catch {
+            throw APIError(
+                .badGateway, "remote-repository", "the remote repository \(remote.settings.url) answered a sync status this manager cannot read")
+        }
     }
 
     package func cancelSync(_ input: Operations.CancelSync.Input) async throws -> Operations.CancelSync.Output {

@@ -24,8 +24,15 @@ package struct GeneratedAPI: APIProtocol {
 
     /// Registers every generated operation on `router` behind OperationGate.
     package func register(on router: Router<ManagerRequestContext>) throws {
+        // Every operation the document does not hand-route must have its gate rules, or nothing starts.
+        guard DocumentedOperation.byRoute.count == DocumentedOperation.generatedCount else {
+            throw DocumentError(
+                message:
+                    "the served document gives the gate \(DocumentedOperation.byRoute.count) of \(DocumentedOperation.generatedCount) generated operations"
+            )
+        }
         let group = router.group().add(middleware: OperationGate(authenticator: fleet.authenticator))
-        try registerHandlers(on: group)
+        try registerHandlers(on: group, configuration: .exup)
     }
 
     /// Runs a manager call, turning its refusals into 4xx answers that say why.
@@ -33,14 +40,20 @@ package struct GeneratedAPI: APIProtocol {
 }
 
 /// The boundary between the domain's values and the document's types. The domain encodes itself as the
-/// API has always answered; decoding that into the generated type checks it against the document, so a
-/// field the document does not allow never leaves the server unnoticed (it fails as the server's error).
+/// API has always answered; that is decoded into the generated type, so a wrong type or a missing
+/// required field fails here, and a field the document does not declare (which decoding would drop
+/// silently) fails too: the answer never loses what the server meant to say without it showing.
 enum Wire {
-    static func convert<T: Decodable>(_ value: some Encodable, to type: T.Type = T.self) throws -> T {
+    static func convert<T: Codable>(_ value: some Encodable, to type: T.Type = T.self) throws -> T {
         let encoder = JSONEncoder()
         encoder.dateEncodingStrategy = .iso8601
-        let bytes = try encoder.encode(value)
-        return try decode(type, Array(bytes))
+        let bytes = Array(try encoder.encode(value))
+        let converted = try decode(type, bytes)
+        let undeclared = Self.undeclared(try JSON.parseShape(bytes), in: try JSON.parseShape(Array(try encoder.encode(converted))))
+        guard undeclared.isEmpty else {
+            throw WireError(message: "\(T.self) does not declare \(undeclared.joined(separator: ", ")): openapi.yaml is behind the server")
+        }
+        return converted
     }
 
     static func decode<T: Decodable>(_ type: T.Type, _ bytes: [UInt8]) throws -> T {
@@ -49,11 +62,41 @@ enum Wire {
         return try decoder.decode(type, from: Data(bytes))
     }
 
+    /// The paths of fields with a value in `original` that `converted` lacks (`[0].modules[2].source`).
+    static func undeclared(_ original: JSON, in converted: JSON, at path: String = "") -> [String] {
+        switch (original, converted) {
+        case (.object(let fields), .object(let kept)):
+            return fields.keys.sorted().flatMap { key -> [String] in
+                guard let value = fields[key], value != .null else { return [] }
+                guard let other = kept[key] else { return [path.isEmpty ? key : "\(path).\(key)"] }
+                return undeclared(value, in: other, at: path.isEmpty ? key : "\(path).\(key)")
+            }
+        case (.array(let items), .array(let others)):
+            return zip(items, others).enumerated().flatMap { undeclared($1.0, in: $1.1, at: "\(path)[\($0)]") }
+        default:
+            return []
+        }
+    }
+
     /// A request value the document admitted, read as the domain's type; the domain's own refusals
     /// (a rule the schema cannot say) are the client's 400.
     static func request<T: Decodable>(_ value: some Encodable, as type: T.Type = T.self) throws -> T {
-        do { return try convert(value, to: type) } catch let error as DecodingError {
+        let encoder = JSONEncoder()
+        encoder.dateEncodingStrategy = .iso8601
+        do { return try decode(type, Array(try encoder.encode(value))) } catch let error as DecodingError {
             throw APIError.badRequest("the body does not match: \(StrictJSON.describe(error))")
         }
     }
+}
+
+/// An answer the document cannot carry: the server's own failure (500), logged with what is missing.
+struct WireError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// The served document cannot drive the generated routes (it was not the one they were generated from).
+struct DocumentError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
 }

@@ -1,3 +1,4 @@
+import ExupFormats
 import Hummingbird
 import ManagerHTTP
 import OpenAPIRuntime
@@ -20,12 +21,17 @@ struct OperationGate: RouterMiddleware {
                 "\(request.method) \(context.endpointPath ?? request.uri.path) has no operation in the document")
         }
         let principal = try authorize(request, operation.access)
-        var request = request
+        try Self.check(operation.parameters, request: request, context: context)
+        // The API answers JSON whatever Accept says, as it always has: the generated code would check
+        // Accept only after the handler acted, and answer a 500 for work already done.
+        var head = request.head
+        head.headerFields[.accept] = nil
+        var request = Request(head: head, body: request.body)
         if let rule = operation.body {
             let buffer = try await StrictJSON.collect(request, limit: rule.limit)
             try StrictJSON.check(Array(buffer.readableBytesView), allowed: rule.allowed)
+            try Self.checkTimes(rule.times, in: Array(buffer.readableBytesView))
             // The body is a JSON object (checked above) whatever the client called it, as the API always took it.
-            var head = request.head
             head.headerFields[.contentType] = "application/json"
             request = Request(head: head, body: .init(buffer: buffer))
         }
@@ -34,7 +40,11 @@ struct OperationGate: RouterMiddleware {
         do {
             return try await APIRequestScope.$current.withValue(scope) { try await next(request, context) }
         } catch let error as ServerError {
-            throw Self.answer(for: error)
+            let answer = Self.answer(for: error)
+            if !(answer is APIError || answer is HTTPError) {
+                context.logger.error("\(operation.id) failed: \(answer)", metadata: ["path": "\(request.uri.path)"])
+            }
+            throw answer
         }
     }
 
@@ -50,6 +60,34 @@ struct OperationGate: RouterMiddleware {
         case .permissionOrRepository(let permission):
             if authenticator.principal(authorization: request.headers[.authorization]) == .repositoryReader { return .repositoryReader }
             return try authenticator.require(request, permission)
+        }
+    }
+
+    /// Parameters the document constrains, refused with their name and what they take (the generated
+    /// decoder would say it in Swift's words).
+    static func check(_ rules: [DocumentedOperation.ParameterRule], request: Request, context: Context) throws {
+        for rule in rules {
+            let given: String? =
+                rule.inPath ? context.parameters.get(rule.name).map { String($0) } : request.uri.queryParameters.get(rule.name).map { String($0) }
+            guard let value = given else { continue }
+            switch rule.kind {
+            case .wholeNumber:
+                guard Int64(value) != nil else { throw APIError.badRequest("\(rule.name) must be a whole number, not \(value)") }
+            case .choice(let choices):
+                guard choices.contains(value) else {
+                    throw APIError.badRequest("\(rule.name) must be one of: \(choices.joined(separator: ", ")); not \(value)")
+                }
+            }
+        }
+    }
+
+    /// The API's times are exactly `YYYY-MM-DDTHH:MM:SSZ` on a real calendar day (UTCDateTranscoder
+    /// refuses the rest too; here the answer names the field).
+    static func checkTimes(_ fields: Set<String>, in bytes: [UInt8]) throws {
+        guard !fields.isEmpty, let object = (try? JSON.parseShape(bytes))?.object else { return }
+        for field in fields.sorted() {
+            guard case .string(let text)? = object[field], UTCTime(text) == nil else { continue }
+            throw APIError.badRequest("\(field) must be a time like 2026-12-01T02:00:00Z (UTC, a real calendar day), not \(text)")
         }
     }
 

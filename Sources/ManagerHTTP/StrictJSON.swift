@@ -41,13 +41,39 @@ package enum StrictJSON {
         }
     }
 
+    /// A decoding error in JSON's words: which field, and what it takes (not Swift's type names).
     package static func describe(_ error: DecodingError) -> String {
+        func field(_ context: DecodingError.Context) -> String {
+            let path = context.codingPath.map(\.stringValue).joined(separator: ".")
+            return path.isEmpty ? "the value" : "field \"\(path)\""
+        }
         switch error {
-        case .keyNotFound(let key, _): "missing field \"\(key.stringValue)\""
-        case .typeMismatch(let type, let context): "field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" must be \(type)"
-        case .valueNotFound(_, let context): "field \"\(context.codingPath.map(\.stringValue).joined(separator: "."))\" must not be null"
-        case .dataCorrupted(let context): context.debugDescription
-        @unknown default: "\(error)"
+        case .keyNotFound(let key, _): return "missing field \"\(key.stringValue)\""
+        case .typeMismatch(let type, let context): return "\(field(context)) must be \(jsonWord(for: type))"
+        case .valueNotFound(_, let context): return "\(field(context)) must not be null"
+        case .dataCorrupted(let context):
+            // "Cannot initialize ServerFilter from invalid String value x": an enumeration's unknown value.
+            if context.debugDescription.hasPrefix("Cannot initialize"), let value = context.debugDescription.split(separator: " ").last {
+                return "\(field(context)) does not take \(value)"
+            }
+            // Foundation says "not valid JSON" for a number a field cannot hold (1.5 or 1e30 for a whole number).
+            if context.debugDescription.contains("not valid JSON") {
+                return "\(field(context)) must be a whole number in range"
+            }
+            return "\(field(context)): \(context.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+
+    static func jsonWord(for type: Any.Type) -> String {
+        switch "\(type)" {
+        case "String": "a string"
+        case "Bool": "true or false"
+        case "Int", "Int64", "Int32", "UInt", "UInt64": "a whole number"
+        case "Double", "Float": "a number"
+        case let name where name.hasPrefix("Array"): "an array"
+        case let name where name.hasPrefix("Dictionary"): "an object"
+        default: "a value of another type"
         }
     }
 }

@@ -41,7 +41,7 @@ struct ServerOptions: ParsableArguments {
 
     /// The manager's URL as `client()` would use it, without needing a credential (for `exup login`).
     var baseURL: String {
-        let url = server ?? ProcessInfo.processInfo.environment["EXUP_SERVER"] ?? "http://127.0.0.1:8080"
+        let url = server ?? ProcessInfo.processInfo.environment["EXUP_SERVER"] ?? SavedSession.load()?.server ?? "http://127.0.0.1:8080"
         return url.hasSuffix("/") ? String(url.dropLast()) : url
     }
 }
@@ -60,11 +60,11 @@ struct ManagerClient {
         options.caFile = caFile
         options.userAgent = "exup-cli"
         http = HTTPClient(options: options)
-        guard let url = URL(string: base), url.scheme == "http" || url.scheme == "https", url.host != nil else {
+        guard let url = URL(string: base), ["http", "https"].contains(url.scheme?.lowercased()), url.host?.isEmpty == false else {
             throw CommandFailure("--server \(base) is not an http:// or https:// URL", code: "usage", status: .usage)
         }
         api = Client(
-            serverURL: url, configuration: Configuration(dateTranscoder: .iso8601),
+            serverURL: url, configuration: .exup,
             transport: CurlClientTransport(options: options, managerURL: base), middlewares: [RefusalMiddleware(managerURL: base)])
     }
 
@@ -74,11 +74,11 @@ struct ManagerClient {
     func call<T>(_ operation: (Client) async throws -> T) async throws -> T {
         do { return try await operation(api) } catch let error as ClientError {
             if let failure = error.underlyingError as? CommandFailure { throw failure }
-            throw Self.unexpected("its answer to \(error.operationID)", error.underlyingError)
+            throw Self.unexpected("answer to \(error.operationID)", error.underlyingError)
         } catch let failure as CommandFailure {
             throw failure
         } catch {
-            throw Self.unexpected("an answer", error)
+            throw Self.unexpected("answer", error)
         }
     }
 
@@ -114,7 +114,8 @@ struct ManagerClient {
 
     /// A refusal as the CLI says it, with the API's error code (`not-found`, `refused`, …) for --json.
     static func refusal(status: Int, body: [UInt8], managerURL: String) -> CommandFailure {
-        var message = String(decoding: body.prefix(300), as: UTF8.self), code: String?
+        // Not the API's error shape (a proxy's page, another server): said in one line, not dumped.
+        var message = "the answer is not an exup manager's (HTTP \(status)); is --server right?", code: String?
         if let envelope = try? JSONDecoder().decode(Components.Schemas._Error.self, from: Data(body)) {
             (message, code) = (envelope.error.message, envelope.error.code.rawValue)
         } else if let detail = (try? JSON.parseShape(body))?["error"], let text = detail["message"]?.string {
@@ -127,6 +128,8 @@ struct ManagerClient {
     static func reason(_ error: HTTPError) -> String {
         let text = "\(error)"
         let last = text.split(separator: ":").last.map { String($0.drop { $0 == " " }) } ?? text
+        // "Couldn't connect" → "couldn't connect"; an acronym ("SSL connect error") keeps its capitals.
+        guard last.dropFirst().first?.isLowercase == true else { return last }
         return last.prefix(1).lowercased() + last.dropFirst()
     }
 
@@ -136,7 +139,7 @@ struct ManagerClient {
         let message = CLIWording.options(in: raw)
         if message.isEmpty { return status == 404 ? "not found (HTTP 404)" : "the manager answered HTTP \(status)" }
         switch status {
-        case 401 where code == "wrong-credentials": return message  // a login, not a token
+        case 401 where code == "wrong-credentials" || code == "wrong-current-password": return message  // a password, not the token
         case 401: return "the manager at \(base) refused the credential (\(message)): check --token / EXUP_TOKEN, or run exup login again"
         case 403: return "not allowed: \(message)"
         default: return message

@@ -312,7 +312,8 @@ struct RepoExport: AsyncParsableCommand {
         }
         guard rename(temporary, out) == 0 else { throw CommandFailure("cannot write \(out): \(String(cString: strerror(errno)))") }
         if output.json {
-            try JSONOutput.print(["archive": out, "packages": "\(status.total)"])
+            struct Written: Encodable { var archive: String; var packages: Int }
+            try JSONOutput.print(Written(archive: out, packages: status.total))
         } else {
             print("wrote \(out): \(status.total) package\(status.total == 1 ? "" : "s"), index.html inside")
         }

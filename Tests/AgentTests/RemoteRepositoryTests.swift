@@ -133,6 +133,32 @@ import Transport
         #expect(settings["remote"] as? String == dmz.url && settings["remoteVersion"] as? String != nil && settings["warning"] == nil, "\(settings)")
     }
 
+    @Test("download now in remote mode: the remote's refusal is passed on (409), a remote that refuses this manager is a bad gateway (502)")
+    func downloadNowRefusals() throws {
+        let internalManager = try start(
+            """
+            [repository.remote]
+            url = "\(feed.url)"
+            password = "\(feed.repositoryPassword)"
+            """)
+        // The feed has no upstream of its own: its 409 no-upstream reaches the administrator, not a 500.
+        let refused = try internalManager.admin.send("POST", internalManager.url + "/api/v1/repository/sync", body: Array("{}".utf8))
+        #expect(refused.status == 409 && String(decoding: refused.body, as: UTF8.self).contains("no-upstream"), "\(refused.status)")
+        let locked = try start(
+            """
+            [repository.remote]
+            url = "\(feed.url)"
+            password = "wrong"
+            """)
+        for (method, body) in [("POST", Array("{}".utf8)), ("GET", [])] {
+            let answer =
+                method == "GET"
+                ? try locked.admin.get(locked.url + "/api/v1/repository/sync", maxBytes: 1 << 20)
+                : try locked.admin.send(method, locked.url + "/api/v1/repository/sync", body: body)
+            #expect(answer.status == 502 && String(decoding: answer.body, as: UTF8.self).contains("remote-repository"), "\(method) \(answer.status)")
+        }
+    }
+
     @Test("a wrong password for the remote repository: logged and kept, or refused at start when on-check-failure = refuse")
     func wrongPassword() throws {
         let kept = try start(

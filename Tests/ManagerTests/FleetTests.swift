@@ -253,6 +253,10 @@ import Transport
         #expect(servers.status == 0, "\(servers.stderr)")
         let list = try JSONSerialization.jsonObject(with: Data(servers.stdout.utf8)) as! [[String: Any]]
         #expect(list.count == 1 && list[0]["status"] as? String == "update-available")
+        // Times as the API writes them (the generated client reads them as dates; --json must not print numbers).
+        let answered = try JSONSerialization.jsonObject(with: Data(try admin.get(manager.url + "/api/v1/servers", maxBytes: 1 << 20).body))
+        let lastSeen = (answered as? [[String: Any]])?.first?["lastSeen"] as? String
+        #expect(lastSeen?.count == 20 && list[0]["lastSeen"] as? String == lastSeen, "\(list[0]["lastSeen"] ?? "-") vs \(lastSeen ?? "-")")
         let text = try Subprocess.run([exup, "server", "show", "web01"], environment: environment)
         #expect(text.status == 0 && text.stdout.contains("2.32") && text.stdout.contains("bmc-firmware"))
         let approve = try Subprocess.run([exup, "approve", "web01", "--module", "bmc-firmware=2.32"], environment: environment)

@@ -45,6 +45,15 @@ extension InProcessRouteTests {
             ) { response in
                 #expect(response.status == .ok, "\(String(buffer: response.body))")
             }
+            // JSON whatever Accept says (the generated code would refuse only after acting, with a 500).
+            try await client.execute(
+                uri: "/api/v1/groups", method: .post, headers: admin + [.accept: "text/html"], body: ByteBuffer(string: #"{"name": "shelves"}"#)
+            ) { response in
+                #expect(response.status == .created && response.headers[.contentType]?.hasPrefix("application/json") == true)
+            }
+            try await client.execute(uri: "/api/v1/groups", method: .get, headers: admin + [.accept: "application/xml"]) { response in
+                #expect(response.status == .ok && String(buffer: response.body).contains("shelves"))
+            }
             // A batch names exactly one target; the other may only be absent or null.
             let both = #"{"server": "web01", "group": "racks", "startAt": "2031-01-01T00:00:00Z"}"#
             try await client.execute(uri: "/api/v1/schedules", method: .post, headers: admin, body: ByteBuffer(string: both)) { response in
@@ -54,12 +63,29 @@ extension InProcessRouteTests {
             try await client.execute(uri: "/api/v1/schedules", method: .post, headers: admin, body: ByteBuffer(string: group)) { response in
                 #expect(response.status == .created, "\(String(buffer: response.body))")
             }
-            // Parameters are typed by the document: a word for a number, an unknown filter.
+            // Times are exactly YYYY-MM-DDTHH:MM:SSZ on a real calendar day: no offset, no February 30th.
+            for start in ["2031-02-30T00:00:00Z", "2031-01-01T00:00:00+00:00", "2031-01-01T00:00:00.5Z"] {
+                let body = #"{"group": "racks", "startAt": "\#(start)"}"#
+                try await client.execute(uri: "/api/v1/schedules", method: .post, headers: admin, body: ByteBuffer(string: body)) { response in
+                    #expect(
+                        response.status == .badRequest && error(response).message.contains("startAt must be a time like"),
+                        "\(start): \(error(response).message)")
+                }
+            }
+            // Parameters are typed by the document, and a refusal names the parameter and what it takes.
             try await client.execute(uri: "/api/v1/schedules/first/delete", method: .post, headers: admin) { response in
-                #expect(response.status == .badRequest && error(response).code == "bad-request")
+                #expect(response.status == .badRequest && error(response).message == "id must be a whole number, not first")
             }
             try await client.execute(uri: "/api/v1/groups/racks?filter=sideways", method: .get, headers: admin) { response in
-                #expect(response.status == .badRequest && error(response).message.contains("sideways"), "\(error(response).message)")
+                let message = error(response).message
+                #expect(
+                    response.status == .badRequest && message.hasPrefix("filter must be one of: all, latest") && message.hasSuffix("not sideways"))
+            }
+            // A body's wrong type is said in JSON's words, not Swift's.
+            try await client.execute(uri: "/api/v1/groups", method: .post, headers: admin, body: ByteBuffer(string: #"{"name": 5}"#)) { response in
+                #expect(
+                    response.status == .badRequest && error(response).message.hasSuffix(#"field "name" must be a string"#),
+                    "\(error(response).message)")
             }
             // A canary named in the body that does not exist is a conflict, not a missing path (404).
             let policy =

@@ -1,6 +1,6 @@
 // swift-tools-version: 6.1
 // The pinned swift-openapi-generator that `make openapi` runs to turn openapi.yaml into Swift. Not part of the
-// product's build: its output is committed (Sources/ManagerAPIModel, Sources/exup/Generated), so neither a
+// product's build: its output is committed (Sources/ManagerAPIModel/Generated, Sources/exup/Generated, Sources/ManagerAPI/Generated), so neither a
 // developer's build nor CI compiles the generator.
 import PackageDescription
 
