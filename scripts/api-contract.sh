@@ -3,7 +3,8 @@
 # it has (responses against their schemas, status codes, content types, headers, methods a path does not
 # have, schema-valid requests that are refused and invalid ones that are accepted, and stateful sequences
 # through the document's links; configured in scripts/api-contract/schemathesis.toml) against a live
-# exup-manager, once with the administrator token and once with a viewer's session, each in two passes:
+# exup-manager, once with the administrator token, once with a viewer's session and once with an agent's
+# credential (on the agent's channel and TUF only), each in two passes:
 # single requests on two workers, then the sequences on one. The manager and the fuzzer share a network namespace that has only loopback:
 # no generated upstream, proxy or webhook address can be reached. Exits non-zero on any failure.
 #   scripts/api-contract.sh [BIN_DIR (.build/debug)] [EXAMPLES (25)]
@@ -66,14 +67,23 @@ run() {
     credential=$(curl -fsS -d '{"username":"viewer1","password":"viewer-password-1"}' "$url/api/v1/login" |
       python3 -c 'import json, sys; print(json.load(sys.stdin)["token"])') || return 1
     extra=(--exclude-operation-id logout)   # it would end the session the rest of the run uses
+  elif [[ $who == agent ]]; then
+    # An enrolled agent's own credential, on what an agent calls: its channel and the TUF repository.
+    credential=$(cat "$work/agent.credential")
+    extra=(--include-tag Agent --include-tag TUF)
   fi
-  curl -fsS -o /dev/null -H "Authorization: Bearer $credential" "$url/api/v1/servers/srv1" ||
-    { echo "api-contract: the $who credential cannot read the seeded server"; return 1; }
+  local probe="$url/api/v1/servers/srv1"
+  [[ $who == agent ]] && probe="$url/api/v1/agent/directives"
+  curl -fsS -o /dev/null -H "Authorization: Bearer $credential" "$probe" ||
+    { echo "api-contract: the $who credential cannot read $probe"; return 1; }
   local status=0
   # Two passes: single requests (examples, coverage, fuzzing) on two workers, then the stateful sequences
   # through the links on one, so that no other sequence deletes what one just created.
   pass "$who" requests "$url" "$credential" --phases examples,coverage,fuzzing --workers 2 "${extra[@]}" || status=1
-  pass "$who" sequences "$url" "$credential" --phases stateful --workers 1 "${extra[@]}" || status=1
+  # (The agent's operations link to none of each other: no sequences to follow with its credential.)
+  if [[ $who != agent ]]; then
+    pass "$who" sequences "$url" "$credential" --phases stateful --workers 1 "${extra[@]}" || status=1
+  fi
   kill "$pid"; wait "$pid" 2>/dev/null || true
   if (( status != 0 )); then
     echo "--- the manager's log"; tail -50 "$work/manager-$who.log"
@@ -100,5 +110,5 @@ pass() {
 export -f run pass package
 export bin repo work examples schemathesis
 # Only loopback inside: ip brings it up; everything else in the run is unreachable by construction.
-unshare -n bash -c 'set -euo pipefail; ip link set lo up; failed=0; run admin || failed=1; run viewer || failed=1; exit $failed'
+unshare -n bash -c 'set -euo pipefail; ip link set lo up; failed=0; run admin || failed=1; run viewer || failed=1; run agent || failed=1; exit $failed'
 echo "api-contract: the document and the server agree"

@@ -11,6 +11,10 @@ struct DocumentedOperation: Sendable {
         case permission(Permission)
         /// A user session only (log out).
         case session
+        /// An enrolled agent's own credential only.
+        case agent
+        /// The repository password (another manager) or the administrator token.
+        case repositoryOrAdministrator
         /// The permission, or the repository password (another manager asking for "download now").
         case permissionOrRepository(Permission)
     }
@@ -79,6 +83,8 @@ struct DocumentedOperation: Sendable {
         switch text {
         case "none": .open
         case "session": .session
+        case "agent": .agent
+        case "repository-or-administrator": .repositoryOrAdministrator
         case "read-or-repository": .permissionOrRepository(.read)
         case "apply-or-repository": .permissionOrRepository(.apply)
         case let name?: Permission(rawValue: name).map(Access.permission)

@@ -5,8 +5,8 @@ import Hummingbird
 import Manager
 import ManagerHTTP
 
-/// The manager's hand-routed HTTP surface: enrolment (`/api/v1/enrol`), the agent's pull channel
-/// (`/api/v1/agent/…`), log bundles and the document itself. The administrator's fleet API is generated
+/// The manager's hand-routed HTTP surface: the agent's poll and report (`/api/v1/agent/…`), log bundles
+/// (streamed) and the document itself. The administrator's fleet API is generated
 /// (GeneratedAPI+Fleet.swift) and shares this struct's services and error mapping.
 package struct ManagerRoutes: Sendable {
     let manager: ManagerService
@@ -17,12 +17,6 @@ package struct ManagerRoutes: Sendable {
         router.get("/api/v1/openapi.json") { _, _ in
             Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(bytes: OpenAPIDocument.bytes)))
         }
-        router.post("/api/v1/enrol") { request, context in
-            let body = try await StrictJSON.decode(EnrolmentRequest.self, from: request, allowed: ["token", "name", "hostname"], limit: 16 << 10)
-            let source = authenticator.clientSource.address(of: request, context: context)
-            return try Response.json(try await mapped { try await manager.enrolment.enrol(body, source: source) }, status: .created)
-        }
-
         router.get("/api/v1/agent/directives") { request, _ in try await self.directives(request) }
         router.post("/api/v1/agent/report") { request, _ in
             let name = try self.requireAgent(request)
@@ -60,12 +54,6 @@ package struct ManagerRoutes: Sendable {
             let bytes = try await BodyFile.receive(request, to: path, limit: Self.maxLogBundleBytes, what: "log bundle")
             try await mapped { try await manager.logBundles.storeLogBundle(name, file: path, bytes: bytes) }
             return try Response.json(["stored": bytes], status: .created)
-        }
-        router.post("/api/v1/agent/logs/failed") { request, _ in
-            let name = try self.requireAgent(request)
-            let body = try await StrictJSON.decode([String: String].self, from: request, allowed: ["reason"])
-            try await mapped { try await manager.logBundles.logBundleFailed(name, reason: body["reason"] ?? "no reason given") }
-            return try Response.json(["recorded": name])
         }
     }
 

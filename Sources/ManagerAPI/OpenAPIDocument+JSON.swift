@@ -10,7 +10,7 @@ extension OpenAPIDocument {
   "title": "exup manager API",
   "version": "1.1",
   "summary": "The exup manager's JSON API: fleet, approvals, groups, schedules, users, the repository and its TUF metadata.",
-  "description": "Credentials travel as `Authorization: Bearer <credential>`: the administrator token (DATA/admin.token), a user session (POST /api/v1/login), an agent's credential (POST /api/v1/enrol) or the repository password (DATA/repository.password). The web pages' cookie is not accepted here.\n\nEvery error with a body is `{\"error\": {\"code\", \"message\"}}` (schema Error). A 401 also carries `WWW-Authenticate: Bearer`.\n\nRequest bodies are one JSON object within the operation's size limit (1 MiB unless said; 413 above it); a duplicate key at any depth, nesting deeper than 64 and an unknown top-level field are refused (400); unknown fields of nested objects are ignored. Integer fields take whole numbers (1.0 and 1e2 are taken, 1.5 is refused); number fields (a sensor's reading) take fractions. Optional request fields may be absent or null unless said. Answers omit a field that has no value (never null). Times are UTC `YYYY-MM-DDTHH:MM:SSZ` strings, except the log's `time` (seconds since 1970).\n\nRoles: administrator (everything), operator (reads, and the apply permission: approve, cancel, uninstall, schedules, exports, download-only icons), viewer (reads). The administrator token may do everything a user may.\n\nExtensions the server reads from this document: `x-exup-permission` is what an operation's credential must allow (read, apply, administer; session: a user session; none; read-or-repository and apply-or-repository also admit the repository password), checked before the body is read; `x-exup-body-limit` is a body limit other than 1 MiB, in bytes; `x-exup-hand-routed` marks the operations served by hand-written routes (the agent's channel, TUF metadata and targets, streamed uploads and downloads, health and metrics) instead of the code generated from this document.\n\nChanges in 1.1 (paths stay /api/v1; a client of 1 keeps working except where said): an upload answers one AddResult per file, 201 when added and 200 otherwise (was 409 or 422 for a refused file); a documented path asked with a method it does not have answers 405 with Allow (was 404); log out with a credential that is not a user session answers 403 not-a-session; a policy naming its own group as canary answers 409 own-canary, one naming a group that does not exist 409 unknown-canary (was 404); a batch id or a log query number that is not a whole number answers 400; `add`, `remove` (group members) and `currentPassword` may be null (were refused); a JSON body is read as JSON whatever its Content-Type says, and answers are JSON whatever Accept says; the administrative operations answer `Content-Type: application/json; charset=utf-8` (was without the charset); a refused body, parameter or time names the field or parameter and what it takes (message texts changed; a body missing a required field is bad-request where some operations said invalid); in a query, `+` is a space (form encoding; send %2B for a plus); in remote mode, download now passes the remote repository's refusal on (409, its code) and answers 502 remote-repository when the remote cannot be reached or read."
+  "description": "Credentials travel as `Authorization: Bearer <credential>`: the administrator token (DATA/admin.token), a user session (POST /api/v1/login), an agent's credential (POST /api/v1/enrol) or the repository password (DATA/repository.password). The web pages' cookie is not accepted here.\n\nEvery error with a body is `{\"error\": {\"code\", \"message\"}}` (schema Error). A 401 also carries `WWW-Authenticate: Bearer`.\n\nRequest bodies are one JSON object within the operation's size limit (1 MiB unless said; 413 above it); a duplicate key at any depth, nesting deeper than 64 and an unknown top-level field are refused (400); unknown fields of nested objects are ignored. Integer fields take whole numbers (1.0 and 1e2 are taken, 1.5 is refused); number fields (a sensor's reading) take fractions. Optional request fields may be absent or null unless said. Answers omit a field that has no value (never null). Times are UTC `YYYY-MM-DDTHH:MM:SSZ` strings, except the log's `time` (seconds since 1970).\n\nRoles: administrator (everything), operator (reads, and the apply permission: approve, cancel, uninstall, schedules, exports, download-only icons), viewer (reads). The administrator token may do everything a user may.\n\nExtensions the server reads from this document: `x-exup-permission` is what an operation's credential must allow (read, apply, administer; session: a user session; agent: an enrolled agent's own credential; none; read-or-repository and apply-or-repository also admit the repository password; repository-or-administrator: the repository password or the administrator token), checked before the body is read; `x-exup-body-limit` is a body limit other than 1 MiB, in bytes; `x-exup-hand-routed` marks the operations served by hand-written routes instead of the code generated from this document: the agent's poll (directives, answered 304 by ETag) and report (the hot path of a fleet, decoded once into the store's types), TUF metadata and targets (ETags, ranges), streamed uploads and downloads, the document itself (served byte for byte), health and metrics (plain text).\n\nChanges in 1.1 (paths stay /api/v1; a client of 1 keeps working except where said): an upload answers one AddResult per file, 201 when added and 200 otherwise (was 409 or 422 for a refused file); a documented path asked with a method it does not have answers 405 with Allow (was 404); log out with a credential that is not a user session answers 403 not-a-session; a policy naming its own group as canary answers 409 own-canary, one naming a group that does not exist 409 unknown-canary (was 404); a batch id or a log query number that is not a whole number answers 400; `add`, `remove` (group members), `currentPassword` and a log bundle failure's `reason` may be null (were refused); a JSON body is read as JSON whatever its Content-Type says, and answers are JSON whatever Accept says; the administrative operations answer `Content-Type: application/json; charset=utf-8` (was without the charset); a refused body, parameter or time names the field or parameter and what it takes (message texts changed; a body missing a required field is bad-request where some operations said invalid); in a query, `+` is a space (form encoding; send %2B for a plus); in remote mode, download now passes the remote repository's refusal on (409, its code) and answers 502 remote-repository when the remote cannot be reached or read."
  },
  "servers": [
   {
@@ -150,7 +150,8 @@ extension OpenAPIDocument {
   "/api/v1/enrol": {
    "post": {
     "operationId": "enrolAgent",
-    "x-exup-hand-routed": true,
+    "x-exup-permission": "none",
+    "x-exup-body-limit": 16384,
     "summary": "Enrol an agent with a token.",
     "tags": [
      "Agent"
@@ -499,7 +500,7 @@ extension OpenAPIDocument {
   "/api/v1/agent/logs/failed": {
    "post": {
     "operationId": "reportLogBundleFailure",
-    "x-exup-hand-routed": true,
+    "x-exup-permission": "agent",
     "summary": "Say why the requested log bundle cannot be sent.",
     "tags": [
      "Agent"
@@ -3189,7 +3190,7 @@ extension OpenAPIDocument {
   "/api/v1/repository/presence": {
    "post": {
     "operationId": "sendPresence",
-    "x-exup-hand-routed": true,
+    "x-exup-permission": "repository-or-administrator",
     "summary": "A manager that uses this repository says what its servers need.",
     "tags": [
      "Repository"
@@ -5786,10 +5787,13 @@ extension OpenAPIDocument {
    },
    "LogBundleFailure": {
     "type": "object",
-    "description": "A JSON object of strings: null is refused. Absent reason: \"no reason given\".",
+    "description": "Absent or null reason: \"no reason given\".",
     "properties": {
      "reason": {
-      "type": "string",
+      "type": [
+       "string",
+       "null"
+      ],
       "description": "Why the bundle cannot be sent (logged, first 2000 characters)."
      }
     },

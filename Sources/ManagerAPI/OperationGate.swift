@@ -57,6 +57,16 @@ struct OperationGate: RouterMiddleware {
                 throw APIError(.forbidden, "not-a-session", "log out ends a user session; this credential is not one")
             }
             return authenticator.principal(authorization: request.headers[.authorization])
+        case .agent:
+            guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
+            guard case .agent = principal else {
+                throw APIError(.forbidden, "forbidden", "this endpoint needs an agent's own credential (from enrolment)")
+            }
+            return principal
+        case .repositoryOrAdministrator:
+            guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
+            guard principal == .repositoryReader || principal == .administrator else { throw APIError.forbidden("a presence notification") }
+            return principal
         case .permissionOrRepository(let permission):
             if authenticator.principal(authorization: request.headers[.authorization]) == .repositoryReader { return .repositoryReader }
             return try authenticator.require(request, permission)

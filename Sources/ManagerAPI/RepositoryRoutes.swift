@@ -12,7 +12,7 @@ import Repository
 #endif
 
 /// The repository's hand-routed HTTP surface: TUF metadata and targets for agents and other managers
-/// (`/repo/v1/…`), presence, the streamed package upload and export download. The rest of the
+/// (`/repo/v1/…`), the streamed package upload and export download. The rest of the
 /// administration API (`/api/v1/repository/…`, the log) is generated (GeneratedAPI+Repository.swift).
 package struct RepositoryRoutes: Sendable {
     let repository: RepositoryService
@@ -29,14 +29,6 @@ package struct RepositoryRoutes: Sendable {
         router.get("/api/v1/repository/root") { request, _ in
             try self.requireReader(request)
             return try self.metadataResponse(name: "root", bytes: await self.currentRoot(), request: request)
-        }
-        router.post("/api/v1/repository/presence") { request, _ in
-            // Another manager (the repository password) or the administrator; not agents or users.
-            let sender = try self.requireReader(request)
-            guard sender == .repositoryReader || sender == .administrator else { throw APIError.forbidden("a presence notification") }
-            let presence = try await StrictJSON.decode(Presence.self, from: request, allowed: ["manager", "version", "platforms", "previous"])
-            guard !presence.manager.isEmpty, presence.manager.count <= 255 else { throw APIError.badRequest("manager must name the sender") }
-            return try Response.json(try await self.repository.receivePresence(presence))
         }
 
         router.post("/api/v1/repository/packages") { request, _ in try await self.upload(request) }
