@@ -254,7 +254,8 @@ let package = Package(
         .testTarget(
             name: "ManagerTests",
             dependencies: [
-                "Manager", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats", "ExupTesting", "Transport",
+                "Manager", "ManagerAPI", "ManagerAPIModel", "ManagerServer", "Repository", "TUF", "ExupCore", "ExupCrypto", "ExupFormats",
+                "ExupTesting", "Transport",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

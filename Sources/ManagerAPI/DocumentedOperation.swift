@@ -25,6 +25,8 @@ struct DocumentedOperation: Sendable {
         var limit: Int
         /// Top-level fields that are times (`format: date-time`): checked by name, before decoding.
         var times: Set<String> = []
+        /// For a body of several forms (`oneOf`): each with its required fields, to say what fits.
+        var forms: String?
     }
 
     /// A path or query parameter whose value the document constrains: checked by OperationGate so the
@@ -60,7 +62,9 @@ struct DocumentedOperation: Sendable {
                 // operation out, so the start-up check fails instead of a body going through unchecked.
                 if operation["requestBody"] != nil && schema == nil { continue }
                 let body = schema.map {
-                    BodyRule(allowed: allowedFields(of: $0, in: document), limit: limit, times: timeFields(of: $0, in: document))
+                    BodyRule(
+                        allowed: allowedFields(of: $0, in: document), limit: limit, times: timeFields(of: $0, in: document),
+                        forms: forms(of: $0, in: document))
                 }
                 let declared = (item["parameters"]?.array ?? []) + (operation["parameters"]?.array ?? [])
                 found["\(method.uppercased()) \(path)"] = DocumentedOperation(
@@ -121,6 +125,16 @@ struct DocumentedOperation: Sendable {
             return (target["anyOf"]?.array ?? []).contains { isTime($0) }
         }
         return Set((resolved["properties"]?.object ?? [:]).filter { isTime($0.value) }.keys)
+    }
+
+    /// "ServerScheduleRequest (server, startAt required) or GroupScheduleRequest (group, startAt required)".
+    static func forms(of schema: JSON, in document: JSON) -> String? {
+        guard let alternatives = resolve(schema, in: document)["oneOf"]?.array else { return nil }
+        return alternatives.map { alternative in
+            let name = alternative["$ref"]?.string?.split(separator: "/").last.map(String.init) ?? "an object"
+            let required = resolve(alternative, in: document)["required"]?.array?.compactMap(\.string) ?? []
+            return required.isEmpty ? name : "\(name) (\(required.joined(separator: ", ")) required)"
+        }.joined(separator: " or ")
     }
 
     static func parameterRule(_ parameter: JSON, in document: JSON) -> ParameterRule? {

@@ -1,4 +1,5 @@
 import ExupFormats
+import FoundationEssentials
 import Hummingbird
 import ManagerHTTP
 import OpenAPIRuntime
@@ -40,7 +41,7 @@ struct OperationGate: RouterMiddleware {
         do {
             return try await APIRequestScope.$current.withValue(scope) { try await next(request, context) }
         } catch let error as ServerError {
-            let answer = Self.answer(for: error)
+            let answer = Self.answer(for: error, forms: operation.body?.forms)
             if !(answer is APIError || answer is HTTPError) {
                 context.logger.error("\(operation.id) failed: \(answer)", metadata: ["path": "\(request.uri.path)"])
             }
@@ -65,7 +66,9 @@ struct OperationGate: RouterMiddleware {
             return principal
         case .repositoryOrAdministrator:
             guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
-            guard principal == .repositoryReader || principal == .administrator else { throw APIError.forbidden("a presence notification") }
+            guard principal == .repositoryReader || principal == .administrator else {
+                throw APIError(.forbidden, "forbidden", "a presence notification needs the repository password or the administrator token")
+            }
             return principal
         case .permissionOrRepository(let permission):
             if authenticator.principal(authorization: request.headers[.authorization]) == .repositoryReader { return .repositoryReader }
@@ -77,8 +80,11 @@ struct OperationGate: RouterMiddleware {
     /// decoder would say it in Swift's words).
     static func check(_ rules: [DocumentedOperation.ParameterRule], request: Request, context: Context) throws {
         for rule in rules {
+            // As the generated code will read it: a path segment percent-decoded, a query value form-decoded.
             let given: String? =
-                rule.inPath ? context.parameters.get(rule.name).map { String($0) } : request.uri.queryParameters.get(rule.name).map { String($0) }
+                rule.inPath
+                ? context.parameters.get(rule.name).map { String($0).removingPercentEncoding ?? String($0) }
+                : request.uri.queryParameters.get(rule.name).map { String($0).replacingOccurrences(of: "+", with: " ") }
             guard let value = given else { continue }
             switch rule.kind {
             case .wholeNumber:
@@ -103,11 +109,15 @@ struct OperationGate: RouterMiddleware {
 
     /// A request the generated code could not decode is the client's mistake (400, saying which field);
     /// a handler's own refusal keeps its status; anything else is the server's failure (500).
-    static func answer(for error: ServerError) -> any Error {
+    static func answer(for error: ServerError, forms: String? = nil) -> any Error {
         if let refusal = error.underlyingError as? APIError { return refusal }
         if let refusal = error.underlyingError as? HTTPError { return refusal }
         guard error.operationInput == nil else { return error.underlyingError }
         if let decoding = error.underlyingError as? DecodingError {
+            // A body of several forms (oneOf) that fits none: the generated decoder cannot say which field.
+            if case .valueNotFound(_, let context) = decoding, context.debugDescription.contains("oneOf"), let forms {
+                return APIError.badRequest("the body fits none of its forms: \(forms)")
+            }
             return APIError.badRequest("the request does not match: \(StrictJSON.describe(decoding))")
         }
         return APIError.badRequest("the request does not match: \(error.causeDescription)")

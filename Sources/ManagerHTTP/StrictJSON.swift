@@ -48,7 +48,8 @@ package enum StrictJSON {
             return path.isEmpty ? "the value" : "field \"\(path)\""
         }
         switch error {
-        case .keyNotFound(let key, _): return "missing field \"\(key.stringValue)\""
+        case .keyNotFound(let key, let context):
+            return "missing field \"\((context.codingPath + [key]).map(\.stringValue).joined(separator: "."))\""
         case .typeMismatch(let type, let context): return "\(field(context)) must be \(jsonWord(for: type))"
         case .valueNotFound(_, let context): return "\(field(context)) must not be null"
         case .dataCorrupted(let context):

@@ -4,8 +4,11 @@ import HTTPTypes
 import Hummingbird
 import HummingbirdTesting
 import Logging
+import ManagerAPIModel
 import ManagerServer
 import Testing
+
+@testable import ManagerAPI
 
 /// The operations served by the code generated from openapi.yaml, in process: what OperationGate checks
 /// before the generated code reads a request, and how the generated code's refusals answer.
@@ -72,7 +75,18 @@ extension InProcessRouteTests {
                         "\(start): \(error(response).message)")
                 }
             }
-            // Parameters are typed by the document, and a refusal names the parameter and what it takes.
+            // A body of several forms that fits none says which forms there are.
+            let neither = #"{"startAt": "2031-01-01T00:00:00Z"}"#
+            try await client.execute(uri: "/api/v1/schedules", method: .post, headers: admin, body: ByteBuffer(string: neither)) { response in
+                let message = error(response).message
+                #expect(
+                    response.status == .badRequest && message.contains("fits none of its forms") && message.contains("GroupScheduleRequest (group"))
+            }
+            // Parameters are typed by the document, and a refusal names the parameter and what it takes; a
+            // percent-encoded segment is checked as the generated code reads it.
+            try await client.execute(uri: "/api/v1/schedules/%39%39/delete", method: .post, headers: admin) { response in
+                #expect(response.status == .notFound, "99 is a whole number: \(error(response).message)")
+            }
             try await client.execute(uri: "/api/v1/schedules/first/delete", method: .post, headers: admin) { response in
                 #expect(response.status == .badRequest && error(response).message == "id must be a whole number, not first")
             }
@@ -111,5 +125,21 @@ extension HTTPFields {
         var fields = lhs
         for field in rhs { fields[field.name] = field.value }
         return fields
+    }
+}
+
+extension InProcessRouteTests {
+    @Test("Wire refuses an answer with a field the document does not declare, instead of dropping it")
+    func wireKeepsEveryField() throws {
+        // CreatedToken is an answer's schema: decoding alone would drop an unknown field.
+        struct Answer: Encodable {
+            var token = "exup1.x"
+            var colour: String? = "red"
+        }
+        #expect(throws: WireError.self) { try Wire.convert(Answer(), to: Components.Schemas.CreatedToken.self) }
+        // Without the extra field (nil is not written) the same answer crosses.
+        #expect(try Wire.convert(Answer(colour: nil), to: Components.Schemas.CreatedToken.self).token == "exup1.x")
+        // Every generated operation has its gate rules in the served document (the manager checks at start).
+        #expect(DocumentedOperation.byRoute.count == DocumentedOperation.generatedCount && DocumentedOperation.generatedCount == 55)
     }
 }
