@@ -49,7 +49,7 @@ struct DocumentedOperation: Sendable {
     /// Every operation the document does not mark hand-routed, by "METHOD /template" (Hummingbird's
     /// endpoint path uses the document's `{name}` form).
     static let byRoute: [String: DocumentedOperation] = {
-        guard let document = try? JSON.parse(OpenAPIDocument.bytes), let paths = document["paths"]?.object else { return [:] }
+        guard let document = OpenAPIDocument.parsed, let paths = document["paths"]?.object else { return [:] }
         var found: [String: DocumentedOperation] = [:]
         for (path, item) in paths {
             for (method, operation) in item.object ?? [:] where operation["operationId"] != nil {
@@ -77,7 +77,7 @@ struct DocumentedOperation: Sendable {
     /// The operations the document does not hand-route, counted without reading their rules: each must
     /// have a known `x-exup-permission`, and each with a body a JSON body rule (else byRoute lacks it).
     static let generatedCount: Int = {
-        guard let paths = (try? JSON.parse(OpenAPIDocument.bytes))?["paths"]?.object else { return -1 }
+        guard let paths = OpenAPIDocument.parsed?["paths"]?.object else { return -1 }
         return paths.values.reduce(0) { count, item in
             count + (item.object ?? [:]).values.filter { $0["operationId"] != nil && $0["x-exup-hand-routed"]?.bool != true }.count
         }

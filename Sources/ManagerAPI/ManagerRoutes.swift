@@ -83,13 +83,7 @@ package struct ManagerRoutes: Sendable {
         return response
     }
 
-    func requireAgent(_ request: Request) throws -> String {
-        guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
-        guard case .agent(let name) = principal else {
-            throw APIError(.forbidden, "forbidden", "this endpoint needs an agent's own credential (from enrolment)")
-        }
-        return name
-    }
+    func requireAgent(_ request: Request) throws -> String { try authenticator.requireAgent(request) }
 
     /// Runs a manager call, turning its refusals into 4xx answers that say why.
     func mapped<T: Sendable>(_ body: () async throws -> T) async throws -> T {

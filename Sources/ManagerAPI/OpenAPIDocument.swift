@@ -7,9 +7,12 @@ import ExupFormats
 enum OpenAPIDocument {
     static let bytes: [UInt8] = Array(json.utf8)
 
+    /// The document, parsed once for what the server reads from it (methods, the gate's rules).
+    static let parsed: JSON? = try? JSON.parse(bytes)
+
     /// Each documented path template (`/api/v1/groups/{name}`) with its methods, upper-case.
     static let operations: [(template: [Substring], methods: Set<String>)] = {
-        guard let paths = (try? JSON.parse(bytes))?.object?["paths"]?.object else { return [] }
+        guard let paths = parsed?["paths"]?.object else { return [] }
         let verbs: Set<String> = ["get", "put", "post", "delete", "options", "head", "patch", "trace"]
         return paths.map { path, item in
             (path.split(separator: "/"), Set((item.object ?? [:]).keys.filter(verbs.contains).map { $0.uppercased() }))

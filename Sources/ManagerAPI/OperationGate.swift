@@ -30,8 +30,8 @@ struct OperationGate: RouterMiddleware {
         var request = Request(head: head, body: request.body)
         if let rule = operation.body {
             let buffer = try await StrictJSON.collect(request, limit: rule.limit)
-            try StrictJSON.check(Array(buffer.readableBytesView), allowed: rule.allowed)
-            try Self.checkTimes(rule.times, in: Array(buffer.readableBytesView))
+            let object = try StrictJSON.check(Array(buffer.readableBytesView), allowed: rule.allowed)
+            try Self.checkTimes(rule.times, in: object)
             // The body is a JSON object (checked above) whatever the client called it, as the API always took it.
             head.headerFields[.contentType] = "application/json"
             request = Request(head: head, body: .init(buffer: buffer))
@@ -59,11 +59,7 @@ struct OperationGate: RouterMiddleware {
             }
             return authenticator.principal(authorization: request.headers[.authorization])
         case .agent:
-            guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
-            guard case .agent = principal else {
-                throw APIError(.forbidden, "forbidden", "this endpoint needs an agent's own credential (from enrolment)")
-            }
-            return principal
+            return .agent(try authenticator.requireAgent(request))
         case .repositoryOrAdministrator:
             guard let principal = authenticator.principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
             guard principal == .repositoryReader || principal == .administrator else {
@@ -99,8 +95,7 @@ struct OperationGate: RouterMiddleware {
 
     /// The API's times are exactly `YYYY-MM-DDTHH:MM:SSZ` on a real calendar day (UTCDateTranscoder
     /// refuses the rest too; here the answer names the field).
-    static func checkTimes(_ fields: Set<String>, in bytes: [UInt8]) throws {
-        guard !fields.isEmpty, let object = (try? JSON.parseShape(bytes))?.object else { return }
+    static func checkTimes(_ fields: Set<String>, in object: [String: JSON]) throws {
         for field in fields.sorted() {
             guard case .string(let text)? = object[field], UTCTime(text) == nil else { continue }
             throw APIError.badRequest("\(field) must be a time like 2026-12-01T02:00:00Z (UTC, a real calendar day), not \(text)")

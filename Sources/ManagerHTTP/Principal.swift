@@ -97,6 +97,15 @@ public struct Authenticator: Sendable {
         return principal
     }
 
+    /// An enrolled agent's own credential, and only that: the agent's name.
+    public func requireAgent(_ request: Request) throws -> String {
+        guard let principal = principal(authorization: request.headers[.authorization]) else { throw APIError.unauthenticated }
+        guard case .agent(let name) = principal else {
+            throw APIError(.forbidden, "forbidden", "this endpoint needs an agent's own credential (from enrolment)")
+        }
+        return name
+    }
+
     /// The principal for an `Authorization` header value, or nil.
     public func principal(authorization: String?) -> Principal? {
         guard let authorization, authorization.hasPrefix("Bearer ") else { return nil }

@@ -25,13 +25,15 @@ package enum StrictJSON {
 
     /// The strict parse alone: JSON by the project's parser, an object, and (when `allowed` is given) no
     /// top-level field outside it. The generated routes decode after this check (OperationGate).
-    package static func check(_ bytes: [UInt8], allowed: Set<String>?) throws {
+    @discardableResult
+    package static func check(_ bytes: [UInt8], allowed: Set<String>?) throws -> [String: JSON] {
         let json: JSON
         do { json = try JSON.parseShape(bytes) } catch { throw APIError.badRequest("the body is not valid JSON: \(error)") }
         guard let object = json.object else { throw APIError.badRequest("the body must be a JSON object") }
         if let allowed, let unknown = object.keys.sorted().first(where: { !allowed.contains($0) }) {
             throw APIError.badRequest("unknown field \"\(unknown)\" (allowed: \(allowed.sorted().joined(separator: ", ")))")
         }
+        return object
     }
 
     /// Reads a body up to `limit` bytes (413 above it).
