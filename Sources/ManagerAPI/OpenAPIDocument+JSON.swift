@@ -7588,14 +7588,14 @@ extension OpenAPIDocument {
     "properties": {
      "username": {
       "type": "string",
-      "description": "1-128 UTF-8 bytes.",
+      "description": "1-128 UTF-8 bytes (maxLength counts characters, up to 4 bytes each, so it says 32; longer ASCII names are taken).",
       "minLength": 1,
-      "maxLength": 128
+      "maxLength": 32
      },
      "password": {
       "type": "string",
-      "description": "At most 1024 UTF-8 bytes.",
-      "maxLength": 1024
+      "description": "At most 1024 UTF-8 bytes (maxLength counts characters, up to 4 bytes each, so it says 256).",
+      "maxLength": 256
      }
     },
     "required": [
