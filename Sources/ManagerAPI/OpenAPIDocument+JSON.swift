@@ -4612,7 +4612,7 @@ extension OpenAPIDocument {
    "post": {
     "operationId": "login",
     "x-exup-permission": "none",
-    "x-exup-body-limit": 8192,
+    "x-exup-body-limit": 16384,
     "summary": "Open a user session.",
     "tags": [
      "Users"
@@ -4674,7 +4674,7 @@ extension OpenAPIDocument {
       }
      },
      "413": {
-      "description": "The body is over 8192 bytes (code too-large), room for the longest name and password even with every character escaped.",
+      "description": "The body is over 16384 bytes (code too-large), room for the longest name and password even with every character escaped.",
       "content": {
        "application/json": {
         "schema": {
@@ -7584,7 +7584,7 @@ extension OpenAPIDocument {
    },
    "LoginRequest": {
     "type": "object",
-    "description": "At most 8192 bytes as sent.",
+    "description": "At most 16384 bytes as sent.",
     "properties": {
      "username": {
       "type": "string",
@@ -7594,8 +7594,8 @@ extension OpenAPIDocument {
      },
      "password": {
       "type": "string",
-      "description": "At most 1024 UTF-8 bytes (maxLength counts characters, up to 4 bytes each, so it says 256).",
-      "maxLength": 256
+      "description": "At most 1024 characters (Unicode code points).",
+      "maxLength": 1024
      }
     },
     "required": [
@@ -7706,8 +7706,9 @@ extension OpenAPIDocument {
      },
      "password": {
       "type": "string",
-      "description": "At least 8 characters (counted as grapheme clusters).",
-      "minLength": 8
+      "description": "8 to 1024 characters (Unicode code points).",
+      "minLength": 8,
+      "maxLength": 1024
      }
     },
     "required": [
@@ -7722,7 +7723,7 @@ extension OpenAPIDocument {
     "properties": {
      "password": {
       "type": "string",
-      "description": "8 characters to 1024 UTF-8 bytes.",
+      "description": "8 to 1024 characters (Unicode code points).",
       "minLength": 8,
       "maxLength": 1024
      },

@@ -86,13 +86,17 @@ import Transport
         #expect(try login(manager, "admin", try adminPassword(manager), from: "192.0.2.200").status == 429)
     }
 
-    @Test("unauthenticated input is small: an 8 KiB login body and a 200-byte user name are refused before anything is hashed or logged")
+    @Test(
+        "unauthenticated input is small: a 16 KiB login body, a 1,025-character password and a 200-byte user name are refused before anything is hashed or logged"
+    )
     func smallLogins() throws {
         let manager = try start("")
         let big = try HTTPClient().send(
             "POST", manager.url + "/api/v1/login",
-            body: Array(try JSONSerialization.data(withJSONObject: ["username": "admin", "password": String(repeating: "p", count: 8192)])))
+            body: Array(try JSONSerialization.data(withJSONObject: ["username": "admin", "password": String(repeating: "p", count: 16384)])))
         #expect(big.status == 413)
+        #expect(
+            try login(manager, "admin", String(repeating: "é", count: 1025)).status == 400, "characters are counted, as the API document counts them")
         let longName = String(repeating: "n", count: 200)
         #expect(try login(manager, longName, "whatever-password").status == 400)
         #expect(try log(manager, "nnnnnnnnnn").isEmpty, "nothing logged for it")

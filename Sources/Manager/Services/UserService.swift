@@ -106,9 +106,6 @@ public final class UserService: Sendable {
         source: String
     ) async throws {
         try Self.checkPassword(password)
-        guard password.utf8.count <= Self.maximumPasswordBytes else {
-            throw ManagerError.invalid("a password is at most \(Self.maximumPasswordBytes) bytes")
-        }
         if requireCurrent {
             guard let current, !current.isEmpty else {
                 throw ManagerError(
@@ -158,14 +155,19 @@ public final class UserService: Sendable {
 
     /// The longest user name and password a login looks at (longer ones are refused before anything is
     /// hashed, logged or counted).
-    public static let maximumUserNameBytes = 128, maximumPasswordBytes = 1024
+    public static let maximumUserNameBytes = 128
+    /// Counted in Unicode code points, as the API document's `maxLength` counts (one rule on both sides).
+    public static let maximumPasswordCharacters = 1024
 
     /// Checks a password and opens a session. Unknown users cost the same hashing as known ones. Runs off
     /// the manager's actor: the hash (PBKDF2) goes through a bounded pool, so a flood of logins cannot
     /// slow approvals, reports or enrolment. `source` is the client's address (see ClientSource).
     public func login(_ name: String, password: String, source: String) async throws -> LoginResult {
-        guard (1...Self.maximumUserNameBytes).contains(name.utf8.count), password.utf8.count <= Self.maximumPasswordBytes else {
-            throw ManagerError.invalid("a user name is 1-\(Self.maximumUserNameBytes) bytes and a password at most \(Self.maximumPasswordBytes)")
+        guard (1...Self.maximumUserNameBytes).contains(name.utf8.count),
+            password.unicodeScalars.count <= Self.maximumPasswordCharacters
+        else {
+            throw ManagerError.invalid(
+                "a user name is 1-\(Self.maximumUserNameBytes) bytes and a password at most \(Self.maximumPasswordCharacters) characters")
         }
         // The attempt is counted before the hash, so parallel guesses cannot all pass this check.
         let attempt = loginGuard.withLock { $0.begin(source: source, user: name, now: clock()) }
@@ -258,9 +260,14 @@ public final class UserService: Sendable {
             }
     }
 
+    /// Characters are Unicode code points, as JSON Schema's `minLength` and `maxLength` count them.
     static func checkPassword(_ password: String) throws {
-        guard password.count >= minimumPasswordLength else {
+        let characters = password.unicodeScalars.count
+        guard characters >= minimumPasswordLength else {
             throw ManagerError.invalid("a password needs at least \(minimumPasswordLength) characters")
+        }
+        guard characters <= maximumPasswordCharacters else {
+            throw ManagerError.invalid("a password is at most \(maximumPasswordCharacters) characters")
         }
     }
 }
