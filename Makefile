@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 # Build and test tools, and the libraries the C wrappers link against.
 APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libfreeipmi-dev libipmimonitoring-dev libsqlite3-dev pkg-config
-APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv python3-yaml openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver iproute2 util-linux curl man-db
+APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv python3-yaml openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver iproute2 util-linux curl man-db postgresql
 APT_BENCH  := time wrk sqlite3 curl
 APT_PACK   := dpkg-dev rpm binutils patchelf lintian rpmlint
 
@@ -18,10 +18,12 @@ build: deps
 	$(SWIFT) build
 
 ## Runs every test: unit, attack, interop with the real tools, the built executables, and the API document
-## against a live manager (schemathesis; after the format check).
+## against a live manager (schemathesis; after the format check). The suites that start managers run a
+## second time with the managers on PostgreSQL (a throwaway cluster the tests start on loopback).
 test: deps format-check
 	$(SWIFT) build --build-tests
 	$(SWIFT) test
+	EXUP_TEST_DATABASE=postgresql $(SWIFT) test --skip-build --filter 'ManagerTests|ManagerServiceTests|AgentTests|RepositoryTests'
 	scripts/api-contract.sh .build/debug
 
 ## A local demo of the package tool: build a signed package, verify it, show a tampered copy refused.

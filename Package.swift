@@ -34,6 +34,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-openapi-runtime", from: "1.13.4", traits: []),
         // The generated server's routes on Hummingbird's router.
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        // The manager's second engine: PostgreSQL's wire protocol, pooled, with SCRAM and TLS.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         // Pure domain core: the seed's rules as value types and functions. No I/O, no Foundation.
@@ -112,6 +114,14 @@ let package = Package(
             name: "ManagerSQLite",
             dependencies: ["Manager", "ExupCore", "ExupSystem", .product(name: "GRDB", package: "GRDB.swift")]),
 
+        // The manager's store on PostgreSQL through postgres-nio, for several replicas on one database
+        // (serializable transactions, retried; migrations under an advisory lock).
+        .target(
+            name: "ManagerPostgres",
+            dependencies: [
+                "Manager", "ExupCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+            ]),
+
         // What the manager's JSON API and web pages share: the request context, who asks (credentials,
         // sessions, roles), JSON errors and strict bodies, uploads, and the repository settings editor.
         .target(
@@ -158,7 +168,8 @@ let package = Package(
         .target(
             name: "ManagerServer",
             dependencies: [
-                "ApplicationLog", "Repository", "Manager", "ManagerSQLite", "ManagerHTTP", "ManagerAPI", "ManagerWeb", "ExupCore", "ExupCrypto",
+                "ApplicationLog", "Repository", "Manager", "ManagerSQLite", "ManagerPostgres", "ManagerHTTP", "ManagerAPI", "ManagerWeb", "ExupCore",
+                "ExupCrypto",
                 "ExupSystem", "ExupZip", "TOML", "Transport", "TUF",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
@@ -194,7 +205,7 @@ let package = Package(
         .executableTarget(
             name: "exup-manager",
             dependencies: [
-                "ManagerServer", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine", "TOML",
+                "ManagerServer", "ManagerPostgres", "Repository", "ExupCore", "ExupSystem", "ExupCommandLine", "TOML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "NIOCore", package: "swift-nio"),
@@ -246,7 +257,7 @@ let package = Package(
         .testTarget(
             name: "ManagerServiceTests",
             dependencies: [
-                "Manager", "ManagerSQLite", "Repository", "TUF", "ExupCore", "ExupFormats", "ExupTesting",
+                "Manager", "ManagerSQLite", "ManagerPostgres", "Repository", "TUF", "ExupCore", "ExupFormats", "ExupTesting",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ], exclude: ["Fixtures"]),
         // A live exup-manager over HTTP: the API, agents' enrolment and reports, the CLI, sync, abuse,

@@ -13,6 +13,9 @@ public final class ManagerProcess: @unchecked Sendable {
     public private(set) var port: UInt16
     public private(set) var process: BackgroundProcess?
     public let extraArguments: [String]
+    /// With `EXUP_TEST_DATABASE=postgresql` in the environment, every manager a test starts keeps its data
+    /// in a database of its own in the process's PostgreSQL cluster (the same suites, the other engine).
+    public let databaseURL: String?
 
     public var url: String { "http://127.0.0.1:\(port)" }
     public var adminToken: String {
@@ -27,6 +30,7 @@ public final class ManagerProcess: @unchecked Sendable {
         data = try TemporaryDirectory(prefix: "exup-manager")
         port = 0
         self.extraArguments = extraArguments
+        databaseURL = try Self.testDatabase()
         try start()
     }
 
@@ -35,6 +39,7 @@ public final class ManagerProcess: @unchecked Sendable {
         self.data = data
         self.port = port
         self.extraArguments = extraArguments
+        databaseURL = try Self.testDatabase()
         try start()
     }
 
@@ -45,7 +50,7 @@ public final class ManagerProcess: @unchecked Sendable {
             [
                 BuiltProducts.path("exup-manager"), "serve", "--data-dir", data.path,
                 "--listen", "127.0.0.1:\(port)",
-            ] + extraArguments)
+            ] + (try argumentsWithDatabase()))
         self.process = process
         let url = try process.waitForLine(startingWith: "exup-manager: listening on", timeoutSeconds: 20)
         guard let bound = url.split(separator: ":").last.flatMap({ UInt16($0) }), bound != 0 else { throw TestFailure("no port in \(url)") }
@@ -60,6 +65,33 @@ public final class ManagerProcess: @unchecked Sendable {
     public func restart() throws {
         stop()
         try start()
+    }
+
+    /// Whether this test process runs the managers it starts on PostgreSQL (`EXUP_TEST_DATABASE`).
+    public static var testEngine: String { ProcessInfo.processInfo.environment["EXUP_TEST_DATABASE"] ?? "sqlite" }
+
+    static func testDatabase() throws -> String? {
+        switch testEngine {
+        case "sqlite": return nil
+        case "postgresql": return try PostgresCluster.shared().newDatabase()
+        case let other: throw TestFailure("EXUP_TEST_DATABASE=\(other): sqlite or postgresql")
+        }
+    }
+
+    /// The extra arguments, with `[database]` added to the configuration file (or one made for it) when the
+    /// test runs on PostgreSQL and the test's own configuration names no database.
+    func argumentsWithDatabase() throws -> [String] {
+        guard let databaseURL else { return extraArguments }
+        var arguments = extraArguments
+        var text = ""
+        if let index = arguments.firstIndex(of: "--config"), index + 1 < arguments.count {
+            text = try String(contentsOfFile: arguments[index + 1], encoding: .utf8)
+            if text.contains("[database]") { return extraArguments }
+            arguments.removeSubrange(index...(index + 1))
+        }
+        let file = data.path + ".toml"
+        try (text + "\n[database]\nurl = \"\(databaseURL)\"\n").write(toFile: file, atomically: true, encoding: .utf8)
+        return arguments + ["--config", file]
     }
 
     /// Trusts a vendor's public key for package verification.

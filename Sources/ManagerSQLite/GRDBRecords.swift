@@ -14,19 +14,6 @@ extension SessionRecord: FetchableRecord {}
 extension EnrolmentTokenRecord: FetchableRecord, PersistableRecord { public static let databaseTableName = "enrolment_token" }
 extension ScheduleRecord: FetchableRecord, TableRecord { public static let databaseTableName = "schedule" }
 
-/// JSON as the manager stores it: keys sorted, so equal values are equal text.
-enum StoredJSON {
-    static func text(_ value: some Encodable) throws -> String {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        return String(decoding: try encoder.encode(value), as: UTF8.self)
-    }
-
-    static func value<T: Decodable>(_ type: T.Type, from text: String) throws -> T {
-        try JSONDecoder().decode(type, from: Data(text.utf8))
-    }
-}
-
 #if canImport(FoundationEssentials)
     import FoundationEssentials
 #endif

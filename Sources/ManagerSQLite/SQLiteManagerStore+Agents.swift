@@ -26,24 +26,12 @@ extension SQLiteManagerStore {
 
     public func enrol(_ enrolment: NewAgent) async throws {
         try await write { db in
-            guard
-                let token = try EnrolmentTokenRecord.fetchOne(
-                    db, sql: "SELECT * FROM enrolment_token WHERE secret_hash = ?", arguments: [enrolment.tokenHash])
-            else {
-                throw ManagerError(kind: .unauthorised, code: "bad-token", message: "unknown enrolment token")
-            }
-            guard token.expires > enrolment.now else {
-                throw ManagerError(kind: .unauthorised, code: "token-expired", message: "the enrolment token has expired")
-            }
-            guard token.usesLeft > 0 else {
-                throw ManagerError(kind: .unauthorised, code: "token-used", message: "the enrolment token has been used up")
-            }
-            if let existing = try AgentRecord.fetchOne(db, sql: "SELECT * FROM agent WHERE name = ?", arguments: [enrolment.name]) {
-                guard existing.allowReenrolment || existing.revoked else {
-                    throw ManagerError(
-                        kind: .conflict, code: "name-taken",
-                        message: "an agent named \(enrolment.name) is already enrolled; an administrator must allow its re-enrolment")
-                }
+            let token = try EnrolmentRules.checkToken(
+                try EnrolmentTokenRecord.fetchOne(db, sql: "SELECT * FROM enrolment_token WHERE secret_hash = ?", arguments: [enrolment.tokenHash]),
+                now: enrolment.now)
+            let existing = try AgentRecord.fetchOne(db, sql: "SELECT * FROM agent WHERE name = ?", arguments: [enrolment.name])
+            try EnrolmentRules.checkName(enrolment.name, existing: existing)
+            if existing != nil {
                 try db.execute(sql: "DELETE FROM agent WHERE name = ?", arguments: [enrolment.name])
             }
             try db.execute(sql: "UPDATE enrolment_token SET uses_left = uses_left - 1 WHERE secret_hash = ?", arguments: [enrolment.tokenHash])

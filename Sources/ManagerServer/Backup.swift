@@ -4,6 +4,7 @@ import ExupZip
 import Manager
 import ManagerAPI
 import ManagerHTTP
+import ManagerPostgres
 import ManagerSQLite
 import ManagerWeb
 import Repository
@@ -15,7 +16,8 @@ import Repository
 /// `exup-manager backup` and `restore` (seed §4.3–§4.4, R199–R200): one archive with both databases
 /// (SQLite online backups, consistent while the server runs), the secrets and TUF keys, the trusted
 /// vendor keys, the pinned upstream/remote roots, and the packages the catalog copy refers to. Packages
-/// are immutable and content-addressed, so copying them after the catalog snapshot is consistent.
+/// are immutable and content-addressed, so copying them after the catalog snapshot is consistent. When
+/// the manager's data is in PostgreSQL (`database`), its `pg_dump` takes the place of manager.sqlite.
 public enum ManagerBackup {
     /// Files and directories copied as they are (relative to the data directory).
     static let plainEntries = [
@@ -31,7 +33,9 @@ public enum ManagerBackup {
     }
 
     /// `progress` hears each step ("packages 3/120") as the backup goes.
-    public static func backup(dataDirectory: String, to out: String, progress: (String) -> Void = { _ in }) throws -> Summary {
+    public static func backup(
+        dataDirectory: String, database: PostgresSettings? = nil, to out: String, progress: (String) -> Void = { _ in }
+    ) throws -> Summary {
         guard LocalFile.exists(dataDirectory + "/catalog.sqlite") else {
             throw BackupError("\(dataDirectory) holds no exup manager data (no catalog.sqlite)")
         }
@@ -41,7 +45,9 @@ public enum ManagerBackup {
         defer { try? LocalDirectory.removeTree(scratch) }
         let catalog = try Catalog(path: dataDirectory + "/catalog.sqlite")
         try catalog.backup(to: scratch + "/catalog.sqlite")
-        if LocalFile.exists(dataDirectory + "/manager.sqlite") {
+        if let database {
+            try PostgresDump.dump(database, to: scratch + "/" + PostgresDump.member)
+        } else if LocalFile.exists(dataDirectory + "/manager.sqlite") {
             try SQLiteManagerStore(path: dataDirectory + "/manager.sqlite").copy(to: scratch + "/manager.sqlite")
         }
         progress("databases copied")
@@ -66,6 +72,7 @@ public enum ManagerBackup {
         }
         try add("catalog.sqlite", from: scratch + "/catalog.sqlite")
         try add("manager.sqlite", from: scratch + "/manager.sqlite")
+        try add(PostgresDump.member, from: scratch + "/" + PostgresDump.member)
         for entry in plainEntries { try addTree(entry, under: dataDirectory, add) }
         let paths = RepositoryPaths(dataDirectory: dataDirectory)
         for digest in digests {
@@ -95,7 +102,8 @@ public enum ManagerBackup {
     }
 
     /// Restores into a new (missing or empty) data directory; every file is checked against the manifest.
-    public static func restore(_ archive: String, into dataDirectory: String) throws -> Summary {
+    /// A backup of a manager on PostgreSQL needs `database`, an empty database its dump is restored into.
+    public static func restore(_ archive: String, into dataDirectory: String, database: PostgresSettings? = nil) throws -> Summary {
         if LocalFile.exists(dataDirectory), !(try LocalDirectory.list(dataDirectory)).isEmpty {
             throw BackupError("\(dataDirectory) is not empty: restore only into a new data directory")
         }
@@ -112,6 +120,12 @@ public enum ManagerBackup {
         }
         for member in zip.members where !member.isDirectory && member.name != marker && expected[member.name] == nil {
             throw BackupError("\(member.name) is not in the backup's manifest: refused")
+        }
+        let hasDump = zip.member(named: PostgresDump.member) != nil
+        if hasDump && database == nil {
+            throw BackupError(
+                "\(archive) is the backup of a manager on PostgreSQL: give --config with a [database] url naming an empty database to restore it into"
+            )
         }
         try LocalFile.makeDirectories(dataDirectory, mode: 0o700)
         chmod(dataDirectory, 0o700)
@@ -146,6 +160,14 @@ public enum ManagerBackup {
             if member.name.hasPrefix("pool/") { summary.packages += 1 }
             summary.files += 1
             summary.bytes += member.uncompressedSize
+        }
+        if hasDump, let database {
+            let dump = dataDirectory + "/" + PostgresDump.member
+            defer { unlink(dump) }
+            do { try PostgresDump.restore(dump, into: database) } catch {
+                try? LocalDirectory.removeTree(dataDirectory)
+                throw error
+            }
         }
         return summary
     }

@@ -8,6 +8,7 @@ import Logging
 import Manager
 import ManagerAPI
 import ManagerHTTP
+import ManagerPostgres
 import ManagerSQLite
 import ManagerWeb
 import Repository
@@ -62,9 +63,15 @@ public struct ManagerApplication {
             try RemoteRepository(settings: $0, dataDirectory: configuration.dataDirectory, catalog: repository.catalog)
         }
         if let remote { try Self.checkRemote(remote, catalog: repository.catalog, logger: logger) }
+        let store: any ManagerDatabase
+        if let database = configuration.database {
+            logger.info("the manager's data is in PostgreSQL at \(database.displayURL) (TLS: \(database.tls.rawValue))")
+            store = try await PostgresManagerStore(settings: database, logger: logger)
+        } else {
+            store = try SQLiteManagerStore(path: configuration.dataDirectory + "/manager.sqlite")
+        }
         manager = try await ManagerService.open(
-            dataDirectory: configuration.dataDirectory, store: try SQLiteManagerStore(path: configuration.dataDirectory + "/manager.sqlite"),
-            repository: repository, source: remote, settings: settings)
+            dataDirectory: configuration.dataDirectory, store: store, repository: repository, source: remote, settings: settings)
         for warning in manager.startWarnings { logger.warning("\(warning)") }
         sync = try configuration.upstream.map { try UpstreamSync(settings: $0, repository: repository) }
     }

@@ -1,5 +1,6 @@
 import ExupCore
 import ExupSystem
+import ManagerPostgres
 import Repository
 import TOML
 import Transport
@@ -48,6 +49,9 @@ public struct ManagerConfiguration: Sendable {
     public var logMaxBytes: Int64 = 256 << 20
     /// The status icon a download-only module shows until someone sets one (Table 9; spec 8.12).
     public var initialStatusIcon = ModuleFacts.defaultInitialIcon
+    /// `[database]`: the manager's data in PostgreSQL (several replicas on one database); nil: the embedded
+    /// SQLite files in the data directory.
+    public var database: PostgresSettings?
     /// What the manager logs at every start (a secret file anyone can read, …).
     public var warnings: [String] = []
 
@@ -62,7 +66,7 @@ public struct ManagerConfiguration: Sendable {
 
     public static func parse(_ text: String) throws(TOMLError) -> ManagerConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "server", "repository", "repository.upstream", "repository.proxy", "repository.remote", "manager"]
+        let known: Set<String> = ["", "server", "repository", "repository.upstream", "repository.proxy", "repository.remote", "manager", "database"]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             let hint = ClosestName.suggest(name, among: known.filter { !$0.isEmpty }.sorted()).map { "; did you mean [\($0)]?" } ?? ""
             throw TOMLError(line: line, reason: "unknown table [\(name)]\(hint)")
@@ -137,7 +141,37 @@ public struct ManagerConfiguration: Sendable {
         config.logMaxEntries = try manager.int("log-max-entries", in: 1_000...100_000_000) ?? config.logMaxEntries
         if let mib = try manager.int("log-max-mib", in: 1...1_048_576) { config.logMaxBytes = Int64(mib) << 20 }
         try manager.rejectUnknownKeys()
+        config.database = try parseDatabase(document, warnings: &config.warnings)
         return config
+    }
+
+    /// `[database]`: `url` (postgresql://…), `password` or `password-file`, `ca-file`; nil without a url.
+    static func parseDatabase(_ document: TOMLDocument, warnings: inout [String]) throws(TOMLError) -> PostgresSettings? {
+        var table = TOMLTable(document, "database")
+        let url = try table.string("url")
+        let password = try secret(&table, "password", table: "database", warnings: &warnings)
+        let caFile = try table.string("ca-file")
+        try table.rejectUnknownKeys()
+        guard let url else {
+            if password != nil || caFile != nil {
+                throw TOMLError(line: document.tableLines["database"] ?? 0, reason: "[database] has no url (postgresql://USER@HOST/DATABASE)")
+            }
+            return nil
+        }
+        let settings: PostgresSettings
+        do {
+            // libpq's password file, when neither the configuration nor the URL holds the password.
+            let environment = ["PGPASSFILE", "HOME"].reduce(into: [String: String]()) { found, name in
+                if let value = getenv(name) { found[name] = String(cString: value) }
+            }
+            settings = try PostgresSettings(url: url, password: password, caFile: caFile, environment: environment)
+        } catch {
+            throw TOMLError(line: table.line("url"), reason: "\(error)")
+        }
+        if settings.tls == .require {
+            warnings.append("[database] sslmode=require encrypts without checking PostgreSQL's certificate; use verify-full with ca-file")
+        }
+        return settings
     }
 
     /// `[repository.upstream]` and `[repository.proxy]`; nil without an upstream url.

@@ -23,7 +23,7 @@ struct ExupManager: AsyncParsableCommand {
         commandName: "exup-manager",
         abstract: "The exup manager: the package repository, agent reports, approvals, and the web UI.",
         version: ExupVersion.string,
-        subcommands: [Serve.self, BackupCommand.self, RestoreCommand.self, CheckConfigCommand.self]
+        subcommands: [Serve.self, BackupCommand.self, RestoreCommand.self, CheckConfigCommand.self, MigrateDatabaseCommand.self]
     )
 }
 
@@ -141,6 +141,8 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Write a backup of the manager's data (databases, keys, secrets, packages) to one file (0600).")
     @Option(help: "The manager's data directory.") var dataDir: String
+    @Option(help: "The manager's configuration: with a [database] url, its PostgreSQL database is dumped (pg_dump).")
+    var config: String?
     @Option(help: "The backup file to write.") var out: String
     @Flag(help: "Replace --out when it exists.") var force = false
     @Flag(help: "Print machine-readable JSON.") var json = false
@@ -151,7 +153,8 @@ struct BackupCommand: ParsableCommand {
         let line = json ? nil : ProgressLine(fd: 2)
         var steps = 0
         do {
-            summary = try ManagerBackup.backup(dataDirectory: dataDir, to: out) { step in
+            let database = try config.map { try ManagerConfiguration.load(path: $0).database } ?? nil
+            summary = try ManagerBackup.backup(dataDirectory: dataDir, database: database, to: out) { step in
                 steps += 1
                 // Live on a terminal; elsewhere the first steps and then every 100th, not one line per package.
                 if line?.isLive == true || steps <= 2 || steps % 100 == 0 { line?.update("backing up \(dataDir): \(step)") }
@@ -174,12 +177,20 @@ struct RestoreCommand: ParsableCommand {
         commandName: "restore",
         abstract: "Restore a backup into a new, empty data directory; then start exup-manager serve on it.")
     @Option(help: "The new data directory (missing or empty).") var dataDir: String
+    @Option(
+        help:
+            "The configuration the restored manager will use: its [database] url names the empty PostgreSQL database a backup of a manager on PostgreSQL goes into."
+    )
+    var config: String?
     @Argument(help: "The backup file.") var backup: String
     @Flag(help: "Print machine-readable JSON.") var json = false
 
     func run() throws {
         let summary: ManagerBackup.Summary
-        do { summary = try ManagerBackup.restore(backup, into: dataDir) } catch { throw CommandFailure("\(error)") }
+        do {
+            let database = try config.map { try ManagerConfiguration.load(path: $0).database } ?? nil
+            summary = try ManagerBackup.restore(backup, into: dataDir, database: database)
+        } catch { throw CommandFailure("\(error)") }
         if json { return say(summary.json) }
         say("restored \(summary.files) files (\(summary.packages) packages, every one checked) into \(dataDir)")
     }

@@ -19,13 +19,21 @@ import Transport
         try Subprocess.run([BuiltProducts.path("exup-manager")] + arguments)
     }
 
+    /// `--config` naming the database, when the managers run on PostgreSQL (EXUP_TEST_DATABASE).
+    func databaseConfig(_ url: String?, _ name: String) throws -> [String] {
+        guard let url else { return [] }
+        return ["--config", try fleet.dir.write(name, "[database]\nurl = \"\(url)\"\n")]
+    }
+
     @Test("backup while running, restore elsewhere, start on the same address: the agent polls, trusts, applies; the backup is checked")
     func backupAndRestore() throws {
         try manager.add(try fleet.packages.bmcFirmware("2.31"))
         let web01 = try ManagedServer(name: "web01", manager: manager, vendor: fleet.vendor)
         try web01.runOnce()
         let file = fleet.dir.file("backup.exup")
-        let backup = try managerCommand("backup", "--data-dir", manager.data.path, "--out", file, "--json")
+        let backup = try Subprocess.run(
+            [BuiltProducts.path("exup-manager"), "backup", "--data-dir", manager.data.path, "--out", file, "--json"]
+                + (try databaseConfig(manager.databaseURL, "backup.toml")))
         #expect(backup.status == 0, "\(backup.stderr)")
         let summary = try JSONSerialization.jsonObject(with: Data(backup.stdout.utf8)) as? [String: Any]
         #expect(summary?["packages"] as? Int == 1, "\(backup.stdout)")
@@ -36,14 +44,20 @@ import Transport
         let port = manager.port
         manager.stop()
         let target = try TemporaryDirectory(prefix: "exup-restored")
-        let restore = try managerCommand("restore", "--data-dir", target.path, file)
+        // On PostgreSQL the restored manager gets an empty database of its own, as a new machine would.
+        let restoredConfig = try databaseConfig(manager.databaseURL == nil ? nil : try PostgresCluster.shared().newDatabase(), "restored.toml")
+        if manager.databaseURL != nil {
+            let without = try managerCommand("restore", "--data-dir", fleet.dir.file("no-database"), file)
+            #expect(without.status != 0 && without.stderr.contains("[database]"), "a PostgreSQL backup needs a database to go into")
+        }
+        let restore = try Subprocess.run([BuiltProducts.path("exup-manager"), "restore", "--data-dir", target.path] + restoredConfig + [file])
         #expect(restore.status == 0 && restore.stdout.contains("every one checked"), "\(restore.stdout)\(restore.stderr)")
         let keyMode = try FileManager.default.attributesOfItem(atPath: target.file("keys/timestamp.pem"))[.posixPermissions] as? Int
         #expect(keyMode == 0o600)
         let again = try managerCommand("restore", "--data-dir", target.path, file)
         #expect(again.status != 0 && again.stderr.contains("not empty"), "never over existing data")
 
-        restored = try ManagerProcess(data: target, port: port)
+        restored = try ManagerProcess(data: target, port: port, extraArguments: restoredConfig)
         let restoredManager = try #require(restored)
         let outcome = try web01.runOnce()
         #expect(

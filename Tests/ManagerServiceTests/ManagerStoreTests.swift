@@ -1,23 +1,27 @@
 import ExupCore
 import ExupTesting
 import Foundation
+import ManagerPostgres
 import ManagerSQLite
 import Testing
 
 @testable import Manager
 
-/// The SQLite store method by method, on temporary files: what each writes is what the next reads, and
-/// every check-and-write holds when callers race (one transaction each).
+/// Both engines' stores method by method (SQLite on temporary files, PostgreSQL in a throwaway cluster,
+/// a database per test): what each writes is what the next reads, and every check-and-write holds when
+/// callers race (one transaction each).
 @Suite struct ManagerStoreTests {
     let dir: TemporaryDirectory
-    let store: SQLiteManagerStore
 
     init() throws {
         dir = try TemporaryDirectory()
-        store = try SQLiteManagerStore(path: dir.file("manager.sqlite"))
     }
 
-    func enrol(_ name: String, token: String = "t", now: Int64 = 100) async throws {
+    func open(_ engine: StoreEngine) async throws -> any ManagerDatabase {
+        try await engine.open(in: dir)
+    }
+
+    func enrol(_ store: any ManagerDatabase, _ name: String, token: String = "t", now: Int64 = 100) async throws {
         try await store.enrol(NewAgent(name: name, tokenHash: token, credentialID: "id-" + name, credentialHMAC: "h-" + name, now: now))
     }
 
@@ -31,31 +35,42 @@ import Testing
     static let item = NewApprovalItem(
         kind: .apply, moduleID: "bmc-firmware", packageID: "bmc-2.31", version: "2.31", latestAtRunTime: false, options: ApprovalOptions())
 
-    @Test("enrolment: a token is checked and used up in one transaction; twenty racing enrolments on a 3-use token enrol exactly three")
-    func enrolmentRace() async throws {
+    @Test(
+        "enrolment: a token is checked and used up in one transaction; twenty racing enrolments on a 3-use token enrol exactly three",
+        arguments: StoreEngine.allCases)
+    func enrolmentRace(_ engine: StoreEngine) async throws {
+        let store = try await open(engine)
         try await store.addToken(secretHash: "t", expires: 1_000, uses: 3, created: 1, group: nil)
         let results = await withTaskGroup(of: Bool.self) { group in
-            for n in 0..<20 { group.addTask { (try? await self.enrol("web\(n)")) != nil } }
+            for n in 0..<20 { group.addTask { (try? await self.enrol(store, "web\(n)")) != nil } }
             return await group.reduce(into: [Bool]()) { $0.append($1) }
         }
         #expect(results.filter { $0 }.count == 3)
         #expect(try await store.activeAgents().count == 3)
         #expect(try await store.usableTokens(now: 2).isEmpty, "used up")
-        await #expect(throws: ManagerError.self) { try await self.enrol("late") }
+        await #expect(throws: ManagerError.self) { try await self.enrol(store, "late") }
         try await store.addToken(secretHash: "old", expires: 50, uses: 1, created: 1, group: nil)
-        await #expect(throws: ManagerError.self, "expired") { try await self.enrol("x", token: "old", now: 60) }
+        await #expect(throws: ManagerError.self, "expired") { try await self.enrol(store, "x", token: "old", now: 60) }
+        try await store.addToken(secretHash: "abc1", expires: 1_000, uses: 1, created: 1, group: nil)
+        try await store.addToken(secretHash: "abc2", expires: 1_000, uses: 1, created: 1, group: nil)
+        await #expect(throws: ManagerError.self, "a prefix that names two tokens") { _ = try await store.removeToken(hashPrefix: "abc") }
+        #expect(try await store.removeToken(hashPrefix: "abc2"))
+        #expect(try await store.removeToken(hashPrefix: "abc2") == false, "gone")
+        #expect(try await store.usableTokens(now: 2).map(\.secretHash).filter { $0.hasPrefix("abc") } == ["abc1"])
         await #expect(throws: ManagerError.self, "a group that does not exist") {
-            try await self.store.addToken(secretHash: "g", expires: 1_000, uses: 1, created: 1, group: "nowhere")
+            try await store.addToken(secretHash: "g", expires: 1_000, uses: 1, created: 1, group: "nowhere")
         }
     }
 
-    @Test("a name taken is refused until re-enrolment is allowed; revoking drops the credential from the active list")
-    func reenrolment() async throws {
+    @Test(
+        "a name taken is refused until re-enrolment is allowed; revoking drops the credential from the active list", arguments: StoreEngine.allCases)
+    func reenrolment(_ engine: StoreEngine) async throws {
+        let store = try await open(engine)
         try await store.addToken(secretHash: "t", expires: 1_000, uses: 5, created: 1, group: nil)
-        try await enrol("web01")
-        await #expect(throws: ManagerError.self) { try await self.enrol("web01") }
+        try await enrol(store, "web01")
+        await #expect(throws: ManagerError.self) { try await self.enrol(store, "web01") }
         #expect(try await store.allowReenrolment(of: "web01"))
-        try await enrol("web01")
+        try await enrol(store, "web01")
         #expect(try await store.activeCredentials().map(\.id) == ["id-web01"])
         #expect(try await store.replaceCredential(of: "web01", id: "new", hmac: "h"))
         #expect(try await store.revokeAgent("web01"))
@@ -63,14 +78,17 @@ import Testing
         #expect(try await store.revokeAgent("nobody") == false)
     }
 
-    @Test("approvals: two racing approvals for one module add one item (the plan sees what the other added); cancel leaves started items")
-    func approvalRace() async throws {
+    @Test(
+        "approvals: two racing approvals for one module add one item (the plan sees what the other added); cancel leaves started items",
+        arguments: StoreEngine.allCases)
+    func approvalRace(_ engine: StoreEngine) async throws {
+        let store = try await open(engine)
         try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
-        try await enrol("web01")
+        try await enrol(store, "web01")
         let outcomes = await withTaskGroup(of: Int.self) { group in
             for _ in 0..<8 {
                 group.addTask {
-                    let added = try? await self.store.addItems(agent: "web01", now: 5) { _, items in
+                    let added = try? await store.addItems(agent: "web01", now: 5) { _, items in
                         guard !items.contains(where: { $0.state.isOpen }) else { throw ManagerError.conflict("busy", "an item is open") }
                         return [Self.item]
                     }
@@ -88,10 +106,13 @@ import Testing
         #expect(try await store.itemCountsByState() == [.started: 1])
     }
 
-    @Test("reports: an older or equal sequence is a duplicate; items move on as the journal says, pending never comes back")
-    func reports() async throws {
+    @Test(
+        "reports: an older or equal sequence is a duplicate; items move on as the journal says, pending never comes back",
+        arguments: StoreEngine.allCases)
+    func reports(_ engine: StoreEngine) async throws {
+        let store = try await open(engine)
         try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
-        try await enrol("web01")
+        try await enrol(store, "web01")
         _ = try await store.addItems(agent: "web01", now: 5) { _, _ in [Self.item] }
         let started = try #require(try await store.recordReport(report(3, items: [.init(itemID: 1, state: .started)]), agent: "web01", now: 6))
         #expect(started.transitions.map(\.event) == [.applyStarted])
@@ -104,7 +125,7 @@ import Testing
         #expect(done.transitions.map(\.event) == [.applyCompleted] && !done.revokedItself)
         #expect(try await store.openItems(agent: "web01").isEmpty)
         #expect(try await store.agent(named: "web01")?.report?.sequence == 5)
-        await #expect(throws: ManagerError.self) { _ = try await self.store.recordReport(self.report(1), agent: "ghost", now: 9) }
+        await #expect(throws: ManagerError.self) { _ = try await store.recordReport(self.report(1), agent: "ghost", now: 9) }
         try await store.recordHeartbeats(["web01": 150])
         try await store.recordHeartbeats(["web01": 140])
         #expect(try await store.agent(named: "web01")?.lastSeen == 150, "a heartbeat never moves last-seen back")
@@ -112,12 +133,15 @@ import Testing
         #expect(try await store.agent(named: "web01")?.lastSeen == 150, "nor does a report that was queued before it")
     }
 
-    @Test("users: one administrator cannot be removed; a new password ends the sessions; sessions come back with their role")
-    func users() async throws {
+    @Test(
+        "users: one administrator cannot be removed; a new password ends the sessions; sessions come back with their role",
+        arguments: StoreEngine.allCases)
+    func users(_ engine: StoreEngine) async throws {
+        let store = try await open(engine)
         #expect(try await store.addUser(name: "admin", role: .administrator, passwordHash: "h", created: 1))
         #expect(try await store.addUser(name: "admin", role: .viewer, passwordHash: "h", created: 1) == false)
         #expect(try await store.addUser(name: "olga", role: .operator, passwordHash: "h", created: 1))
-        await #expect(throws: ManagerError.self) { try await self.store.removeUser(named: "admin") }
+        await #expect(throws: ManagerError.self) { try await store.removeUser(named: "admin") }
         let session = SessionRecord(id: "s1", hmac: "m", user: "olga", role: .operator, expires: 500)
         #expect(try await store.openSession(session, passwordHash: "stale", now: 10, noticesSeen: 7) == false, "the password changed meanwhile")
         #expect(try await store.openSession(session, passwordHash: "h", now: 10, noticesSeen: 7))
@@ -129,16 +153,17 @@ import Testing
         #expect(try await store.userCount() == 1)
     }
 
-    @Test("groups, policies and batches: members must exist, a canary must exist, a batch that ran cannot change")
-    func groupsAndBatches() async throws {
+    @Test("groups, policies and batches: members must exist, a canary must exist, a batch that ran cannot change", arguments: StoreEngine.allCases)
+    func groupsAndBatches(_ engine: StoreEngine) async throws {
+        let store = try await open(engine)
         try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
-        try await enrol("web01")
+        try await enrol(store, "web01")
         #expect(try await store.createGroup("racks", created: 1))
         #expect(try await store.createGroup("racks", created: 1) == false)
-        await #expect(throws: ManagerError.self) { try await self.store.changeMembers(of: "racks", add: ["ghost"], remove: []) }
+        await #expect(throws: ManagerError.self) { try await store.changeMembers(of: "racks", add: ["ghost"], remove: []) }
         try await store.changeMembers(of: "racks", add: ["web01"], remove: [])
         #expect(try await store.members(of: "racks") == ["web01"])
-        await #expect(throws: ManagerError.self) { try await self.store.setPolicy(GroupPolicy(canaryGroup: "nowhere"), of: "racks") }
+        await #expect(throws: ManagerError.self) { try await store.setPolicy(GroupPolicy(canaryGroup: "nowhere"), of: "racks") }
         try await store.setPolicy(GroupPolicy(delayDays: 3), of: "racks")
         #expect(try await store.policy(of: "racks")?.delayDays == 3)
         let id = try await store.addSchedule(
@@ -150,19 +175,22 @@ import Testing
         #expect(try await store.claimSchedule(id, dueBy: 100)?.allowReboot == true, "claimed as it is now, with the edit")
         #expect(try await store.claimSchedule(id, dueBy: 100) == nil, "a batch fires once")
         await #expect(throws: ManagerError.self, "a running batch is not edited") {
-            try await self.store.editSchedule(id, startAt: 300, allowReboot: nil, downloadFirst: nil)
+            try await store.editSchedule(id, startAt: 300, allowReboot: nil, downloadFirst: nil)
         }
         try await store.finishSchedule(id, state: .done, result: "ok")
         #expect(try await store.schedules().map(\.state) == [.done])
-        await #expect(throws: ManagerError.self) { try await self.store.editSchedule(id, startAt: 200, allowReboot: nil, downloadFirst: nil) }
-        await #expect(throws: ManagerError.self) { try await self.store.deleteSchedule(id) }
+        await #expect(throws: ManagerError.self) { try await store.editSchedule(id, startAt: 200, allowReboot: nil, downloadFirst: nil) }
+        await #expect(throws: ManagerError.self) { try await store.deleteSchedule(id) }
         #expect(try await store.deleteGroup("racks"))
     }
 
-    @Test("the agent's own uninstall revokes it in the transaction that stores the report; an item listed twice moves on once")
-    func ownUninstall() async throws {
+    @Test(
+        "the agent's own uninstall revokes it in the transaction that stores the report; an item listed twice moves on once",
+        arguments: StoreEngine.allCases)
+    func ownUninstall(_ engine: StoreEngine) async throws {
+        let store = try await open(engine)
         try await store.addToken(secretHash: "t", expires: 1_000, uses: 1, created: 1, group: nil)
-        try await enrol("web01")
+        try await enrol(store, "web01")
         let own = NewApprovalItem(
             kind: .uninstall, moduleID: ModuleID.agent, packageID: "exup-agent-1", version: "1", latestAtRunTime: false, options: ApprovalOptions())
         let id = try #require(try await store.addItems(agent: "web01", now: 5) { _, _ in [own] }.first?.id)
@@ -174,5 +202,45 @@ import Testing
         #expect(gone.revokedItself)
         #expect(try await store.agent(named: "web01")?.revoked == true)
         #expect(try await store.activeCredentials().isEmpty)
+    }
+}
+
+/// Two manager replicas on one PostgreSQL database: each check-and-write holds across them.
+@Suite struct PostgresReplicaStoreTests {
+    @Test("one single-use token raced through two replicas enrols exactly one agent; an approval through one is seen by the other")
+    func tokenRaceAcrossReplicas() async throws {
+        let url = try PostgresCluster.shared().newDatabase()
+        let first = try await PostgresManagerStore(settings: PostgresSettings(url: url))
+        let second = try await PostgresManagerStore(settings: PostgresSettings(url: url))
+        try await first.addToken(secretHash: "once", expires: 1_000, uses: 1, created: 1, group: nil)
+        let enrolled = await withTaskGroup(of: Bool.self) { group in
+            for n in 0..<10 {
+                let replica: any ManagerDatabase = n.isMultiple(of: 2) ? first : second
+                group.addTask {
+                    (try? await replica.enrol(NewAgent(name: "web\(n)", tokenHash: "once", credentialID: "id\(n)", credentialHMAC: "h", now: 5)))
+                        != nil
+                }
+            }
+            return await group.reduce(into: 0) { $0 += $1 ? 1 : 0 }
+        }
+        #expect(enrolled == 1)
+        #expect(try await second.activeAgents().count == 1)
+        let name = try #require(try await first.activeAgents().first?.name)
+        let before = try #require(try await second.pollState(agent: name)).directivesVersion
+        _ = try await first.addItems(agent: name, now: 6) { _, _ in [ManagerStoreTests.item] }
+        #expect(try await second.pollState(agent: name)?.directivesVersion == before + 1, "the other replica's poll sees the new directives")
+        #expect(try await second.openItems(agent: name).count == 1)
+    }
+
+    @Test("migrations run once when replicas start at once, and a second start applies nothing again")
+    func migrationsOnce() async throws {
+        let cluster = try PostgresCluster.shared()
+        let url = try cluster.newDatabase()
+        async let a = PostgresManagerStore(settings: PostgresSettings(url: url))
+        async let b = PostgresManagerStore(settings: PostgresSettings(url: url))
+        async let c = PostgresManagerStore(settings: PostgresSettings(url: url))
+        _ = try await (a, b, c)
+        let database = String(url.split(separator: "/").last!)
+        #expect(try cluster.psql("SELECT count(*) FROM exup_migration", database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "1")
     }
 }

@@ -29,7 +29,7 @@ import Testing
             paths: paths, keys: secrets.keys, trustedKeysDirectory: vendor.trustDirectory,
             clock: { UTCTime(seconds: clock.seconds) })
         manager = try await ManagerService.open(
-            dataDirectory: dir.file("data"), store: try SQLiteManagerStore(path: dir.file("data") + "/manager.sqlite"), repository: repository,
+            dataDirectory: dir.file("data"), store: try await StoreEngine.current.open(at: dir.file("data")), repository: repository,
             clock: { clock.seconds })
     }
 

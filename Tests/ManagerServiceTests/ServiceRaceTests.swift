@@ -55,7 +55,7 @@ extension OperationsTests {
         #expect(try await manager.store.claimSchedule(stuck.id, dueBy: clock.seconds) != nil)
         let clock = self.clock
         let reopened = try await ManagerService.open(
-            dataDirectory: dir.file("data"), store: try SQLiteManagerStore(path: dir.file("data") + "/manager.sqlite"), repository: repository,
+            dataDirectory: dir.file("data"), store: try await StoreEngine.current.open(at: dir.file("data")), repository: repository,
             clock: { clock.seconds })
         let after = try #require(try await reopened.schedules.schedules().first { $0.id == stuck.id })
         #expect(after.state == .failed && (after.result ?? "").contains("interrupted"), "\(after)")

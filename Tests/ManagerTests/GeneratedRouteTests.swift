@@ -30,8 +30,8 @@ extension InProcessRouteTests {
             try await client.execute(uri: "/api/v1/groups", method: .post, body: ByteBuffer(string: "{not json")) { response in
                 #expect(response.status == .unauthorized && error(response).code == "unauthenticated")
             }
-            // Log in takes at most 8 KiB (x-exup-body-limit), other bodies 1 MiB.
-            let long = String(repeating: "a", count: 9000)
+            // Log in takes at most 16 KiB (x-exup-body-limit), other bodies 1 MiB.
+            let long = String(repeating: "a", count: 17_000)
             try await client.execute(
                 uri: "/api/v1/login", method: .post, body: ByteBuffer(string: #"{"username": "\#(long)", "password": "x"}"#)
             ) { response in

@@ -249,6 +249,29 @@ public struct EnrolmentTokenRecord: Sendable, Hashable, Codable {
     }
 }
 
+/// The enrolment rules every engine applies inside its transaction, so both refuse alike.
+public enum EnrolmentRules {
+    /// Refuses an unknown (nil), expired or used-up token.
+    public static func checkToken(_ token: EnrolmentTokenRecord?, now: Int64) throws -> EnrolmentTokenRecord {
+        guard let token else { throw ManagerError(kind: .unauthorised, code: "bad-token", message: "unknown enrolment token") }
+        guard token.expires > now else {
+            throw ManagerError(kind: .unauthorised, code: "token-expired", message: "the enrolment token has expired")
+        }
+        guard token.usesLeft > 0 else {
+            throw ManagerError(kind: .unauthorised, code: "token-used", message: "the enrolment token has been used up")
+        }
+        return token
+    }
+
+    /// Refuses a name held by an agent that is neither revoked nor allowed to enrol again.
+    public static func checkName(_ name: String, existing: AgentRecord?) throws {
+        guard let existing, !existing.allowReenrolment, !existing.revoked else { return }
+        throw ManagerError(
+            kind: .conflict, code: "name-taken",
+            message: "an agent named \(name) is already enrolled; an administrator must allow its re-enrolment")
+    }
+}
+
 /// A remote batch as stored (an unknown kind or state is an error, not a guess).
 public struct ScheduleRecord: Sendable, Hashable, Codable {
     public var id: Int64
