@@ -4,7 +4,7 @@
 SWIFT      ?= swift
 # Build and test tools, and the libraries the C wrappers link against.
 APT_BUILD  := libxml2-dev libssl-dev zlib1g-dev libcurl4-openssl-dev libfreeipmi-dev libipmimonitoring-dev libsqlite3-dev pkg-config
-APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv python3-yaml openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver iproute2 util-linux curl man-db postgresql
+APT_TEST   := openssl zip unzip rpm dpkg coreutils python3-venv python3-yaml openipmi libopenipmi-dev freeipmi-tools gcc squid apache2-utils tar chromium chromium-driver iproute2 util-linux curl man-db postgresql nginx
 APT_BENCH  := time wrk sqlite3 curl
 APT_PACK   := dpkg-dev rpm binutils patchelf lintian rpmlint
 

@@ -73,11 +73,7 @@ public final class SquidProxy: @unchecked Sendable {
             \(bytesPerSecond.map { "delay_pools 1\ndelay_class 1 1\ndelay_parameters 1 \($0)/\($0)\ndelay_access 1 allow all" } ?? "")
             """)
         process = try BackgroundProcess([squid, "-N", "-f", directory.file("squid.conf"), "-n", "exup\(port)"])
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if SquidProxy.accepts(port) { return }
-            usleep(50_000)
-        }
+        if SquidProxy.waitUntilAccepting(port) { return }
         throw TestFailure(
             "squid did not listen on \(port): \(process?.output ?? "")\((try? String(contentsOfFile: directory.file("cache.log"), encoding: .utf8)) ?? "")"
         )
@@ -99,6 +95,16 @@ public final class SquidProxy: @unchecked Sendable {
     }
 
     /// True when something accepts connections on the loopback port.
+    /// Whether a loopback port accepts connections within `seconds` (a server just started).
+    public static func waitUntilAccepting(_ port: UInt16, seconds: Double = 20) -> Bool {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if accepts(port) { return true }
+            usleep(50_000)
+        }
+        return false
+    }
+
     public static func accepts(_ port: UInt16) -> Bool {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { return false }

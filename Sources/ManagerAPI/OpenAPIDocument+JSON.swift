@@ -85,6 +85,46 @@ extension OpenAPIDocument {
     }
    }
   },
+  "/readyz": {
+   "get": {
+    "operationId": "getReadiness",
+    "x-exup-hand-routed": true,
+    "summary": "Readiness, for load balancers.",
+    "tags": [
+     "Server"
+    ],
+    "description": "Ready when the manager's database answers (SQLite, or PostgreSQL with its migrations applied), the repository's catalog answers and the package pool is readable. A load balancer sends traffic only to a ready manager; /healthz says only that the process is alive.\n\nAccess: no credential needed.",
+    "security": [],
+    "responses": {
+     "200": {
+      "description": "Ready: the text ready and a newline.",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string",
+         "examples": [
+          "ready\n"
+         ]
+        }
+       }
+      }
+     },
+     "503": {
+      "description": "Not ready: not ready, what failed and why.",
+      "content": {
+       "text/plain": {
+        "schema": {
+         "type": "string",
+         "examples": [
+          "not ready: database: cannot reach PostgreSQL for a query: connection refused\n"
+         ]
+        }
+       }
+      }
+     }
+    }
+   }
+  },
   "/api/v1/openapi.json": {
    "get": {
     "operationId": "getOpenAPIDocument",
@@ -3075,7 +3115,7 @@ extension OpenAPIDocument {
     "tags": [
      "TUF"
     ],
-    "description": "The names come from the targets metadata (<sha256>.<name>); '/' is sent percent-encoded. A single Range is honoured (bytes=N-, bytes=N-M, bytes=-N).\n\nAccess: any valid credential: the administrator token, a user session (any role), an agent credential or the repository password.",
+    "description": "The names come from the targets metadata (<sha256>.<name>); '/' is sent percent-encoded. A single Range is honoured (bytes=N-, bytes=N-M, bytes=-N).\n\nCacheable: the bytes behind a name never change (the name starts with their SHA-256), so the answer says `Cache-Control: public, max-age=31536000, immutable` and its ETag is that digest; with If-None-Match naming it the answer is 304 without a body. An HTTP cache in front of the repository keeps checking credentials when it asks the manager first (docs/operations.md, \"HTTP caches\"); agents check every byte against the TUF metadata whatever served it.\n\nAccess: any valid credential: the administrator token, a user session (any role), an agent credential or the repository password.",
     "security": [
      {
       "adminToken": []
@@ -3109,6 +3149,15 @@ extension OpenAPIDocument {
       "schema": {
        "type": "string"
       }
+     },
+     {
+      "name": "If-None-Match",
+      "in": "header",
+      "required": false,
+      "description": "ETags from an earlier answer, comma-separated.",
+      "schema": {
+       "type": "string"
+      }
      }
     ],
     "responses": {
@@ -3120,6 +3169,12 @@ extension OpenAPIDocument {
        },
        "Content-Length": {
         "$ref": "#/components/headers/ContentLength"
+       },
+       "ETag": {
+        "$ref": "#/components/headers/TargetETag"
+       },
+       "Cache-Control": {
+        "$ref": "#/components/headers/Immutable"
        }
       },
       "content": {
@@ -3134,6 +3189,12 @@ extension OpenAPIDocument {
      "206": {
       "description": "The requested range.",
       "headers": {
+       "ETag": {
+        "$ref": "#/components/headers/TargetETag"
+       },
+       "Cache-Control": {
+        "$ref": "#/components/headers/Immutable"
+       },
        "Accept-Ranges": {
         "$ref": "#/components/headers/AcceptRanges"
        },
@@ -3150,6 +3211,17 @@ extension OpenAPIDocument {
          "type": "string",
          "format": "binary"
         }
+       }
+      }
+     },
+     "304": {
+      "description": "Unchanged since the ETag presented (it always is, for a name that exists).",
+      "headers": {
+       "ETag": {
+        "$ref": "#/components/headers/TargetETag"
+       },
+       "Cache-Control": {
+        "$ref": "#/components/headers/Immutable"
        }
       }
      },
@@ -7797,6 +7869,21 @@ extension OpenAPIDocument {
     "schema": {
      "type": "string",
      "pattern": "^\"d-?[0-9]+\"$"
+    }
+   },
+   "TargetETag": {
+    "description": "The package's SHA-256 (64 hex digits), quoted.",
+    "required": true,
+    "schema": {
+     "type": "string",
+     "pattern": "^\"[0-9a-f]{64}\"$"
+    }
+   },
+   "Immutable": {
+    "description": "public, max-age=31536000, immutable",
+    "required": true,
+    "schema": {
+     "type": "string"
     }
    },
    "MetadataETag": {

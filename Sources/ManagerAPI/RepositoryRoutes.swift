@@ -113,7 +113,19 @@ package struct RepositoryRoutes: Sendable {
         var info = stat()
         guard stat(file, &info) == 0 else { throw APIError.notFound("no target \(path)") }
         let size = Int(info.st_size)
-        var headers: HTTPFields = [.contentType: "application/zip", .acceptRanges: "bytes"]
+        // A target's name starts with its SHA-256 (TUF consistent snapshots) and the pool is content-addressed:
+        // the bytes behind a name never change, so any HTTP cache may keep them for good (agents check
+        // every byte against TUF metadata anyway), and the digest is a strong ETag.
+        let name = path[(path.lastIndex(of: "/").map { path.index(after: $0) } ?? path.startIndex)...]
+        let etag = "\"" + name.prefix(64).lowercased() + "\""
+        var headers: HTTPFields = [
+            .contentType: "application/zip", .acceptRanges: "bytes", .eTag: etag, .cacheControl: "public, max-age=31536000, immutable",
+        ]
+        if let presented = request.headers[.ifNoneMatch],
+            presented.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" })
+        {
+            return Response(status: .notModified, headers: [.eTag: etag, .cacheControl: headers[.cacheControl]!])
+        }
         if let rangeHeader = request.headers[.range] {
             guard let range = ByteRange.parse(rangeHeader, size: size) else {
                 headers[.contentRange] = "bytes */\(size)"

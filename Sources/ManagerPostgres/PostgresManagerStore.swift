@@ -91,6 +91,10 @@ public final class PostgresManagerStore: ManagerDatabase {
 
     // MARK: - Administration
 
+    public func checkReachable() async throws {
+        _ = try await rows("SELECT 1", on: nil)
+    }
+
     public func backup(to path: String) async throws {
         throw ManagerError(
             kind: .invalid, code: "backup-engine",

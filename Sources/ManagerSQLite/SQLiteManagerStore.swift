@@ -122,6 +122,10 @@ public final class SQLiteManagerStore: ManagerDatabase {
         try await BlockingPool.shared.run { [self] in try self.copy(to: path) }
     }
 
+    public func checkReachable() async throws {
+        _ = try await read { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    }
+
     /// SQLite's online backup into a new file at `path` (blocking: for the offline backup command).
     public func copy(to path: String) throws {
         let copy = try DatabaseQueue(path: path)

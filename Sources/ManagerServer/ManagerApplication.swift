@@ -98,6 +98,8 @@ public struct ManagerApplication {
         router.add(middleware: RequestMetricsMiddleware(metrics: requestMetrics))
         router.get("/healthz") { _, _ in "ok\n" }
         let manager = manager
+        let readiness = Readiness(store: manager.store, repository: repository)
+        router.get("/readyz") { _, _ in await readiness.response() }
         let authenticator = Authenticator(
             adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
             agentLookup: { manager.enrolment.agent(credential: $0) },

@@ -21,7 +21,8 @@ final class ManagedServer {
     /// the test may change.
     init(
         name: String, manager: ManagerProcess, vendor: TestVendor, simulatedReboot: Bool = false, rebootReturnsWithoutRebooting: Bool = false,
-        extraAgentSettings: String = "", bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup(), ownTrustDirectory: Bool = false
+        extraAgentSettings: String = "", bmcSetup: SimulatedBMC.Setup = SimulatedBMC.Setup(), ownTrustDirectory: Bool = false,
+        managerURL: String? = nil
     ) throws {
         self.name = name
         bmc = try SimulatedBMC(bmcSetup)
@@ -62,7 +63,7 @@ final class ManagedServer {
             sensors = false
 
             [manager]
-            url = "\(manager.url)"
+            url = "\(managerURL ?? manager.url)"
             enrolment-token = "\(token)"
 
             [agent]

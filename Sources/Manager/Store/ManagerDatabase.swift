@@ -133,4 +133,7 @@ public protocol ManagerDatabase: Sendable {
 
     /// A consistent copy of the whole database at `path` (writers may go on).
     func backup(to path: String) async throws
+
+    /// Throws unless the database answers a query now (readiness for load balancers).
+    func checkReachable() async throws
 }
