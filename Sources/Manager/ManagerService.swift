@@ -26,14 +26,15 @@ public final class ManagerService: Sendable {
     /// What the manager logs at start about its own files (a credential key anyone can read).
     public let startWarnings: [String]
 
-    /// Opens the manager on `store`, with the credential key under `dataDirectory` (created at first
-    /// start, refused when damaged, never silently replaced: a new key would revoke every agent and
-    /// session at once).
+    /// Opens the manager on `store`, with the credential key at `credentialKey` (default
+    /// DATA/agent-credentials.key; the shared keys directory with `[storage] keys-dir`), created at first
+    /// start, refused when damaged, never silently replaced: a new key would revoke every agent and session
+    /// at once.
     public static func open(
-        dataDirectory: String, store: any ManagerDatabase, repository: RepositoryService, source: (any PackageSource)? = nil,
-        settings: Settings = Settings(), clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
+        dataDirectory: String, credentialKey keyFile: String? = nil, store: any ManagerDatabase, repository: RepositoryService,
+        source: (any PackageSource)? = nil, settings: Settings = Settings(), clock: @escaping @Sendable () -> Int64 = { Int64(time(nil)) }
     ) async throws -> ManagerService {
-        let keyPath = dataDirectory + "/agent-credentials.key"
+        let keyPath = keyFile ?? dataDirectory + "/agent-credentials.key"
         let credentialKey: [UInt8]
         var warnings: [String] = []
         if let contents = try SecretFile.read(keyPath, limit: 64) {

@@ -70,7 +70,7 @@ package struct RepositorySettingsEditor: Sendable {
 
     /// A new repository password, in force at once; the old one is refused from now on.
     package func rotatePassword(actor: String) throws -> String {
-        let password = try Secrets.rotateRepositoryPassword(RepositoryPaths(dataDirectory: dataDirectory))
+        let password = try Secrets.rotateRepositoryPassword(paths)
         authenticator.repositoryPassword.replace(password)
         log(.repositorySettingsSet, actor: actor, cause: "repository password changed: managers that use this repository need the new one")
         return password
@@ -80,8 +80,14 @@ package struct RepositorySettingsEditor: Sendable {
         try? catalog.log(AppLogEntry(time: Int64(time(nil)), event: event, actor: actor, cause: cause))
     }
 
-    package init(dataDirectory: String, sync: UpstreamSync?, manager: ManagerService, authenticator: Authenticator, catalog: Catalog) {
+    /// Where the repository password lives (the data directory, or the shared keys directory).
+    let paths: RepositoryPaths
+
+    package init(
+        dataDirectory: String, paths: RepositoryPaths, sync: UpstreamSync?, manager: ManagerService, authenticator: Authenticator, catalog: Catalog
+    ) {
         self.dataDirectory = dataDirectory
+        self.paths = paths
         self.sync = sync
         self.manager = manager
         self.authenticator = authenticator

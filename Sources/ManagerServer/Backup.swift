@@ -20,10 +20,9 @@ import Repository
 /// the manager's data is in PostgreSQL (`database`), its `pg_dump` takes the place of manager.sqlite.
 public enum ManagerBackup {
     /// Files and directories copied as they are (relative to the data directory).
-    static let plainEntries = [
-        "admin.token", "admin.password", "repository.password", "agent-credentials.key", "repository-settings.json", "keys", "trusted-keys",
-        "upstream/metadata", "remote/metadata",
-    ]
+    static let plainEntries = ["admin.password", "repository-settings.json", "trusted-keys", "upstream/metadata", "remote/metadata"]
+    /// The shared secrets (the data directory, or `[storage] keys-dir`), kept in the archive under these names.
+    static let secretEntries = ["admin.token", "repository.password", "agent-credentials.key"]
     static let marker = "EXUP-BACKUP"
 
     public struct Summary: Sendable, Codable {
@@ -33,9 +32,13 @@ public enum ManagerBackup {
     }
 
     /// `progress` hears each step ("packages 3/120") as the backup goes.
+    /// `paths` says where the pool, keys and shared secrets are (`[storage]`); the archive keeps them under the
+    /// data directory's own names, so a restore gives one self-contained data directory.
     public static func backup(
-        dataDirectory: String, database: PostgresSettings? = nil, to out: String, progress: (String) -> Void = { _ in }
+        dataDirectory: String, paths: RepositoryPaths? = nil, database: PostgresSettings? = nil, to out: String,
+        progress: (String) -> Void = { _ in }
     ) throws -> Summary {
+        let paths = paths ?? RepositoryPaths(dataDirectory: dataDirectory)
         guard LocalFile.exists(dataDirectory + "/catalog.sqlite") else {
             throw BackupError("\(dataDirectory) holds no exup manager data (no catalog.sqlite)")
         }
@@ -74,7 +77,10 @@ public enum ManagerBackup {
         try add("manager.sqlite", from: scratch + "/manager.sqlite")
         try add(PostgresDump.member, from: scratch + "/" + PostgresDump.member)
         for entry in plainEntries { try addTree(entry, under: dataDirectory, add) }
-        let paths = RepositoryPaths(dataDirectory: dataDirectory)
+        for entry in secretEntries { try addTree(entry, under: paths.secrets, add) }
+        for name in (try? LocalDirectory.list(paths.keys)) ?? [] where !name.hasPrefix(".") {
+            try addTree(name, under: paths.keys) { relative, path in try add("keys/" + relative, from: path) }
+        }
         for digest in digests {
             let file = paths.poolFile(sha256: digest)
             guard LocalFile.exists(file) else {

@@ -48,7 +48,7 @@ public struct ManagerApplication {
         try SavedRepositorySettings.load(dataDirectory: configuration.dataDirectory)?.apply(to: &configuration)
         self.configuration = configuration
         self.logger = logger
-        let paths = RepositoryPaths(dataDirectory: configuration.dataDirectory)
+        let paths = configuration.repositoryPaths
         secrets = try Secrets.loadOrCreate(paths)
         for warning in configuration.warnings + secrets.warnings { logger.warning("\(warning)") }
         repository = try RepositoryService(paths: paths, keys: secrets.keys, trustedKeysDirectory: configuration.trustedKeys, logger: logger)
@@ -71,7 +71,7 @@ public struct ManagerApplication {
             store = try SQLiteManagerStore(path: configuration.dataDirectory + "/manager.sqlite")
         }
         manager = try await ManagerService.open(
-            dataDirectory: configuration.dataDirectory, store: store, repository: repository, source: remote, settings: settings)
+            dataDirectory: configuration.dataDirectory, credentialKey: paths.credentialKey, store: store, repository: repository, source: remote, settings: settings)
         for warning in manager.startWarnings { logger.warning("\(warning)") }
         sync = try configuration.upstream.map { try UpstreamSync(settings: $0, repository: repository) }
     }
@@ -115,7 +115,7 @@ public struct ManagerApplication {
         MetricsRoute(manager: manager, sync: sync, requests: requestMetrics, authenticator: authenticator).register(on: router)
         let check = sync.map { RepositorySettingsCheck(sync: $0, catalog: repository.catalog) }
         let editor = RepositorySettingsEditor(
-            dataDirectory: configuration.dataDirectory, sync: sync, manager: manager,
+            dataDirectory: configuration.dataDirectory, paths: repository.paths, sync: sync, manager: manager,
             authenticator: authenticator, catalog: repository.catalog)
         let syncServices = SyncServices(sync: sync, settings: check, remote: remote, editor: editor)
         try GeneratedAPI(fleet: fleet, repository: routes, sync: syncServices).register(on: router)

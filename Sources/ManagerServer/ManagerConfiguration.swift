@@ -52,6 +52,16 @@ public struct ManagerConfiguration: Sendable {
     /// `[database]`: the manager's data in PostgreSQL (several replicas on one database); nil: the embedded
     /// SQLite files in the data directory.
     public var database: PostgresSettings?
+    /// `[storage] pool-dir`: the package pool, when several replicas share it (default DATA/pool).
+    public var poolDirectory: String?
+    /// `[storage] keys-dir`: the TUF keys and the secrets replicas share (administrator token, repository
+    /// password, credential key); default DATA/keys and DATA.
+    public var keysDirectory: String?
+
+    /// Where this manager's files are, with `[storage]` applied.
+    public var repositoryPaths: RepositoryPaths {
+        RepositoryPaths(dataDirectory: dataDirectory, poolDirectory: poolDirectory, keysDirectory: keysDirectory)
+    }
     /// What the manager logs at every start (a secret file anyone can read, …).
     public var warnings: [String] = []
 
@@ -66,7 +76,9 @@ public struct ManagerConfiguration: Sendable {
 
     public static func parse(_ text: String) throws(TOMLError) -> ManagerConfiguration {
         let document = try TOMLDocument(parsing: text)
-        let known: Set<String> = ["", "server", "repository", "repository.upstream", "repository.proxy", "repository.remote", "manager", "database"]
+        let known: Set<String> = [
+            "", "server", "repository", "repository.upstream", "repository.proxy", "repository.remote", "manager", "database", "storage",
+        ]
         if let (name, line) = document.tableLines.filter({ !known.contains($0.key) }).min(by: { $0.value < $1.value }) {
             let hint = ClosestName.suggest(name, among: known.filter { !$0.isEmpty }.sorted()).map { "; did you mean [\($0)]?" } ?? ""
             throw TOMLError(line: line, reason: "unknown table [\(name)]\(hint)")
@@ -142,6 +154,15 @@ public struct ManagerConfiguration: Sendable {
         if let mib = try manager.int("log-max-mib", in: 1...1_048_576) { config.logMaxBytes = Int64(mib) << 20 }
         try manager.rejectUnknownKeys()
         config.database = try parseDatabase(document, warnings: &config.warnings)
+        var storage = TOMLTable(document, "storage")
+        for key in ["pool-dir", "keys-dir"] {
+            if let path = try storage.string(key), !path.hasPrefix("/") {
+                throw TOMLError(line: storage.line(key), reason: "[storage] \(key) must be an absolute path, not \(path)")
+            }
+        }
+        config.poolDirectory = try storage.string("pool-dir")
+        config.keysDirectory = try storage.string("keys-dir")
+        try storage.rejectUnknownKeys()
         return config
     }
 

@@ -23,10 +23,14 @@ public struct Secrets: Sendable {
         return value
     }
 
-    /// Loads the secrets, creating whatever is missing (files written before the server listens).
+    /// Loads the secrets, creating whatever is missing (files written before the server listens). With a
+    /// shared keys directory, replicas starting at once create them once: creation holds a lock there.
     public static func loadOrCreate(_ paths: RepositoryPaths) throws -> Secrets {
         try LocalFile.makeDirectories(paths.root, mode: 0o700)
+        try LocalFile.makeDirectories(paths.secrets, mode: 0o700)
         try LocalFile.makeDirectories(paths.keys, mode: 0o700)
+        let lock = try CreationLock(path: paths.secrets + "/.exup-create.lock")
+        defer { lock.release() }
         var created = false
         var warnings: [String] = []
         func secret(_ path: String, bytes: Int) throws -> String {
@@ -42,6 +46,14 @@ public struct Secrets: Sendable {
         }
         let admin = try secret(paths.adminToken, bytes: 32)
         let password = try secret(paths.repositoryPassword, bytes: 18)
+        if paths.adminTokenCopy != paths.adminToken,
+            (try? SecretFile.read(paths.adminTokenCopy, limit: 4096))??.text.trimmingScalars(in: "\n\r ") != admin
+        {
+            try LocalFile.writeAtomically(Array((admin + "\n").utf8), to: paths.adminTokenCopy, mode: 0o600)
+        }
+        if try SecretFile.read(paths.credentialKey, limit: 64) == nil {
+            try LocalFile.writeAtomically(try SecureRandom.bytes(32), to: paths.credentialKey, mode: 0o600)
+        }
         let (keys, newKeys) = try RepositoryKeys.loadOrCreate(directory: paths.keys, warnings: &warnings)
         return Secrets(adminToken: admin, repositoryPassword: password, keys: keys, created: created || newKeys, warnings: warnings)
     }

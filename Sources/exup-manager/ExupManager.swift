@@ -5,6 +5,7 @@ import ExupSystem
 import Logging
 import ManagerServer
 import NIOCore
+import Repository
 
 #if canImport(Glibc)
     import Glibc
@@ -141,7 +142,10 @@ struct BackupCommand: ParsableCommand {
         commandName: "backup",
         abstract: "Write a backup of the manager's data (databases, keys, secrets, packages) to one file (0600).")
     @Option(help: "The manager's data directory.") var dataDir: String
-    @Option(help: "The manager's configuration: with a [database] url, its PostgreSQL database is dumped (pg_dump).")
+    @Option(
+        help:
+            "The manager's configuration: with a [database] url, its PostgreSQL database is dumped (pg_dump); [storage] says where the pool and keys are."
+    )
     var config: String?
     @Option(help: "The backup file to write.") var out: String
     @Flag(help: "Replace --out when it exists.") var force = false
@@ -153,8 +157,13 @@ struct BackupCommand: ParsableCommand {
         let line = json ? nil : ProgressLine(fd: 2)
         var steps = 0
         do {
-            let database = try config.map { try ManagerConfiguration.load(path: $0).database } ?? nil
-            summary = try ManagerBackup.backup(dataDirectory: dataDir, database: database, to: out) { step in
+            let configuration = try config.map { try ManagerConfiguration.load(path: $0) }
+            var paths = RepositoryPaths(dataDirectory: dataDir)
+            if let configuration {
+                paths = RepositoryPaths(
+                    dataDirectory: dataDir, poolDirectory: configuration.poolDirectory, keysDirectory: configuration.keysDirectory)
+            }
+            summary = try ManagerBackup.backup(dataDirectory: dataDir, paths: paths, database: configuration?.database, to: out) { step in
                 steps += 1
                 // Live on a terminal; elsewhere the first steps and then every 100th, not one line per package.
                 if line?.isLive == true || steps <= 2 || steps % 100 == 0 { line?.update("backing up \(dataDir): \(step)") }
