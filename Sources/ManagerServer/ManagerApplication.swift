@@ -71,7 +71,8 @@ public struct ManagerApplication {
             store = try SQLiteManagerStore(path: configuration.dataDirectory + "/manager.sqlite")
         }
         manager = try await ManagerService.open(
-            dataDirectory: configuration.dataDirectory, credentialKey: paths.credentialKey, store: store, repository: repository, source: remote, settings: settings)
+            dataDirectory: configuration.dataDirectory, credentialKey: paths.credentialKey, store: store, repository: repository, source: remote,
+            settings: settings)
         for warning in manager.startWarnings { logger.warning("\(warning)") }
         sync = try configuration.upstream.map { try UpstreamSync(settings: $0, repository: repository) }
     }
