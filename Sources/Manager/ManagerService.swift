@@ -56,6 +56,7 @@ public final class ManagerService: Sendable {
             context: context, credentials: try await store.activeCredentials(), sessions: try await store.openSessions(now: clock()),
             startWarnings: warnings)
         try await manager.schedules.endInterrupted()
+        manager.followStoreChanges()
         return manager
     }
 

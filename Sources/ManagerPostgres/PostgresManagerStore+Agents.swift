@@ -38,6 +38,7 @@ extension PostgresManagerStore {
                 INSERT INTO agent (name, credential_id, credential_hmac, enrolled_at, last_seen)
                 VALUES (\(enrolment.name), \(enrolment.credentialID), \(enrolment.credentialHMAC), \(enrolment.now), \(enrolment.now))
                 """, on: connection)
+            try await notify(.agent(enrolment.name), on: connection)
             if let group = token.groupName {
                 try await execute(
                     """
@@ -49,15 +50,17 @@ extension PostgresManagerStore {
     }
 
     public func revokeAgent(_ name: String) async throws -> Bool {
-        try await changes("UPDATE agent SET revoked = TRUE WHERE name = \(name) RETURNING 1")
+        try await changedRow("UPDATE agent SET revoked = TRUE WHERE name = \(name) RETURNING 1", notifying: .agent(name))
     }
 
     public func replaceCredential(of name: String, id: String, hmac: String) async throws -> Bool {
-        try await changes("UPDATE agent SET credential_id = \(id), credential_hmac = \(hmac) WHERE name = \(name) AND NOT revoked RETURNING 1")
+        try await changedRow(
+            "UPDATE agent SET credential_id = \(id), credential_hmac = \(hmac) WHERE name = \(name) AND NOT revoked RETURNING 1",
+            notifying: .agent(name))
     }
 
     public func allowReenrolment(of name: String) async throws -> Bool {
-        try await changes("UPDATE agent SET allow_reenrolment = TRUE WHERE name = \(name) RETURNING 1")
+        try await changedRow("UPDATE agent SET allow_reenrolment = TRUE WHERE name = \(name) RETURNING 1")
     }
 
     public func addToken(secretHash: String, expires: Int64, uses: Int, created: Int64, group: String?) async throws {
@@ -90,17 +93,22 @@ extension PostgresManagerStore {
     }
 
     public func requestLogBundle(from name: String) async throws -> Bool {
-        try await changes(
+        try await changedRow(
             "UPDATE agent SET upload_logs = TRUE, directives_version = directives_version + 1 WHERE name = \(name) AND NOT revoked RETURNING 1")
     }
 
     @discardableResult public func clearLogBundleRequest(of name: String) async throws -> Bool {
-        try await changes(
+        try await changedRow(
             "UPDATE agent SET upload_logs = FALSE, directives_version = directives_version + 1 WHERE name = \(name) AND upload_logs RETURNING 1")
     }
 
-    /// One write in its own transaction; whether it changed a row (the statement ends with RETURNING 1).
-    func changes(_ query: PostgresQuery) async throws -> Bool {
-        try await transaction { connection in try await count(query, on: connection) > 0 }
+    /// One write in its own transaction; whether it changed a row (the statement ends with RETURNING 1). A
+    /// change other replicas cache is announced to them.
+    func changedRow(_ query: PostgresQuery, notifying change: StoreChange? = nil) async throws -> Bool {
+        try await transaction { connection in
+            let changed = try await count(query, on: connection) > 0
+            if changed, let change { try await notify(change, on: connection) }
+            return changed
+        }
     }
 }

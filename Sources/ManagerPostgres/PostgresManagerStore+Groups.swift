@@ -5,12 +5,12 @@ import PostgresNIO
 /// Groups, their policies and remote batches: each check-and-write is one serializable transaction.
 extension PostgresManagerStore {
     public func createGroup(_ name: String, created: Int64) async throws -> Bool {
-        try await changes("INSERT INTO server_group (name, created) VALUES (\(name), \(created)) ON CONFLICT (name) DO NOTHING RETURNING 1")
+        try await changedRow("INSERT INTO server_group (name, created) VALUES (\(name), \(created)) ON CONFLICT (name) DO NOTHING RETURNING 1")
     }
 
     public func deleteGroup(_ name: String) async throws -> Bool {
         // Its members go with it (ON DELETE CASCADE).
-        try await changes("DELETE FROM server_group WHERE name = \(name) RETURNING 1")
+        try await changedRow("DELETE FROM server_group WHERE name = \(name) RETURNING 1")
     }
 
     public func changeMembers(of group: String, add: [String], remove: [String]) async throws {
@@ -63,7 +63,7 @@ extension PostgresManagerStore {
     }
 
     public func setPolicyPaused(_ paused: Bool, of group: String) async throws -> Bool {
-        try await changes(
+        try await changedRow(
             "UPDATE server_group SET policy_paused = \(paused) WHERE name = \(group) AND policy_paused != \(paused) RETURNING 1")
     }
 

@@ -52,7 +52,10 @@ extension PostgresManagerStore {
                     """, on: connection)
             }
             if outcome.closedAnItem { try await bumpDirectives(agent: name, on: connection) }
-            if outcome.uninstalledItself { try await execute("UPDATE agent SET revoked = TRUE WHERE name = \(name)", on: connection) }
+            if outcome.uninstalledItself {
+                try await execute("UPDATE agent SET revoked = TRUE WHERE name = \(name)", on: connection)
+                try await notify(.agent(name), on: connection)
+            }
             return RecordedReport(transitions: outcome.transitions, revokedItself: outcome.uninstalledItself)
         }
     }

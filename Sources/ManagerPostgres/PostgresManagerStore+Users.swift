@@ -39,6 +39,7 @@ extension PostgresManagerStore {
             }
             try await execute(#"DELETE FROM "user" WHERE name = \#(name)"#, on: connection)
             try await execute(#"DELETE FROM session WHERE "user" = \#(name)"#, on: connection)
+            try await notify(.user(name), on: connection)
         }
     }
 
@@ -48,6 +49,7 @@ extension PostgresManagerStore {
                 return false
             }
             try await execute(#"DELETE FROM session WHERE "user" = \#(name)"#, on: connection)
+            try await notify(.user(name), on: connection)
             return true
         }
     }
@@ -75,11 +77,16 @@ extension PostgresManagerStore {
             try await execute("DELETE FROM session WHERE expires < \(now)", on: connection)
             try await execute(
                 #"UPDATE "user" SET last_login = \#(now), notices_seen = \#(noticesSeen) WHERE name = \#(session.user)"#, on: connection)
+            try await notify(.user(session.user), on: connection)
             return true
         }
     }
 
     public func closeSession(id: String) async throws {
-        try await transaction { connection in try await execute("DELETE FROM session WHERE id = \(id)", on: connection) }
+        try await transaction { connection in
+            for row in try await rows(#"DELETE FROM session WHERE id = \#(id) RETURNING "user""#, on: connection) {
+                try await notify(.user(try row.decode(String.self)), on: connection)
+            }
+        }
     }
 }

@@ -2,6 +2,7 @@ import ExupCore
 import Logging
 import Manager
 import PostgresNIO
+import Synchronization
 
 /// The manager's data on PostgreSQL, for several manager replicas on one database. Every write is one
 /// SERIALIZABLE transaction, retried when PostgreSQL reports a conflict with another replica's
@@ -11,7 +12,9 @@ import PostgresNIO
 public final class PostgresManagerStore: ManagerDatabase {
     let client: PostgresClient
     let logger: Logger
+    let changes = ChangeStream()
     private let running: Task<Void, Never>
+    private let following = Mutex<Task<Void, Never>?>(nil)
 
     /// Connects (the client runs until `close`) and applies the migrations not yet applied.
     public init(settings: PostgresSettings, logger: Logger = Logger(label: "exup.postgres")) async throws {
@@ -26,11 +29,20 @@ public final class PostgresManagerStore: ManagerDatabase {
             close()
             throw PostgresStoreError.describe(error, doing: "preparing the database at \(settings.displayURL)")
         }
+        let task = Task { [weak self] in
+            guard let self else { return }
+            await self.followChanges()
+        }
+        following.withLock { $0 = task }
     }
 
-    public func close() { running.cancel() }
+    public func close() {
+        following.withLock { $0?.cancel() }
+        changes.continuation.finish()
+        running.cancel()
+    }
 
-    deinit { running.cancel() }
+    deinit { close() }
 
     // MARK: - Queries
 

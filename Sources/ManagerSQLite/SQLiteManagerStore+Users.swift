@@ -73,3 +73,25 @@ extension SQLiteManagerStore {
         try await write { db in try db.execute(sql: "DELETE FROM session WHERE id = ?", arguments: [id]) }
     }
 }
+
+/// One process owns the SQLite files (the data directory's lock): nothing changes behind its caches.
+extension SQLiteManagerStore {
+    public func changeFeed() -> AsyncStream<StoreChange>? { nil }
+
+    public func activeCredential(of agent: String) async throws -> AgentCredential? {
+        try await read { db in
+            try AgentCredential.fetchOne(
+                db, sql: "SELECT name, credential_id, credential_hmac FROM agent WHERE name = ? AND revoked = 0", arguments: [agent])
+        }
+    }
+
+    public func openSessions(of user: String, now: Int64) async throws -> [SessionRecord] {
+        try await read { db in
+            try SessionRecord.fetchAll(
+                db,
+                sql:
+                    "SELECT session.id, session.hmac, session.user, session.expires, user.role FROM session JOIN user ON user.name = session.user WHERE session.user = ? AND expires > ?",
+                arguments: [user, now])
+        }
+    }
+}

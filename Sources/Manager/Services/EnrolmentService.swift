@@ -16,7 +16,7 @@ public final class EnrolmentService: Sendable {
     private let enrolmentThrottle = Mutex(LoginThrottle(free: 10))
     /// A credential change (its store write and the cache update after it) never interleaves with
     /// another: a rotation racing a revocation cannot put a revoked agent's credential back.
-    private let changes = SerialGate()
+    let changes = SerialGate()
 
     init(context: ManagerContext, platformsServed: PlatformsServed, credentials: [AgentCredential]) {
         self.context = context
@@ -36,6 +36,18 @@ public final class EnrolmentService: Sendable {
     func forgetRevoked(_ name: String) async {
         await changes.run { forgetCredentials(of: name) }
         platformsServed.forget(agent: name)
+    }
+
+    /// The cache's entry for one agent, as the store says it is now (nil: none).
+    func replaceCached(_ name: String, with credential: AgentCredential?) {
+        credentials.withLock { cache in
+            for (known, entry) in cache where entry.name == name { cache[known] = nil }
+            if let credential { cache[credential.id] = (credential.name, credential.hmac) }
+        }
+    }
+
+    func replaceAllCached(_ all: [AgentCredential]) {
+        credentials.withLock { $0 = Dictionary(all.map { ($0.id, ($0.name, $0.hmac)) }, uniquingKeysWith: { a, _ in a }) }
     }
 
     private func remember(_ name: String, id: String, hmac: String) {

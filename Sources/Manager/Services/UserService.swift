@@ -52,7 +52,7 @@ public final class UserService: Sendable {
     private let loginGuard = Mutex(LoginGuard())
     /// A session change (its store write and the cache update after it) never interleaves with another:
     /// a login finishing while the password is reset cannot keep a session the reset ended.
-    private let changes = SerialGate()
+    let changes = SerialGate()
     /// Half the cores at most, a short queue, then "busy".
     private let passwordHashing = WorkLimiter(permits: max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))) / 2), maxWaiting: 32)
 
@@ -66,6 +66,23 @@ public final class UserService: Sendable {
 
     var store: any ManagerDatabase { context.store }
     private var clock: @Sendable () -> Int64 { context.clock }
+
+    /// One user's sessions in the cache, as the store says they are now.
+    func replaceCached(_ user: String, with current: [SessionRecord]) {
+        sessions.withLock { cache in
+            for (id, entry) in cache where entry.user == user { cache[id] = nil }
+            for session in current {
+                cache[session.id] = SessionEntry(hmac: session.hmac, user: session.user, role: session.role, expires: session.expires)
+            }
+        }
+    }
+
+    func replaceAllCached(_ all: [SessionRecord]) {
+        sessions.withLock { cache in
+            cache = Dictionary(
+                all.map { ($0.id, SessionEntry(hmac: $0.hmac, user: $0.user, role: $0.role, expires: $0.expires)) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
 
     public static let sessionSeconds: Int64 = 12 * 3600
     static let minimumPasswordLength = 8
@@ -221,8 +238,11 @@ public final class UserService: Sendable {
 
     public func logout(token: String) async throws {
         guard let (id, _) = Self.splitSession(token) else { return }
-        try await store.closeSession(id: id)
-        sessions.withLock { $0[id] = nil }
+        // Through the gate, as every session change: a reload from the store cannot bring it back.
+        try await changes.run {
+            try await store.closeSession(id: id)
+            sessions.withLock { $0[id] = nil }
+        }
     }
 
     /// The user and role a session token belongs to; nil when unknown or expired. Constant-time comparison.

@@ -129,6 +129,16 @@ public protocol ManagerDatabase: Sendable {
     /// Records how a running batch ended.
     func finishSchedule(_ id: Int64, state: Schedule.State, result: String) async throws
 
+    // MARK: What other manager processes changed
+
+    /// What other manager processes sharing this database changed in what each keeps in memory (agents'
+    /// credentials, users' sessions), as they commit; nil when one process alone uses the database.
+    func changeFeed() -> AsyncStream<StoreChange>?
+    /// An agent's credential as stored now; nil when it is revoked or unknown.
+    func activeCredential(of agent: String) async throws -> AgentCredential?
+    /// A user's sessions not expired at `now`.
+    func openSessions(of user: String, now: Int64) async throws -> [SessionRecord]
+
     // MARK: Administration
 
     /// A consistent copy of the whole database at `path` (writers may go on).

@@ -304,3 +304,13 @@ public struct NewSchedule: Sendable, Hashable {
     public var createdBy: String
     public var created: Int64
 }
+
+/// A change another manager process committed, for the caches this one keeps.
+public enum StoreChange: Sendable, Hashable {
+    /// The agent's credential changed (enrolled, rotated, revoked): read it again.
+    case agent(String)
+    /// The user's sessions changed (login, logout, new password, removal): read them again.
+    case user(String)
+    /// Changes may have been missed (the feed reconnected): read everything again.
+    case everything
+}
