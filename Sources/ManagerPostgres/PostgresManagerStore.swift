@@ -15,9 +15,17 @@ public final class PostgresManagerStore: ManagerDatabase {
     let changes = ChangeStream()
     private let running: Task<Void, Never>
     private let following = Mutex<Task<Void, Never>?>(nil)
+    private let leading = Mutex<Task<Void, Never>?>(nil)
+    /// Whether this process holds the jobs' advisory lock now (see PostgresManagerStore+Jobs).
+    let jobLeader = Atomic<Bool>(false)
 
-    /// Connects (the client runs until `close`) and applies the migrations not yet applied.
-    public init(settings: PostgresSettings, logger: Logger = Logger(label: "exup.postgres")) async throws {
+    /// Connects (the client runs until `close`) and applies the migrations not yet applied. `jobLockInterval`:
+    /// how often the jobs' lock is tried, and held connection checked.
+    public init(
+        settings: PostgresSettings, logger: Logger = Logger(label: "exup.postgres"), jobLockInterval: Duration = .seconds(10)
+    )
+        async throws
+    {
         client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
         self.logger = logger
         running = Task { [client] in await client.run() }
@@ -34,10 +42,17 @@ public final class PostgresManagerStore: ManagerDatabase {
             await self.followChanges()
         }
         following.withLock { $0 = task }
+        let lead = Task { [weak self] in
+            guard let self else { return }
+            await self.leadJobs(every: jobLockInterval)
+        }
+        leading.withLock { $0 = lead }
     }
 
     public func close() {
         following.withLock { $0?.cancel() }
+        leading.withLock { $0?.cancel() }
+        jobLeader.store(false, ordering: .releasing)
         changes.continuation.finish()
         running.cancel()
     }

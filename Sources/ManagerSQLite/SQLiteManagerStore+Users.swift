@@ -95,3 +95,8 @@ extension SQLiteManagerStore {
         }
     }
 }
+
+extension SQLiteManagerStore {
+    /// The only process on this database: it runs every job.
+    public func holdsJobLock() async -> Bool { true }
+}

@@ -297,6 +297,8 @@ struct OperationsTicker: Service {
     }
 
     func tick() async {
+        // With several managers on one PostgreSQL database, one of them runs batches and policies.
+        guard await manager.store.holdsJobLock() else { return }
         do {
             let sync = sync, remote = remote
             let fired = try await manager.schedules.runDueSchedules(downloadNow: { await Self.downloadNow(sync: sync, remote: remote) })

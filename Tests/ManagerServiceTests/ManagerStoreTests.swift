@@ -243,4 +243,28 @@ import Testing
         let database = String(url.split(separator: "/").last!)
         #expect(try cluster.psql("SELECT count(*) FROM exup_migration", database: database).trimmingCharacters(in: .whitespacesAndNewlines) == "1")
     }
+
+    @Test("one of two replicas holds the jobs' lock, never both; when it closes, the other takes over")
+    func jobLeadership() async throws {
+        let url = try PostgresCluster.shared().newDatabase()
+        let first = try await PostgresManagerStore(settings: PostgresSettings(url: url), jobLockInterval: .milliseconds(50))
+        let second = try await PostgresManagerStore(settings: PostgresSettings(url: url), jobLockInterval: .milliseconds(50))
+        var leaders: [Bool] = []
+        for _ in 0..<100 {
+            leaders = [await first.holdsJobLock(), await second.holdsJobLock()]
+            #expect(leaders != [true, true], "never two leaders")
+            if leaders.contains(true) { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(leaders.filter { $0 }.count == 1, "one leader: \(leaders)")
+        let (leader, other) = leaders[0] ? (first, second) : (second, first)
+        leader.close()
+        var tookOver = false
+        for _ in 0..<200 where !tookOver {
+            tookOver = await other.holdsJobLock()
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        #expect(tookOver, "the other replica runs the jobs once the first is gone")
+        #expect(await leader.holdsJobLock() == false)
+    }
 }

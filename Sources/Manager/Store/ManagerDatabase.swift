@@ -139,6 +139,11 @@ public protocol ManagerDatabase: Sendable {
     /// A user's sessions not expired at `now`.
     func openSessions(of user: String, now: Int64) async throws -> [SessionRecord]
 
+    /// Whether this process may run the jobs that must run on one manager at a time (remote batches, group
+    /// policies) now: always on the embedded engine (one process); on PostgreSQL, while it holds the jobs'
+    /// advisory lock.
+    func holdsJobLock() async -> Bool
+
     // MARK: Administration
 
     /// A consistent copy of the whole database at `path` (writers may go on).
