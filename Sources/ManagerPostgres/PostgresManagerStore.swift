@@ -19,13 +19,13 @@ public final class PostgresManagerStore: ManagerDatabase {
     /// Whether this process holds the jobs' advisory lock now (see PostgresManagerStore+Jobs).
     let jobLeader = Atomic<Bool>(false)
 
-    /// Connects (the client runs until `close`) and applies the migrations not yet applied. `jobLockInterval`:
-    /// how often the jobs' lock is tried, and held connection checked.
+    /// Connects (the client runs until `close`) and applies the migrations not yet applied. A serving manager
+    /// also follows the other managers' changes and competes for the jobs' lock (`serving`; a tool such as
+    /// migrate-database does neither); `jobLockInterval`: how often the lock is tried, and once held checked.
     public init(
-        settings: PostgresSettings, logger: Logger = Logger(label: "exup.postgres"), jobLockInterval: Duration = .seconds(10)
-    )
-        async throws
-    {
+        settings: PostgresSettings, logger: Logger = Logger(label: "exup.postgres"), serving: Bool = true,
+        jobLockInterval: Duration = .seconds(10)
+    ) async throws {
         client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
         self.logger = logger
         running = Task { [client] in await client.run() }
@@ -37,6 +37,7 @@ public final class PostgresManagerStore: ManagerDatabase {
             close()
             throw PostgresStoreError.describe(error, doing: "preparing the database at \(settings.displayURL)")
         }
+        guard serving else { return }
         let task = Task { [weak self] in
             guard let self else { return }
             await self.followChanges()

@@ -36,7 +36,7 @@ public enum DatabaseMigration {
         defer { withExtendedLifetime(lock) {} }
         let source = try SQLiteManagerStore(path: path)
         progress("connecting to \(settings.displayURL)")
-        let target = try await PostgresManagerStore(settings: settings, logger: logger)
+        let target = try await PostgresManagerStore(settings: settings, logger: logger, serving: false)
         defer { target.close() }
         let stored = try await target.storedRowCount()
         guard stored == 0 else {
