@@ -27,7 +27,8 @@ extension PostgresManagerStore {
 
     public func recordReport(_ report: AgentReport, agent name: String, now: Int64) async throws -> RecordedReport? {
         let json = try StoredJSON.text(report)
-        return try await transaction { connection -> RecordedReport? in
+        // Many reports share one commit (see PostgresGroupCommit); the rows this one changes are locked first.
+        return try await reports.write { [self] connection -> RecordedReport? in
             let stored = try await count(
                 """
                 UPDATE agent SET report = \(json), report_sequence = \(report.sequence), last_seen = GREATEST(last_seen, \(now))
@@ -42,7 +43,7 @@ extension PostgresManagerStore {
             guard !report.items.isEmpty else { return RecordedReport(transitions: [], revokedItself: false) }
             let ids = report.items.map(\.itemID)
             let held = try await fetchAll(
-                ApprovalItemRecord.self, "SELECT * FROM approval_item WHERE agent = \(name) AND id = ANY(\(ids))", on: connection)
+                ApprovalItemRecord.self, "SELECT * FROM approval_item WHERE agent = \(name) AND id = ANY(\(ids)) FOR UPDATE", on: connection)
             let outcome = ReportedItems.outcome(of: report, items: Dictionary(held.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a }))
             for update in outcome.updates {
                 try await execute(

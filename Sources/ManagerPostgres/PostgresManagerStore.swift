@@ -13,6 +13,9 @@ public final class PostgresManagerStore: ManagerDatabase {
     let client: PostgresClient
     let logger: Logger
     let changes = ChangeStream()
+    /// Reports are written through this: one commit per burst.
+    var reports: PostgresGroupCommit { groupCommit.withLock { $0! } }
+    private let groupCommit = Mutex<PostgresGroupCommit?>(nil)
     private let running: Task<Void, Never>
     private let following = Mutex<Task<Void, Never>?>(nil)
     private let leading = Mutex<Task<Void, Never>?>(nil)
@@ -29,6 +32,8 @@ public final class PostgresManagerStore: ManagerDatabase {
         client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
         self.logger = logger
         running = Task { [client] in await client.run() }
+        let batching = PostgresGroupCommit(store: self)
+        groupCommit.withLock { $0 = batching }
         // Let the client's run loop start before the first lease (it warns otherwise; the lease would wait).
         for _ in 0..<4 { await Task.yield() }
         do {
