@@ -55,9 +55,17 @@ public final class ManagerService: Sendable {
         let manager = ManagerService(
             context: context, credentials: try await store.activeCredentials(), sessions: try await store.openSessions(now: clock()),
             startWarnings: warnings)
-        try await manager.schedules.endInterrupted()
+        // With one process on the database, a batch still running was cut short by this manager's stop;
+        // with several, only the one that takes the jobs over may say so (see `takeOverJobs`).
+        if store.changeFeed() == nil { try await manager.schedules.endInterrupted() }
         manager.followStoreChanges()
         return manager
+    }
+
+    /// Called when this manager starts running the jobs (it got the jobs' lock): a batch marked running
+    /// belonged to the manager that ran them before, which is gone, so it ended interrupted.
+    public func takeOverJobs() async throws {
+        try await schedules.endInterrupted()
     }
 
     init(context: ManagerContext, credentials: [AgentCredential], sessions: [SessionRecord], startWarnings: [String]) {

@@ -42,6 +42,19 @@ extension PostgresManagerStore {
         return payload == "everything" ? .everything : nil
     }
 
+    /// A `SELECT 1` on `connection`, or an error once `limit` passes.
+    static func roundTrip(_ connection: PostgresConnection, within limit: Duration, logger: Logger) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await connection.query("SELECT 1", logger: logger) }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw PostgresStoreError(description: "PostgreSQL did not answer within \(limit)")
+            }
+            try await group.next()
+            group.cancelAll()
+        }
+    }
+
     /// Listens until the store closes, again a second after a lost connection.
     func followChanges() async {
         var failures = 0
@@ -51,8 +64,23 @@ extension PostgresManagerStore {
                     try await connection.listen(on: Self.changeChannel) { notifications in
                         failures = 0
                         changes.continuation.yield(.everything)
-                        for try await notification in notifications {
-                            if let change = Self.change(from: notification.payload) { changes.continuation.yield(change) }
+                        // A connection that died without closing (a frozen network) delivers nothing and says
+                        // nothing: a round trip every few seconds finds it, and the loop connects again.
+                        let (feed, interval, logger) = (changes, listenCheckInterval, logger)
+                        try await withThrowingTaskGroup(of: Void.self) { group in
+                            group.addTask {
+                                for try await notification in notifications {
+                                    if let change = Self.change(from: notification.payload) { feed.continuation.yield(change) }
+                                }
+                            }
+                            group.addTask {
+                                while true {
+                                    try await Task.sleep(for: interval)
+                                    try await Self.roundTrip(connection, within: .seconds(5), logger: logger)
+                                }
+                            }
+                            try await group.next()
+                            group.cancelAll()
                         }
                     }
                 }

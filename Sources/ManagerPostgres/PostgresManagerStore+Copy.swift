@@ -11,14 +11,7 @@ extension PostgresManagerStore: TableCopying {
             let order = orderBy.map { "\"\($0)\"" }.joined(separator: ", ")
             let rows = try await rows(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \"\(table)\" ORDER BY \(order)"), on: connection)
             let values = try rows.map { row in
-                try row.map { cell -> StoredValue in
-                    switch try ColumnValue(cell) {
-                    case .null: .null
-                    case .integer(let number): .integer(number)
-                    case .boolean(let flag): .integer(flag ? 1 : 0)
-                    case .text(let text): .text(text)
-                    }
-                }
+                try Self.storedValues(row)
             }
             return TableDump(table: table, columns: columns, rows: values)
         }
@@ -65,12 +58,37 @@ extension PostgresManagerStore: TableCopying {
                     try await execute(PostgresQuery(unsafeSQL: sql, binds: bindings), on: connection)
                 }
             }
+            // Read back inside the transaction: a copy that differs is rolled back, never left behind.
+            for dump in dumps {
+                let list = dump.columns.map { "\"\($0)\"" }.joined(separator: ", ")
+                let copy = try await rows(PostgresQuery(unsafeSQL: "SELECT \(list) FROM \"\(dump.table)\""), on: connection).map { row in
+                    try Self.storedValues(row)
+                }
+                let readBack = TableDump(table: dump.table, columns: dump.columns, rows: copy)
+                guard readBack.rows.count == dump.rows.count, readBack.digest == dump.digest else {
+                    throw ManagerError(
+                        kind: .invalid, code: "copy-differs",
+                        message: "the copy of \(dump.table) read back differs (\(readBack.rows.count) rows of \(dump.rows.count)); nothing was kept")
+                }
+            }
             for table in ["approval_item", "schedule"] {
                 try await execute(
                     PostgresQuery(
                         unsafeSQL:
                             "SELECT setval(pg_get_serial_sequence('\(table)', 'id'), COALESCE((SELECT MAX(id) FROM \(table)), 0) + 1, false)"),
                     on: connection)
+            }
+        }
+    }
+
+    /// A row as the engines share it (booleans as 0/1, SQLite's form).
+    static func storedValues(_ row: PostgresRow) throws -> [StoredValue] {
+        try row.map { cell -> StoredValue in
+            switch try ColumnValue(cell) {
+            case .null: .null
+            case .integer(let number): .integer(number)
+            case .boolean(let flag): .integer(flag ? 1 : 0)
+            case .text(let text): .text(text)
             }
         }
     }

@@ -21,6 +21,8 @@ public final class PostgresManagerStore: ManagerDatabase {
     private let leading = Mutex<Task<Void, Never>?>(nil)
     /// Whether this process holds the jobs' advisory lock now (see PostgresManagerStore+Jobs).
     let jobLeader = Atomic<Bool>(false)
+    /// How often the connection that listens for other managers' changes is checked.
+    let listenCheckInterval: Duration
 
     /// Connects (the client runs until `close`) and applies the migrations not yet applied. A serving manager
     /// also follows the other managers' changes and competes for the jobs' lock (`serving`; a tool such as
@@ -29,6 +31,15 @@ public final class PostgresManagerStore: ManagerDatabase {
         settings: PostgresSettings, logger: Logger = Logger(label: "exup.postgres"), serving: Bool = true,
         jobLockInterval: Duration = .seconds(10)
     ) async throws {
+        listenCheckInterval = min(jobLockInterval, .seconds(5))
+        // One plain connection first: PostgreSQL's own reason (a wrong password, no such database, a refused
+        // certificate) at once, instead of the pool's retrying for a minute and then "could not connect".
+        do {
+            let probe = try await PostgresConnection.connect(configuration: try settings.connectionConfiguration(), id: 0, logger: logger)
+            try? await probe.close()
+        } catch {
+            throw PostgresStoreError.describe(error, doing: "connecting to \(settings.displayURL)")
+        }
         client = PostgresClient(configuration: try settings.clientConfiguration(), backgroundLogger: logger)
         self.logger = logger
         running = Task { [client] in await client.run() }

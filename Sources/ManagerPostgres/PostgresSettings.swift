@@ -50,10 +50,12 @@ public struct PostgresSettings: Sendable, Hashable {
         }
         guard !user.isEmpty else { throw Self.invalid("it names no user (postgresql://USER@HOST/DATABASE)") }
         username = user
-        if authority.hasPrefix("["), let close = authority.firstIndex(of: "]") {
+        if authority.hasPrefix("[") {
+            guard let close = authority.firstIndex(of: "]") else { throw Self.invalid("an IPv6 address in [ ] has no closing ]") }
             host = String(authority[authority.index(after: authority.startIndex)..<close])
             let after = authority[authority.index(after: close)...]
-            port = after.isEmpty ? 5432 : try Self.port(after.hasPrefix(":") ? after.dropFirst() : after)
+            guard after.isEmpty || after.hasPrefix(":") else { throw Self.invalid("after [\(host)] only :PORT may follow") }
+            port = after.isEmpty ? 5432 : try Self.port(after.dropFirst())
         } else if let colon = authority.lastIndex(of: ":") {
             host = String(authority[..<colon])
             port = try Self.port(authority[authority.index(after: colon)...])
@@ -62,6 +64,9 @@ public struct PostgresSettings: Sendable, Hashable {
             port = 5432
         }
         guard !host.isEmpty else { throw Self.invalid("it names no host") }
+        guard !host.contains(","), !host.contains("/"), !host.contains("%"), !host.contains("["), !host.contains("]") else {
+            throw Self.invalid("host \(host) is not one host name or address (several hosts and Unix sockets are not supported)")
+        }
         var mode: TLSMode? = nil
         var rootCertificate = caFile
         for pair in query.split(separator: "&") where !pair.isEmpty {
@@ -96,17 +101,31 @@ public struct PostgresSettings: Sendable, Hashable {
         return "postgresql://\(username)@\(shownHost):\(port)/\(database)"
     }
 
-    public func clientConfiguration() throws -> PostgresClient.Configuration {
-        var tlsSetting = PostgresClient.Configuration.TLS.disable
-        if tls != .disable {
-            var configuration = TLSConfiguration.makeClientConfiguration()
-            if tls == .require {
-                configuration.certificateVerification = .none
-            } else if let caFile {
-                configuration.trustRoots = .file(caFile)
-            }
-            tlsSetting = .require(configuration)
+    /// TLS as `tls` and `caFile` say: nil when off.
+    func tlsConfiguration() -> TLSConfiguration? {
+        guard tls != .disable else { return nil }
+        var configuration = TLSConfiguration.makeClientConfiguration()
+        if tls == .require {
+            configuration.certificateVerification = .none
+        } else if let caFile {
+            configuration.trustRoots = .file(caFile)
         }
+        return configuration
+    }
+
+    /// One connection's settings, for the check at start that says exactly why PostgreSQL refuses (the pool
+    /// only reports that it could not connect).
+    func connectionConfiguration() throws -> PostgresConnection.Configuration {
+        let tlsSetting: PostgresConnection.Configuration.TLS =
+            try tlsConfiguration().map { .require(try NIOSSLContext(configuration: $0)) } ?? .disable
+        var configuration = PostgresConnection.Configuration(
+            host: host, port: port, username: username, password: password, database: database, tls: tlsSetting)
+        configuration.options.tlsServerName = Self.isIPAddress(host) ? nil : host
+        return configuration
+    }
+
+    public func clientConfiguration() throws -> PostgresClient.Configuration {
+        let tlsSetting: PostgresClient.Configuration.TLS = tlsConfiguration().map { .require($0) } ?? .disable
         var configuration = PostgresClient.Configuration(
             host: host, port: port, username: username, password: password, database: database, tls: tlsSetting)
         configuration.options.maximumConnections = 16
@@ -147,8 +166,11 @@ public struct PostgresSettings: Sendable, Hashable {
         return String(decoding: bytes, as: UTF8.self)
     }
 
+    /// `localhost`, `::1` or an IPv4 address in 127.0.0.0/8 (a name that merely starts with "127." is not).
     static func isLoopback(_ host: String) -> Bool {
-        host == "localhost" || host == "::1" || host.hasPrefix("127.") || host.hasPrefix("/")
+        if host == "localhost" || host == "::1" { return true }
+        let parts = host.split(separator: ".", omittingEmptySubsequences: false)
+        return parts.count == 4 && parts[0] == "127" && parts.allSatisfy { UInt8($0) != nil }
     }
 
     static func isIPAddress(_ host: String) -> Bool {
@@ -160,6 +182,9 @@ public struct PostgresSettings: Sendable, Hashable {
     static func passwordFromPassFile(host: String, port: Int, database: String, user: String, environment: [String: String]) -> String? {
         let path = environment["PGPASSFILE"] ?? environment["HOME"].map { $0 + "/.pgpass" }
         guard let path, let text = try? String(contentsOfFile: path, encoding: .utf8) else { return nil }
+        // As libpq: a password file others can read or write is not used.
+        var info = stat()
+        guard stat(path, &info) == 0, info.st_mode & 0o077 == 0 else { return nil }
         for line in text.split(whereSeparator: \.isNewline) where !line.hasPrefix("#") {
             var fields: [String] = [], current = "", escaped = false
             for character in line {

@@ -15,7 +15,13 @@ public struct PostgresStoreError: Error, CustomStringConvertible {
     }
 
     static func describe(_ error: any Error, doing what: String) -> any Error {
-        guard let error = error as? PSQLError else { return error }
+        guard let error = error as? PSQLError else {
+            // The pool's own errors (it could not connect, its circuit breaker tripped) carry no server reason.
+            if String(describing: type(of: error)).contains("ConnectionPoolError") {
+                return PostgresStoreError(description: "cannot reach PostgreSQL for \(what): no connection could be made")
+            }
+            return error
+        }
         if let server = error.serverInfo {
             let message = server[.message] ?? "an error"
             let detail = server[.detail].map { " (\($0))" } ?? ""

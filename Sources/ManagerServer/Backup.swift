@@ -39,6 +39,9 @@ public enum ManagerBackup {
         progress: (String) -> Void = { _ in }
     ) throws -> Summary {
         let paths = paths ?? RepositoryPaths(dataDirectory: dataDirectory)
+        if database == nil, let target = DatabaseMigration.movedTo(dataDirectory) {
+            throw BackupError("the manager's data is in \(target), not in \(dataDirectory)/manager.sqlite: give --config with its [database] url")
+        }
         guard LocalFile.exists(dataDirectory + "/catalog.sqlite") else {
             throw BackupError("\(dataDirectory) holds no exup manager data (no catalog.sqlite)")
         }
@@ -78,7 +81,7 @@ public enum ManagerBackup {
         try add(PostgresDump.member, from: scratch + "/" + PostgresDump.member)
         for entry in plainEntries { try addTree(entry, under: dataDirectory, add) }
         for entry in secretEntries { try addTree(entry, under: paths.secrets, add) }
-        for name in (try? LocalDirectory.list(paths.keys)) ?? [] where !name.hasPrefix(".") {
+        for name in (try? LocalDirectory.list(paths.keys)) ?? [] where !name.hasPrefix(".") && !secretEntries.contains(name) {
             try addTree(name, under: paths.keys) { relative, path in try add("keys/" + relative, from: path) }
         }
         for digest in digests {

@@ -64,6 +64,12 @@ public struct ManagerApplication {
         }
         if let remote { try Self.checkRemote(remote, catalog: repository.catalog, logger: logger) }
         let store: any ManagerDatabase
+        if configuration.database == nil, let target = DatabaseMigration.movedTo(configuration.dataDirectory) {
+            throw ManagerStartError(
+                "the manager's data was moved to \(target) (\(DatabaseMigration.marker(configuration.dataDirectory))): set [database] url in "
+                    + "the configuration; to go back to manager.sqlite as it was before the move (losing every change since), remove that file",
+                code: "database-moved")
+        }
         if let database = configuration.database {
             logger.info("the manager's data is in PostgreSQL at \(database.displayURL) (TLS: \(database.tls.rawValue))")
             store = try await PostgresManagerStore(settings: database, logger: logger)
@@ -99,7 +105,7 @@ public struct ManagerApplication {
         router.add(middleware: RequestMetricsMiddleware(metrics: requestMetrics))
         router.get("/healthz") { _, _ in "ok\n" }
         let manager = manager
-        let readiness = Readiness(store: manager.store, repository: repository)
+        let readiness = Readiness(store: manager.store, repository: repository, logger: logger)
         router.get("/readyz") { _, _ in await readiness.response() }
         let authenticator = Authenticator(
             adminToken: secrets.adminToken, repositoryPassword: secrets.repositoryPassword,
@@ -287,19 +293,25 @@ struct OperationsTicker: Service {
 
     func run() async throws {
         await cancelWhenGracefulShutdown {
+            var leading = false
             while !Task.isCancelled {
                 // A stop cuts a batch's download short and puts the batch back to wait; approvals that
                 // began finish (runDueSchedules), so a batch is never left fired for some servers only.
-                await tick()
+                await tick(leading: &leading)
                 try? await Task.sleep(for: .seconds(30))
             }
         }
     }
 
-    func tick() async {
+    func tick(leading: inout Bool) async {
         // With several managers on one PostgreSQL database, one of them runs batches and policies.
-        guard await manager.store.holdsJobLock() else { return }
+        guard await manager.store.holdsJobLock() else {
+            leading = false
+            return
+        }
         do {
+            if !leading && manager.store.changeFeed() != nil { try await manager.takeOverJobs() }
+            leading = true
             let sync = sync, remote = remote
             let fired = try await manager.schedules.runDueSchedules(downloadNow: { await Self.downloadNow(sync: sync, remote: remote) })
             for schedule in fired { logger.info("remote batch #\(schedule.id) ran: \(schedule.result ?? "")") }
@@ -347,5 +359,10 @@ extension ManagerApplication {
 /// Why the manager cannot start, in one line.
 public struct ManagerStartError: Error, Sendable, CustomStringConvertible {
     public var description: String
-    public init(_ description: String) { self.description = description }
+    /// The error code the command line reports.
+    public var code: String
+    public init(_ description: String, code: String = "data-directory-in-use") {
+        self.description = description
+        self.code = code
+    }
 }

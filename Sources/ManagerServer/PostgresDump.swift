@@ -20,6 +20,9 @@ enum PostgresDump {
             settings, doing: "restore into \(settings.displayURL) (it must be an empty database)")
     }
 
+    /// Where Debian and Red Hat keep the system's CA certificates in one file.
+    static let systemCABundles = ["/etc/ssl/certs/ca-certificates.crt", "/etc/pki/tls/certs/ca-bundle.crt"]
+
     static func connection(_ settings: PostgresSettings) -> [String] {
         ["--host", settings.host, "--port", String(settings.port), "--username", settings.username, "--dbname", settings.database]
     }
@@ -27,7 +30,12 @@ enum PostgresDump {
     static func run(_ tool: String, _ arguments: [String], _ settings: PostgresSettings, doing what: String) throws {
         var environment = ["PATH=/usr/sbin:/usr/bin:/sbin:/bin", "LANG=C.UTF-8", "PGSSLMODE=\(settings.tls.rawValue)", "PGCONNECT_TIMEOUT=10"]
         if let password = settings.password { environment.append("PGPASSWORD=\(password)") }
-        if let caFile = settings.caFile { environment.append("PGSSLROOTCERT=\(caFile)") }
+        // As the manager does: the given CA file, else the system's CAs (libpq's own default is ~/.postgresql/root.crt).
+        if let caFile = settings.caFile {
+            environment.append("PGSSLROOTCERT=\(caFile)")
+        } else if settings.tls == .verifyFull, let bundle = systemCABundles.first(where: LocalFile.exists) {
+            environment.append("PGSSLROOTCERT=\(bundle)")
+        }
         let result: CommandRunner.Result
         do {
             result = try CommandRunner.run([try program(tool)] + arguments, environment: environment, timeoutMilliseconds: 6 * 3_600_000)

@@ -1,5 +1,6 @@
 import ExupSystem
 import Hummingbird
+import Logging
 import Manager
 import Repository
 
@@ -13,20 +14,32 @@ import Repository
 struct Readiness: Sendable {
     let store: any ManagerDatabase
     let repository: RepositoryService
+    let logger: Logger
 
+    /// What is not ready, in short words for anyone who asks (no credential is needed); the details go to
+    /// the log. Each check gets 3 s (a hung shared file system must not hold the probe).
     func problems() async -> [String] {
         var problems: [String] = []
         do { try await Self.within(seconds: 3) { [store] in try await store.checkReachable() } } catch {
-            problems.append("database: \(error)")
+            logger.warning("not ready: the database: \(error)")
+            problems.append("the database does not answer")
         }
-        do { _ = try repository.catalog.syncValue("readiness-probe") } catch {
-            problems.append("catalog: \(error)")
+        let catalog = repository.catalog
+        do { try await Self.within(seconds: 3) { _ = try await OffPool.run { try catalog.syncValue("readiness-probe") } } } catch {
+            logger.warning("not ready: the catalog: \(error)")
+            problems.append("the catalog does not answer")
         }
         let pool = repository.paths.pool
-        if let directory = opendir(pool) {
-            closedir(directory)
-        } else {
-            problems.append("package pool \(pool): \(String(cString: strerror(errno)))")
+        do {
+            try await Self.within(seconds: 3) {
+                try await OffPool.run {
+                    guard let directory = opendir(pool) else { throw FileError(path: pool, reason: String(cString: strerror(errno))) }
+                    closedir(directory)
+                }
+            }
+        } catch {
+            logger.warning("not ready: the package pool: \(error)")
+            problems.append("the package pool cannot be read")
         }
         return problems
     }

@@ -42,7 +42,11 @@ public struct PackagePool: Sendable {
         if dirfd >= 0 { fsync(dirfd); close(dirfd) }
     }
 
+    /// Removes a package file the catalog no longer lists. A shared pool (`[storage] pool-dir`) keeps it:
+    /// another manager's catalog may still list it, and the catalogs are not shared yet, so no one manager
+    /// can tell when the last reference went (the files are content-addressed; a kept one costs disk only).
     public func remove(sha256: String) {
+        guard paths.sharedPool == nil else { return }
         unlink(paths.poolFile(sha256: sha256))
     }
 

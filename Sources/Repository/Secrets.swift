@@ -31,6 +31,7 @@ public struct Secrets: Sendable {
         try LocalFile.makeDirectories(paths.keys, mode: 0o700)
         let lock = try CreationLock(path: paths.secrets + "/.exup-create.lock")
         defer { lock.release() }
+        try refuseSplitSecrets(paths)
         var created = false
         var warnings: [String] = []
         func secret(_ path: String, bytes: Int) throws -> String {
@@ -56,6 +57,24 @@ public struct Secrets: Sendable {
         }
         let (keys, newKeys) = try RepositoryKeys.loadOrCreate(directory: paths.keys, warnings: &warnings)
         return Secrets(adminToken: admin, repositoryPassword: password, keys: keys, created: created || newKeys, warnings: warnings)
+    }
+
+    /// With a shared keys directory that holds no keys yet while the data directory does (an existing
+    /// manager given `[storage] keys-dir`), creating new ones would replace every key and secret: the
+    /// agents' credentials, the token, the TUF root the agents pinned. Refused, with the move to make.
+    static func refuseSplitSecrets(_ paths: RepositoryPaths) throws {
+        guard let shared = paths.sharedKeys else { return }
+        let own = paths.root
+        let ownKeys = LocalFile.exists(own + "/keys/timestamp.pem") || LocalFile.exists(own + "/keys/root.pub.pem")
+        let ownSecrets = ["admin.token", "repository.password", "agent-credentials.key"].filter { LocalFile.exists(own + "/" + $0) }
+        let sharedHasKeys = LocalFile.exists(shared + "/timestamp.pem") || LocalFile.exists(shared + "/root.pub.pem")
+        guard !sharedHasKeys, ownKeys || ownSecrets.contains("agent-credentials.key") else { return }
+        throw FileError(
+            path: shared,
+            reason:
+                "[storage] keys-dir \(shared) holds no keys, but this manager's data directory \(own) does: starting would make new ones "
+                + "and every agent, token and pinned TUF root would stop working. Move them first (manager stopped): "
+                + "cp -p \(own)/keys/* \(ownSecrets.map { own + "/" + $0 }.joined(separator: " ")) \(shared)/")
     }
 
     /// A random URL-safe token. It never begins with '-': a command line would take it for an option

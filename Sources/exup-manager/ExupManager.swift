@@ -3,6 +3,7 @@ import ExupCommandLine
 import ExupCore
 import ExupSystem
 import Logging
+import ManagerPostgres
 import ManagerServer
 import NIOCore
 import Repository
@@ -84,7 +85,9 @@ struct Serve: AsyncParsableCommand {
         }
         let manager: ManagerApplication
         do { manager = try await ManagerApplication(configuration: configuration, logger: logger) } catch let error as ManagerStartError {
-            throw CommandFailure(error.description, code: "data-directory-in-use")
+            throw CommandFailure(error.description, code: error.code)
+        } catch let error as PostgresStoreError {
+            throw CommandFailure(error.description, code: "database")
         } catch {
             throw CommandFailure("cannot open the data directory \(configuration.dataDirectory): \(ErrorWording.describe(error))")
         }

@@ -26,6 +26,14 @@ struct MigrateDatabaseCommand: AsyncParsableCommand {
     @Option(help: "CA certificates (PEM) that sign PostgreSQL's certificate.") var caFile: String?
     @Flag(help: "Print machine-readable JSON.") var json = false
 
+    /// The URL as given, its password (if any) taken out: for the hint, with its sslmode and sslrootcert.
+    static func withoutPassword(_ url: String) -> String {
+        guard let scheme = url.range(of: "://"), let at = url[scheme.upperBound...].firstIndex(of: "@") else { return url }
+        let credentials = url[scheme.upperBound..<at]
+        guard let colon = credentials.firstIndex(of: ":") else { return url }
+        return String(url[..<colon]) + String(url[at...])
+    }
+
     func run() async throws {
         var password: String?
         if let passwordFile {
@@ -59,7 +67,7 @@ struct MigrateDatabaseCommand: AsyncParsableCommand {
             copied \(summary.rows) rows from \(dataDir)/manager.sqlite to \(summary.target); every table read back identical.
             Next: add to manager.toml
               [database]
-              url = "\(summary.target)"
+              url = "\(Self.withoutPassword(to))"\(passwordFile.map { "\n  password-file = \"\($0)\"" } ?? "")\(caFile.map { "\n  ca-file = \"\($0)\"" } ?? "")
             and start the manager with the same data directory.
             """)
     }

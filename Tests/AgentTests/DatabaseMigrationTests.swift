@@ -40,8 +40,20 @@ final class DatabaseMigrationTests {
             uniqueKeysWithValues: (summary?["tables"] as? [[String: Any]] ?? []).map { ($0["table"] as? String ?? "", $0["rows"] as? Int ?? -1) })
         #expect(tables["agent"] == 1 && tables["group_member"] == 1 && tables["user"] == 1, "\(result.stdout)")
         let again = try migrate(url)
-        #expect(again.status != 0 && again.stdout.contains("already holds manager data"), "never over data: \(again.stdout)")
+        #expect(again.status != 0 && again.stdout.contains("already moved"), "once moved, the SQLite file is out of date: \(again.stdout)")
+        // Gone back to SQLite (the marker removed) and migrating again into the same database: refused.
+        let marker = manager.data.file("database.moved")
+        #expect(rename(marker, marker + ".aside") == 0)
+        let over = try migrate(url)
+        #expect(over.status != 0 && over.stdout.contains("already holds manager data"), "never over data: \(over.stdout)")
+        #expect(rename(marker + ".aside", marker) == 0)
 
+        let stale = try Subprocess.run([BuiltProducts.path("exup-manager"), "serve", "--data-dir", manager.data.path, "--listen", "127.0.0.1:0"])
+        #expect(stale.status != 0 && stale.stderr.contains("moved to"), "the out-of-date SQLite file is never served: \(stale.stderr)")
+        let staleBackup = try Subprocess.run([
+            BuiltProducts.path("exup-manager"), "backup", "--data-dir", manager.data.path, "--out", fleet.dir.file("stale.exup"),
+        ])
+        #expect(staleBackup.status != 0 && staleBackup.stderr.contains("--config"), "nor backed up: \(staleBackup.stderr)")
         let config = try fleet.dir.write("postgres.toml", "[database]\nurl = \"\(url)\"\n")
         moved = try ManagerProcess(data: manager.data, port: port, extraArguments: ["--config", config])
         let movedManager = try #require(moved)

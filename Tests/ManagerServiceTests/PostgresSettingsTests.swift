@@ -1,4 +1,5 @@
 import ExupTesting
+import Foundation
 import ManagerPostgres
 import Testing
 
@@ -16,6 +17,7 @@ import Testing
         let asked = try PostgresSettings(url: "postgresql://exup@[::1]:5433/exup?sslmode=verify-full&sslrootcert=/etc/ca.pem")
         #expect(asked.host == "::1" && asked.port == 5433 && asked.tls == .verifyFull && asked.caFile == "/etc/ca.pem")
         #expect(try PostgresSettings(url: "postgresql://exup:url@db/exup", password: "file").password == "file", "the configured password wins")
+        #expect(try PostgresSettings(url: "postgresql://exup@127.evil.example/exup").tls == .verifyFull, "a name is not a loopback address")
     }
 
     @Test(
@@ -47,5 +49,9 @@ import Testing
         #expect(try PostgresSettings(url: "postgresql://exup@db.example/exup", environment: ["PGPASSFILE": file]).password == "pa:ss")
         #expect(try PostgresSettings(url: "postgresql://exup@elsewhere/fleet", environment: ["HOME": dir.path]).password == "fallback")
         #expect(try PostgresSettings(url: "postgresql://admin@db.example/exup", environment: ["PGPASSFILE": file]).password == nil)
+        chmod(file, 0o644)
+        #expect(
+            try PostgresSettings(url: "postgresql://exup@db.example/exup", environment: ["PGPASSFILE": file]).password == nil,
+            "a password file others can read is not used (as libpq)")
     }
 }

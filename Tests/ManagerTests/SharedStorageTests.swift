@@ -39,6 +39,21 @@ import Transport
         #expect(incoming.count == 2, "each replica has its own uploads in progress: \(incoming)")
     }
 
+    @Test("an existing manager given an empty keys-dir refuses to start instead of making new keys and secrets")
+    func existingManagerMovesFirst() throws {
+        let manager = try ManagerProcess()
+        let token = manager.adminToken
+        manager.stop()
+        let shared = try TemporaryDirectory(prefix: "exup-shared")
+        let config = try shared.write("manager.toml", "[storage]\nkeys-dir = \"\(shared.file("keys"))\"\n")
+        let refused = try Subprocess.run([
+            BuiltProducts.path("exup-manager"), "serve", "--data-dir", manager.data.path, "--listen", "127.0.0.1:0", "--config", config,
+        ])
+        #expect(refused.status != 0 && refused.stderr.contains("Move them first"), "\(refused.stderr)")
+        #expect(manager.adminToken == token, "nothing replaced")
+        #expect(!FileManager.default.fileExists(atPath: shared.file("keys/timestamp.pem")))
+    }
+
     @Test("[storage] paths must be absolute")
     func relativeRefused() throws {
         let dir = try TemporaryDirectory()

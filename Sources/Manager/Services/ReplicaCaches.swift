@@ -21,7 +21,11 @@ extension ManagerService {
                     switch change {
                     case .agent(let name): await enrolment.changes.run { enrolment.replaceCached(name, with: nil) }
                     case .user(let name): await users.changes.run { users.replaceCached(name, with: []) }
-                    case .everything: break
+                    case .everything:
+                        // Changes may have been missed and cannot be read: trust nothing until the next
+                        // reconnect reads everything again.
+                        await enrolment.changes.run { enrolment.replaceAllCached([]) }
+                        await users.changes.run { users.replaceAllCached([]) }
                     }
                 }
             }

@@ -92,8 +92,20 @@ public final class UserService: Sendable {
     public func createFirstAdministratorIfNeeded() async throws -> String? {
         guard try await store.userCount() == 0 else { return nil }
         let password = Secrets.token(bytes: 15)
-        try LocalFile.writeAtomically(Array((password + "\n").utf8), to: context.dataDirectory + "/admin.password", mode: 0o600)
-        try await addUser("admin", role: .administrator, password: password, actor: "exup-manager")
+        // Written before the user exists (a crash between cannot lose the only password), under a name
+        // of its own; kept only when this manager created the user (another one on the same database
+        // may have just done so: then its password is the one that works).
+        let file = context.dataDirectory + "/admin.password"
+        try LocalFile.writeAtomically(Array((password + "\n").utf8), to: file + ".new", mode: 0o600)
+        do {
+            try await addUser("admin", role: .administrator, password: password, actor: "exup-manager")
+        } catch let error as ManagerError where error.code == "user-exists" {
+            unlink(file + ".new")
+            return nil
+        }
+        guard rename(file + ".new", file) == 0 else {
+            throw ManagerError.invalid("cannot write \(file): \(String(cString: strerror(errno)))")
+        }
         return password
     }
 

@@ -18,9 +18,33 @@ public struct TableDump: Sendable {
         self.rows = rows
     }
 
+    /// The rows in one order whatever the engine's collation: by each value, text compared as UTF-8 bytes
+    /// (PostgreSQL's ORDER BY follows the database's locale, SQLite's compares bytes).
+    public var canonical: TableDump {
+        func key(_ value: StoredValue) -> (Int, Int64, [UInt8]) {
+            switch value {
+            case .null: (0, 0, [])
+            case .integer(let number): (1, number, [])
+            case .text(let text): (2, 0, Array(text.utf8))
+            }
+        }
+        let sorted = rows.sorted { a, b in
+            for (x, y) in zip(a, b) {
+                let (kx, ky) = (key(x), key(y))
+                if kx.0 != ky.0 { return kx.0 < ky.0 }
+                if kx.1 != ky.1 { return kx.1 < ky.1 }
+                if kx.2 != ky.2 { return kx.2.lexicographicallyPrecedes(ky.2) }
+            }
+            return false
+        }
+        return TableDump(table: table, columns: columns, rows: sorted)
+    }
+
     /// SHA-256 over the column names and every value, each length-prefixed (no two tables that differ
-    /// give the same bytes).
-    public var digest: String {
+    /// give the same bytes), rows in their canonical order.
+    public var digest: String { canonical.orderedDigest }
+
+    private var orderedDigest: String {
         let hasher = SHA256Hasher()
         func field(_ tag: String, _ text: String) { hasher.update(Array("\(tag)\(text.utf8.count):\(text);".utf8)) }
         for column in columns { field("c", column) }
