@@ -128,8 +128,8 @@ package struct RepositoryRoutes: Sendable {
         }
         if let rangeHeader = request.headers[.range] {
             guard let range = ByteRange.parse(rangeHeader, size: size) else {
-                headers[.contentRange] = "bytes */\(size)"
-                return Response(status: .rangeNotSatisfiable, headers: headers)
+                // An error about this request, not the package: nothing for a cache to keep.
+                return Response(status: .rangeNotSatisfiable, headers: [.contentRange: "bytes */\(size)", .cacheControl: "no-store"])
             }
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             headers[.contentLength] = "\(range.count)"
