@@ -137,7 +137,13 @@ pgbin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -1)
 pgdir="$work/pg" pgport=$(( 40000 + RANDOM % 20000 ))
 mkdir -p "$pgdir" && chmod 777 "$pgdir" "$work"
 as_pg() { if [[ $(id -u) -eq 0 ]]; then runuser -u postgres -- "$@"; else "$@"; fi; }
-stop_all() { kill $simpid $mpid $fpid 2>/dev/null; [[ -n "${pgbin:-}" ]] && as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast stop >/dev/null 2>&1; wait 2>/dev/null; rm -rf "$work"; }
+# Each step may fail (nothing to kill, a cluster not started) without skipping the next (set -e holds in traps).
+stop_all() {
+  kill $simpid $mpid $fpid 2>/dev/null || true
+  if [[ -n "${pgbin:-}" && -f "$pgdir/data/postmaster.pid" ]]; then as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -m fast -w stop >/dev/null 2>&1 || true; fi
+  wait 2>/dev/null || true
+  rm -rf "$work"
+}
 trap stop_all EXIT
 as_pg "$pgbin/initdb" -D "$pgdir/data" -U exup --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
 as_pg "$pgbin/pg_ctl" -D "$pgdir/data" -l "$pgdir/log" -w -o "-c listen_addresses=127.0.0.1 -p $pgport -k $pgdir -c max_connections=100" start >/dev/null
