@@ -119,7 +119,8 @@ let package = Package(
         .target(
             name: "ManagerPostgres",
             dependencies: [
-                "Manager", "ExupCore", .product(name: "PostgresNIO", package: "postgres-nio"), .product(name: "Logging", package: "swift-log"),
+                "Manager", "ExupCore", "ExupSystem", .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
             ]),
 
         // What the manager's JSON API and web pages share: the request context, who asks (credentials,

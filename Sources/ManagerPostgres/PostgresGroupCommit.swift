@@ -1,6 +1,6 @@
+import ExupSystem
 import Logging
 import PostgresNIO
-import Synchronization
 
 /// Many agents' reports in one PostgreSQL transaction, so a burst costs one durable commit rather than
 /// one each (as GroupCommit does on SQLite). Each report runs in its own savepoint under READ COMMITTED:
@@ -19,7 +19,7 @@ final class PostgresGroupCommit: Sendable {
 
     /// The store owns this committer (unowned: no cycle).
     private unowned let store: PostgresManagerStore
-    private let state = Mutex<(queue: [Entry], draining: Bool)>(([], false))
+    private let queue = BatchQueue<Entry>()
 
     init(store: PostgresManagerStore) { self.store = store }
 
@@ -35,24 +35,14 @@ final class PostgresGroupCommit: Sendable {
                 alone: {
                     do { continuation.resume(returning: try await store.transaction(work)) } catch { continuation.resume(throwing: error) }
                 })
-            let lead = state.withLock { state -> Bool in
-                state.queue.append(entry)
-                defer { state.draining = true }
-                return !state.draining
-            }
-            if lead { Task { await self.drain() } }
+            if queue.add(entry) { Task { await self.drain() } }
         }
     }
 
     /// Commits batches until the queue is empty; whoever queued into an idle committer started it.
     private func drain() async {
         while true {
-            let batch = state.withLock { state -> [Entry] in
-                let batch = state.queue
-                state.queue = []
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
+            let batch = queue.next()
             if batch.isEmpty { return }
             do {
                 let (completions, failures) = try await commit(batch)

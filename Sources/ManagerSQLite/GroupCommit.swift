@@ -1,5 +1,5 @@
+import ExupSystem
 import GRDB
-import Synchronization
 
 /// Commits many callers' small writes in one transaction, so a burst of reports costs one fsync rather
 /// than one each (group commit). Each caller's work runs in its own savepoint: one that throws is rolled
@@ -13,7 +13,7 @@ public final class GroupCommit: Sendable {
     }
 
     private let pool: DatabasePool
-    private let state = Mutex<(queue: [Entry], draining: Bool)>(([], false))
+    private let queue = BatchQueue<Entry>()
 
     public init(pool: DatabasePool) { self.pool = pool }
 
@@ -34,24 +34,14 @@ public final class GroupCommit: Sendable {
                     return { continuation.resume(with: result) }
                 },
                 fail: { continuation.resume(throwing: $0) })
-            let lead = state.withLock { state -> Bool in
-                state.queue.append(entry)
-                defer { state.draining = true }
-                return !state.draining
-            }
-            if lead { Task { await self.drain() } }
+            if queue.add(entry) { Task { await self.drain() } }
         }
     }
 
     /// Writes batches until the queue is empty; whoever queued into an idle committer started it.
     private func drain() async {
         while true {
-            let batch = state.withLock { state -> [Entry] in
-                let batch = state.queue
-                state.queue = []
-                if batch.isEmpty { state.draining = false }
-                return batch
-            }
+            let batch = queue.next()
             if batch.isEmpty { return }
             do {
                 let completions = try await pool.write { db in batch.map { $0.run(db) } }
